@@ -1,0 +1,86 @@
+using AttentionSharp.Cli.Commands;
+using AttentionSharp.Data;
+using AttentionSharp.Training;
+
+namespace AttentionSharp.Cli;
+
+/// <summary>The <c>attn</c> command: finds the verb, parses its options, runs it, and turns failures into one clear paragraph.</summary>
+public static class App
+{
+    /// <summary>Every verb, grouped by model family; each family adds its verbs in its own file under Commands/.</summary>
+    public static IReadOnlyList<Verb> Verbs { get; } =
+    [
+        .. InfoCommand.Verbs,
+        .. DataCommands.Verbs,
+        .. BaselineCommands.Verbs,
+    ];
+
+    /// <summary>Runs the command line; returns the exit code (0 ok, 1 failure, 2 usage error).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        bool verbose = args.Contains("--verbose");
+        try
+        {
+            if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+            {
+                stdout.Write(GeneralHelp());
+                return args.Length == 0 ? 2 : 0;
+            }
+            if (args[0] == "--version")
+            {
+                stdout.WriteLine(typeof(App).Assembly.GetName().Version);
+                return 0;
+            }
+            var verb = Verbs.Where(v => v.Path.Length <= args.Length && v.Path.SequenceEqual(args.Take(v.Path.Length)))
+                            .OrderByDescending(v => v.Path.Length).FirstOrDefault();
+            if (verb == null)
+            {
+                var family = Verbs.Where(v => v.Path[0] == args[0]).ToList();
+                if (family.Count > 0)
+                    throw new UsageException($"'attn {args[0]}' needs one of: {string.Join(", ", family.Select(v => v.Path.Last()))}" +
+                                             (args.Length > 1 && !args[1].StartsWith('-') ? $"; '{args[1]}' is not one" : ""));
+                throw new UsageException($"unknown command '{args[0]}'; known: {string.Join(", ", Verbs.Select(v => v.Path[0]).Distinct())} (see 'attn --help')");
+            }
+            var rest = args.Skip(verb.Path.Length).ToList();
+            if (rest.Contains("--help") || rest.Contains("-h"))
+            {
+                stdout.Write(verb.Help());
+                return 0;
+            }
+            return verb.Run(ParsedArgs.Parse(verb, rest));
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            if (verbose) stderr.WriteLine(e);
+            return e is UsageException ? 2 : 1;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            stderr.WriteLine(verbose ? e.ToString() : "(run again with --verbose for the stack trace)");
+            return 1;
+        }
+    }
+
+    static bool IsUserError(Exception e) => e is UsageException or ArgumentException or CheckpointException or DataUnavailableException
+        or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
+
+    /// <summary>The text of <c>attn --help</c>.</summary>
+    public static string GeneralHelp()
+    {
+        var lines = new List<string>
+        {
+            "attn — AttentionSharp: attention mechanisms and attention models on TorchSharp",
+            "",
+            "usage: attn COMMAND [options]      (attn COMMAND --help lists its options with defaults)",
+            "",
+            "commands:",
+        };
+        int width = Verbs.Max(v => v.Name.Length) + 2;
+        lines.AddRange(Verbs.Select(v => $"  {v.Name.PadRight(width)} {v.Summary}"));
+        lines.Add("");
+        lines.Add("Every train/eval command ends with a line 'RESULT key=value ...' and writes result.json in its run folder.");
+        return string.Join(Environment.NewLine, lines) + Environment.NewLine;
+    }
+}

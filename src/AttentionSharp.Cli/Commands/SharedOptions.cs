@@ -1,0 +1,75 @@
+using AttentionSharp.Data;
+using AttentionSharp.Native;
+using AttentionSharp.Training;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Cli.Commands;
+
+/// <summary>The options every model verb shares, and how they become library settings.</summary>
+public static class SharedOptions
+{
+    /// <summary>Options of every train verb, with the family's defaults.</summary>
+    public static OptionSpec[] Train(int epochs, int batchSize, double lr, string monitor = "error") =>
+    [
+        new("epochs", "N", epochs.ToString(), "epochs to train (total, counting epochs before a resume)"),
+        new("batch-size", "N", batchSize.ToString(), "examples per batch"),
+        new("lr", "X", lr.ToString(System.Globalization.CultureInfo.InvariantCulture), "base learning rate"),
+        new("optimizer", "NAME", "adam", "adam, adamw, sgd or rmsprop"),
+        new("schedule", "NAME", "cosine", "learning-rate schedule: constant, step or cosine"),
+        new("warmup", "N", "0", "epochs of linear learning-rate warm-up"),
+        new("weight-decay", "X", "0", "L2 weight decay"),
+        new("clip", "X", "0", "clip the gradient norm to X (0 = off)"),
+        new("patience", "N", "0", "early stopping: epochs without validation improvement (0 = off)"),
+        new("monitor", "METRIC", monitor, "validation metric that selects the best checkpoint (lower is better)"),
+        new("max-batches", "N", "0", "stop each epoch after N batches (0 = all; for quick runs)"),
+        new("resume", null, null, "continue the run in --out from its last checkpoint"),
+        .. Common(),
+    ];
+
+    /// <summary>Options shared by every verb that runs a model (train, eval, show ...).</summary>
+    public static OptionSpec[] Common() =>
+    [
+        new("seed", "N", "1", "random seed: the same seed gives the same run on the same machine"),
+        new("device", "NAME", "cpu", "cpu, cuda or cuda:N"),
+        new("data-dir", "DIR", null, $"dataset cache (default: ${DataCache.EnvironmentVariable} or ~/.cache/attentionsharp)"),
+        new("out", "DIR", null, "run folder for checkpoints, metrics.jsonl, result.json, pictures (default: runs/NAME-TIME)"),
+        new("no-progress", null, null, "plain output, one line per epoch, even on a terminal"),
+        new("verbose", null, null, "more output, and stack traces on errors"),
+    ];
+
+    /// <summary>The trainer settings from the parsed options.</summary>
+    public static TrainerOptions Trainer(ParsedArgs a, string outDir) => new()
+    {
+        Epochs = a.Int("epochs", 1),
+        BatchSize = a.Int("batch-size", 1),
+        LearningRate = a.Double("lr", 0),
+        Optimizer = OptimizerFactory.Check(a.Required("optimizer")),
+        Schedule = new LearningRateSchedule(LearningRateSchedule.ParseKind(a.Required("schedule")), a.Int("warmup", 0)),
+        WeightDecay = a.Double("weight-decay", 0),
+        GradClipNorm = a.Double("clip", 0),
+        Patience = a.Int("patience", 0),
+        Monitor = a.Required("monitor"),
+        MaxBatchesPerEpoch = a.Int("max-batches", 0),
+        Seed = a.Long("seed"),
+        Resume = a.Flag("resume"),
+        OutDir = outDir,
+    };
+
+    /// <summary>The run folder: <c>--out</c>, else <c>runs/NAME-yyyyMMdd-HHmmss</c> (a new folder; <c>--resume</c> needs <c>--out</c>).</summary>
+    public static string OutDir(ParsedArgs a, string name)
+    {
+        var o = a.String("out");
+        if (o != null) return Path.GetFullPath(o);
+        if (a.Has("resume")) throw new UsageException("--resume needs --out, the run folder to resume");
+        return Path.GetFullPath(Path.Combine("runs", $"{name}-{DateTime.Now:yyyyMMdd-HHmmss}"));
+    }
+
+    /// <summary>The device from <c>--device</c>.</summary>
+    public static Device Device(ParsedArgs a) => DeviceSelector.Parse(a.Required("device"));
+
+    /// <summary>The dataset cache root from <c>--data-dir</c> and the environment.</summary>
+    public static string DataRoot(ParsedArgs a) => DataCache.Resolve(a.String("data-dir"));
+
+    /// <summary>The progress mode from <c>--no-progress</c>.</summary>
+    public static ProgressMode Progress(ParsedArgs a) => a.Flag("no-progress") ? ProgressMode.Plain : ProgressMode.Auto;
+}

@@ -1,0 +1,3 @@
+using AttentionSharp.Cli;
+
+return App.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,192 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Training;
+
+/// <summary>Raised when a checkpoint cannot be used: missing, truncated, corrupt, foreign, or from other options.</summary>
+public sealed class CheckpointException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The JSON header of a checkpoint: what model it holds, with which options, and where training stood.</summary>
+public sealed class CheckpointHeader
+{
+    /// <summary>Checkpoint container version.</summary>
+    public int Format { get; set; } = Checkpoint.FormatVersion;
+    /// <summary>Model family and variant, e.g. <c>baseline/fc</c>; a checkpoint only loads into the same kind.</summary>
+    public string Kind { get; set; } = "";
+    /// <summary>The model's options record as JSON (architecture, task); must match to load weights.</summary>
+    public JsonNode? Options { get; set; }
+    /// <summary>Extra payload a model needs besides weights (vocabularies, label names), as JSON.</summary>
+    public JsonNode? Extra { get; set; }
+    /// <summary>Trainer state: epochs completed, best value, early-stopping count.</summary>
+    public TrainerState State { get; set; } = new();
+    /// <summary>AttentionSharp version that wrote it.</summary>
+    public string Writer { get; set; } = typeof(Checkpoint).Assembly.GetName().Version?.ToString() ?? "?";
+    /// <summary>UTC time written.</summary>
+    public DateTime WrittenUtc { get; set; } = DateTime.UtcNow;
+}
+
+/// <summary>Trainer progress stored in a checkpoint.</summary>
+public sealed class TrainerState
+{
+    /// <summary>Epochs completed.</summary>
+    public int Epoch { get; set; }
+    /// <summary>Best monitored value so far (NaN when none).</summary>
+    public double BestValue { get; set; } = double.NaN;
+    /// <summary>Epoch of the best value.</summary>
+    public int BestEpoch { get; set; }
+    /// <summary>Epochs since the monitored value last improved.</summary>
+    public int EpochsWithoutImprovement { get; set; }
+    /// <summary>Whether early stopping ended the run.</summary>
+    public bool Stopped { get; set; }
+    /// <summary>Seconds of training so far (summed over resumed runs).</summary>
+    public double Seconds { get; set; }
+}
+
+/// <summary>
+/// A single-file checkpoint: magic, format version, JSON header, then weights, optimiser state and the
+/// torch RNG state, closed by a SHA-256 of everything before it. Written atomically; loading checks every part.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>The container version this code writes and reads.</summary>
+    public const int FormatVersion = 1;
+    static readonly byte[] Magic = "ATTNCKPT"u8.ToArray();
+    /// <summary>JSON settings for headers and options records.</summary>
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    /// <summary>Writes a checkpoint atomically: weights of <paramref name="model"/>, optional optimiser state and the RNG state.</summary>
+    public static void Save(string path, CheckpointHeader header, nn.Module model, optim.Optimizer? optimizer)
+    {
+        using var payload = new MemoryStream();
+        using (var w = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            WriteBlock(w, bw => model.save(bw));
+            WriteBlock(w, bw =>
+            {
+                if (optimizer is TorchSharp.Modules.OptimizerHelper helper) helper.save_state_dict(bw);
+                else if (optimizer != null) throw new ArgumentException($"optimizer {optimizer.GetType().Name} cannot save its state");
+            });
+            using var rng = torch.random.get_rng_state();
+            WriteBlock(w, bw => bw.Write(rng.data<byte>().ToArray()));
+        }
+        byte[] head = JsonSerializer.SerializeToUtf8Bytes(header, Json);
+        AtomicFile.Write(path, s =>
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            void Put(ReadOnlySpan<byte> b) { s.Write(b); hash.AppendData(b); }
+            Put(Magic);
+            Put(BitConverter.GetBytes(FormatVersion));
+            Put(BitConverter.GetBytes(head.Length));
+            Put(head);
+            Put(BitConverter.GetBytes(payload.Length));
+            Put(payload.GetBuffer().AsSpan(0, (int)payload.Length));
+            s.Write(hash.GetHashAndReset());
+        });
+    }
+
+    /// <summary>Reads and verifies the whole file, returning the header and the payload.</summary>
+    static (CheckpointHeader Header, byte[] Payload) ReadVerified(string path)
+    {
+        if (Directory.Exists(path)) path = ResolveRunFolder(path);
+        if (!File.Exists(path)) throw new CheckpointException($"checkpoint '{path}' does not exist");
+        byte[] all;
+        try { all = File.ReadAllBytes(path); }
+        catch (IOException e) { throw new CheckpointException($"cannot read checkpoint '{path}': {e.Message}", e); }
+        int minimum = Magic.Length + 8 + 8 + 32;
+        if (all.Length < Magic.Length || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new CheckpointException($"'{path}' is not an AttentionSharp checkpoint (it does not start with the ATTNCKPT marker)");
+        if (all.Length < minimum) throw new CheckpointException($"checkpoint '{path}' is truncated ({all.Length} bytes)");
+        int version = BitConverter.ToInt32(all, 8);
+        if (version != FormatVersion)
+            throw new CheckpointException($"checkpoint '{path}' has format version {version}; this AttentionSharp reads version {FormatVersion}");
+        int headLen = BitConverter.ToInt32(all, 12);
+        if (headLen < 2 || 16L + headLen + 8 + 32 > all.Length)
+            throw new CheckpointException($"checkpoint '{path}' is truncated or corrupt (header length {headLen}, file {all.Length} bytes)");
+        long payloadLen = BitConverter.ToInt64(all, 16 + headLen);
+        long expected = 16L + headLen + 8 + payloadLen + 32;
+        if (payloadLen < 0 || expected != all.Length)
+            throw new CheckpointException($"checkpoint '{path}' is truncated or corrupt: expected {expected} bytes, found {all.Length}");
+        var digest = SHA256.HashData(all.AsSpan(0, all.Length - 32));
+        if (!digest.AsSpan().SequenceEqual(all.AsSpan(all.Length - 32)))
+            throw new CheckpointException($"checkpoint '{path}' is corrupt: its SHA-256 does not match its content");
+        CheckpointHeader header;
+        try { header = JsonSerializer.Deserialize<CheckpointHeader>(all.AsSpan(16, headLen), Json) ?? throw new JsonException("null header"); }
+        catch (JsonException e) { throw new CheckpointException($"checkpoint '{path}' has an unreadable header: {e.Message}", e); }
+        return (header, all.AsSpan((int)(24 + headLen), (int)payloadLen).ToArray());
+    }
+
+    /// <summary>Reads and verifies a checkpoint's header (a run folder resolves to its best checkpoint).</summary>
+    public static CheckpointHeader ReadHeader(string path) => ReadVerified(path).Header;
+
+    /// <summary>
+    /// Loads weights into <paramref name="model"/> (built with the header's options) and, when given, the optimiser
+    /// state; restores the RNG state when <paramref name="restoreRng"/>. Checks the kind first.
+    /// </summary>
+    public static CheckpointHeader Load(string path, string expectedKind, nn.Module model, optim.Optimizer? optimizer = null, bool restoreRng = false)
+    {
+        var (header, payload) = ReadVerified(path);
+        if (header.Kind != expectedKind)
+            throw new CheckpointException($"checkpoint '{path}' holds a '{header.Kind}' model; expected '{expectedKind}'");
+        using var r = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        try
+        {
+            using (var m = ReadBlock(r)) model.load(new BinaryReader(m), strict: true);
+            using (var o = ReadBlock(r))
+            {
+                if (optimizer != null)
+                {
+                    if (o.Length == 0) throw new CheckpointException($"checkpoint '{path}' has no optimizer state to resume from");
+                    if (optimizer is not TorchSharp.Modules.OptimizerHelper helper)
+                        throw new ArgumentException($"optimizer {optimizer.GetType().Name} cannot load its state");
+                    helper.load_state_dict(new BinaryReader(o));
+                }
+            }
+            using var g = ReadBlock(r);
+            if (restoreRng)
+            {
+                using var t = torch.tensor(g.ToArray(), dtype: ScalarType.Byte);
+                torch.random.set_rng_state(t);
+            }
+        }
+        catch (Exception e) when (e is not CheckpointException)
+        {
+            throw new CheckpointException($"checkpoint '{path}' does not fit this model ({header.Kind}): {e.Message}", e);
+        }
+        return header;
+    }
+
+    static void WriteBlock(BinaryWriter w, Action<BinaryWriter> write)
+    {
+        using var block = new MemoryStream();
+        using (var bw = new BinaryWriter(block, Encoding.UTF8, leaveOpen: true)) write(bw);
+        w.Write(block.Length);
+        w.Write(block.GetBuffer(), 0, (int)block.Length);
+    }
+
+    static MemoryStream ReadBlock(BinaryReader r)
+    {
+        long n = r.ReadInt64();
+        if (n < 0 || n > r.BaseStream.Length - r.BaseStream.Position) throw new InvalidDataException("block length out of range");
+        return new MemoryStream(r.ReadBytes((int)n), writable: false);
+    }
+
+    /// <summary>The best checkpoint of a run folder, or its last one when no best exists.</summary>
+    public static string ResolveRunFolder(string folder)
+    {
+        foreach (var name in new[] { BestFile, LastFile })
+        {
+            var p = Path.Combine(folder, name);
+            if (File.Exists(p)) return p;
+        }
+        throw new CheckpointException($"run folder '{folder}' has no {BestFile} or {LastFile}");
+    }
+
+    /// <summary>File name of the best checkpoint in a run folder.</summary>
+    public const string BestFile = "best.ckpt";
+    /// <summary>File name of the latest checkpoint in a run folder.</summary>
+    public const string LastFile = "last.ckpt";
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Training;
+
+/// <summary>What a model is, for its checkpoints: kind, options record and extra payload (vocabularies...).</summary>
+/// <param name="Kind">Model family and variant, e.g. <c>baseline/fc</c>.</param>
+/// <param name="Options">The options record as JSON; a resume must match it.</param>
+/// <param name="Extra">Anything else needed to rebuild the model (may be null).</param>
+public sealed record ModelIdentity(string Kind, JsonNode Options, JsonNode? Extra = null)
+{
+    /// <summary>Builds an identity from an options record.</summary>
+    public static ModelIdentity Of<TOptions>(string kind, TOptions options, JsonNode? extra = null) =>
+        new(kind, JsonSerializer.SerializeToNode(options, Checkpoint.Json) ?? throw new ArgumentException("options serialised to null"), extra);
+}
+
+/// <summary>How a training run ended.</summary>
+/// <param name="State">Trainer state at the end.</param>
+/// <param name="History">Every epoch's record run in this process.</param>
+/// <param name="ResumedFrom">Epoch resumed from (0 = fresh start).</param>
+public sealed record TrainingSummary(TrainerState State, IReadOnlyList<EpochRecord> History, int ResumedFrom);
+
+/// <summary>
+/// The training loop every model uses: shuffled batches, optimiser steps inside dispose scopes, validation per
+/// epoch, best and last checkpoints (atomic), early stopping, learning-rate schedule, JSON-lines metrics log,
+/// and resume that ends where an uninterrupted run would.
+/// </summary>
+/// <typeparam name="TBatch">Batch type shared by the model and its data.</typeparam>
+public sealed class Trainer<TBatch>(TrainerOptions options)
+{
+    /// <summary>The options in force.</summary>
+    public TrainerOptions Options { get; } = options;
+
+    /// <summary>File name of the metrics log in the run folder.</summary>
+    public const string MetricsFile = "metrics.jsonl";
+
+    /// <summary>The epoch's example order: a permutation fixed by (seed, epoch), so resuming needs no shuffler state.</summary>
+    public static int[] EpochOrder(int count, long seed, int epoch)
+    {
+        var rng = new Random(unchecked((int)(seed * 1_000_003 + epoch * 7919)));
+        var order = Enumerable.Range(0, count).ToArray();
+        rng.Shuffle(order);
+        return order;
+    }
+
+    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="valid"/> when given.</summary>
+    public TrainingSummary Fit(ITrainable<TBatch> model, ModelIdentity identity, IBatchSource<TBatch> train,
+        IBatchSource<TBatch>? valid, ITrainingProgress progress)
+    {
+        Options.Validate();
+        if (train.Count == 0) throw new ArgumentException("the training set is empty");
+        string? last = Options.OutDir == null ? null : Path.Combine(Options.OutDir, Checkpoint.LastFile);
+        string? best = Options.OutDir == null ? null : Path.Combine(Options.OutDir, Checkpoint.BestFile);
+        if (!Options.Resume && last != null && File.Exists(last))
+            throw new ArgumentException($"run folder '{Options.OutDir}' already holds a checkpoint; pass --resume to continue it, or choose another --out");
+
+        torch.manual_seed(Options.Seed);
+        using var optimizer = OptimizerFactory.Create(model.Model.parameters(), Options);
+        var state = new TrainerState();
+        int resumedFrom = 0;
+        if (Options.Resume)
+        {
+            if (last == null || !File.Exists(last))
+                throw new ArgumentException($"--resume: run folder '{Options.OutDir}' has no {Checkpoint.LastFile} to resume from");
+            var header = Checkpoint.ReadHeader(last);
+            CheckSameModel(header, identity, last);
+            Checkpoint.Load(last, identity.Kind, model.Model, optimizer, restoreRng: true);
+            state = header.State;
+            resumedFrom = state.Epoch;
+            TrimMetricsLog(state.Epoch);
+            progress.Message($"resumed from {last} after epoch {state.Epoch}" + (state.Stopped ? " (already stopped early)" : ""));
+        }
+
+        var history = new List<EpochRecord>();
+        for (int epoch = state.Epoch + 1; epoch <= Options.Epochs && !state.Stopped; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            double lr = Options.Schedule.RateAt(Options.LearningRate, epoch, Options.Epochs);
+            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+
+            var trainMetrics = RunTrainEpoch(model, optimizer, train, epoch, progress);
+            var validMetrics = valid == null ? new Dictionary<string, double>() : Evaluate(model, valid, Options.BatchSize);
+            var monitored = validMetrics.Count > 0 ? validMetrics : trainMetrics;
+            if (!monitored.TryGetValue(Options.Monitor, out double value))
+                throw new ArgumentException($"monitored metric '{Options.Monitor}' is not produced; the model reports {string.Join(", ", monitored.Keys)}");
+            bool improved = double.IsNaN(state.BestValue) || value < state.BestValue;
+            if (improved) { state.BestValue = value; state.BestEpoch = epoch; state.EpochsWithoutImprovement = 0; }
+            else state.EpochsWithoutImprovement++;
+            if (Options.Patience > 0 && state.EpochsWithoutImprovement >= Options.Patience) state.Stopped = true;
+            state.Epoch = epoch;
+            state.Seconds += clock.Elapsed.TotalSeconds;
+
+            var record = new EpochRecord(epoch, Options.Epochs, lr, trainMetrics, validMetrics, clock.Elapsed.TotalSeconds, improved);
+            history.Add(record);
+            if (Options.OutDir != null)
+            {
+                AppendMetrics(record);
+                var header = new CheckpointHeader { Kind = identity.Kind, Options = identity.Options.DeepClone(), Extra = identity.Extra?.DeepClone(), State = Copy(state) };
+                if (improved) Checkpoint.Save(best!, header, model.Model, optimizer: null);
+                Checkpoint.Save(last!, header, model.Model, optimizer);
+            }
+            progress.EndEpoch(record);
+            if (state.Stopped) progress.Message($"early stopping: no improvement of valid {Options.Monitor} for {Options.Patience} epochs (best at epoch {state.BestEpoch})");
+        }
+        return new TrainingSummary(state, history, resumedFrom);
+    }
+
+    Dictionary<string, double> RunTrainEpoch(ITrainable<TBatch> model, optim.Optimizer optimizer, IBatchSource<TBatch> train, int epoch, ITrainingProgress progress)
+    {
+        model.Model.train();
+        var order = EpochOrder(train.Count, Options.Seed, epoch);
+        int batches = (order.Length + Options.BatchSize - 1) / Options.BatchSize;
+        if (Options.MaxBatchesPerEpoch > 0) batches = Math.Min(batches, Options.MaxBatchesPerEpoch);
+        progress.StartEpoch(epoch, Options.Epochs, batches);
+        var sums = new MetricSums();
+        for (int b = 0; b < batches; b++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var idx = order.AsSpan(b * Options.BatchSize, Math.Min(Options.BatchSize, order.Length - b * Options.BatchSize)).ToArray();
+            var output = model.TrainStep(train.GetBatch(idx));
+            optimizer.zero_grad();
+            output.Loss.backward();
+            if (Options.GradClipNorm > 0) nn.utils.clip_grad_norm_(model.Model.parameters(), Options.GradClipNorm);
+            optimizer.step();
+            double loss = output.Loss.item<float>();
+            if (double.IsNaN(loss) || double.IsInfinity(loss))
+                throw new InvalidOperationException($"training diverged at epoch {epoch}, batch {b + 1}: loss is {loss}; lower --lr or set --clip");
+            sums.Add(loss, output);
+            progress.Step(b + 1, sums.Mean("loss"));
+        }
+        return sums.Means();
+    }
+
+    /// <summary>Mean metrics of <paramref name="model"/> over a whole dataset, in evaluation mode without gradients.</summary>
+    public static Dictionary<string, double> Evaluate(ITrainable<TBatch> model, IBatchSource<TBatch> data, int batchSize)
+    {
+        model.Model.eval();
+        var sums = new MetricSums();
+        using (torch.no_grad())
+        {
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = torch.NewDisposeScope();
+                var idx = Enumerable.Range(start, Math.Min(batchSize, data.Count - start)).ToArray();
+                var output = model.EvalStep(data.GetBatch(idx));
+                sums.Add(output.Loss.item<float>(), output);
+            }
+        }
+        model.Model.train();
+        return sums.Means();
+    }
+
+    static void CheckSameModel(CheckpointHeader header, ModelIdentity identity, string path)
+    {
+        if (header.Kind != identity.Kind)
+            throw new CheckpointException($"--resume: '{path}' holds a '{header.Kind}' model but this run trains '{identity.Kind}'");
+        if (header.Options is JsonObject stored && identity.Options is JsonObject now)
+        {
+            var diffs = stored.Select(kv => kv.Key).Union(now.Select(kv => kv.Key))
+                .Where(k => !JsonNode.DeepEquals(stored[k], now[k]))
+                .Select(k => $"{k}: checkpoint {stored[k]?.ToJsonString() ?? "absent"}, now {now[k]?.ToJsonString() ?? "absent"}")
+                .ToList();
+            if (diffs.Count > 0)
+                throw new CheckpointException($"--resume: '{path}' was trained with other options ({string.Join("; ", diffs)}); " +
+                                              "resume with the same options or start a new run folder");
+        }
+    }
+
+    static TrainerState Copy(TrainerState s) => new()
+    {
+        Epoch = s.Epoch, BestValue = s.BestValue, BestEpoch = s.BestEpoch,
+        EpochsWithoutImprovement = s.EpochsWithoutImprovement, Stopped = s.Stopped, Seconds = s.Seconds,
+    };
+
+    void AppendMetrics(EpochRecord r)
+    {
+        var o = new JsonObject { ["epoch"] = r.Epoch, ["lr"] = r.LearningRate, ["seconds"] = Math.Round(r.Seconds, 3), ["best"] = r.Improved };
+        foreach (var kv in r.Train) o["train_" + kv.Key] = kv.Value;
+        foreach (var kv in r.Valid) o["valid_" + kv.Key] = kv.Value;
+        File.AppendAllText(Path.Combine(Options.OutDir!, MetricsFile), o.ToJsonString() + "\n");
+    }
+
+    /// <summary>On resume, drops log lines of epochs the checkpoint does not cover (a run killed between log and checkpoint).</summary>
+    void TrimMetricsLog(int epoch)
+    {
+        string path = Path.Combine(Options.OutDir!, MetricsFile);
+        if (!File.Exists(path)) return;
+        var kept = File.ReadAllLines(path).Where(line =>
+        {
+            try { return JsonNode.Parse(line)?["epoch"]?.GetValue<int>() <= epoch; }
+            catch (JsonException) { return false; }
+        }).ToList();
+        AtomicFile.WriteAllText(path, kept.Count == 0 ? "" : string.Join("\n", kept) + "\n");
+    }
+
+    /// <summary>Running sums of loss and metrics weighted by examples.</summary>
+    sealed class MetricSums
+    {
+        readonly Dictionary<string, double> _sums = new();
+        long _examples;
+
+        public void Add(double loss, StepOutput output)
+        {
+            _examples += output.Examples;
+            _sums["loss"] = _sums.GetValueOrDefault("loss") + loss * output.Examples;
+            foreach (var kv in output.Sums) _sums[kv.Key] = _sums.GetValueOrDefault(kv.Key) + kv.Value;
+        }
+
+        public double Mean(string key) => _examples == 0 ? double.NaN : _sums.GetValueOrDefault(key) / _examples;
+
+        public Dictionary<string, double> Means() => _sums.ToDictionary(kv => kv.Key, kv => Mean(kv.Key));
+    }
+}

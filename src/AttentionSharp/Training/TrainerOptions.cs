@@ -1,0 +1,46 @@
+namespace AttentionSharp.Training;
+
+/// <summary>How the trainer runs: budget, optimiser, schedule, stopping, where it writes. Every model verb shares these.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Epochs to train (the total, counting epochs done before a resume).</summary>
+    public int Epochs { get; init; } = 10;
+    /// <summary>Examples per batch.</summary>
+    public int BatchSize { get; init; } = 64;
+    /// <summary>Base learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Seed of every random choice (initialisation, shuffling, sampling).</summary>
+    public long Seed { get; init; } = 1;
+    /// <summary>Optimiser: adam, adamw, sgd or rmsprop.</summary>
+    public string Optimizer { get; init; } = "adam";
+    /// <summary>Momentum for sgd/rmsprop.</summary>
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>L2 weight decay.</summary>
+    public double WeightDecay { get; init; }
+    /// <summary>Clip the global gradient norm to this value (0 = no clipping).</summary>
+    public double GradClipNorm { get; init; }
+    /// <summary>Learning-rate schedule over epochs.</summary>
+    public LearningRateSchedule Schedule { get; init; } = new();
+    /// <summary>Stop after this many epochs without improvement of the monitored metric (0 = never).</summary>
+    public int Patience { get; init; }
+    /// <summary>Validation metric that selects the best checkpoint (lower is better), e.g. <c>error</c> or <c>loss</c>.</summary>
+    public string Monitor { get; init; } = "loss";
+    /// <summary>Run folder for checkpoints, metrics log and results; null = write nothing.</summary>
+    public string? OutDir { get; init; }
+    /// <summary>Continue from the run folder's last checkpoint.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Stop after this many training batches per epoch (0 = all); for quick runs.</summary>
+    public int MaxBatchesPerEpoch { get; init; }
+
+    /// <summary>Checks the values, naming the bad one.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException($"--epochs must be at least 1; got {Epochs}");
+        if (BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1; got {BatchSize}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number; got {LearningRate}");
+        if (Patience < 0) throw new ArgumentException($"--patience must be 0 (off) or positive; got {Patience}");
+        if (GradClipNorm < 0) throw new ArgumentException($"--clip must be 0 (off) or positive; got {GradClipNorm}");
+        if (Resume && OutDir == null) throw new ArgumentException("--resume needs --out, the run folder to resume");
+        _ = OptimizerFactory.Check(Optimizer);
+    }
+}
