@@ -54,4 +54,16 @@ public class LifetimeAndModeTests
         mha.train();
         Assert.True((mha.Forward(x).Context - evalOut).abs().max().item<float>() > 1e-3);
     }
+
+    static void SameKeys(string[] expected, nn.Module module)
+        => Assert.Equal(expected.OrderBy(k => k, StringComparer.Ordinal), module.state_dict().Keys.OrderBy(k => k, StringComparer.Ordinal));
+
+    [Fact]
+    public void StateDictNames_AreStable()
+    {
+        SameKeys(["q_proj.weight", "q_proj.bias", "k_proj.weight", "k_proj.bias", "v_proj.weight", "v_proj.bias", "out_proj.weight", "out_proj.bias"], new MultiHeadAttention(8, 2));
+        SameKeys(["score.W_a.weight", "score.U_a.weight", "score.U_a.bias", "score.v_a.weight"], new KeyValueAttention(new AdditiveScore(3, 4, 5)));
+        SameKeys(["W.weight", "W.bias", "u_w"], new AttentionPooling(3, 4));
+        SameKeys(["score.W_a.weight", "W_p.weight", "v_p.weight"], new LocalAttention(new GeneralScore(4), 2));
+    }
 }
