@@ -86,12 +86,15 @@ public static class RamCommands
         manual_seed(trainerOptions.Seed);
         var ramTask = new RamTask(model);
         var test1 = Trainer<ImageBatch>.Evaluate(ramTask, data.Test, 500);
-        ramTask.EvalSamples = samples;
-        var testM = Trainer<ImageBatch>.Evaluate(ramTask, data.Test, 500);
         var result = new RunResult()
             .Add("task", task).Add("model", "ram").Add("glimpses", net.Glimpses)
-            .Add("test_error", new Percent(100 * test1["error"]))
-            .Add($"test_error_m{samples}", new Percent(100 * testM["error"]))
+            .Add("test_error", new Percent(100 * test1["error"]));
+        if (samples > 1)
+        {
+            ramTask.EvalSamples = samples;
+            result.Add($"test_error_m{samples}", new Percent(100 * Trainer<ImageBatch>.Evaluate(ramTask, data.Test, 500)["error"]));
+        }
+        result
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
             .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
