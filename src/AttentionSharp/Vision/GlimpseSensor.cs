@@ -8,7 +8,8 @@ namespace AttentionSharp.Vision;
 /// rho(x_t, l_{t-1}) extracts <c>Scales</c> square patches centred at <c>l in [-1, 1]^2</c> ((-1, -1) = top-left,
 /// (0, 0) = centre), the first <c>g x g</c> and each next one twice as wide, averages each down to <c>g x g</c>
 /// (mean over non-overlapping blocks) and stacks them; pixels beyond the image border read as zero.
-/// Batched: one zero-padded copy of the batch, one index gather per scale, no loop over images.
+/// Batched: one index gather per scale from the unpadded batch (out-of-image indices masked to zero), no loop over images,
+/// so its cost depends on the crop sizes, not on the image size.
 /// </summary>
 public sealed class GlimpseSensor
 {
@@ -57,10 +58,7 @@ public sealed class GlimpseSensor
             throw new ArgumentException($"locations must be ({images.shape[0]}, 2); got ({string.Join(", ", locations.shape)})");
         using var scope = NewDisposeScope();
         long b = images.shape[0], c = images.shape[1];
-        int pad = CropSize(Scales - 1);
-        long hp = Height + 2L * pad, wp = Width + 2L * pad;
-        var padded = nn.functional.pad(images, [pad, pad, pad, pad]).reshape(b * c, hp * wp); // (B*C, Hp*Wp)
-
+        var flat = images.reshape(b * c, (long)Height * Width); // (B*C, H*W), a view: nothing proportional to the image is copied
         var l = locations.detach().to(ScalarType.Float64).clamp(-1.0, 1.0);
         var col = (0.5 * (l.select(1, 0) + 1.0) * Width).floor().to(ScalarType.Int64).clamp(0, Width);   // (B)
         var row = (0.5 * (l.select(1, 1) + 1.0) * Height).floor().to(ScalarType.Int64).clamp(0, Height); // (B)
@@ -69,12 +67,13 @@ public sealed class GlimpseSensor
         {
             int crop = CropSize(s);
             var offs = arange(crop, dtype: ScalarType.Int64, device: images.device);                       // (S)
-            var top = (row - crop / 2 + pad).to(images.device).unsqueeze(1);                                // (B, 1)
-            var left = (col - crop / 2 + pad).to(images.device).unsqueeze(1);                               // (B, 1)
-            var rows = (top + offs.unsqueeze(0)).unsqueeze(2);                                              // (B, S, 1)
-            var cols = (left + offs.unsqueeze(0)).unsqueeze(1);                                             // (B, 1, S)
-            var index = (rows * wp + cols).reshape(b, 1, crop * crop).expand(b, c, crop * crop).reshape(b * c, crop * crop); // (B*C, S*S)
-            var patch = padded.gather(1, index).reshape(b * c, 1, crop, crop);                                // (B*C, 1, S, S)
+            var rows = ((row - crop / 2).to(images.device).unsqueeze(1) + offs.unsqueeze(0)).unsqueeze(2);  // (B, S, 1)
+            var cols = ((col - crop / 2).to(images.device).unsqueeze(1) + offs.unsqueeze(0)).unsqueeze(1);  // (B, 1, S)
+            var inside = rows.ge(0).logical_and(rows.lt(Height)).logical_and(cols.ge(0)).logical_and(cols.lt(Width)); // (B, S, S)
+            var index = rows.clamp(0, Height - 1) * Width + cols.clamp(0, Width - 1);                        // (B, S, S)
+            index = index.reshape(b, 1, crop * crop).expand(b, c, crop * crop).reshape(b * c, crop * crop);  // (B*C, S*S)
+            var keep = inside.reshape(b, 1, crop * crop).expand(b, c, crop * crop).reshape(b * c, crop * crop); // (B*C, S*S)
+            var patch = flat.gather(1, index).mul(keep.to(images.dtype)).reshape(b * c, 1, crop, crop);     // (B*C, 1, S, S), zero outside
             if (crop != Patch) patch = nn.functional.avg_pool2d(patch, crop / Patch);                         // (B*C, 1, g, g)
             outs.Add(patch.reshape(b, 1, c, Patch, Patch));                                                   // (B, 1, C, g, g)
         }
