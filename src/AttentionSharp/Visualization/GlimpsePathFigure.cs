@@ -108,11 +108,12 @@ public static class GlimpsePathFigure
             }
             canvas.Restore();
             float px = left + imgW + 2 * margin;
+            for (int s = 0; s < k; s++)
+                canvas.DrawText($"x{1 << s}", px - 4, y0 + 16 + s * (tile + gap) + tile / 2 + 4, SKTextAlign.Right, small, text);
             for (int t = 0; t < p.Patches.Length; t++)
             {
                 float tx = px + t * (tile + gap);
-                using (var head = new SKPaint { Color = StepColors[t % StepColors.Length].WithAlpha(255), IsAntialias = true })
-                    canvas.DrawText($"{t + 1}", tx + tile / 2, y0 + 11, SKTextAlign.Center, small, text);
+                canvas.DrawText($"step {t + 1}", tx + tile / 2, y0 + 11, SKTextAlign.Center, small, text);
                 for (int s = 0; s < k; s++)
                 {
                     float ty = y0 + 16 + s * (tile + gap);
