@@ -98,6 +98,9 @@ public static class RamCommands
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
             .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
+        string png = Path.Combine(outDir, "glimpses.png");
+        DrawGlimpses(model, data.Test, 0, Math.Min(8, data.Test.Count), png, trainerOptions.Seed);
+        result.Add("png", png);
         result.Save(Path.Combine(outDir, "result.json"));
         Console.WriteLine(result.ToLine());
         return 0;
@@ -132,6 +135,20 @@ public static class RamCommands
         return 0;
     }
 
+    /// <summary>Draws the glimpse paths of test images first..first+count-1 into <paramref name="png"/>; returns how many were classified right.</summary>
+    static int DrawGlimpses(RecurrentAttentionModel model, ImageDataset test, int first, int count, string png, long seed)
+    {
+        manual_seed(seed);
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var batch = test.GetBatch([.. Enumerable.Range(first, count)]);
+        var r = model.Rollout(batch.Images, keepPatches: true);
+        var paths = GlimpsePathFigure.FromRollout(batch.Images, batch.Labels, r, model.Glimpse.Sensor);
+        GlimpsePathFigure.SavePng(png, paths, model.Glimpse.Sensor);
+        return paths.Count(p => p.Predicted == p.Label);
+    }
+
     static int Show(ParsedArgs a)
     {
         var (path, run, model) = LoadModel(a);
@@ -142,15 +159,7 @@ public static class RamCommands
         string? outArg = a.String("out");
         string png = outArg == null ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "glimpses.png")
             : outArg.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? outArg : Path.Combine(outArg, "glimpses.png");
-        manual_seed(a.Long("seed"));
-        model.eval();
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var batch = data.Test.GetBatch([.. Enumerable.Range(first, count)]);
-        var r = model.Rollout(batch.Images, keepPatches: true);
-        var paths = GlimpsePathFigure.FromRollout(batch.Images, batch.Labels, r, model.Glimpse.Sensor);
-        GlimpsePathFigure.SavePng(png, paths, model.Glimpse.Sensor);
-        int right = paths.Count(p => p.Predicted == p.Label);
+        int right = DrawGlimpses(model, data.Test, first, count, png, a.Long("seed"));
         var result = new RunResult().Add("task", run.Task).Add("images", count).Add("correct", right).Add("png", Path.GetFullPath(png));
         Console.WriteLine(result.ToLine());
         return 0;
