@@ -57,17 +57,19 @@ public static class RamCommands
         string outDir = SharedOptions.OutDir(a, $"ram-{task.Replace(':', '-')}-{a.Required("glimpses")}g");
         var trainerOptions = SharedOptions.Trainer(a, outDir);
         trainerOptions.Validate();
-        int samples = a.Int("samples", 1, 1000);
+        int samples = a.Int("samples", 1, 1000), glimpses = a.Int("glimpses", 1, 100);
+        string core = a.Choice("core", RamOptions.Cores);
+        double std = a.Double("std", 1e-6, 2), weight = a.Double("reinforce-weight", 0);
+        int? patch = a.String("patch") != null ? a.Int("patch", 1, 1000) : null;
+        int? scales = a.String("scales") != null ? a.Int("scales", 1, 8) : null;
 
         var data = ImageTasks.Load(task, SharedOptions.DataRoot(a), Console.Out, device, trainerOptions.Seed);
-        var net = RamOptions.ForImage(data.Train.Height, data.Train.Width, a.Int("glimpses", 1, 100), data.Train.Classes) with
+        var net = RamOptions.ForImage(data.Train.Height, data.Train.Width, glimpses, data.Train.Classes) with
         {
-            Core = a.Choice("core", RamOptions.Cores),
-            LocationStd = a.Double("std", 1e-6, 2),
-            ReinforceWeight = a.Double("reinforce-weight", 0),
+            Core = core, LocationStd = std, ReinforceWeight = weight,
         };
-        if (a.String("patch") != null) net = net with { Patch = a.Int("patch", 1, 1000) };
-        if (a.String("scales") != null) net = net with { Scales = a.Int("scales", 1, 8) };
+        if (patch != null) net = net with { Patch = patch.Value };
+        if (scales != null) net = net with { Scales = scales.Value };
         net.Validate();
         Directory.CreateDirectory(outDir);
         Console.WriteLine($"run folder: {outDir}");
