@@ -170,6 +170,22 @@ public class RecurrentAttentionModelTests
     }
 
     [Fact]
+    public void TrainingAndMonteCarloEvaluationLeaveNoLiveTensorsBehind()
+    {
+        torch.manual_seed(7);
+        var train = Shapes(64, 4);
+        var model = new RecurrentAttentionModel(Tiny());
+        var task = new RamTask(model) { EvalSamples = 3 };
+        var options = new TrainerOptions { Epochs = 1, BatchSize = 16, Seed = 7 };
+        new Trainer<ImageBatch>(options).Fit(task, ModelIdentity.Of("ram", model.Options), train, train, new SilentProgress()); // warm-up
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 3; i++)
+            new Trainer<ImageBatch>(options).Fit(task, ModelIdentity.Of("ram", model.Options), train, train, new SilentProgress());
+        long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Assert.True(after - before <= 0, $"live tensors grew from {before} to {after} over 3 epochs");
+    }
+
+    [Fact]
     public void MonteCarloEvaluationAveragesProbabilities()
     {
         torch.manual_seed(6);
