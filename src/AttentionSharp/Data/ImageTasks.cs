@@ -19,7 +19,34 @@ public static class ImageTasks
     {
         ["mnist"] = (root, log, device, _) => FromSource(DatasetCatalog.Mnist, root, log, device),
         ["fashion-mnist"] = (root, log, device, _) => FromSource(DatasetCatalog.FashionMnist, root, log, device),
+        ["translated"] = (root, log, device, _) => Derived(DatasetCatalog.Mnist, 60, 0, root, log, device),
+        ["cluttered60"] = (root, log, device, _) => Derived(DatasetCatalog.Mnist, 60, 4, root, log, device),
+        ["cluttered100"] = (root, log, device, _) => Derived(DatasetCatalog.Mnist, 100, 8, root, log, device),
+        ["fashion-mnist:translated"] = (root, log, device, _) => Derived(DatasetCatalog.FashionMnist, 60, 0, root, log, device),
+        ["fashion-mnist:cluttered60"] = (root, log, device, _) => Derived(DatasetCatalog.FashionMnist, 60, 4, root, log, device),
+        ["fashion-mnist:cluttered100"] = (root, log, device, _) => Derived(DatasetCatalog.FashionMnist, 100, 8, root, log, device),
     };
+
+    /// <summary>Seed of the derived (translated/cluttered) tasks: fixed, so every run and every model sees the same canvases.</summary>
+    public const long DerivedSeed = 2014;
+
+    /// <summary>
+    /// The task name for a derived task on a source dataset: <c>translated</c> on <c>mnist</c> is <c>translated</c>,
+    /// on <c>fashion-mnist</c> it is <c>fashion-mnist:translated</c>; the plain task <c>mnist</c> on <c>fashion-mnist</c> is <c>fashion-mnist</c>.
+    /// </summary>
+    public static string Resolve(string task, string dataset)
+    {
+        if (dataset == "mnist" || task.Contains(':')) return task;
+        if (task == "mnist" || task == dataset) return dataset;
+        return dataset + ":" + task;
+    }
+
+    static ImageTaskData Derived(DatasetSource source, int canvas, int distractors, string root, TextWriter log, Device device)
+    {
+        var data = FromSource(source, root, log, device);
+        log.WriteLine($"generating {source.Name} {canvas}x{canvas} canvases with {distractors} distractors (seed {DerivedSeed})");
+        return TranslatedImages.Generate(data, canvas, distractors, DerivedSeed);
+    }
 
     static ImageTaskData FromSource(DatasetSource source, string root, TextWriter log, Device device)
     {

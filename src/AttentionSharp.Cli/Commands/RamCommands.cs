@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AttentionSharp.Data;
+using AttentionSharp.Models.RecurrentAttention;
+using AttentionSharp.Training;
+using AttentionSharp.Visualization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Cli.Commands;
+
+/// <summary><c>attn ram train|eval|show</c>: the Recurrent Attention Model of Mnih et al. 2014.</summary>
+public static class RamCommands
+{
+    /// <summary>Checkpoint kind of RAM.</summary>
+    public const string Kind = "ram";
+
+    /// <summary>What a RAM checkpoint records: the task (resolved, e.g. <c>fashion-mnist:translated</c>) and the model options.</summary>
+    /// <param name="Task">Image task name (see <see cref="ImageTasks"/>).</param>
+    /// <param name="Net">Model options.</param>
+    public sealed record RamRun(string Task, RamOptions Net);
+
+    static readonly string[] Tasks = ["mnist", "translated", "cluttered60", "cluttered100"];
+
+    static readonly OptionSpec[] ModelOptions =
+    [
+        new("task", "NAME", "mnist", "image task: " + string.Join(", ", Tasks)),
+        new("dataset", "NAME", "mnist", "source of the 28x28 images: mnist or fashion-mnist"),
+        new("glimpses", "N", "6", "glimpses per image"),
+        new("patch", "N", null, "glimpse patch side (default: the paper's, 8 on 28x28, else 12)"),
+        new("scales", "N", null, "glimpse scales (default: the paper's, 1 on 28x28, 3 on 60x60, 4 on 100x100)"),
+        new("core", "NAME", "rnn", "core network: rnn (ReLU RNN, the paper's) or lstm"),
+        new("std", "X", "0.1", "standard deviation of the Gaussian location policy"),
+        new("reinforce-weight", "X", "0.01", "weight of the REINFORCE term in the hybrid loss"),
+        new("samples", "M", "10", "Monte-Carlo glimpse paths averaged in the final test (M = 1 is also reported)"),
+    ];
+
+    /// <summary>The verbs of this file.</summary>
+    public static Verb[] Verbs { get; } =
+    [
+        new(["ram", "train"], "train the Recurrent Attention Model (Mnih et al. 2014) on an image task, then test it",
+            [.. ModelOptions, .. SharedOptions.Train(epochs: 20, batchSize: 64, lr: 1e-3)], null, Train),
+        new(["ram", "eval"], "evaluate a RAM checkpoint on its task's test set with M sampled glimpse paths",
+            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new("samples", "M", "1", "glimpse paths averaged per image"),
+             new("batch-size", "N", "500", "examples per batch"), .. SharedOptions.Common()], null, Eval),
+        new(["ram", "show"], "draw the glimpse paths of a RAM checkpoint on test images into a PNG",
+            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new("count", "N", "8", "test images to draw"),
+             new("first", "N", "0", "index of the first test image"),
+             .. SharedOptions.Common()], null, Show),
+    ];
+
+    static int Train(ParsedArgs a)
+    {
+        string dataset = a.Choice("dataset", "mnist", "fashion-mnist");
+        string task = ImageTasks.Resolve(a.Choice("task", Tasks), dataset);
+        var device = SharedOptions.Device(a);
+        string outDir = SharedOptions.OutDir(a, $"ram-{task.Replace(':', '-')}-{a.Required("glimpses")}g");
+        var trainerOptions = SharedOptions.Trainer(a, outDir);
+        trainerOptions.Validate();
+        int samples = a.Int("samples", 1, 1000), glimpses = a.Int("glimpses", 1, 100);
+        string core = a.Choice("core", RamOptions.Cores);
+        double std = a.Double("std", 1e-6, 2), weight = a.Double("reinforce-weight", 0);
+        int? patch = a.String("patch") != null ? a.Int("patch", 1, 1000) : null;
+        int? scales = a.String("scales") != null ? a.Int("scales", 1, 8) : null;
+
+        var data = ImageTasks.Load(task, SharedOptions.DataRoot(a), Console.Out, device, trainerOptions.Seed);
+        var net = RamOptions.ForImage(data.Train.Height, data.Train.Width, glimpses, data.Train.Classes) with
+        {
+            Core = core, LocationStd = std, ReinforceWeight = weight,
+        };
+        if (patch != null) net = net with { Patch = patch.Value };
+        if (scales != null) net = net with { Scales = scales.Value };
+        net.Validate();
+        Directory.CreateDirectory(outDir);
+        Console.WriteLine($"run folder: {outDir}");
+        Console.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {net.Core}, std {net.LocationStd}, REINFORCE weight {net.ReinforceWeight}");
+
+        manual_seed(trainerOptions.Seed);
+        var model = new RecurrentAttentionModel(net);
+        model.to(device);
+        var clock = Stopwatch.StartNew();
+        var identity = ModelIdentity.Of(Kind, new RamRun(task, net));
+        var summary = TrainingProgress.Run(SharedOptions.Progress(a),
+            p => new Trainer<ImageBatch>(trainerOptions).Fit(new RamTask(model), identity, data.Train, data.Valid, p));
+
+        Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
+        model.to(device);
+        manual_seed(trainerOptions.Seed);
+        var ramTask = new RamTask(model);
+        var test1 = Trainer<ImageBatch>.Evaluate(ramTask, data.Test, 500);
+        var result = new RunResult()
+            .Add("task", task).Add("model", "ram").Add("glimpses", net.Glimpses)
+            .Add("test_error", new Percent(100 * test1["error"]));
+        if (samples > 1)
+        {
+            ramTask.EvalSamples = samples;
+            result.Add($"test_error_m{samples}", new Percent(100 * Trainer<ImageBatch>.Evaluate(ramTask, data.Test, 500)["error"]));
+        }
+        result
+            .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
+            .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
+            .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
+        string png = Path.Combine(outDir, "glimpses.png");
+        DrawGlimpses(model, data.Test, 0, Math.Min(8, data.Test.Count), png, trainerOptions.Seed);
+        result.Add("png", png);
+        result.Save(Path.Combine(outDir, "result.json"));
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
+    static (string Path, RamRun Run, RecurrentAttentionModel Model) LoadModel(ParsedArgs a)
+    {
+        string path = a.Required("checkpoint");
+        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
+        var header = Checkpoint.ReadHeader(path);
+        if (header.Kind != Kind) throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not RAM; use 'attn {header.Kind.Split('/')[0]} eval'");
+        var run = header.Options.Deserialize<RamRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no RAM options");
+        var model = new RecurrentAttentionModel(run.Net);
+        Checkpoint.Load(path, Kind, model);
+        model.to(SharedOptions.Device(a));
+        return (path, run, model);
+    }
+
+    static int Eval(ParsedArgs a)
+    {
+        var (path, run, model) = LoadModel(a);
+        int samples = a.Int("samples", 1, 1000);
+        var data = ImageTasks.Load(run.Task, SharedOptions.DataRoot(a), Console.Out, SharedOptions.Device(a), a.Long("seed"));
+        manual_seed(a.Long("seed"));
+        var clock = Stopwatch.StartNew();
+        var test = Trainer<ImageBatch>.Evaluate(new RamTask(model) { EvalSamples = samples }, data.Test, a.Int("batch-size", 1));
+        var result = new RunResult().Add("task", run.Task).Add("model", "ram").Add("glimpses", run.Net.Glimpses).Add("samples", samples)
+            .Add("test_error", new Percent(100 * test["error"])).Add("test_loss", test["loss"])
+            .Add("examples", data.Test.Count).Add("seconds", Math.Round(clock.Elapsed.TotalSeconds, 1)).Add("checkpoint", path);
+        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "eval-result.json"));
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
+    /// <summary>Draws the glimpse paths of test images first..first+count-1 into <paramref name="png"/>; returns how many were classified right.</summary>
+    static int DrawGlimpses(RecurrentAttentionModel model, ImageDataset test, int first, int count, string png, long seed)
+    {
+        manual_seed(seed);
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var batch = test.GetBatch([.. Enumerable.Range(first, count)]);
+        var r = model.Rollout(batch.Images, keepPatches: true);
+        var paths = GlimpsePathFigure.FromRollout(batch.Images, batch.Labels, r, model.Glimpse.Sensor);
+        GlimpsePathFigure.SavePng(png, paths, model.Glimpse.Sensor);
+        return paths.Count(p => p.Predicted == p.Label);
+    }
+
+    static int Show(ParsedArgs a)
+    {
+        var (path, run, model) = LoadModel(a);
+        int count = a.Int("count", 1, 64), first = a.Int("first", 0);
+        var data = ImageTasks.Load(run.Task, SharedOptions.DataRoot(a), Console.Out, SharedOptions.Device(a), a.Long("seed"));
+        if (first + count > data.Test.Count) throw new ArgumentException($"--first {first} + --count {count} exceeds the {data.Test.Count} test images");
+        // --out names the picture when it ends in .png, else the folder to write glimpses.png into (default: beside the checkpoint).
+        string? outArg = a.String("out");
+        string png = outArg == null ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "glimpses.png")
+            : outArg.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? outArg : Path.Combine(outArg, "glimpses.png");
+        int right = DrawGlimpses(model, data.Test, first, count, png, a.Long("seed"));
+        var result = new RunResult().Add("task", run.Task).Add("images", count).Add("correct", right).Add("png", Path.GetFullPath(png));
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+}

@@ -1,0 +1,49 @@
+namespace AttentionSharp.Models.RecurrentAttention;
+
+/// <summary>
+/// Settings of the Recurrent Attention Model (Mnih et al. 2014). Defaults are the paper's (glimpse network 128 + 128 -> 256,
+/// core 256); <see cref="ForImage"/> gives the paper's sensor per task: 28x28 -> 8x8 patch, 1 scale; 60x60 -> 12x12, 3 scales;
+/// 100x100 -> 12x12, 4 scales. What the paper leaves open (policy std, REINFORCE weight) is set by measurement (docs/results/ram.md).
+/// </summary>
+/// <param name="Height">Image height.</param>
+/// <param name="Width">Image width.</param>
+/// <param name="Channels">Image channels.</param>
+/// <param name="Classes">Number of classes.</param>
+/// <param name="Patch">Glimpse patch side g.</param>
+/// <param name="Scales">Glimpse scales k (each twice as wide as the previous).</param>
+/// <param name="Glimpses">Glimpses per image N.</param>
+/// <param name="GlimpseHidden">Units of h_g and h_l.</param>
+/// <param name="GlimpseOut">Units of the glimpse feature g.</param>
+/// <param name="CoreHidden">Units of the core state h.</param>
+/// <param name="Core"><c>rnn</c> (ReLU RNN, the paper's) or <c>lstm</c>.</param>
+/// <param name="LocationStd">Fixed standard deviation of the Gaussian location policy.</param>
+/// <param name="ReinforceWeight">Weight of the REINFORCE term in the hybrid loss.</param>
+public sealed record RamOptions(
+    int Height = 28, int Width = 28, int Channels = 1, int Classes = 10, int Patch = 8, int Scales = 1, int Glimpses = 6,
+    int GlimpseHidden = 128, int GlimpseOut = 256, int CoreHidden = 256, string Core = "rnn",
+    double LocationStd = 0.1, double ReinforceWeight = 0.01)
+{
+    /// <summary>The core networks understood.</summary>
+    public static readonly string[] Cores = ["rnn", "lstm"];
+
+    /// <summary>The paper's sensor for an image size: 8x8 x1 up to 28 pixels, 12x12 x3 up to 60, else 12x12 x4.</summary>
+    public static RamOptions ForImage(int height, int width, int glimpses = 6, int classes = 10)
+    {
+        int side = Math.Max(height, width);
+        var (patch, scales) = side <= 28 ? (8, 1) : side <= 60 ? (12, 3) : (12, 4);
+        return new RamOptions(Height: height, Width: width, Classes: classes, Patch: patch, Scales: scales, Glimpses: glimpses);
+    }
+
+    /// <summary>Checks the values, naming the bad one.</summary>
+    public void Validate()
+    {
+        if (Height < 1 || Width < 1 || Channels < 1) throw new ArgumentException($"image must have positive size; got {Channels}x{Height}x{Width}");
+        if (Classes < 2) throw new ArgumentException($"at least 2 classes are needed; got {Classes}");
+        if (Glimpses < 1) throw new ArgumentException($"glimpses must be at least 1; got {Glimpses}");
+        if (GlimpseHidden < 1 || GlimpseOut < 1 || CoreHidden < 1) throw new ArgumentException("layer sizes must be positive");
+        if (!Cores.Contains(Core)) throw new ArgumentException($"core must be rnn or lstm; got '{Core}'");
+        if (!(LocationStd > 0) || LocationStd > 2) throw new ArgumentException($"location std must be in (0, 2]; got {LocationStd}");
+        if (!(ReinforceWeight >= 0)) throw new ArgumentException($"REINFORCE weight must be non-negative; got {ReinforceWeight}");
+        _ = new Vision.GlimpseSensor(Patch, Scales, Height, Width);
+    }
+}

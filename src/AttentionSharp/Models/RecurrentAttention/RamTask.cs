@@ -1,0 +1,70 @@
+using AttentionSharp.Data;
+using AttentionSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Models.RecurrentAttention;
+
+/// <summary>
+/// Trains and evaluates a <see cref="RecurrentAttentionModel"/> with the hybrid loss of Mnih et al. 2014 (Sec. 3.2, eq. 2 with a baseline):
+/// <c>L = NLL(f_a(h_N), y) + mean_t (b_t - R)^2 - w * sum_{t=1}^{N-1} log pi(l_t) (R - sg(b_t))</c>, averaged over the batch, where
+/// <c>R = 1</c> when the final classification is right, else 0, and sg stops the gradient. Evaluation averages the class
+/// probabilities over <see cref="EvalSamples"/> sampled glimpse paths. Metrics: <c>error</c>, <c>reward</c>, <c>nll</c>.
+/// </summary>
+/// <param name="Network">The model.</param>
+public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageBatch>
+{
+    /// <inheritdoc />
+    public nn.Module Model => Network;
+
+    /// <summary>Monte-Carlo glimpse paths averaged per image in <see cref="EvalStep"/> (M; 1 = a single path).</summary>
+    public int EvalSamples { get; set; } = 1;
+
+    /// <summary>The three loss terms of a rollout: classification NLL, baseline squared error, REINFORCE (unweighted); plus the reward <c>(B)</c>.</summary>
+    public static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) Losses(RamRollout r, Tensor labels)
+    {
+        var nll = nn.functional.nll_loss(r.LogProbs, labels);
+        var reward = r.LogProbs.argmax(1).eq(labels).to(r.LogProbs.dtype).detach(); // (B)
+        if (r.PolicyLogProbs.shape[1] == 0)
+        {
+            var zero = zeros(1, dtype: r.LogProbs.dtype, device: r.LogProbs.device).sum();
+            return (nll, zero, zero, reward);
+        }
+        var target = reward.unsqueeze(1).expand_as(r.Baselines); // (B, N-1)
+        var mse = nn.functional.mse_loss(r.Baselines, target);
+        var advantage = (target - r.Baselines.detach());          // (B, N-1)
+        var reinforce = -(r.PolicyLogProbs * advantage).sum(1).mean();
+        return (nll, mse, reinforce, reward);
+    }
+
+    /// <inheritdoc />
+    public StepOutput TrainStep(ImageBatch batch)
+    {
+        var r = Network.Rollout(batch.Images);
+        var (nll, mse, reinforce, reward) = Losses(r, batch.Labels);
+        var loss = nll + mse + Network.Options.ReinforceWeight * reinforce;
+        long n = batch.Labels.shape[0];
+        double correct = reward.sum().item<float>();
+        return new StepOutput(loss, (int)n, new Dictionary<string, double>
+        {
+            ["error"] = n - correct, ["reward"] = correct, ["nll"] = nll.item<float>() * n,
+        });
+    }
+
+    /// <inheritdoc />
+    public StepOutput EvalStep(ImageBatch batch)
+    {
+        if (EvalSamples < 1) throw new ArgumentException($"evaluation samples must be at least 1; got {EvalSamples}");
+        Tensor? probs = null;
+        for (int m = 0; m < EvalSamples; m++)
+        {
+            var p = Network.Rollout(batch.Images).LogProbs.exp();
+            probs = probs is null ? p : probs + p;
+        }
+        var mean = probs! / EvalSamples;                          // (B, classes)
+        var loss = nn.functional.nll_loss(mean.clamp_min(1e-12).log(), batch.Labels);
+        long n = batch.Labels.shape[0];
+        double errors = mean.argmax(1).ne(batch.Labels).sum().item<long>();
+        return new StepOutput(loss, (int)n, new Dictionary<string, double> { ["error"] = errors, ["reward"] = n - errors, ["nll"] = loss.item<float>() * n });
+    }
+}

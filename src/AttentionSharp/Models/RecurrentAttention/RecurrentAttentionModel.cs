@@ -1,0 +1,89 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Models.RecurrentAttention;
+
+/// <summary>One pass of the model over a batch along one sampled glimpse path.</summary>
+/// <param name="LogProbs">Class log-probabilities from the final state <c>(B, classes)</c>.</param>
+/// <param name="PolicyLogProbs">log pi(l_t) of the sampled locations l_1..l_{N-1} that were looked at <c>(B, N-1)</c>.</param>
+/// <param name="Baselines">Baselines b_1..b_{N-1} for those decisions <c>(B, N-1)</c>.</param>
+/// <param name="Locations">Every location looked at, l_0 (uniform) first <c>(B, N, 2)</c>, x = column, y = row.</param>
+/// <param name="Patches">The glimpses <c>(B, N, k, C, g, g)</c> when asked for, else null.</param>
+public sealed record RamRollout(Tensor LogProbs, Tensor PolicyLogProbs, Tensor Baselines, Tensor Locations, Tensor? Patches);
+
+/// <summary>
+/// The Recurrent Attention Model of Mnih, Heess, Graves and Kavukcuoglu 2014 ("Recurrent Models of Visual Attention"): for
+/// t = 1..N, <c>g_t = f_g(rho(x, l_{t-1}), l_{t-1})</c>, <c>h_t = f_h(h_{t-1}, g_t)</c>, <c>l_t ~ f_l(h_t)</c>; the class
+/// is <c>f_a(h_N)</c>. l_0 is uniform in [-1, 1]^2. Its cost depends on N and the sensor, not on the image size.
+/// </summary>
+public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
+{
+    readonly GlimpseNetwork glimpse;
+    readonly CoreNetwork core;
+    readonly LocationNetwork location;
+    readonly ActionNetwork action;
+    readonly BaselineNetwork baseline;
+
+    /// <summary>Builds the model of <paramref name="options"/>.</summary>
+    public RecurrentAttentionModel(RamOptions options) : base("RecurrentAttentionModel")
+    {
+        options.Validate();
+        Options = options;
+        glimpse = new GlimpseNetwork(options);
+        core = new CoreNetwork(options);
+        location = new LocationNetwork(options.CoreHidden);
+        action = new ActionNetwork(options.CoreHidden, options.Classes);
+        baseline = new BaselineNetwork(options.CoreHidden);
+        RegisterComponents();
+    }
+
+    /// <summary>The options it was built with.</summary>
+    public RamOptions Options { get; }
+    /// <summary>The glimpse network (sensor inside).</summary>
+    public GlimpseNetwork Glimpse => glimpse;
+    /// <summary>The core network.</summary>
+    public CoreNetwork Core => core;
+    /// <summary>The location policy.</summary>
+    public LocationNetwork Location => location;
+    /// <summary>The classifier.</summary>
+    public ActionNetwork Action => action;
+    /// <summary>The reward baseline.</summary>
+    public BaselineNetwork Baseline => baseline;
+
+    /// <summary>Class log-probabilities <c>(B, classes)</c> along one sampled glimpse path.</summary>
+    public override Tensor forward(Tensor images) => Rollout(images).LogProbs;
+
+    /// <summary>Runs N glimpses over <paramref name="images"/> <c>(B, C, H, W)</c>; <paramref name="firstLocation"/> <c>(B, 2)</c> replaces the uniform l_0.</summary>
+    public RamRollout Rollout(Tensor images, Tensor? firstLocation = null, bool keepPatches = false)
+    {
+        var o = Options;
+        if (images.dim() != 4 || images.shape[1] != o.Channels || images.shape[2] != o.Height || images.shape[3] != o.Width)
+            throw new ArgumentException($"images must be (batch, {o.Channels}, {o.Height}, {o.Width}); got ({string.Join(", ", images.shape)})");
+        long b = images.shape[0];
+        if (firstLocation is not null && (firstLocation.dim() != 2 || firstLocation.shape[0] != b || firstLocation.shape[1] != 2))
+            throw new ArgumentException($"first location must be ({b}, 2); got ({string.Join(", ", firstLocation.shape)})");
+        var l = firstLocation?.detach().to(images.dtype) ?? (rand(b, 2, dtype: images.dtype, device: images.device) * 2 - 1); // (B, 2)
+        var h = zeros(b, o.CoreHidden, dtype: images.dtype, device: images.device);
+        var c = zeros(b, o.CoreHidden, dtype: images.dtype, device: images.device);
+        var locations = new List<Tensor>(); var logPis = new List<Tensor>(); var baselines = new List<Tensor>(); var patches = new List<Tensor>();
+        for (int t = 0; t < o.Glimpses; t++)
+        {
+            locations.Add(l);
+            var rho = glimpse.Sensor.Extract(images, l); // (B, k, C, g, g)
+            if (keepPatches) patches.Add(rho);
+            (h, c) = core.Forward(glimpse.Forward(rho, l), h, c);
+            if (t < o.Glimpses - 1)
+            {
+                baselines.Add(baseline.Forward(h));
+                (l, var logPi) = location.Sample(h, o.LocationStd);
+                logPis.Add(logPi);
+            }
+        }
+        var empty = zeros(b, 0, dtype: images.dtype, device: images.device);
+        return new RamRollout(action.Forward(h),
+            logPis.Count > 0 ? stack(logPis, 1) : empty,     // (B, N-1)
+            baselines.Count > 0 ? stack(baselines, 1) : empty, // (B, N-1)
+            stack(locations, 1),                               // (B, N, 2)
+            keepPatches ? stack(patches, 1) : null);           // (B, N, k, C, g, g)
+    }
+}

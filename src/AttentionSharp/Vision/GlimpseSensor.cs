@@ -1,0 +1,82 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Vision;
+
+/// <summary>
+/// The retina-like glimpse sensor of Mnih et al. 2014 ("Recurrent Models of Visual Attention", Sec. 3.1):
+/// rho(x_t, l_{t-1}) extracts <c>Scales</c> square patches centred at <c>l in [-1, 1]^2</c> ((-1, -1) = top-left,
+/// (0, 0) = centre), the first <c>g x g</c> and each next one twice as wide, averages each down to <c>g x g</c>
+/// (mean over non-overlapping blocks) and stacks them; pixels beyond the image border read as zero.
+/// Batched: one index gather per scale from the unpadded batch (out-of-image indices masked to zero), no loop over images,
+/// so its cost depends on the crop sizes, not on the image size.
+/// </summary>
+public sealed class GlimpseSensor
+{
+    /// <summary>Creates a sensor with patch size <paramref name="patch"/> and <paramref name="scales"/> scales, for images of <paramref name="height"/> x <paramref name="width"/>.</summary>
+    public GlimpseSensor(int patch, int scales, int height, int width)
+    {
+        if (patch < 1) throw new ArgumentException($"glimpse patch size must be at least 1; got {patch}");
+        if (scales < 1 || scales > 8) throw new ArgumentException($"glimpse scales must be in 1..8; got {scales}");
+        if (height < 1 || width < 1) throw new ArgumentException($"image size must be positive; got {height}x{width}");
+        long largest = (long)patch << (scales - 1);
+        if (largest > 2L * Math.Max(height, width))
+            throw new ArgumentException($"the largest glimpse ({largest}x{largest} = {patch} * 2^{scales - 1}) must be at most twice the image side " +
+                                        $"({2 * Math.Max(height, width)} for a {height}x{width} image); got {largest}");
+        Patch = patch; Scales = scales; Height = height; Width = width;
+    }
+
+    /// <summary>Side g of each returned patch (and of the smallest crop).</summary>
+    public int Patch { get; }
+    /// <summary>Number of scales k.</summary>
+    public int Scales { get; }
+    /// <summary>Image height the sensor expects.</summary>
+    public int Height { get; }
+    /// <summary>Image width the sensor expects.</summary>
+    public int Width { get; }
+    /// <summary>Length of the flattened glimpse: k * g * g.</summary>
+    public int Features => Scales * Patch * Patch;
+
+    /// <summary>Side of the crop at scale <paramref name="s"/> (0-based): g * 2^s.</summary>
+    public int CropSize(int s) => Patch << s;
+
+    /// <summary>The integer pixel centre (row, col) that location coordinate <paramref name="l"/> (clamped to [-1, 1]) maps to along an axis of length <paramref name="size"/>.</summary>
+    public static long Centre(double l, int size) => (long)Math.Floor(0.5 * (Math.Clamp(l, -1.0, 1.0) + 1.0) * size);
+
+    /// <summary>Top-left pixel (row or col) of the crop of side <paramref name="crop"/> centred at <paramref name="centre"/>.</summary>
+    public static long CropStart(long centre, int crop) => centre - crop / 2;
+
+    /// <summary>
+    /// Glimpses of <paramref name="images"/> <c>(B, C, H, W)</c> at <paramref name="locations"/> <c>(B, 2)</c> (x = column, y = row,
+    /// each in [-1, 1]; values outside are clamped): returns <c>(B, k, C, g, g)</c>, scale 0 first.
+    /// </summary>
+    public Tensor Extract(Tensor images, Tensor locations)
+    {
+        if (images.dim() != 4 || images.shape[2] != Height || images.shape[3] != Width)
+            throw new ArgumentException($"images must be (batch, channels, {Height}, {Width}); got ({string.Join(", ", images.shape)})");
+        if (locations.dim() != 2 || locations.shape[0] != images.shape[0] || locations.shape[1] != 2)
+            throw new ArgumentException($"locations must be ({images.shape[0]}, 2); got ({string.Join(", ", locations.shape)})");
+        using var scope = NewDisposeScope();
+        long b = images.shape[0], c = images.shape[1];
+        var flat = images.reshape(b * c, (long)Height * Width); // (B*C, H*W), a view: nothing proportional to the image is copied
+        var l = locations.detach().to(ScalarType.Float64).clamp(-1.0, 1.0);
+        var col = (0.5 * (l.select(1, 0) + 1.0) * Width).floor().to(ScalarType.Int64).clamp(0, Width);   // (B)
+        var row = (0.5 * (l.select(1, 1) + 1.0) * Height).floor().to(ScalarType.Int64).clamp(0, Height); // (B)
+        var outs = new List<Tensor>();
+        for (int s = 0; s < Scales; s++)
+        {
+            int crop = CropSize(s);
+            var offs = arange(crop, dtype: ScalarType.Int64, device: images.device);                       // (S)
+            var rows = ((row - crop / 2).to(images.device).unsqueeze(1) + offs.unsqueeze(0)).unsqueeze(2);  // (B, S, 1)
+            var cols = ((col - crop / 2).to(images.device).unsqueeze(1) + offs.unsqueeze(0)).unsqueeze(1);  // (B, 1, S)
+            var inside = rows.ge(0).logical_and(rows.lt(Height)).logical_and(cols.ge(0)).logical_and(cols.lt(Width)); // (B, S, S)
+            var index = rows.clamp(0, Height - 1) * Width + cols.clamp(0, Width - 1);                        // (B, S, S)
+            index = index.reshape(b, 1, crop * crop).expand(b, c, crop * crop).reshape(b * c, crop * crop);  // (B*C, S*S)
+            var keep = inside.reshape(b, 1, crop * crop).expand(b, c, crop * crop).reshape(b * c, crop * crop); // (B*C, S*S)
+            var patch = flat.gather(1, index).mul(keep.to(images.dtype)).reshape(b * c, 1, crop, crop);     // (B*C, 1, S, S), zero outside
+            if (crop != Patch) patch = nn.functional.avg_pool2d(patch, crop / Patch);                         // (B*C, 1, g, g)
+            outs.Add(patch.reshape(b, 1, c, Patch, Patch));                                                   // (B, 1, C, g, g)
+        }
+        return cat(outs, 1).MoveToOuterDisposeScope(); // (B, k, C, g, g)
+    }
+}

@@ -1,0 +1,47 @@
+using AttentionSharp.Cli;
+
+namespace AttentionSharp.Tests.Cli;
+
+public class RamCommandsTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = App.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void HelpListsTheRamOptions()
+    {
+        var (code, output, _) = Run("ram", "train", "--help");
+        Assert.Equal(0, code);
+        foreach (var o in new[] { "--task", "--dataset", "--glimpses", "--std", "--reinforce-weight", "--samples", "--core", "--resume" })
+            Assert.Contains(o, output);
+        Assert.Contains("ram show", Run("--help").Out);
+    }
+
+    [Fact]
+    public void BadValuesAreUsageErrorsBeforeAnyDataIsLoaded()
+    {
+        var r = Run("ram", "train", "--task", "cluttered200");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--task must be one of mnist, translated, cluttered60, cluttered100; got 'cluttered200'", r.Err);
+        r = Run("ram", "train", "--dataset", "cifar");
+        Assert.Contains("--dataset must be one of mnist, fashion-mnist; got 'cifar'", r.Err);
+        r = Run("ram", "train", "--glimpses", "0", "--data-dir", "/nonexistent-attn");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--glimpses must be in 1..100; got 0", r.Err);
+        r = Run("ram", "train", "--core", "gru");
+        Assert.Contains("--core must be one of rnn, lstm; got 'gru'", r.Err);
+    }
+
+    [Fact]
+    public void EvalOfAMissingCheckpointSaysSo()
+    {
+        var r = Run("ram", "eval", "--checkpoint", "/nonexistent-attn/best.ckpt");
+        Assert.Equal(1, r.Code);
+        Assert.Contains("does not exist", r.Err);
+    }
+}
