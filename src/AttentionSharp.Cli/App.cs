@@ -48,7 +48,10 @@ public static class App
                 stdout.Write(verb.Help());
                 return 0;
             }
-            return verb.Run(ParsedArgs.Parse(verb, rest));
+            var parsed = ParsedArgs.Parse(verb, rest);
+            if (verb.Options.Any(o => o.Name == "threads") && parsed.Has("threads"))
+                TorchSharp.torch.set_num_threads(parsed.Int("threads", 1, 1024));
+            return verb.Run(parsed);
         }
         catch (Exception e) when (IsUserError(e))
         {

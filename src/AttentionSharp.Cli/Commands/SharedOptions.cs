@@ -31,6 +31,7 @@ public static class SharedOptions
     [
         new("seed", "N", "1", "random seed: the same seed gives the same run on the same machine"),
         new("device", "NAME", "cpu", "cpu, cuda or cuda:N"),
+        new("threads", "N", null, "libtorch intra-op CPU threads (default: one per core; 1 is faster on a busy or shared CPU)"),
         new("data-dir", "DIR", null, $"dataset cache (default: ${DataCache.EnvironmentVariable} or ~/.cache/attentionsharp)"),
         new("out", "DIR", null, "run folder for checkpoints, metrics.jsonl, result.json, pictures (default: runs/NAME-TIME)"),
         new("no-progress", null, null, "plain output, one line per epoch, even on a terminal"),
