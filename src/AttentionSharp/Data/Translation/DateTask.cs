@@ -5,14 +5,15 @@ namespace AttentionSharp.Data.Translation;
 /// <summary>
 /// The generated date-normalisation task: a date written by a person in one of several cultures (month and day names from
 /// .NET <see cref="CultureInfo"/>: en-US, en-GB, de-DE, fr-FR, es-ES, zh-CN) and format, to ISO <c>yyyy-MM-dd</c>.
-/// Deterministic by seed (given the same ICU culture data).
+/// Deterministic by seed (given the same ICU culture data). Unambiguous: the only all-numeric day/month order is the US <c>M/d/yyyy</c>
+/// (with slashes), the others use dots (<c>dd.MM.yyyy</c>) or put the year first (<c>yyyy/M/d</c>).
 /// </summary>
 public static class DateTask
 {
     /// <summary>The cultures whose month and day names are used.</summary>
     public static readonly string[] Cultures = ["en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "zh-CN"];
 
-    static readonly string[] CommonFormats = ["d MMMM yyyy", "dd MMM yyyy", "dddd, d MMMM yyyy", "d MMM yy", "dd.MM.yyyy", "d/M/yyyy"];
+    static readonly string[] CommonFormats = ["d MMMM yyyy", "dd MMM yyyy", "dddd, d MMMM yyyy", "d MMM yy", "dd.MM.yyyy", "d-MMM-yyyy"];
     static readonly string[] UsFormats = ["MMMM d, yyyy", "MMM d, yyyy", "dddd, MMMM d, yyyy", "M/d/yyyy", "MMMM d yyyy"];
     static readonly string[] ZhFormats = ["yyyy年M月d日", "yyyy年MM月dd日", "yyyy年M月d日 dddd", "yyyy/M/d"];
 

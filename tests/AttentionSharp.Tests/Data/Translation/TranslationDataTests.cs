@@ -110,6 +110,9 @@ public class CorpusTests
             Assert.Contains(d.Day.ToString(CultureInfo.InvariantCulture), p.Source);
         }
         Assert.True(a.Select(p => p.Source).Distinct().Count() > 190);
+        // unambiguous: no written date maps to two different ISO dates
+        var big = DateTask.Generate(20000, seed: 3);
+        Assert.All(big.GroupBy(p => p.Source), g => Assert.Single(g.Select(p => p.Target).Distinct()));
         var d0 = new DateTime(2024, 3, 5);
         Assert.Equal("5 märz 2024", DateTask.Humanise(d0, "de-DE", 0));
         Assert.Equal("march 5, 2024", DateTask.Humanise(d0, "en-US", 0));
