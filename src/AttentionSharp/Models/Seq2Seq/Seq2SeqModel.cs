@@ -11,7 +11,7 @@ namespace AttentionSharp.Models.Seq2Seq;
 /// <see cref="BahdanauDecoder"/>, <see cref="LuongDecoder"/>), and an output layer over the target vocabulary. Teacher-forced forward for
 /// training; <see cref="IIncrementalDecoder"/> steps for greedy and beam search.
 /// </summary>
-public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, IIncrementalDecoder
+public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, IIncrementalDecoder, ITranslationModel
 {
     readonly Embedding source_embedding;
     readonly Embedding target_embedding;
@@ -48,6 +48,18 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
 
     /// <summary>Whether the decoder attends (returns weights per output token).</summary>
     public bool HasAttention => Options.Arch != "none";
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+    /// <inheritdoc />
+    public int MaxSourceLength => Options.MaxSourceLength;
+    /// <inheritdoc />
+    public int MaxTargetLength => Options.MaxTargetLength;
+    /// <inheritdoc />
+    public double LabelSmoothing => Options.LabelSmoothing;
+
+    /// <inheritdoc />
+    public Tensor Logits(Tensor source, Tensor mask, Tensor targetIn) => forward(source, mask, targetIn);
 
     /// <summary>Encodes <paramref name="source"/> ids <c>(B, S)</c> with real tokens <paramref name="mask"/> and returns the decoder's start state.</summary>
     public Seq2SeqState Encode(Tensor source, Tensor mask)

@@ -26,10 +26,10 @@ public sealed record TranslationEval(BleuScore Bleu, double ExactMatch, IReadOnl
 /// <param name="Model">The trained model.</param>
 /// <param name="SourceVocab">Source vocabulary.</param>
 /// <param name="TargetVocab">Target vocabulary.</param>
-public sealed class Translator(Seq2SeqModel Model, Vocabulary SourceVocab, Vocabulary TargetVocab)
+public sealed class Translator(ITranslationModel Model, Vocabulary SourceVocab, Vocabulary TargetVocab)
 {
     /// <summary>The model.</summary>
-    public Seq2SeqModel Network => Model;
+    public ITranslationModel Network => Model;
 
     /// <summary>Throws <see cref="ArgumentException"/> for an empty or overlong sentence.</summary>
     public int[] Check(string sentence)
@@ -37,8 +37,8 @@ public sealed class Translator(Seq2SeqModel Model, Vocabulary SourceVocab, Vocab
         ArgumentNullException.ThrowIfNull(sentence);
         var ids = SourceVocab.Encode(sentence.Trim());
         if (ids.Length == 0) throw new ArgumentException($"the sentence to translate is empty; expected at least one {SourceVocab.Level.ToString().ToLowerInvariant()}");
-        if (ids.Length > Model.Options.MaxSourceLength)
-            throw new ArgumentException($"the sentence has {ids.Length} {SourceVocab.Level.ToString().ToLowerInvariant()} symbols; this model accepts at most {Model.Options.MaxSourceLength}");
+        if (ids.Length > Model.MaxSourceLength)
+            throw new ArgumentException($"the sentence has {ids.Length} {SourceVocab.Level.ToString().ToLowerInvariant()} symbols; this model accepts at most {Model.MaxSourceLength}");
         return ids;
     }
 
@@ -48,8 +48,8 @@ public sealed class Translator(Seq2SeqModel Model, Vocabulary SourceVocab, Vocab
         if (beam < 1) throw new ArgumentException($"beam must be >= 1; got {beam}");
         var ids = sentences.Select(Check).ToList();
         var results = new List<Translation>(sentences.Count);
-        Model.eval();
-        var device = Model.parameters().First().device;
+        Model.Module.eval();
+        var device = Model.Module.parameters().First().device;
         using (torch.no_grad())
         {
             for (int start = 0; start < ids.Count; start += batchSize)
