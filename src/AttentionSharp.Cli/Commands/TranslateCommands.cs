@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AttentionSharp.Data.Translation;
 using AttentionSharp.Models.Seq2Seq;
+using AttentionSharp.Models.Transformer;
 using AttentionSharp.Training;
 using AttentionSharp.Visualization;
 using TorchSharp;
@@ -17,14 +18,25 @@ public static class TranslateCommands
     /// <summary>Checkpoint kind of the recurrent translation models.</summary>
     public const string Kind = "seq2seq";
 
-    /// <summary>What a translation checkpoint records: the corpus, the vocabulary settings and the model options.</summary>
+    /// <summary>What a translation checkpoint records: the corpus and the model options (recurrent or Transformer).</summary>
     /// <param name="Data">The corpus.</param>
-    /// <param name="Model">The model options.</param>
-    public sealed record TranslateRun(TranslationTaskSpec Data, Seq2SeqOptions Model);
+    /// <param name="Model">The recurrent model's options (null for a Transformer).</param>
+    /// <param name="Transformer">The Transformer's options (null for a recurrent model).</param>
+    public sealed record TranslateRun(TranslationTaskSpec Data, Seq2SeqOptions? Model, TransformerOptions? Transformer = null)
+    {
+        /// <summary>The architecture name.</summary>
+        public string Arch => Transformer != null ? "transformer" : Model?.Arch ?? "?";
+
+        /// <summary>Builds the model these options describe.</summary>
+        public ITranslationModel Build() => Transformer != null ? new TransformerModel(Transformer)
+            : new Seq2SeqModel(Model ?? throw new CheckpointException("the checkpoint has neither recurrent nor Transformer options"));
+    }
+
+    static readonly string[] Archs = [.. Seq2SeqOptions.Architectures, "transformer"];
 
     static readonly OptionSpec[] ModelOptions =
     [
-        new("arch", "NAME", "bahdanau", "decoder: " + string.Join(", ", Seq2SeqOptions.Architectures)),
+        new("arch", "NAME", "bahdanau", "model: " + string.Join(", ", Seq2SeqOptions.Architectures) + ", transformer"),
         new("task", "NAME", "dates", "corpus: dates (generated), de-en (Debian trans-de-en), tsv (--train/--dev/--test files)"),
         new("train", "FILE", null, "tsv: training pairs, one 'source<TAB>target' per line, UTF-8"),
         new("dev", "FILE", null, "tsv: dev pairs (default: 5% of --train held out by hash)"),
@@ -38,7 +50,12 @@ public static class TranslateCommands
         new("hidden", "N", "128", "encoder GRU units per direction (the decoder has twice this)"),
         new("dropout", "X", "0.1", "dropout on embeddings and decoder outputs"),
         new("window", "N", "5", "local-p: half-width D of the window"),
-        new("label-smoothing", "X", "0", "label smoothing of the training loss"),
+        new("label-smoothing", "X", "0", "label smoothing of the training loss (0.1 in Vaswani et al.)"),
+        new("model-dim", "N", "128", "transformer: d_model"),
+        new("heads", "N", "4", "transformer: attention heads"),
+        new("layers", "N", "2", "transformer: encoder and decoder layers (each)"),
+        new("ff", "N", "256", "transformer: feed-forward inner size"),
+        new("post-norm", null, null, "transformer: layer norm after each residual sum (the paper's) instead of before"),
         new("threads", "N", "1", "libtorch intra-op threads (1 is fastest for these small step-by-step models on a shared machine)"),
     ];
 
@@ -83,7 +100,7 @@ public static class TranslateCommands
     {
         SetThreads(a);
         var spec = Spec(a);
-        string arch = a.Choice("arch", Seq2SeqOptions.Architectures);
+        string arch = a.Choice("arch", Archs);
         var level = (a.String("vocab") ?? (spec.Task == "dates" ? "char" : "word")) switch
         {
             "word" => VocabularyLevel.Word,
@@ -100,9 +117,21 @@ public static class TranslateCommands
         int minCount = level == VocabularyLevel.Char ? 1 : a.Int("min-count", 1);
         var srcVocab = Vocabulary.Build(corpus.Train.Select(p => p.Source), level, minCount, a.Int("max-vocab", 5));
         var tgtVocab = Vocabulary.Build(corpus.Train.Select(p => p.Target), level, minCount, a.Int("max-vocab", 5));
-        var net = new Seq2SeqOptions(arch, srcVocab.Count, tgtVocab.Count, a.Int("embedding", 1), a.Int("hidden", 1), a.Double("dropout", 0, 0.99),
-            a.Int("window", 1), maxLen, maxLen + 1, a.Double("label-smoothing", 0, 0.99));
-        net.Validate();
+        TranslateRun run;
+        if (arch == "transformer")
+        {
+            var t = new TransformerOptions(srcVocab.Count, tgtVocab.Count, a.Int("model-dim", 2), a.Int("heads", 1), a.Int("layers", 1), a.Int("ff", 1),
+                a.Double("dropout", 0, 0.99), !a.Flag("post-norm"), maxLen, maxLen + 1, a.Double("label-smoothing", 0, 0.99));
+            t.Validate();
+            run = new TranslateRun(spec, null, t);
+        }
+        else
+        {
+            var net = new Seq2SeqOptions(arch, srcVocab.Count, tgtVocab.Count, a.Int("embedding", 1), a.Int("hidden", 1), a.Double("dropout", 0, 0.99),
+                a.Int("window", 1), maxLen, maxLen + 1, a.Double("label-smoothing", 0, 0.99));
+            net.Validate();
+            run = new TranslateRun(spec, net);
+        }
         var train = new TranslationDataset(corpus.Train, srcVocab, tgtVocab, maxLen, maxLen, device);
         var dev = new TranslationDataset(corpus.Dev, srcVocab, tgtVocab, maxLen, maxLen, device);
         Directory.CreateDirectory(outDir);
@@ -111,17 +140,17 @@ public static class TranslateCommands
                           $"{level.ToString().ToLowerInvariant()} vocabularies: {srcVocab.Count} source, {tgtVocab.Count} target symbols");
 
         manual_seed(trainerOptions.Seed);
-        var model = new Seq2SeqModel(net);
-        model.to(device);
+        var model = run.Build();
+        model.Module.to(device);
         var extra = new JsonObject { ["source"] = srcVocab.ToJson(), ["target"] = tgtVocab.ToJson() };
-        var identity = ModelIdentity.Of(Kind, new TranslateRun(spec, net), extra);
+        var identity = ModelIdentity.Of(Kind, run, extra);
         var clock = Stopwatch.StartNew();
         var summary = TrainingProgress.Run(SharedOptions.Progress(a),
             p => new Trainer<Seq2SeqBatch>(trainerOptions).Fit(new Seq2SeqTask(model), identity, train, dev, p));
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
-        Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
-        model.to(device);
+        Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model.Module);
+        model.Module.to(device);
         var test = Usable(corpus.Test, srcVocab, maxLen);
         var eval = new Translator(model, srcVocab, tgtVocab).Evaluate(test, beam: 1);
         var result = new RunResult()
@@ -130,7 +159,7 @@ public static class TranslateCommands
             .Add("test_sentences", test.Count)
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("train_seconds", Math.Round(trainSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
-            .Add("parameters", model.parameters().Sum(p => p.numel()))
+            .Add("parameters", model.Module.parameters().Sum(p => p.numel()))
             .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
         result.Save(Path.Combine(outDir, "result.json"));
         Console.WriteLine(result.ToLine());
@@ -153,9 +182,9 @@ public static class TranslateCommands
         var run = header.Options.Deserialize<TranslateRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no translation options");
         var src = Vocabulary.FromJson(header.Extra?["source"]);
         var tgt = Vocabulary.FromJson(header.Extra?["target"]);
-        var model = new Seq2SeqModel(run.Model);
-        Checkpoint.Load(path, Kind, model);
-        model.to(SharedOptions.Device(a));
+        var model = run.Build();
+        Checkpoint.Load(path, Kind, model.Module);
+        model.Module.to(SharedOptions.Device(a));
         return new Loaded(path, run, new Translator(model, src, tgt), src, tgt);
     }
 
@@ -167,7 +196,7 @@ public static class TranslateCommands
         var m = Load(a);
         int beam = a.Int("beam", 1, 64);
         var corpus = m.Run.Data.Load(SharedOptions.DataRoot(a), Console.Out);
-        var pairs = Usable(a.Choice("split", "test", "dev") == "test" ? corpus.Test : corpus.Dev, m.Source, m.Run.Model.MaxSourceLength);
+        var pairs = Usable(a.Choice("split", "test", "dev") == "test" ? corpus.Test : corpus.Dev, m.Source, m.Translator.Network.MaxSourceLength);
         int limit = a.Int("limit", 0);
         if (limit > 0) pairs = pairs.Take(limit).ToList();
         var eval = m.Translator.Evaluate(pairs, beam, a.Int("batch-size", 1));
@@ -178,7 +207,7 @@ public static class TranslateCommands
                 Console.WriteLine($"  source: {pairs[i].Source}\n  output: {eval.Outputs[i]}\n  wanted: {pairs[i].Target}");
                 shown++;
             }
-        var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Model.Arch).Add("split", a.Required("split")).Add("beam", beam)
+        var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Arch).Add("split", a.Required("split")).Add("beam", beam)
             .Add("exact", new Percent(100 * eval.ExactMatch)).Add("bleu", Math.Round(eval.Bleu.Score, 2))
             .Add("bp", Math.Round(eval.Bleu.BrevityPenalty, 4)).Add("sentences", pairs.Count)
             .Add("sentences_per_s", Math.Round(pairs.Count / Math.Max(1e-9, eval.Seconds), 1));
@@ -215,7 +244,7 @@ public static class TranslateCommands
     {
         if (a.Positional.Count != 1) throw new UsageException($"'attn translate show' needs exactly one sentence (quote it); got {a.Positional.Count}");
         var m = Load(a);
-        if (!m.Translator.Network.HasAttention) throw new ArgumentException($"a '{m.Run.Model.Arch}' model has no attention to show; train an attention model (--arch bahdanau or luong-*)");
+        if (!m.Translator.Network.HasAttention) throw new ArgumentException($"a '{m.Run.Arch}' model has no attention to show; train an attention model (--arch bahdanau or luong-*)");
         var t = m.Translator.Translate(a.Positional, a.Int("beam", 1, 64))[0];
         string o = a.String("out") ?? ".";
         string image = o.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? o : Path.Combine(o, "align.png"); // --out FILE.png or a folder
