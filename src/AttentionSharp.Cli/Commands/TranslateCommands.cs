@@ -70,7 +70,7 @@ public static class TranslateCommands
     public static Verb[] Verbs { get; } =
     [
         new(["translate", "train"], "train a seq2seq translator (no attention, Bahdanau or Luong), then score its test set (exact match, BLEU)",
-            [.. ModelOptions, .. SharedOptions.Train(epochs: 10, batchSize: 64, lr: 2e-3)], null, Train),
+            [.. ModelOptions, .. SharedOptions.Train(epochs: 10, batchSize: 64, lr: 2e-3, monitor: "loss")], null, Train),
         new(["translate", "eval"], "score a translation checkpoint on its test set: BLEU (overall and by source length), exact match, sentences/s",
             [.. UseOptions, new("split", "NAME", "test", "test or dev"), new("limit", "N", "0", "score only the first N sentences (0 = all)"),
              new("errors", "N", "0", "print the first N outputs that differ from the reference"),
@@ -155,7 +155,7 @@ public static class TranslateCommands
         var eval = new Translator(model, srcVocab, tgtVocab).Evaluate(test, beam: 1);
         var result = new RunResult()
             .Add("task", spec.Task).Add("arch", arch)
-            .Add("test_exact", new Percent(100 * eval.ExactMatch)).Add("test_bleu", Math.Round(eval.Bleu.Score, 2))
+            .Add("test_exact", new Percent(100 * eval.ExactMatch)).Add("test_bleu", Math.Round(eval.Bleu.Score, 2)).Add("test_p1", Math.Round(100 * eval.Bleu.Precisions[0], 2))
             .Add("test_sentences", test.Count)
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("train_seconds", Math.Round(trainSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
@@ -209,7 +209,10 @@ public static class TranslateCommands
             }
         var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Arch).Add("split", a.Required("split")).Add("beam", beam)
             .Add("exact", new Percent(100 * eval.ExactMatch)).Add("bleu", Math.Round(eval.Bleu.Score, 2))
-            .Add("bp", Math.Round(eval.Bleu.BrevityPenalty, 4)).Add("sentences", pairs.Count)
+            .Add("bp", Math.Round(eval.Bleu.BrevityPenalty, 4))
+            .Add("p1", Math.Round(100 * eval.Bleu.Precisions[0], 2)).Add("p2", Math.Round(100 * eval.Bleu.Precisions[1], 2))
+            .Add("p3", Math.Round(100 * eval.Bleu.Precisions[2], 2)).Add("p4", Math.Round(100 * eval.Bleu.Precisions[3], 2))
+            .Add("sentences", pairs.Count)
             .Add("sentences_per_s", Math.Round(pairs.Count / Math.Max(1e-9, eval.Seconds), 1));
         var refs = pairs.Select(p => p.Target).ToList();
         var lengths = pairs.Select(p => m.Source.Split(p.Source).Count).ToList();

@@ -140,6 +140,7 @@ public class CorpusTests
         Assert.Empty(TransDeEn.ParseLine("Er sagt, dass ... kommt. :: He says that ... comes."));
         var all = TransDeEn.Parse([line, line]);
         Assert.Equal(3, all.Count); // de-duplicated
+        Assert.Contains(AttentionSharp.Data.DatasetCatalog.All, d => d.Name == "trans-de-en" && d.Files[0].Size == 25_611_714);
     }
 
     [Fact]
