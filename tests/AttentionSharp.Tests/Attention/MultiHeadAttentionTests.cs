@@ -87,6 +87,19 @@ public class MultiHeadAttentionTests
     }
 
     [Fact]
+    public void SlidingWindowMask_MatchesNaiveWindow()
+    {
+        torch.manual_seed(34);
+        var mha = new MultiHeadAttention(8, 2).to(ScalarType.Float64);
+        var x = Naive.Rand(2, 7, 8);
+        var (o, w) = NaiveMha(mha, x, x, x, (n, hd, i, j) => Math.Abs(i - j) <= 2);
+        var r = mha.Forward(x, attentionMask: AttentionMask.SlidingWindow(7, 7, 2), needWeights: true);
+        Naive.Close(o, r.Context, 1e-9, "output");
+        Naive.Close(w, r.Weights!, 1e-9, "weights");
+        Naive.Close(o, mha.Forward(x, attentionMask: AttentionMask.SlidingWindow(7, 7, 2)).Context, 1e-9, "fused");
+    }
+
+    [Fact]
     public void EqualsTorchSharpMultiheadAttention_GivenSameWeights()
     {
         torch.manual_seed(32);
