@@ -8,6 +8,12 @@ public interface IDecoderState
 {
     /// <summary>The state of rows <paramref name="index"/> <c>(N)</c> (rows may repeat).</summary>
     IDecoderState Select(Tensor index);
+
+    /// <summary>
+    /// As <see cref="Select"/>, when every row is replaced by a row of the same source (beams of one sentence): per-source parts
+    /// (the encoder memory) are identical within a source and need not be copied. Defaults to <see cref="Select"/>.
+    /// </summary>
+    IDecoderState SelectWithinSource(Tensor index) => Select(index);
 }
 
 /// <summary>One decoding step of an autoregressive model.</summary>
@@ -126,7 +132,7 @@ public static class BeamSearch
             history.Add((toks, parents, w, step.Weights?.shape[1] ?? 0));
             finished = newFinished;
             lengths = newLengths;
-            state = step.State.Select(parentRow);
+            state = step.State.SelectWithinSource(parentRow); // parents are beams of the same source
             prev = token;
         }
 

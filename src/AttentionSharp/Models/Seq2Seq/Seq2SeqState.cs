@@ -24,6 +24,9 @@ public sealed record Seq2SeqState(Tensor Hidden, Tensor? Feed, EncoderMemory Mem
 {
     /// <inheritdoc />
     public IDecoderState Select(Tensor index) => new Seq2SeqState(Hidden.index_select(0, index), Feed?.index_select(0, index), Memory.Select(index));
+
+    /// <inheritdoc />
+    public IDecoderState SelectWithinSource(Tensor index) => new Seq2SeqState(Hidden.index_select(0, index), Feed?.index_select(0, index), Memory);
 }
 
 /// <summary>One decoder step's result before the output layer.</summary>

@@ -25,6 +25,10 @@ public sealed record TransformerState(Tensor Memory, Tensor MemoryMask, Tensor? 
         new TransformerState(Memory.index_select(0, index), MemoryMask.index_select(0, index), Prefix?.index_select(0, index),
             Reorder(SelfCaches, index, self: true), Reorder(CrossCaches, index, self: false), Owned);
 
+    /// <inheritdoc />
+    public IDecoderState SelectWithinSource(Tensor index) =>
+        new TransformerState(Memory, MemoryMask, Prefix?.index_select(0, index), Reorder(SelfCaches, index, self: true), CrossCaches, Owned);
+
     KeyValueCache[]? Reorder(KeyValueCache[]? caches, Tensor index, bool self)
     {
         if (caches is null) return null;
