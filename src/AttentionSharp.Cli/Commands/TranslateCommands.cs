@@ -69,7 +69,7 @@ public static class TranslateCommands
     /// <summary>The verbs of this file.</summary>
     public static Verb[] Verbs { get; } =
     [
-        new(["translate", "train"], "train a seq2seq translator (no attention, Bahdanau or Luong), then score its test set (exact match, BLEU)",
+        new(["translate", "train"], "train a translator (no attention, Bahdanau, Luong or Transformer), then score its test set (exact match, BLEU)",
             [.. ModelOptions, .. SharedOptions.Train(epochs: 10, batchSize: 64, lr: 2e-3, monitor: "loss")], null, Train),
         new(["translate", "eval"], "score a translation checkpoint on its test set: BLEU (overall and by source length), exact match, sentences/s",
             [.. UseOptions, new("split", "NAME", "test", "test or dev"), new("limit", "N", "0", "score only the first N sentences (0 = all)"),
