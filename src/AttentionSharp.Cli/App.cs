@@ -14,6 +14,7 @@ public static class App
         .. DataCommands.Verbs,
         .. BaselineCommands.Verbs,
         .. RamCommands.Verbs,
+        .. TranslateCommands.Verbs,
     ];
 
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 failure, 2 usage error).</summary>
@@ -49,7 +50,7 @@ public static class App
                 return 0;
             }
             var parsed = ParsedArgs.Parse(verb, rest);
-            if (verb.Options.Any(o => o.Name == "threads") && parsed.Has("threads"))
+            if (verb.Options.Any(o => o.Name == "threads") && parsed.String("threads") != null)
                 TorchSharp.torch.set_num_threads(parsed.Int("threads", 1, 1024));
             return verb.Run(parsed);
         }

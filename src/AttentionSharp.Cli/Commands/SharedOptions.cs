@@ -8,8 +8,8 @@ namespace AttentionSharp.Cli.Commands;
 /// <summary>The options every model verb shares, and how they become library settings.</summary>
 public static class SharedOptions
 {
-    /// <summary>Options of every train verb, with the family's defaults.</summary>
-    public static OptionSpec[] Train(int epochs, int batchSize, double lr, string monitor = "error") =>
+    /// <summary>Options of every train verb, with the family's defaults (<paramref name="threads"/>: see <see cref="Common"/>).</summary>
+    public static OptionSpec[] Train(int epochs, int batchSize, double lr, string monitor = "error", string? threads = null) =>
     [
         new("epochs", "N", epochs.ToString(), "epochs to train (total, counting epochs before a resume)"),
         new("batch-size", "N", batchSize.ToString(), "examples per batch"),
@@ -23,15 +23,15 @@ public static class SharedOptions
         new("monitor", "METRIC", monitor, "validation metric that selects the best checkpoint (lower is better)"),
         new("max-batches", "N", "0", "stop each epoch after N batches (0 = all; for quick runs)"),
         new("resume", null, null, "continue the run in --out from its last checkpoint"),
-        .. Common(),
+        .. Common(threads),
     ];
 
-    /// <summary>Options shared by every verb that runs a model (train, eval, show ...).</summary>
-    public static OptionSpec[] Common() =>
+    /// <summary>Options shared by every verb that runs a model (train, eval, show ...); <paramref name="threads"/> is the family's default thread count (null = libtorch's).</summary>
+    public static OptionSpec[] Common(string? threads = null) =>
     [
         new("seed", "N", "1", "random seed: the same seed gives the same run on the same machine"),
         new("device", "NAME", "cpu", "cpu, cuda or cuda:N"),
-        new("threads", "N", null, "libtorch intra-op CPU threads (default: one per core; 1 is faster on a busy or shared CPU)"),
+        new("threads", "N", threads, "libtorch intra-op CPU threads" + (threads == null ? " (default: one per core; 1 is faster on a busy or shared CPU)" : "")),
         new("data-dir", "DIR", null, $"dataset cache (default: ${DataCache.EnvironmentVariable} or ~/.cache/attentionsharp)"),
         new("out", "DIR", null, "run folder for checkpoints, metrics.jsonl, result.json, pictures (default: runs/NAME-TIME)"),
         new("no-progress", null, null, "plain output, one line per epoch, even on a terminal"),

@@ -24,6 +24,18 @@ public class CliTests
     }
 
     [Fact]
+    public void EveryVerbHasUniqueOptionsAndRendersHelp()
+    {
+        foreach (var verb in App.Verbs)
+        {
+            var dupes = verb.Options.GroupBy(o => o.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.True(dupes.Count == 0, $"'attn {verb.Name}' declares {string.Join(", ", dupes)} twice");
+            Assert.Contains($"usage: attn {verb.Name}", verb.Help());
+        }
+        Assert.Equal(App.Verbs.Count, App.Verbs.Select(v => v.Name).Distinct().Count());
+    }
+
+    [Fact]
     public void UnknownOptionSuggestsTheClosest()
     {
         var (code, _, err) = Run("baseline", "train", "--epoch", "3");

@@ -1,0 +1,98 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace AttentionSharp.Data.Translation;
+
+/// <summary>
+/// German-English sentence pairs from the TU Chemnitz dictionary (Debian package <c>trans-de-en</c>, file <c>usr/share/trans/de-en</c>):
+/// each line is <c>German :: English</c>, with sub-entries separated by <c> | </c> that align one-to-one. Only real sentences are kept.
+/// </summary>
+public static partial class TransDeEn
+{
+    /// <summary>File name of the dictionary in the dataset folder.</summary>
+    public const string FileName = "de-en";
+
+    /// <summary>The dataset as the cache knows it (fetched with <c>apt-get download trans-de-en</c>).</summary>
+    public static DatasetSource Source { get; } = new("trans-de-en", "German-English dictionary (TU Chemnitz, Debian trans-de-en 1.9-6), ~18k sentence pairs",
+        [new DataFile(FileName, 25_611_714, "595a99efc451255c4c765af683222ce6")],
+        [new DebianRoute("trans-de-en", n => "usr/share/trans/" + n)]);
+
+    /// <summary>Smallest number of words on each side of a kept pair.</summary>
+    public const int MinWords = 3;
+    /// <summary>Largest number of words on each side of a kept pair.</summary>
+    public const int MaxWords = 30;
+
+    [GeneratedRegex(@"\{[^}]*\}|\[[^\]]*\]|<[^>]*>")]
+    private static partial Regex Notes();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
+
+    /// <summary>Typographic characters mapped to ASCII, whitespace collapsed, Unicode NFC.</summary>
+    public static string Normalise(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (char c in text.Normalize(NormalizationForm.FormC))
+            sb.Append(c switch
+            {
+                '\u2019' or '\u2018' or '\u00B4' or '`' => '\'',
+                '\u201E' or '\u201C' or '\u201D' or '\u00AB' or '\u00BB' => '"',
+                '\u2013' or '\u2014' => '-',
+                '\u00A0' => ' ',
+                _ => c,
+            });
+        return Spaces().Replace(sb.ToString(), " ").Trim();
+    }
+
+    /// <summary>Removes <c>{n}</c>-style grammar tags, <c>[...]</c> notes and <c>&lt;...&gt;</c> spelling variants, then normalises.</summary>
+    public static string StripNotes(string text) => Normalise(Notes().Replace(text, " "));
+
+    /// <summary>Whether <paramref name="text"/> (stripped) looks like a real sentence: capital or quote first, ends in . ! ?, 3-30 words, no dictionary placeholders or alternatives.</summary>
+    public static bool IsSentence(string text)
+    {
+        if (text.Length < 5) return false;
+        char first = text[0], last = text[^1];
+        if (!(char.IsUpper(first) || first == '"' || char.IsDigit(first))) return false;
+        if (last is not ('.' or '!' or '?') && !(text.Length > 1 && text[^1] == '"' && text[^2] is '.' or '!' or '?')) return false;
+        if (text.Contains(" / ") || text.Contains('/') || text.Contains("...") || text.Contains('…') || text.Contains(';')) return false;
+        foreach (var placeholder in new[] { "sb.", "sth.", "jdm.", "jdn.", "etw.", "jds.", "sb's", "so.", "~" })
+            if (text.Contains(placeholder, StringComparison.Ordinal)) return false;
+        int words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        return words is >= MinWords and <= MaxWords;
+    }
+
+    /// <summary>The sentence pairs of one dictionary line (empty when the line has none or its sides do not align).</summary>
+    public static IEnumerable<SentencePair> ParseLine(string line)
+    {
+        if (line.Length == 0 || line[0] == '#') yield break;
+        int sep = line.IndexOf(" :: ", StringComparison.Ordinal);
+        if (sep < 0 || line.IndexOf(" :: ", sep + 4, StringComparison.Ordinal) >= 0) yield break;
+        var de = line[..sep].Split(" | ");
+        var en = line[(sep + 4)..].Split(" | ");
+        if (de.Length != en.Length) yield break;
+        for (int i = 0; i < de.Length; i++)
+        {
+            string s = StripNotes(de[i]), t = StripNotes(en[i]);
+            if (IsSentence(s) && IsSentence(t)) yield return new SentencePair(s, t);
+        }
+    }
+
+    /// <summary>Every sentence pair of the dictionary text, de-duplicated by source sentence (first kept).</summary>
+    public static List<SentencePair> Parse(IEnumerable<string> lines)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pairs = new List<SentencePair>();
+        foreach (var line in lines)
+            foreach (var p in ParseLine(line))
+                if (seen.Add(p.Source)) pairs.Add(p);
+        return pairs;
+    }
+
+    /// <summary>Loads the corpus from the cache (obtaining it first if needed) and splits it by a stable hash: 5% dev, 5% test.</summary>
+    public static TranslationCorpus Load(string cacheRoot, TextWriter log)
+    {
+        string folder = Source.Ensure(cacheRoot, log);
+        var pairs = Parse(File.ReadLines(Path.Combine(folder, FileName), Encoding.UTF8));
+        return TranslationCorpus.SplitByHash("de-en", pairs);
+    }
+}

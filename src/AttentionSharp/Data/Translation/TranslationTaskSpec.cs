@@ -1,0 +1,26 @@
+namespace AttentionSharp.Data.Translation;
+
+/// <summary>Which corpus a translation run uses, recorded in its checkpoint so that eval rebuilds the same splits.</summary>
+/// <param name="Task"><c>dates</c>, <c>de-en</c> or <c>tsv</c>.</param>
+/// <param name="DateTrain">Dates: training pairs generated.</param>
+/// <param name="DateDev">Dates: dev pairs.</param>
+/// <param name="DateTest">Dates: test pairs.</param>
+/// <param name="DataSeed">Dates: generator seed.</param>
+/// <param name="TrainFile">TSV: training file (full path).</param>
+/// <param name="DevFile">TSV: dev file, or null to hold out by hash.</param>
+/// <param name="TestFile">TSV: test file, or null to hold out by hash.</param>
+public sealed record TranslationTaskSpec(string Task, int DateTrain = 20000, int DateDev = 1000, int DateTest = 1000, int DataSeed = 1,
+    string? TrainFile = null, string? DevFile = null, string? TestFile = null)
+{
+    /// <summary>The task names.</summary>
+    public static readonly string[] Tasks = ["dates", "de-en", "tsv"];
+
+    /// <summary>Loads the corpus (de-en: from the dataset cache under <paramref name="cacheRoot"/>, obtaining it if needed).</summary>
+    public TranslationCorpus Load(string cacheRoot, TextWriter log) => Task switch
+    {
+        "dates" => DateTask.Corpus(DateTrain, DateDev, DateTest, DataSeed),
+        "de-en" => TransDeEn.Load(cacheRoot, log),
+        "tsv" => TsvCorpus.Load(TrainFile ?? throw new ArgumentException("--task tsv needs --train FILE"), DevFile, TestFile),
+        _ => throw new ArgumentException($"task must be one of {string.Join(", ", Tasks)}; got '{Task}'"),
+    };
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace AttentionSharp.Data.Translation;
+
+/// <summary>Whether a vocabulary's symbols are words (<see cref="TextTokenizer"/>) or characters (Unicode scalar values).</summary>
+public enum VocabularyLevel
+{
+    /// <summary>Words and punctuation from <see cref="TextTokenizer"/>.</summary>
+    Word,
+    /// <summary>Single characters (text elements), case kept.</summary>
+    Char,
+}
+
+/// <summary>A symbol table with the four specials <c>&lt;pad&gt;</c>=0, <c>&lt;unk&gt;</c>=1, <c>&lt;s&gt;</c>=2, <c>&lt;/s&gt;</c>=3; saved in checkpoints as JSON.</summary>
+public sealed class Vocabulary
+{
+    /// <summary>Padding id.</summary>
+    public const int Pad = 0;
+    /// <summary>Unknown-symbol id.</summary>
+    public const int Unk = 1;
+    /// <summary>Start-of-sentence id.</summary>
+    public const int Bos = 2;
+    /// <summary>End-of-sentence id.</summary>
+    public const int Eos = 3;
+    static readonly string[] Specials = ["<pad>", "<unk>", "<s>", "</s>"];
+
+    readonly List<string> _symbols;
+    readonly Dictionary<string, int> _ids;
+
+    /// <summary>Creates a vocabulary of <paramref name="level"/> from symbols that follow the four specials.</summary>
+    public Vocabulary(VocabularyLevel level, IEnumerable<string> symbols)
+    {
+        Level = level;
+        _symbols = [.. Specials];
+        _ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < _symbols.Count; i++) _ids[_symbols[i]] = i;
+        foreach (var s in symbols)
+            if (_ids.TryAdd(s, _symbols.Count)) _symbols.Add(s);
+    }
+
+    /// <summary>Word or character level.</summary>
+    public VocabularyLevel Level { get; }
+
+    /// <summary>Number of symbols, specials included.</summary>
+    public int Count => _symbols.Count;
+
+    /// <summary>The symbol of <paramref name="id"/>.</summary>
+    public string this[int id] => _symbols[id];
+
+    /// <summary>Splits text into this vocabulary's symbols (words via <see cref="TextTokenizer"/>, or text elements).</summary>
+    public List<string> Split(string text) => Level == VocabularyLevel.Word ? TextTokenizer.Tokenize(text) : TextElements(text);
+
+    static List<string> TextElements(string text)
+    {
+        var list = new List<string>();
+        var e = StringInfo.GetTextElementEnumerator(text);
+        while (e.MoveNext()) list.Add(e.GetTextElement());
+        return list;
+    }
+
+    /// <summary>Builds a vocabulary from <paramref name="texts"/>: symbols seen at least <paramref name="minCount"/> times, the most frequent <paramref name="maxSize"/> (ties by first appearance).</summary>
+    public static Vocabulary Build(IEnumerable<string> texts, VocabularyLevel level, int minCount = 1, int maxSize = int.MaxValue)
+    {
+        if (minCount < 1) throw new ArgumentException($"minCount must be >= 1; got {minCount}");
+        var probe = new Vocabulary(level, []);
+        var counts = new Dictionary<string, (int Count, int First)>(StringComparer.Ordinal);
+        int order = 0;
+        foreach (var t in texts)
+            foreach (var s in probe.Split(t))
+                counts[s] = counts.TryGetValue(s, out var c) ? (c.Count + 1, c.First) : (1, order++);
+        var kept = counts.Where(kv => kv.Value.Count >= minCount)
+            .OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Value.First)
+            .Take(Math.Max(0, maxSize - Specials.Length)).Select(kv => kv.Key);
+        return new Vocabulary(level, kept);
+    }
+
+    /// <summary>The ids of <paramref name="text"/>'s symbols (unknown symbols map to <see cref="Unk"/>), without BOS/EOS.</summary>
+    public int[] Encode(string text) => Split(text).Select(s => _ids.TryGetValue(s, out int id) ? id : Unk).ToArray();
+
+    /// <summary>The symbols of <paramref name="text"/> this vocabulary does not know.</summary>
+    public List<string> Unknown(string text) => Split(text).Where(s => !_ids.ContainsKey(s)).Distinct().ToList();
+
+    /// <summary>The text of <paramref name="ids"/>, stopping at EOS and skipping PAD and BOS.</summary>
+    public string Decode(IEnumerable<int> ids) =>
+        Join(Symbols(ids));
+
+    /// <summary>The symbols of <paramref name="ids"/>, stopping at EOS and skipping PAD and BOS.</summary>
+    public List<string> Symbols(IEnumerable<int> ids)
+    {
+        var list = new List<string>();
+        foreach (int id in ids)
+        {
+            if (id == Eos) break;
+            if (id is Pad or Bos) continue;
+            list.Add(id >= 0 && id < _symbols.Count ? _symbols[id] : _symbols[Unk]);
+        }
+        return list;
+    }
+
+    /// <summary>Joins symbols into text (detokenised words, or concatenated characters).</summary>
+    public string Join(IEnumerable<string> symbols) => Level == VocabularyLevel.Word ? TextTokenizer.Detokenize(symbols) : string.Concat(symbols);
+
+    /// <summary>The vocabulary as JSON: level and the symbols after the specials.</summary>
+    public JsonNode ToJson() => new JsonObject
+    {
+        ["level"] = Level.ToString().ToLowerInvariant(),
+        ["symbols"] = new JsonArray(_symbols.Skip(Specials.Length).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+    };
+
+    /// <summary>Reads a vocabulary written by <see cref="ToJson"/>; throws <see cref="InvalidDataException"/> when malformed.</summary>
+    public static Vocabulary FromJson(JsonNode? node)
+    {
+        if (node is not JsonObject o || o["symbols"] is not JsonArray arr || o["level"]?.GetValue<string>() is not string level)
+            throw new InvalidDataException("vocabulary JSON must be an object with 'level' and 'symbols'");
+        var lv = level switch
+        {
+            "word" => VocabularyLevel.Word,
+            "char" => VocabularyLevel.Char,
+            _ => throw new InvalidDataException($"vocabulary level must be 'word' or 'char'; got '{level}'"),
+        };
+        return new Vocabulary(lv, arr.Select(n => n?.GetValue<string>() ?? throw new InvalidDataException("vocabulary symbol is null")));
+    }
+}

@@ -1,0 +1,73 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Sequence;
+
+/// <summary>What a bidirectional encoder returns.</summary>
+/// <param name="Annotations">Per-position states <c>[h_fwd; h_bwd]</c>, <c>(B, S, 2H)</c>, zero at padding.</param>
+/// <param name="Final">Final states <c>[h_fwd at the last real token; h_bwd at the first]</c>, <c>(B, 2H)</c>.</param>
+public readonly record struct EncodedSequence(Tensor Annotations, Tensor Final);
+
+/// <summary>
+/// Bidirectional GRU over padded, batch-first sequences (Bahdanau et al. 2015, sec. 3.2: annotation <c>h_j = [h_fwd_j; h_bwd_j]</c>).
+/// Padding never enters a state: the backward GRU reads each sequence reversed within its own length (no packing needed),
+/// and annotations at padded positions are zero.
+/// </summary>
+public sealed class BiGruEncoder : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly GRU forward_rnn;
+    readonly GRU backward_rnn;
+
+    /// <summary>Creates an encoder of inputs of size <paramref name="inputSize"/> with <paramref name="hiddenSize"/> units per direction.</summary>
+    public BiGruEncoder(long inputSize, long hiddenSize) : base("BiGruEncoder")
+    {
+        if (inputSize < 1 || hiddenSize < 1) throw new ArgumentException($"inputSize and hiddenSize must be positive; got {inputSize}, {hiddenSize}");
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        forward_rnn = nn.GRU(inputSize, hiddenSize, batchFirst: true);
+        backward_rnn = nn.GRU(inputSize, hiddenSize, batchFirst: true);
+        RegisterComponents();
+    }
+
+    /// <summary>Input features.</summary>
+    public long InputSize { get; }
+    /// <summary>Units per direction (annotations have twice this).</summary>
+    public long HiddenSize { get; }
+
+    /// <summary>The annotations only; see <see cref="Encode"/>.</summary>
+    public override Tensor forward(Tensor inputs, Tensor mask) => Encode(inputs, mask).Annotations;
+
+    /// <summary>Encodes <paramref name="inputs"/> <c>(B, S, E)</c> whose real positions are <paramref name="mask"/> <c>(B, S)</c> (true = real, a prefix of each row, at least one).</summary>
+    public EncodedSequence Encode(Tensor inputs, Tensor mask)
+    {
+        if (inputs.dim() != 3 || inputs.shape[2] != InputSize)
+            throw new ArgumentException($"inputs must be (batch, time, {InputSize}); got ({string.Join(", ", inputs.shape)})");
+        if (mask.dim() != 2 || mask.shape[0] != inputs.shape[0] || mask.shape[1] != inputs.shape[1] || mask.dtype != ScalarType.Bool)
+            throw new ArgumentException($"mask must be bool (batch={inputs.shape[0]}, time={inputs.shape[1]}); got {mask.dtype} ({string.Join(", ", mask.shape)})");
+        var lengths = mask.sum(1);                                                   // (B)
+        if (lengths.min().item<long>() < 1) throw new ArgumentException("every sequence needs at least one real token; got an empty one");
+        long b = inputs.shape[0], s = inputs.shape[1], h = HiddenSize;
+        var reverse = ReverseIndex(lengths, s);                                      // (B, S)
+
+        var (outF, _) = forward_rnn.forward(inputs);                                 // (B, S, H)
+        var reversedIn = inputs.gather(1, reverse.unsqueeze(-1).expand(b, s, InputSize)); // (B, S, E)
+        var (outBRev, _) = backward_rnn.forward(reversedIn);                         // (B, S, H), position t holds h_bwd of token len-1-t
+        var outB = outBRev.gather(1, reverse.unsqueeze(-1).expand(b, s, h));         // (B, S, H)
+        var keep = mask.unsqueeze(-1).to(inputs.dtype);                              // (B, S, 1)
+        var annotations = torch.cat([outF, outB], 2) * keep;                         // (B, S, 2H)
+
+        var last = (lengths - 1).view(b, 1, 1).expand(b, 1, h);                      // (B, 1, H)
+        var finalF = outF.gather(1, last).squeeze(1);                                // (B, H)
+        var finalB = outB.select(1, 0);                                              // (B, H)
+        return new EncodedSequence(annotations, torch.cat([finalF, finalB], 1));     // (B, 2H)
+    }
+
+    /// <summary>For each row, the index map that reverses the first <c>length</c> positions and keeps the padding in place.</summary>
+    public static Tensor ReverseIndex(Tensor lengths, long maxLength)
+    {
+        var pos = torch.arange(maxLength, device: lengths.device).unsqueeze(0);     // (1, S)
+        var len = lengths.to(ScalarType.Int64).unsqueeze(1);                         // (B, 1)
+        return torch.where(pos < len, len - 1 - pos, pos);                           // (B, S)
+    }
+}

@@ -1,0 +1,69 @@
+using AttentionSharp.Data.Translation;
+
+namespace AttentionSharp.Training;
+
+/// <summary>A corpus BLEU result.</summary>
+/// <param name="Score">BLEU in 0..100.</param>
+/// <param name="Precisions">Modified n-gram precisions p_1..p_4 (0..1).</param>
+/// <param name="BrevityPenalty">BP = 1 if c &gt; r, else exp(1 - r/c).</param>
+/// <param name="HypothesisLength">Total candidate tokens c.</param>
+/// <param name="ReferenceLength">Total reference tokens r.</param>
+public sealed record BleuScore(double Score, double[] Precisions, double BrevityPenalty, long HypothesisLength, long ReferenceLength);
+
+/// <summary>
+/// Corpus BLEU-4 with one reference per sentence (Papineni et al. 2002, eq. 1-2): <c>BLEU = BP * exp(sum_n 1/4 log p_n)</c>, where
+/// <c>p_n</c> = clipped n-gram matches / candidate n-grams summed over the corpus, and <c>BP = min(1, exp(1 - r/c))</c>.
+/// No smoothing: a corpus with no matching 4-gram scores 0. Tokens come from <see cref="TextTokenizer"/> (lower-cased words and single punctuation marks).
+/// </summary>
+public static class Bleu
+{
+    /// <summary>Highest n-gram order.</summary>
+    public const int MaxOrder = 4;
+
+    /// <summary>Corpus BLEU of <paramref name="hypotheses"/> against <paramref name="references"/> (same count), tokenised by <see cref="TextTokenizer"/>.</summary>
+    public static BleuScore Corpus(IReadOnlyList<string> hypotheses, IReadOnlyList<string> references) =>
+        CorpusTokens(hypotheses.Select(TextTokenizer.Tokenize).ToList(), references.Select(TextTokenizer.Tokenize).ToList());
+
+    /// <summary>Corpus BLEU of pre-tokenised sentences.</summary>
+    public static BleuScore CorpusTokens(IReadOnlyList<IReadOnlyList<string>> hypotheses, IReadOnlyList<IReadOnlyList<string>> references)
+    {
+        if (hypotheses.Count != references.Count)
+            throw new ArgumentException($"BLEU needs one reference per hypothesis; got {hypotheses.Count} hypotheses and {references.Count} references");
+        if (hypotheses.Count == 0) throw new ArgumentException("BLEU needs at least one sentence; got none");
+        var matches = new long[MaxOrder];
+        var totals = new long[MaxOrder];
+        long c = 0, r = 0;
+        for (int i = 0; i < hypotheses.Count; i++)
+        {
+            var h = hypotheses[i];
+            var refTokens = references[i];
+            c += h.Count;
+            r += refTokens.Count;
+            for (int n = 1; n <= MaxOrder; n++)
+            {
+                var refCounts = NGrams(refTokens, n);
+                foreach (var (gram, count) in NGrams(h, n))
+                {
+                    totals[n - 1] += count;
+                    matches[n - 1] += Math.Min(count, refCounts.GetValueOrDefault(gram));
+                }
+            }
+        }
+        var p = new double[MaxOrder];
+        for (int n = 0; n < MaxOrder; n++) p[n] = totals[n] == 0 ? 0 : (double)matches[n] / totals[n];
+        double bp = c == 0 ? 0 : c > r ? 1 : Math.Exp(1 - (double)r / c);
+        double score = p.Any(x => x == 0) ? 0 : bp * Math.Exp(p.Select(x => Math.Log(x)).Average());
+        return new BleuScore(100 * score, p, bp, c, r);
+    }
+
+    static Dictionary<string, int> NGrams(IReadOnlyList<string> tokens, int n)
+    {
+        var d = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i + n <= tokens.Count; i++)
+        {
+            var key = string.Join('\u0001', tokens.Skip(i).Take(n));
+            d[key] = d.GetValueOrDefault(key) + 1;
+        }
+        return d;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using AttentionSharp.Cli;
+using TorchSharp;
+
+namespace AttentionSharp.Tests.Cli;
+
+public sealed class TranslateCliTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "attn-translate-" + Guid.NewGuid().ToString("N"));
+    readonly int _threads = torch.get_num_threads();
+
+    public TranslateCliTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        torch.set_num_threads(_threads);
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    static (int Code, string Err) Run(params string[] args)
+    {
+        var e = new StringWriter();
+        int code = App.Run(args, TextWriter.Null, e);
+        return (code, e.ToString());
+    }
+
+    [Fact]
+    public void UsageErrorsNameTheProblem()
+    {
+        Assert.Contains("--arch must be one of none, bahdanau", Run("translate", "train", "--arch", "rnn").Err);
+        Assert.Contains("--task tsv needs --train", Run("translate", "train", "--task", "tsv").Err);
+        Assert.Contains("--train/--dev/--test are for --task tsv", Run("translate", "train", "--task", "dates", "--train", "x.tsv").Err);
+        Assert.Contains("needs the sentence", Run("translate", "run", "--checkpoint", "nowhere").Err);
+    }
+
+    [Theory]
+    [InlineData("luong-general")]
+    [InlineData("transformer")]
+    public void TsvTrainEvalRunAndShowEndToEnd(string arch)
+    {
+        var rng = new Random(3);
+        string Word() => new string(Enumerable.Range(0, rng.Next(1, 4)).Select(_ => (char)('a' + rng.Next(4))).ToArray());
+        var lines = Enumerable.Range(0, 300).Select(_ => string.Join(' ', Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Word()))).Select(s => s + "\t" + s.ToUpperInvariant());
+        string train = Path.Combine(_dir, "train.tsv"), run = Path.Combine(_dir, "run-" + arch);
+        File.WriteAllLines(train, lines);
+        var (code, err) = Run("translate", "train", "--task", "tsv", "--train", train, "--arch", arch, "--vocab", "word", "--min-count", "1",
+            "--embedding", "8", "--hidden", "8", "--model-dim", "8", "--heads", "2", "--layers", "1", "--ff", "16",
+            "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress");
+        Assert.True(code == 0, err);
+        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
+        Assert.Equal(arch, result["arch"]!.GetValue<string>());
+        Assert.InRange(result["test_bleu"]!.GetValue<double>(), 0, 100);
+
+        Assert.Equal(0, Run("translate", "eval", "--checkpoint", run, "--beam", "2").Code);
+        var eval = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "eval-test-beam2.json")))!;
+        Assert.Equal(2, eval["beam"]!.GetValue<int>());
+        Assert.Equal(0, Run("translate", "run", "--checkpoint", run, "ab c").Code);
+        string png = Path.Combine(_dir, arch + ".png");
+        Assert.Equal(0, Run("translate", "show", "--checkpoint", run, "ab c", "--out", png).Code);
+        var bytes = File.ReadAllBytes(png);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        Assert.Contains("empty", Run("translate", "run", "--checkpoint", run, " ").Err);
+    }
+}

@@ -1,0 +1,78 @@
+using AttentionSharp.Data.Translation;
+using AttentionSharp.Models.Seq2Seq;
+using AttentionSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Tests.Models.Seq2Seq;
+
+public class Seq2SeqModelTests
+{
+    [Theory]
+    [InlineData("bahdanau")]
+    [InlineData("luong-dot")]
+    [InlineData("luong-general")]
+    [InlineData("luong-concat")]
+    [InlineData("luong-local-p")]
+    public void PaddedSourcesNeverReceiveAttention(string arch)
+    {
+        torch.manual_seed(3);
+        var model = new Seq2SeqModel(new Seq2SeqOptions(arch, SourceVocab: 10, TargetVocab: 7, Embedding: 6, Hidden: 5, Dropout: 0, Window: 2));
+        model.eval();
+        using var _ = torch.no_grad();
+        var src = torch.tensor(new long[] { 4, 5, 6, 7, 8, 9, 5, 0, 0, 0 }, [2, 5]);
+        var tin = torch.tensor(new long[] { 2, 4, 5, 2, 6, 4 }, [2, 3]);
+        var (logits, w) = model.Forward(src, src.ne(0), tin, needWeights: true);
+        Assert.Equal([2L, 3, 5], w!.shape);
+        Assert.Equal(0.0, w[1, .., TensorIndex.Slice(2)].abs().sum().item<float>());
+        Assert.True(w[0].sum(-1).allclose(torch.ones(3), 1e-5, 1e-5) || arch == "luong-local-p"); // local-p: Gaussian-scaled, sums below 1
+        // the padded sentence gives the same logits alone, without padding
+        var (aloneLogits, aloneW) = model.Forward(src[1..2, ..2], src[1..2, ..2].ne(0), tin[1..2], needWeights: true);
+        Assert.True(logits[1].allclose(aloneLogits[0], 1e-5, 1e-5));
+        Assert.True(w[1, .., ..2].allclose(aloneW![0], 1e-5, 1e-5));
+    }
+
+    [Fact]
+    public void TinyAttentionModelLearnsToReverseSequences()
+    {
+        var rng = new Random(1);
+        string Sample() => new string(Enumerable.Range(0, rng.Next(2, 6)).Select(_ => (char)('a' + rng.Next(5))).ToArray());
+        var train = Enumerable.Range(0, 1280).Select(_ => Sample()).Select(s => new SentencePair(s, new string(s.Reverse().ToArray()))).ToList();
+        var test = Enumerable.Range(0, 100).Select(_ => Sample()).Select(s => new SentencePair(s, new string(s.Reverse().ToArray()))).ToList();
+        var vocab = Vocabulary.Build(train.Select(p => p.Source), VocabularyLevel.Char);
+        torch.manual_seed(1);
+        var model = new Seq2SeqModel(new Seq2SeqOptions("bahdanau", vocab.Count, vocab.Count, Embedding: 16, Hidden: 24, Dropout: 0, MaxTargetLength: 8));
+        var data = new TranslationDataset(train, vocab, vocab, 10, 10);
+        var options = new TrainerOptions { Epochs = 4, BatchSize = 32, LearningRate = 0.02, Seed = 1, GradClipNorm = 1 };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Many tiny ops: one intra-op thread is much faster than two on a shared 2-core machine (restored afterwards).
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        TrainingSummary summary;
+        try { summary = new Trainer<Seq2SeqBatch>(options).Fit(new Seq2SeqTask(model), ModelIdentity.Of("test", 1), data, null, new PlainProgress(TextWriter.Null)); }
+        finally { torch.set_num_threads(threads); }
+        var eval = new Translator(model, vocab, vocab).Evaluate(test);
+        Assert.True(summary.History[^1].Train["loss"] < 0.5 * summary.History[0].Train["loss"], "training loss did not halve");
+        Assert.True(eval.ExactMatch >= 0.9, $"exact match {eval.ExactMatch:P1} after {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public void BadInputsAreRejectedClearly()
+    {
+        var vocab = Vocabulary.Build(["abc"], VocabularyLevel.Char);
+        torch.manual_seed(1);
+        var model = new Seq2SeqModel(new Seq2SeqOptions("bahdanau", vocab.Count, vocab.Count, Embedding: 4, Hidden: 4, MaxSourceLength: 5, MaxTargetLength: 4));
+        var t = new Translator(model, vocab, vocab);
+        Assert.Contains("empty", Assert.Throws<ArgumentException>(() => t.Translate(["  "])).Message);
+        var longMsg = Assert.Throws<ArgumentException>(() => t.Translate(["abcabc"])).Message;
+        Assert.Contains("6", longMsg);
+        Assert.Contains("at most 5", longMsg);
+        var r = t.Translate(["aΩb"])[0];
+        Assert.Equal(["Ω"], r.Unknown);
+        Assert.Equal(["a", "<unk>", "b"], r.SourceSymbols);
+        Assert.InRange(r.OutputSymbols.Count, 1, 4);
+        Assert.Equal(r.OutputSymbols.Count, r.Weights!.Length);
+        Assert.All(r.Weights, row => Assert.Equal(3, row.Length));
+        Assert.Contains("arch must be one of", Assert.Throws<ArgumentException>(() => new Seq2SeqModel(new Seq2SeqOptions("transformerx", 9, 9))).Message);
+    }
+}

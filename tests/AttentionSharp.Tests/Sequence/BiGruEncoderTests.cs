@@ -1,0 +1,58 @@
+using AttentionSharp.Sequence;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Tests.Sequence;
+
+public class BiGruEncoderTests
+{
+    [Fact]
+    public void PaddingNeverChangesTheRealPositions()
+    {
+        torch.manual_seed(4);
+        var enc = new BiGruEncoder(3, 5);
+        enc.to(ScalarType.Float64);
+        var x = torch.randn(1, 4, 3, dtype: ScalarType.Float64);
+        var alone = enc.Encode(x, torch.ones(1, 4, dtype: ScalarType.Bool));
+        var padded = torch.cat([x, torch.randn(1, 3, 3, dtype: ScalarType.Float64) * 100], 1);   // (1, 7, 3) with garbage padding
+        var mask = torch.tensor(new[] { true, true, true, true, false, false, false }, [1, 7]);
+        var withPad = enc.Encode(padded, mask);
+        Assert.True(withPad.Annotations.narrow(1, 0, 4).allclose(alone.Annotations, 1e-12, 1e-12));
+        Assert.Equal(0.0, withPad.Annotations.narrow(1, 4, 3).abs().sum().item<double>());
+        Assert.True(withPad.Final.allclose(alone.Final, 1e-12, 1e-12));
+    }
+
+    [Fact]
+    public void BackwardDirectionReadsTheSequenceReversed()
+    {
+        torch.manual_seed(6);
+        var enc = new BiGruEncoder(2, 3);
+        enc.to(ScalarType.Float64);
+        var x = torch.randn(1, 3, 2, dtype: ScalarType.Float64);
+        var outp = enc.Encode(x, torch.ones(1, 3, dtype: ScalarType.Bool));
+        // reference: a GRU cell with the backward weights run from the last token to the first
+        var p = enc.named_parameters().ToDictionary(q => q.name, q => (Tensor)q.parameter.detach());
+        var cell = nn.GRUCell(2, 3);
+        cell.to(ScalarType.Float64);
+        using (torch.no_grad())
+        {
+            cell.weight_ih!.copy_(p["backward_rnn.weight_ih_l0"]); cell.weight_hh!.copy_(p["backward_rnn.weight_hh_l0"]);
+            cell.bias_ih!.copy_(p["backward_rnn.bias_ih_l0"]); cell.bias_hh!.copy_(p["backward_rnn.bias_hh_l0"]);
+        }
+        var h = torch.zeros(1, 3, dtype: ScalarType.Float64);
+        for (int t = 2; t >= 0; t--)
+        {
+            h = cell.forward(x[.., t], h);
+            Assert.True(outp.Annotations[0, t].narrow(0, 3, 3).allclose(h[0], 1e-12, 1e-12), $"backward state at {t}");
+        }
+        Assert.True(outp.Final[0].narrow(0, 3, 3).allclose(h[0], 1e-12, 1e-12));
+        Assert.Contains("at least one real token", Assert.Throws<ArgumentException>(() => enc.Encode(x, torch.zeros(1, 3, dtype: ScalarType.Bool))).Message);
+    }
+
+    [Fact]
+    public void ReverseIndexKeepsPaddingInPlace()
+    {
+        var idx = BiGruEncoder.ReverseIndex(torch.tensor(new long[] { 3, 1 }), 4);
+        Assert.Equal([2L, 1, 0, 3, 0, 1, 2, 3], idx.data<long>().ToArray());
+    }
+}
