@@ -191,9 +191,14 @@ public sealed class Crf : nn.Module
         var em = emissions.detach();
         var score = start.unsqueeze(0).add(em[.., 0]);                                // (B, K)
         var pointers = new List<Tensor>();
+        // One (B, K_to, K_from) buffer reused every step: the reduction runs over contiguous memory and no large
+        // tensor is allocated per step (which dominated decoding time for hundreds of tags).
+        var transTo = trans.t().unsqueeze(0).expand(b, NumTags, NumTags);            // (B, K_to, K_from)
+        var buffer = torch.empty(b, NumTags, NumTags, dtype: em.dtype, device: em.device);
         for (int i = 1; i < t; i++)
         {
-            var (best, arg) = score.unsqueeze(2).add(trans.unsqueeze(0)).max(1);     // (B, K) each
+            buffer.copy_(transTo).add_(score.unsqueeze(1));                           // (B, K_to, K_from)
+            var (best, arg) = buffer.max(2);                                         // (B, K) each
             var next = best.add(em[.., i]);
             var on = mask[.., i].unsqueeze(1);                                        // (B, 1)
             score = torch.where(on, next, score);
