@@ -56,7 +56,7 @@ public static class Checkpoint
     public const int FormatVersion = 1;
     static readonly byte[] Magic = "ATTNCKPT"u8.ToArray();
     /// <summary>JSON settings for headers and options records.</summary>
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>Writes a checkpoint atomically: weights of <paramref name="model"/>, optional optimiser state and the RNG state.</summary>
     public static void Save(string path, CheckpointHeader header, nn.Module model, optim.Optimizer? optimizer)

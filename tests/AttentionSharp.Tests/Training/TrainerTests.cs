@@ -1,0 +1,161 @@
+using System.Text.Json.Nodes;
+using AttentionSharp.Data;
+using AttentionSharp.Models.Baselines;
+using AttentionSharp.Training;
+using TorchSharp;
+
+namespace AttentionSharp.Tests.Training;
+
+public class TrainerTests
+{
+    static readonly ImageDataset Train = TinyData.Halves(256, seed: 1);
+    static readonly ImageDataset Valid = TinyData.Halves(128, seed: 2);
+    static readonly BaselineOptions Net = new(Height: 6, Width: 6, Classes: 2, Hidden: 16, Dropout: 0.3);
+
+    static (ClassifierTask Task, BaselineClassifier Model) Build(long seed)
+    {
+        torch.manual_seed(seed);
+        var m = new BaselineClassifier(Net);
+        return (new ClassifierTask(m), m);
+    }
+
+    static TrainerOptions Options(string dir, int epochs, bool resume = false) => new()
+    {
+        Epochs = epochs, BatchSize = 32, LearningRate = 0.01, Seed = 7, OutDir = dir, Resume = resume, Monitor = "error",
+        Schedule = new LearningRateSchedule(ScheduleKind.Cosine),
+    };
+
+    static TrainingSummary Fit(string dir, int epochs, bool resume, BaselineClassifier model, ClassifierTask task, ITrainingProgress? progress = null) =>
+        new Trainer<ImageBatch>(Options(dir, epochs, resume)).Fit(task, ModelIdentity.Of("baseline", Net), Train, Valid, progress ?? new PlainProgress(TextWriter.Null));
+
+    [Fact]
+    public void TwoEpochsStraightEqualOneStopResumeOne()
+    {
+        string straight = Directory.CreateTempSubdirectory("attn-straight-").FullName;
+        var (t1, m1) = Build(7);
+        Fit(straight, 2, false, m1, t1);
+
+        string split = Directory.CreateTempSubdirectory("attn-split-").FullName;
+        var (t2, m2) = Build(7);
+        Fit(split, 1, false, m2, t2);
+        // A new process would build a fresh model: do the same, with another seed to prove the checkpoint restores everything.
+        var (t3, m3) = Build(99);
+        var summary = Fit(split, 2, true, m3, t3);
+        Assert.Equal(1, summary.ResumedFrom);
+        Assert.Equal(2, summary.State.Epoch);
+
+        foreach (var (name, p) in m1.named_parameters())
+            Assert.True(p.eq(m3.named_parameters().Single(q => q.name == name).parameter).all().item<bool>(), $"parameter {name} differs after resume");
+        var straightLog = File.ReadAllLines(Path.Combine(straight, "metrics.jsonl"));
+        var splitLog = File.ReadAllLines(Path.Combine(split, "metrics.jsonl"));
+        Assert.Equal(2, splitLog.Length);
+        Assert.Equal(JsonNode.Parse(straightLog[1])!["train_loss"]!.GetValue<double>(), JsonNode.Parse(splitLog[1])!["train_loss"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public void LearnsTinyTaskAndWritesBestLastAndLog()
+    {
+        string dir = Directory.CreateTempSubdirectory("attn-learn-").FullName;
+        var (t, m) = Build(3);
+        var summary = Fit(dir, 5, false, m, t);
+        var valid = Trainer<ImageBatch>.Evaluate(t, Valid, 64);
+        Assert.True(valid["error"] < 0.1, $"validation error {valid["error"]:P1} should be below 10% on the halves task");
+        Assert.True(summary.History[^1].Train["loss"] < summary.History[0].Train["loss"], "training loss should fall");
+        Assert.True(File.Exists(Path.Combine(dir, Checkpoint.BestFile)));
+        Assert.True(File.Exists(Path.Combine(dir, Checkpoint.LastFile)));
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Length);
+        Assert.Equal(summary.State.BestEpoch, Checkpoint.ReadHeader(Path.Combine(dir, Checkpoint.BestFile)).State.BestEpoch);
+    }
+
+    [Fact]
+    public void ResumeWithOtherOptionsIsRefused()
+    {
+        string dir = Directory.CreateTempSubdirectory("attn-mismatch-").FullName;
+        var (t, m) = Build(1);
+        Fit(dir, 1, false, m, t);
+        var other = Net with { Hidden = 32 };
+        torch.manual_seed(1);
+        var m2 = new BaselineClassifier(other);
+        var e = Assert.Throws<CheckpointException>(() => new Trainer<ImageBatch>(Options(dir, 2, true))
+            .Fit(new ClassifierTask(m2), ModelIdentity.Of("baseline", other), Train, Valid, new PlainProgress(TextWriter.Null)));
+        Assert.Contains("Hidden: checkpoint 16, now 32", e.Message);
+    }
+
+    [Fact]
+    public void FreshRunIntoUsedFolderIsRefusedAndResumeWithoutCheckpointToo()
+    {
+        string dir = Directory.CreateTempSubdirectory("attn-used-").FullName;
+        var (t, m) = Build(1);
+        Assert.Contains("has no last.ckpt", Assert.Throws<ArgumentException>(() => Fit(dir, 1, true, m, t)).Message);
+        Fit(dir, 1, false, m, t);
+        byte[] before = File.ReadAllBytes(Path.Combine(dir, Checkpoint.LastFile));
+        Assert.Contains("already holds a checkpoint", Assert.Throws<ArgumentException>(() => Fit(dir, 1, false, m, t)).Message);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir, Checkpoint.LastFile)));
+    }
+
+    [Fact]
+    public void EarlyStoppingStopsAfterPatience()
+    {
+        var (t, m) = Build(1);
+        var options = Options(Directory.CreateTempSubdirectory("attn-es-").FullName, 50) with { Patience = 2, Monitor = "loss", LearningRate = 1e-9, Schedule = new LearningRateSchedule() };
+        var summary = new Trainer<ImageBatch>(options).Fit(t, ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(TextWriter.Null));
+        Assert.True(summary.State.Stopped);
+        Assert.True(summary.State.Epoch < 50, $"stopped at epoch {summary.State.Epoch}");
+        Assert.Equal(2, summary.State.Epoch - summary.State.BestEpoch);
+    }
+
+    [Fact]
+    public void PlainProgressWritesOneLinePerEpochWhenRedirected()
+    {
+        Assert.False(TrainingProgress.UseBars(ProgressMode.Auto, outputRedirected: true));
+        Assert.False(TrainingProgress.UseBars(ProgressMode.Plain, outputRedirected: false));
+        Assert.True(TrainingProgress.UseBars(ProgressMode.Auto, outputRedirected: false));
+        var writer = new StringWriter();
+        var (t, m) = Build(1);
+        Fit(Directory.CreateTempSubdirectory("attn-plain-").FullName, 3, false, m, t, new PlainProgress(writer));
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Matches(@"^epoch 1/3 lr=\S+ train_loss=\d+\.\d{4} train_error=\d+\.\d\d% valid_loss=\d+\.\d{4} valid_error=\d+\.\d\d% \d+\.\ds", lines[0]);
+        Assert.DoesNotContain('\r', writer.ToString());
+    }
+
+    [Fact]
+    public void StepsInsideScopesLeaveNoLiveTensorsBehind()
+    {
+        var (t, m) = Build(1);
+        var options = Options(Directory.CreateTempSubdirectory("attn-leak-").FullName, 1) with { OutDir = null };
+        var trainer = new Trainer<ImageBatch>(options);
+        trainer.Fit(t, ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(TextWriter.Null)); // warm-up
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var memBefore = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64;
+        for (int i = 0; i < 5; i++)
+            new Trainer<ImageBatch>(options).Fit(t, ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(TextWriter.Null));
+        long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Assert.True(after - before <= 0, $"live tensors grew from {before} to {after} over 5 epochs of 8 batches");
+        long growth = System.Diagnostics.Process.GetCurrentProcess().WorkingSet64 - memBefore;
+        Assert.True(growth < 64L << 20, $"working set grew by {growth >> 20} MiB");
+    }
+
+    [Fact]
+    public void ScheduleValuesFollowTheirDefinitions()
+    {
+        var cosine = new LearningRateSchedule(ScheduleKind.Cosine, MinFactor: 0.0);
+        Assert.Equal(1.0, cosine.RateAt(1.0, 1, 5), 12);
+        Assert.Equal(0.5, cosine.RateAt(1.0, 3, 5), 12);
+        Assert.Equal(0.0, cosine.RateAt(1.0, 5, 5), 12);
+        var step = new LearningRateSchedule(ScheduleKind.Step, StepEpochs: 2, Gamma: 0.5);
+        Assert.Equal(new[] { 1.0, 1.0, 0.5, 0.5, 0.25 }, Enumerable.Range(1, 5).Select(e => step.RateAt(1.0, e, 5)));
+        var warm = new LearningRateSchedule(WarmupEpochs: 3);
+        Assert.Equal(new[] { 0.25, 0.5, 0.75, 1.0 }, Enumerable.Range(1, 4).Select(e => warm.RateAt(1.0, e, 10)));
+        Assert.Throws<ArgumentException>(() => LearningRateSchedule.ParseKind("exp"));
+    }
+
+    [Fact]
+    public void BadTrainerOptionsNameTheOption()
+    {
+        Assert.Contains("--epochs", Assert.Throws<ArgumentException>(() => new TrainerOptions { Epochs = 0 }.Validate()).Message);
+        Assert.Contains("--lr", Assert.Throws<ArgumentException>(() => new TrainerOptions { LearningRate = double.NaN }.Validate()).Message);
+        Assert.Contains("unknown optimizer 'lamb'", Assert.Throws<ArgumentException>(() => new TrainerOptions { Optimizer = "lamb" }.Validate()).Message);
+        Assert.Contains("--resume needs --out", Assert.Throws<ArgumentException>(() => new TrainerOptions { Resume = true }.Validate()).Message);
+    }
+}
