@@ -43,7 +43,7 @@ public static partial class TagCommands
         new("chars", "on|off", "on", "character CNN features (BiLSTM models)"),
         new("hidden", "N", "128", "LSTM units per direction"),
         new("heads", "N", "4", "attention heads (bilstm-crf-attn)"),
-        new("feature-dim", "N", "64", "rank of the feature CRF's emission map"),
+        new("feature-dim", "N", "16", "rank of the feature CRF's emission map (features -> N -> tags)"),
         new("dropout", "X", "0.25", "dropout on embeddings and LSTM states"),
         new("min-count", "N", "2", "words seen fewer times in training are unknown"),
         new("min-feature-count", "N", "2", "features seen fewer times are dropped (crf)"),

@@ -1,3 +1,4 @@
+using AttentionSharp.Attention;
 using AttentionSharp.Sequence;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -9,7 +10,7 @@ namespace AttentionSharp.Models.Tagging;
 /// BiLSTM-CRF (Huang et al. 2015; Lample et al. 2016) on word embeddings plus an optional character CNN (Ma and Hovy
 /// 2016): <c>x_t = [w_t; max_pool(conv(chars_t))]</c>, <c>h_t = [LSTM_fwd(x)_t; LSTM_bwd(x)_t]</c>, emissions
 /// <c>E_t = W h_t + b</c>. The attention variant (after the LSTM-CRF-attention opinion-target taggers) adds multi-head
-/// self-attention over the BiLSTM states, <c>a_t = MHA(h, h, h)_t</c> with padding masked out of the keys, and
+/// self-attention over the BiLSTM states, <c>a_t = MHA(h, h, h)_t</c> (the catalog's <see cref="MultiHeadAttention"/>) with padding masked out of the keys, and
 /// joins it into the emissions: <c>E_t = W [h_t; a_t] + b</c>.
 /// The backward LSTM reads each sentence reversed within its own length, so padding never reaches a real state.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
     readonly Embedding? chars;
     readonly Conv1d? char_conv;
     readonly LSTM forward_lstm, backward_lstm;
-    readonly TaggerSelfAttention? attention;
+    readonly MultiHeadAttention? attention;
     readonly Dropout dropout;
     readonly Linear output;
     readonly Crf crf;
@@ -38,7 +39,7 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
         forward_lstm = nn.LSTM(input, options.Hidden, batchFirst: true);
         backward_lstm = nn.LSTM(input, options.Hidden, batchFirst: true);
         int states = 2 * options.Hidden;
-        if (options.Model == "bilstm-crf-attn") attention = new TaggerSelfAttention(states, options.Heads);
+        if (options.Model == "bilstm-crf-attn") attention = new MultiHeadAttention(states, options.Heads);
         dropout = nn.Dropout(options.Dropout);
         output = nn.Linear(attention is null ? states : 2 * states, options.Tags);
         crf = new Crf(options.Tags, constraints);
@@ -92,9 +93,9 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
         Tensor? weights = null;
         if (attention is not null)
         {
-            var (context, w) = attention.Attend(h, batch.Mask, needWeights);
-            weights = w;
-            h = torch.cat([h, context], 2);                                          // (B, T, 4H)
+            var attended = attention.Forward(h, keyPaddingMask: batch.Mask, needWeights: needWeights);
+            weights = attended.Weights;                                              // (B, heads, T, T) when asked
+            h = torch.cat([h, attended.Context], 2);                                 // (B, T, 4H)
         }
         return (dropout.forward(h), weights);
     }

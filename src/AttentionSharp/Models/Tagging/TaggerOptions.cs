@@ -19,7 +19,7 @@ public sealed record TaggerOptions(
     string Model = "bilstm-crf",
     int Words = 0, int Chars = 0, int Features = 0, int Tags = 0,
     int WordDim = 100, bool UseChars = true, int CharDim = 30, int CharFilters = 50,
-    int Hidden = 128, int FeatureDim = 64, int Heads = 4, double Dropout = 0.25, bool BioConstraints = false)
+    int Hidden = 128, int FeatureDim = 16, int Heads = 4, double Dropout = 0.25, bool BioConstraints = false)
 {
     /// <summary>The model names.</summary>
     public static readonly string[] Models = ["crf", "bilstm-crf", "bilstm-crf-attn"];

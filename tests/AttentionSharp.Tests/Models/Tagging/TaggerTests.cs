@@ -89,6 +89,25 @@ public class TaggerTests
     }
 
     [Fact]
+    public void AttentionWeightsSkipPaddingAndSumToOne()
+    {
+        torch.manual_seed(4);
+        var sentences = Generate(5, 6);
+        var vocab = TaggerVocabularies.Build(sentences, 1, 1, withFeatures: false);
+        var tagger = (BiLstmCrfTagger)CrfTagger.Create(Small("bilstm-crf-attn", vocab), vocab.Tags.Items);
+        Assert.True(tagger.HasAttention);
+        var data = new TaggingDataset(sentences, vocab, useChars: true, useFeatures: false);
+        using var _ = torch.no_grad();
+        var batch = data.GetBatch(Enumerable.Range(0, data.Count).ToArray());
+        var (states, weights) = tagger.Encode(batch, needWeights: true);
+        Assert.Equal(new long[] { 5, batch.Words.shape[1], 4 * 16 }, states.shape);
+        Assert.Equal(new long[] { 5, 2, batch.Words.shape[1], batch.Words.shape[1] }, weights!.shape);
+        var keyPad = batch.Mask.logical_not().reshape(5, 1, 1, -1).expand_as(weights);
+        Assert.Equal(0.0, weights.masked_select(keyPad).abs().sum().item<float>(), 6);
+        Assert.True(weights.sum(-1).allclose(torch.ones(5, 2, batch.Words.shape[1]), atol: 1e-5));
+    }
+
+    [Fact]
     public void LexiconRoundTripsAndKnowsUnknowns()
     {
         var lex = Lexicon.Build(["b", "a", "b", "c", "b", "a"], minCount: 2, withSpecials: true);
