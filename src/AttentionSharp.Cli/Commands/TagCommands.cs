@@ -39,6 +39,7 @@ public static partial class TagCommands
         new("dev", "FILE", null, "conll task: validation file (selects the best epoch)"),
         new("test", "FILE", null, "conll task: test file"),
         new("max-sentences", "N", "0", "use only the first N training sentences (0 = all; for quick runs)"),
+        new("dev-sentences", "N", "0", "validate on only the first N validation sentences (0 = all; for quick runs)"),
         new("word-dim", "N", "100", "word embedding size"),
         new("chars", "on|off", "on", "character CNN features (BiLSTM models)"),
         new("hidden", "N", "128", "LSTM units per direction"),
@@ -113,6 +114,8 @@ public static partial class TagCommands
         var clock = Stopwatch.StartNew();
         var (train, dev, test, tagSource) = LoadTask(task, trainFile, devFile, testFile, SharedOptions.DataRoot(a));
         if (maxSentences > 0 && train.Count > maxSentences) train = train.Take(maxSentences).ToList();
+        int devSentences = a.Int("dev-sentences", 0);
+        if (devSentences > 0 && dev != null && dev.Count > devSentences) dev = dev.Take(devSentences).ToList();
         var net = new TaggerOptions(Model: model, WordDim: a.Int("word-dim", 1), UseChars: a.Choice("chars", "on", "off") == "on",
             Hidden: a.Int("hidden", 1), FeatureDim: a.Int("feature-dim", 1), Heads: a.Int("heads", 1), Dropout: a.Double("dropout", 0, 0.99));
 
