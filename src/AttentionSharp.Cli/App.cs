@@ -15,6 +15,7 @@ public static class App
         .. BaselineCommands.Verbs,
         .. RamCommands.Verbs,
         .. TranslateCommands.Verbs,
+        .. TagCommands.Verbs,
     ];
 
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 failure, 2 usage error).</summary>
