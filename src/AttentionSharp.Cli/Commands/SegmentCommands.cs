@@ -44,8 +44,14 @@ public static class SegmentCommands
 
     static OptionSpec[] CommonWithout(string name) => [.. SharedOptions.Common().Where(o => o.Name != name)];
 
-    /// <summary>The verbs of this file.</summary>
+    /// <summary>The verbs of this file, followed by the <see cref="StnCommands"/> verbs (the vision family shares one line in App.cs).</summary>
     public static Verb[] Verbs { get; } =
+    [
+        .. SegmentVerbs,
+        .. StnCommands.Verbs,
+    ];
+
+    static Verb[] SegmentVerbs =>
     [
         new(["segment", "train"], "train a U-Net or Attention U-Net segmenter, then report per-class Dice on the test scenes",
             [.. ModelOptions, .. SharedOptions.Train(epochs: 6, batchSize: 32, lr: 3e-3, monitor: "dice_error")], null, Train),
