@@ -37,6 +37,13 @@ public static class StnCommands
         new(["stn", "eval"], "evaluate a CNN / ST-CNN checkpoint on its task's test set",
             [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new("batch-size", "N", "500", "examples per batch"), .. SharedOptions.Common()],
             null, Eval),
+        new(["stn", "show"], "draw test images next to what the spatial transformer made of them (PNG)",
+            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"),
+             new("out", "FILE", "stn.png", "PNG file to write"),
+             new("count", "N", "8", "test images to draw (the first N)"),
+             new("scale", "N", "3", "screen pixels per image pixel"),
+             .. SharedOptions.Common().Where(o => o.Name != "out")],
+            null, Show),
     ];
 
     static int Train(ParsedArgs a)
@@ -69,6 +76,49 @@ public static class StnCommands
             .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
         result.Save(Path.Combine(outDir, "result.json"));
         Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
+    static (StnRun Run, StnClassifier Model, string Path) LoadCheckpoint(ParsedArgs a, Device device)
+    {
+        string path = a.Required("checkpoint");
+        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
+        var header = Checkpoint.ReadHeader(path);
+        if (header.Kind != Kind) throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not a CNN / ST-CNN");
+        var run = header.Options.Deserialize<StnRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no stn options");
+        var model = new StnClassifier(run.Net);
+        Checkpoint.Load(path, Kind, model);
+        model.to(device);
+        return (run, model, path);
+    }
+
+    static int Show(ParsedArgs a)
+    {
+        var device = SharedOptions.Device(a);
+        var (run, model, path) = LoadCheckpoint(a, device);
+        int count = a.Int("count", 1, 64);
+        var data = RtsMnist.Load(SharedOptions.DataRoot(a), Console.Out, run.DataSeed, device: device);
+        string outFile = Path.GetFullPath(a.Required("out"));
+        model.eval();
+        var rows = new List<IReadOnlyList<(float[], int, int)>>();
+        int correct = 0;
+        using (torch.no_grad())
+        using (var scope = torch.NewDisposeScope())
+        {
+            var batch = data.Test.GetBatch(Enumerable.Range(0, Math.Min(count, data.Test.Count)).ToArray());
+            var (logits, transformed, _) = model.Forward(batch.Images);
+            var pred = logits.argmax(1).cpu();
+            for (int i = 0; i < batch.Images.shape[0]; i++)
+            {
+                if (pred[i].item<long>() == batch.Labels[i].item<long>()) correct++;
+                rows.Add([
+                    (batch.Images[i, 0].cpu().contiguous().data<float>().ToArray(), (int)batch.Images.shape[2], (int)batch.Images.shape[3]),
+                    (transformed[i, 0].cpu().contiguous().data<float>().ToArray(), (int)transformed.shape[2], (int)transformed.shape[3]),
+                ]);
+            }
+        }
+        AttentionSharp.Visualization.ImageGrid.Save(outFile, rows, ["input", run.Net.Model == "st-cnn" ? "transformed" : "input (no transformer)"], a.Int("scale", 1, 16));
+        Console.WriteLine(new RunResult().Add("model", run.Net.Model).Add("examples", rows.Count).Add("correct", correct).Add("png", outFile).Add("checkpoint", path).ToLine());
         return 0;
     }
 
