@@ -48,7 +48,14 @@ public sealed class DrawAttention : nn.Module<Tensor, Tensor, Tensor>
     public Tensor AttentionParameters(Tensor state) => parameters_head.forward(state);
 
     /// <summary>Reads an N x N glimpse <c>(B, C, N, N)</c> of <paramref name="images"/> <c>(B, C, H, W)</c> where <paramref name="state"/> points.</summary>
-    public override Tensor forward(Tensor images, Tensor state) => Read(images, AttentionParameters(state), GridSize);
+    public override Tensor forward(Tensor images, Tensor state)
+    {
+        if (images.dim() != 4 || images.shape[2] != Height || images.shape[3] != Width)
+            throw new ArgumentException($"images must be (batch, channels, {Height}, {Width}); got {VisionChecks.Shape(images)}");
+        if (state.dim() != 2 || state.shape[0] != images.shape[0] || state.shape[1] != parameters_head.in_features)
+            throw new ArgumentException($"state must be ({images.shape[0]}, {parameters_head.in_features}); got {VisionChecks.Shape(state)}");
+        return Read(images, AttentionParameters(state), GridSize);
+    }
 
     /// <summary>Builds the filterbanks from the raw parameters <c>(B, 5)</c> for an N x N grid over an <paramref name="height"/> x <paramref name="width"/> image.</summary>
     public static DrawFilterbanks Filterbanks(Tensor parameters, int gridSize, int height, int width)

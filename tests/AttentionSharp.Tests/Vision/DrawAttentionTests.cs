@@ -114,6 +114,12 @@ public class DrawAttentionTests
         var y = draw.forward(torch.rand(2, 1, 10, 8), torch.randn(2, 4));
         Assert.Equal(new long[] { 2, 1, 3, 3 }, y.shape);
         Assert.True(y.isfinite().all().item<bool>());
+        var e = Assert.Throws<ArgumentException>(() => draw.forward(torch.rand(2, 1, 8, 8), torch.randn(2, 4)));
+        Assert.Contains("(batch, channels, 10, 8)", e.Message);
+        Assert.Contains("(2, 1, 8, 8)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => draw.forward(torch.rand(2, 1, 10, 8), torch.randn(2, 3)));
+        Assert.Contains("(2, 4)", e.Message);
+        Assert.Contains("(2, 3)", e.Message);
     }
 
     [Fact]
