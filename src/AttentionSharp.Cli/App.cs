@@ -16,6 +16,7 @@ public static class App
         .. RamCommands.Verbs,
         .. TranslateCommands.Verbs,
         .. TagCommands.Verbs,
+        .. SegmentCommands.Verbs,
     ];
 
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 failure, 2 usage error).</summary>
