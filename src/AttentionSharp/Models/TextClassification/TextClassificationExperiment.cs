@@ -29,6 +29,7 @@ public static class TextClassificationExperiment
     {
         if (!train.ClassNames.SequenceEqual(test.ClassNames))
             throw new ArgumentException($"training and test classes differ: {string.Join(", ", train.ClassNames)} vs {string.Join(", ", test.ClassNames)}");
+        if (trainer.OutDir != null) Directory.CreateDirectory(trainer.OutDir);
         var clock = Stopwatch.StartNew();
         var vocabulary = TextEncoder.BuildVocabulary(train.Texts, run.Net);
         var net = run.Net with { VocabularySize = vocabulary.Count, Classes = train.ClassNames.Count };
