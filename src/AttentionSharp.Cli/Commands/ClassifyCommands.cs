@@ -36,7 +36,7 @@ public static class ClassifyCommands
         new("max-sentence-tokens", "N", "40", "han: tokens kept per sentence (the first ones)"),
     ];
 
-    static readonly OptionSpec CheckpointOption = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
+    static readonly OptionSpec CheckpointOption = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint; a cross-validation run folder: its first fold's)");
 
     /// <summary>The verbs of this file.</summary>
     public static Verb[] Verbs { get; } =
@@ -145,8 +145,7 @@ public static class ClassifyCommands
 
     static int Eval(ParsedArgs a)
     {
-        string path = a.Required("checkpoint");
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
+        string path = TextClassifierBundle.ResolvePath(a.Required("checkpoint"));
         var bundle = TextClassifierBundle.Load(path, SharedOptions.Device(a));
         var run = bundle.Run;
         string? testFile = a.String("test") ?? run.TestFile;

@@ -77,7 +77,7 @@ public sealed class TextClassifierBundle
     /// <summary>Loads a checkpoint (file or run folder) written by a text-classifier run, on <paramref name="device"/>.</summary>
     public static TextClassifierBundle Load(string path, Device? device = null)
     {
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
+        path = ResolvePath(path);
         var header = Checkpoint.ReadHeader(path);
         if (!header.Kind.StartsWith(KindPrefix + "/", StringComparison.Ordinal))
             throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not a text classifier ({KindPrefix}/...)");
@@ -101,6 +101,15 @@ public sealed class TextClassifierBundle
         if (device != null) classifier.Module.to(device);
         classifier.Module.eval();
         return new TextClassifierBundle(classifier, vocabulary, classes, run);
+    }
+
+    /// <summary>A checkpoint file as given; a run folder resolves to its best checkpoint, or to its first fold's (<c>fold-01</c>) when it holds folds.</summary>
+    public static string ResolvePath(string path)
+    {
+        if (!Directory.Exists(path)) return path;
+        bool hasOwn = File.Exists(Path.Combine(path, Checkpoint.BestFile)) || File.Exists(Path.Combine(path, Checkpoint.LastFile));
+        var firstFold = Directory.GetDirectories(path, "fold-*").Order(StringComparer.Ordinal).FirstOrDefault();
+        return Checkpoint.ResolveRunFolder(hasOwn || firstFold == null ? path : firstFold);
     }
 
     /// <summary>Classifies one text and returns the probabilities and attention weights; throws <see cref="ArgumentException"/> for a text with no words.</summary>
