@@ -52,7 +52,7 @@ public class ClassifyCommandsTests
             var eval = Run("classify", "eval", "--checkpoint", ckpt);
             Assert.True(eval.Code == 0, eval.Err);
             Assert.Contains("RESULT task=csv model=attn fold=1 folds=3 test_accuracy=", eval.Out);
-            var predict = Run("classify", "predict", "--checkpoint", ckpt, "it was superb");
+            var predict = Run("classify", "predict", "--checkpoint", outDir, "it was superb"); // a CV run folder resolves to fold-01
             Assert.StartsWith("pos\t", predict.Out);
             string html = Path.Combine(dir, "e.html");
             var explain = Run("classify", "explain", "--checkpoint", ckpt, "--html", html, "the cast was superb");
