@@ -17,6 +17,7 @@ public static class App
         .. TranslateCommands.Verbs,
         .. TagCommands.Verbs,
         .. SegmentCommands.Verbs,
+        .. ClassifyCommands.Verbs,
     ];
 
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 failure, 2 usage error).</summary>

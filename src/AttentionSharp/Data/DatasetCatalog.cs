@@ -37,6 +37,7 @@ public static class DatasetCatalog
 
     /// <summary>Every known dataset, by name.</summary>
     public static IReadOnlyList<DatasetSource> All { get; } = [Mnist, FashionMnist, BrownCorpus.Source, Translation.TransDeEn.Source];
+    public static IReadOnlyList<DatasetSource> All { get; } = [Mnist, FashionMnist, Text.TextTasks.PolaritySource, Text.TextTasks.SpamSource];
 
     /// <summary>Finds a dataset by name, or throws a message listing the known names.</summary>
     public static DatasetSource Get(string name) =>

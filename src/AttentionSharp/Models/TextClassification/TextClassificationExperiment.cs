@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using AttentionSharp.Data.Text;
+using AttentionSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Models.TextClassification;
+
+/// <summary>The outcome of training on one training set and testing on its test set (one fold).</summary>
+/// <param name="Fold">0-based fold (-1 for a separate test file).</param>
+/// <param name="Accuracy">Test accuracy in [0, 1].</param>
+/// <param name="TrainSeconds">Wall time of training (vocabulary, encoding and epochs).</param>
+/// <param name="TrainCount">Training examples.</param>
+/// <param name="TestCount">Test examples.</param>
+/// <param name="Epochs">Epochs trained.</param>
+/// <param name="VocabularySize">Vocabulary entries built from the training part.</param>
+public sealed record FoldResult(int Fold, double Accuracy, double TrainSeconds, int TrainCount, int TestCount, int Epochs, int VocabularySize);
+
+/// <summary>Trains and tests text classifiers on folds: the vocabulary comes from each fold's training part only; the final epoch's weights are tested.</summary>
+public static class TextClassificationExperiment
+{
+    /// <summary>
+    /// Builds the vocabulary on <paramref name="train"/>, trains a fresh model (seeded by the trainer's seed) for the
+    /// trainer's epochs, and measures accuracy on <paramref name="test"/>. With an <see cref="TrainerOptions.OutDir"/>
+    /// the trainer writes its checkpoints there (they carry the vocabulary and class names).
+    /// </summary>
+    public static (FoldResult Result, TextClassifierBundle Bundle) TrainAndTest(TextCorpus train, TextCorpus test, TextClassificationRun run,
+        TrainerOptions trainer, Device device, ITrainingProgress progress)
+    {
+        if (!train.ClassNames.SequenceEqual(test.ClassNames))
+            throw new ArgumentException($"training and test classes differ: {string.Join(", ", train.ClassNames)} vs {string.Join(", ", test.ClassNames)}");
+        if (trainer.OutDir != null) Directory.CreateDirectory(trainer.OutDir);
+        var clock = Stopwatch.StartNew();
+        var vocabulary = TextEncoder.BuildVocabulary(train.Texts, run.Net);
+        var net = run.Net with { VocabularySize = vocabulary.Count, Classes = train.ClassNames.Count };
+        run = run with { Net = net };
+        var encoder = new TextEncoder(vocabulary, net);
+        var trainSet = new EncodedTextSet(encoder.EncodeAll(train.Texts), train.Labels, net.Hierarchical, device);
+        var testSet = new EncodedTextSet(encoder.EncodeAll(test.Texts), test.Labels, net.Hierarchical, device);
+
+        torch.manual_seed(trainer.Seed);
+        var classifier = TextClassifiers.Create(net);
+        classifier.Module.to(device);
+        var task = new TextClassificationTask(classifier);
+        var identity = TextClassifierBundle.Identity(run, vocabulary, train.ClassNames);
+        var summary = new Trainer<TextBatch>(trainer).Fit(task, identity, trainSet, null, progress);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var metrics = Trainer<TextBatch>.Evaluate(task, testSet, Math.Max(trainer.BatchSize, 64));
+        classifier.Module.eval();
+        var result = new FoldResult(run.Fold, 1 - metrics["error"], seconds, train.Count, test.Count, summary.State.Epoch, vocabulary.Count);
+        return (result, new TextClassifierBundle(classifier, vocabulary, train.ClassNames, run));
+    }
+
+    /// <summary>Mean and (sample) standard deviation of the values; the deviation is 0 for a single value.</summary>
+    public static (double Mean, double Std) MeanStd(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) throw new ArgumentException("no values to average");
+        double mean = values.Average();
+        double std = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        return (mean, std);
+    }
+}

@@ -1,0 +1,59 @@
+namespace AttentionSharp.Models.TextClassification;
+
+/// <summary>
+/// Options of the text classifiers. Defaults follow Yang et al. 2016 where the paper gives them (GRU of 50 units per
+/// direction, attention context of 100) with a smaller embedding (100, trained from scratch; no pretrained vectors).
+/// Length caps (documented rule): a flat model keeps at most <see cref="MaxTokens"/> tokens of a text, the first half
+/// and the last half of the cap when longer (reviews state their verdict at the start or the end); HAN keeps at most
+/// <see cref="MaxSentences"/> sentences the same way (first half, last half) and the first
+/// <see cref="MaxSentenceTokens"/> tokens of each sentence.
+/// </summary>
+/// <param name="Model">Pooling over the encoder states: <c>attn</c>, <c>mean</c>, <c>max</c>, <c>last</c>, or <c>han</c> (hierarchical attention).</param>
+/// <param name="Cell">Recurrent cell: <c>gru</c> or <c>lstm</c>.</param>
+/// <param name="VocabularySize">Vocabulary entries (padding and unknown included); set from the data.</param>
+/// <param name="Classes">Number of classes; set from the data.</param>
+/// <param name="Embedding">Word embedding size.</param>
+/// <param name="Hidden">Recurrent units per direction (the encoder is bidirectional: states of 2 x Hidden).</param>
+/// <param name="AttentionDim">Size of the attention layer and its context vector.</param>
+/// <param name="Dropout">Dropout on the embeddings and on the pooled vector, in training.</param>
+/// <param name="MinCount">Minimum count of a token in the training texts to enter the vocabulary.</param>
+/// <param name="MaxVocabulary">Largest vocabulary (most frequent tokens kept).</param>
+/// <param name="MaxTokens">Flat models: most tokens kept per text.</param>
+/// <param name="MaxSentences">HAN: most sentences kept per text.</param>
+/// <param name="MaxSentenceTokens">HAN: most tokens kept per sentence.</param>
+public sealed record TextClassifierOptions(
+    string Model = "attn",
+    string Cell = "gru",
+    int VocabularySize = 0,
+    int Classes = 2,
+    int Embedding = 100,
+    int Hidden = 50,
+    int AttentionDim = 100,
+    double Dropout = 0.3,
+    int MinCount = 2,
+    int MaxVocabulary = 30_000,
+    int MaxTokens = 400,
+    int MaxSentences = 30,
+    int MaxSentenceTokens = 40)
+{
+    /// <summary>The model names.</summary>
+    public static string[] Models { get; } = ["attn", "mean", "max", "last", "han"];
+    /// <summary>The cell names.</summary>
+    public static string[] Cells { get; } = ["gru", "lstm"];
+
+    /// <summary>Whether the model reads sentences of words (<c>han</c>).</summary>
+    public bool Hierarchical => Model == "han";
+
+    /// <summary>Checks every value, naming the bad one.</summary>
+    public void Validate()
+    {
+        if (!Models.Contains(Model)) throw new ArgumentException($"model must be one of {string.Join(", ", Models)}; got '{Model}'");
+        if (!Cells.Contains(Cell)) throw new ArgumentException($"cell must be one of {string.Join(", ", Cells)}; got '{Cell}'");
+        if (VocabularySize < 3) throw new ArgumentException($"vocabulary size must be at least 3 (padding, unknown, one token); got {VocabularySize}");
+        if (Classes < 2) throw new ArgumentException($"classes must be at least 2; got {Classes}");
+        if (Embedding < 1 || Hidden < 1 || AttentionDim < 1) throw new ArgumentException($"embedding, hidden and attention sizes must be positive; got {Embedding}, {Hidden}, {AttentionDim}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"dropout must be in [0, 1); got {Dropout}");
+        if (MinCount < 1 || MaxVocabulary < 3) throw new ArgumentException($"min count must be at least 1 and max vocabulary at least 3; got {MinCount}, {MaxVocabulary}");
+        if (MaxTokens < 1 || MaxSentences < 1 || MaxSentenceTokens < 1) throw new ArgumentException($"length caps must be positive; got {MaxTokens}, {MaxSentences}, {MaxSentenceTokens}");
+    }
+}
