@@ -76,10 +76,7 @@ public static class BaselineCommands
     static int Eval(ParsedArgs a)
     {
         string path = a.Required("checkpoint");
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
-        var header = Checkpoint.ReadHeader(path);
-        if (header.Kind != Kind) throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not a baseline; use 'attn {header.Kind.Split('/')[0]} eval'");
-        var run = header.Options.Deserialize<BaselineRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no baseline options");
+        (path, var header, var run) = SharedOptions.ReadRun<BaselineRun>(path, k => k == Kind, "a baseline");
         var device = SharedOptions.Device(a);
         var model = new BaselineClassifier(run.Net);
         Checkpoint.Load(path, Kind, model);

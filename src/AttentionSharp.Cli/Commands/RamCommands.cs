@@ -111,10 +111,7 @@ public static class RamCommands
     static (string Path, RamRun Run, RecurrentAttentionModel Model) LoadModel(ParsedArgs a)
     {
         string path = a.Required("checkpoint");
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
-        var header = Checkpoint.ReadHeader(path);
-        if (header.Kind != Kind) throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not RAM; use 'attn {header.Kind.Split('/')[0]} eval'");
-        var run = header.Options.Deserialize<RamRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no RAM options");
+        (path, var header, var run) = SharedOptions.ReadRun<RamRun>(path, k => k == Kind, "RAM");
         var model = new RecurrentAttentionModel(run.Net);
         Checkpoint.Load(path, Kind, model);
         model.to(SharedOptions.Device(a));

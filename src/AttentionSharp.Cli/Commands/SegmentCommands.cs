@@ -124,10 +124,7 @@ public static class SegmentCommands
     static (SegmentRun Run, ISegmentationNetwork Model, string Path) LoadCheckpoint(ParsedArgs a, Device device)
     {
         string path = a.Required("checkpoint");
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
-        var header = Checkpoint.ReadHeader(path);
-        if (header.Kind != Kind) throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not a segmenter; use 'attn {header.Kind.Split('/')[0]} eval'");
-        var run = header.Options.Deserialize<SegmentRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no segmentation options");
+        (path, var header, var run) = SharedOptions.ReadRun<SegmentRun>(path, k => k == Kind, "a segmenter");
         var model = UNet2D.Create(run.Net);
         Checkpoint.Load(path, Kind, model.Module);
         model.Module.to(device);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AttentionSharp.Data;
 using AttentionSharp.Native;
 using AttentionSharp.Training;
@@ -70,6 +71,21 @@ public static class SharedOptions
 
     /// <summary>The dataset cache root from <c>--data-dir</c> and the environment.</summary>
     public static string DataRoot(ParsedArgs a) => DataCache.Resolve(a.String("data-dir"));
+
+    /// <summary>
+    /// Resolves a <c>--checkpoint</c> value (a file, or a run folder: its best checkpoint), checks that it holds a model of
+    /// the kind <paramref name="isKind"/> accepts and reads its run options record; <paramref name="what"/> names the model
+    /// family in errors (e.g. "a baseline").
+    /// </summary>
+    public static (string Path, CheckpointHeader Header, TRun Run) ReadRun<TRun>(string path, Func<string, bool> isKind, string what)
+    {
+        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
+        var header = Checkpoint.ReadHeader(path);
+        if (!isKind(header.Kind))
+            throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not {what}; use 'attn {header.Kind.Split('/')[0]} ...' for it");
+        var run = header.Options.Deserialize<TRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no {what} options");
+        return (path, header, run);
+    }
 
     /// <summary>The progress mode from <c>--no-progress</c>.</summary>
     public static ProgressMode Progress(ParsedArgs a) => a.Flag("no-progress") ? ProgressMode.Plain : ProgressMode.Auto;

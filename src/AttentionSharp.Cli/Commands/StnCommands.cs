@@ -82,10 +82,7 @@ public static class StnCommands
     static (StnRun Run, StnClassifier Model, string Path) LoadCheckpoint(ParsedArgs a, Device device)
     {
         string path = a.Required("checkpoint");
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
-        var header = Checkpoint.ReadHeader(path);
-        if (header.Kind != Kind) throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not a CNN / ST-CNN");
-        var run = header.Options.Deserialize<StnRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no stn options");
+        (path, var header, var run) = SharedOptions.ReadRun<StnRun>(path, k => k == Kind, "a CNN / ST-CNN");
         var model = new StnClassifier(run.Net);
         Checkpoint.Load(path, Kind, model);
         model.to(device);
@@ -125,10 +122,7 @@ public static class StnCommands
     static int Eval(ParsedArgs a)
     {
         string path = a.Required("checkpoint");
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
-        var header = Checkpoint.ReadHeader(path);
-        if (header.Kind != Kind) throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not a CNN / ST-CNN; use 'attn {header.Kind.Split('/')[0]} eval'");
-        var run = header.Options.Deserialize<StnRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no stn options");
+        (path, var header, var run) = SharedOptions.ReadRun<StnRun>(path, k => k == Kind, "a CNN / ST-CNN");
         var device = SharedOptions.Device(a);
         var model = new StnClassifier(run.Net);
         Checkpoint.Load(path, Kind, model);

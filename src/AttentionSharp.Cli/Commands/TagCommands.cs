@@ -189,11 +189,7 @@ public static partial class TagCommands
     /// <summary>Reads a tagger checkpoint's run record and lexicons and builds the loaded model.</summary>
     static (TagRun Run, TaggerVocabularies Vocab, ICrfTagger Tagger, string Path) Open(string path, Device device)
     {
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
-        var header = Checkpoint.ReadHeader(path);
-        if (!header.Kind.StartsWith(KindPrefix, StringComparison.Ordinal))
-            throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not a tagger; use 'attn {header.Kind.Split('/')[0]} eval'");
-        var run = header.Options.Deserialize<TagRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no tagger options");
+        (path, var header, var run) = SharedOptions.ReadRun<TagRun>(path, k => k.StartsWith(KindPrefix, StringComparison.Ordinal), "a tagger");
         var vocab = TaggerVocabularies.FromJson(header.Extra);
         var tagger = CrfTagger.Create(run.Net, vocab.Tags.Items);
         Checkpoint.Load(path, header.Kind, tagger.Module);

@@ -170,10 +170,7 @@ public static class TranslateCommands
     static Loaded Load(ParsedArgs a)
     {
         string path = a.Required("checkpoint");
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
-        var header = Checkpoint.ReadHeader(path);
-        if (header.Kind != Kind) throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not a translation model; use 'attn {header.Kind.Split('/')[0]} ...'");
-        var run = header.Options.Deserialize<TranslateRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no translation options");
+        (path, var header, var run) = SharedOptions.ReadRun<TranslateRun>(path, k => k == Kind, "a translation model");
         var src = Vocabulary.FromJson(header.Extra?["source"]);
         var tgt = Vocabulary.FromJson(header.Extra?["target"]);
         var model = run.Build();
