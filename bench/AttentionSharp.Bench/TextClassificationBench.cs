@@ -15,7 +15,7 @@ namespace AttentionSharp.Bench;
 /// with SDCA logistic regression (SDCA maximum entropy for more than two classes), and our attn/mean/max/last/han
 /// models, on exactly the same stratified folds; prints accuracy mean +- std over folds and training time.
 /// Usage: <c>text-classification --task polarity-sentences [--folds 10] [--max-folds N] [--models mlnet,attn,mean,max,last,han]
-/// [--epochs 6] [--lr 0.003] [--batch-size 32] [--max-tokens 400] [--seed 1] [--data-dir DIR] [--train F.csv]</c>.
+/// [--epochs 6] [--lr 0.003] [--valid-fraction 0.1] [--batch-size 32] [--max-tokens 400] [--seed 1] [--data-dir DIR] [--train F.csv]</c>.
 /// </summary>
 public static class TextClassificationBench
 {
@@ -48,6 +48,7 @@ public static class TextClassificationBench
             LearningRate = double.Parse(Get("lr", "0.003"), CultureInfo.InvariantCulture),
             Seed = seed,
         };
+        double validFraction = double.Parse(Get("valid-fraction", "0.1"), CultureInfo.InvariantCulture);
         var netBase = new TextClassifierOptions(MaxTokens: int.Parse(Get("max-tokens", "400"), CultureInfo.InvariantCulture));
 
         var corpus = task == TextTasks.Csv
@@ -67,7 +68,7 @@ public static class TextClassificationBench
             {
                 (double acc, double sec) = m == "mlnet"
                     ? MlNet(train, test, (int)seed)
-                    : Ours(train, test, new TextClassificationRun(task, folds, fold, seed, null, null, "label", "text", netBase with { Model = m }), trainer);
+                    : Ours(train, test, new TextClassificationRun(task, folds, fold, seed, null, null, "label", "text", netBase with { Model = m }, validFraction), trainer);
                 results[m].Add((acc, sec));
                 Console.WriteLine($"fold {fold + 1}/{folds} {m,-6} accuracy {100 * acc:0.00}%  train {sec:0.0} s");
             }

@@ -19,6 +19,7 @@ public static class ClassifyCommands
         new("text-column", "NAME", "text", "task csv: header name of the text column"),
         new("folds", "K", "10", "stratified cross-validation folds fixed by --seed (1 = one fixed 90/10 split)"),
         new("fold", "N", "0", "run only fold N (1-based; 0 = every fold)"),
+        new("valid-fraction", "X", "0.1", "fraction of each training part held out (stratified) to pick the epoch that is tested; 0 = test the final epoch"),
     ];
 
     static readonly OptionSpec[] ModelOptions =
@@ -85,6 +86,7 @@ public static class ClassifyCommands
         var net = NetOptions(a);
         int folds = a.Int("folds", 1, 100);
         int onlyFold = a.Int("fold", 0, folds);
+        double validFraction = a.Double("valid-fraction", 0, 0.5);
         string? trainFile = a.String("train"), testFile = a.String("test");
         string labelColumn = a.Required("label-column"), textColumn = a.Required("text-column");
         var device = SharedOptions.Device(a);
@@ -101,14 +103,14 @@ public static class ClassifyCommands
         var results = new List<FoldResult>();
         string? firstCheckpoint = null;
         var baseRun = new TextClassificationRun(task, folds, -1, trainer.Seed, trainFile == null ? null : Path.GetFullPath(trainFile),
-            testFile == null ? null : Path.GetFullPath(testFile), labelColumn, textColumn, net);
+            testFile == null ? null : Path.GetFullPath(testFile), labelColumn, textColumn, net, validFraction);
         if (separateTest != null)
         {
             var (r, _) = TrainingProgress.Run(SharedOptions.Progress(a),
                 p => TextClassificationExperiment.TrainAndTest(corpus, separateTest, baseRun, trainer, device, p));
             results.Add(r);
             firstCheckpoint = Path.Combine(outDir, Checkpoint.BestFile);
-            Console.WriteLine($"test: accuracy {100 * r.Accuracy:0.00}% on {r.TestCount} texts ({r.TrainSeconds:0} s training)");
+            Console.WriteLine($"test: accuracy {100 * r.Accuracy:0.00}% on {r.TestCount} texts (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training)");
         }
         else
         {
@@ -124,7 +126,7 @@ public static class ClassifyCommands
                     p => TextClassificationExperiment.TrainAndTest(corpus.Subset(trainIdx), corpus.Subset(testIdx), run, trainer with { OutDir = foldDir }, device, p));
                 results.Add(r);
                 firstCheckpoint ??= Path.Combine(foldDir, Checkpoint.BestFile);
-                Console.WriteLine($"fold {f + 1}/{folds}: accuracy {100 * r.Accuracy:0.00}% ({r.TrainSeconds:0} s training, vocabulary {r.VocabularySize})");
+                Console.WriteLine($"fold {f + 1}/{folds}: accuracy {100 * r.Accuracy:0.00}% (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training, vocabulary {r.VocabularySize})");
             }
         }
         var (mean, std) = TextClassificationExperiment.MeanStd(results.Select(r => r.Accuracy).ToList());
@@ -132,7 +134,8 @@ public static class ClassifyCommands
             .Add("task", task).Add("model", net.Model).Add("cell", net.Cell)
             .Add("folds", separateTest != null ? 0 : folds).Add("folds_run", results.Count)
             .Add("accuracy_mean", new Percent(100 * mean)).Add("accuracy_std", new Percent(100 * std))
-            .Add("epochs", trainer.Epochs)
+            .Add("epochs", trainer.Epochs).Add("valid_fraction", validFraction)
+            .Add("tested_epochs", string.Join(",", results.Select(r => r.TestedEpoch)))
             .Add("train_seconds_mean", Math.Round(results.Average(r => r.TrainSeconds), 1))
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds))
             .Add("checkpoint", firstCheckpoint!);

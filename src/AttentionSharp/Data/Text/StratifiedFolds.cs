@@ -49,4 +49,29 @@ public sealed class StratifiedFolds
         for (int i = 0; i < _foldOf.Length; i++) (_foldOf[i] == fold ? test : train).Add(i);
         return (train.ToArray(), test.ToArray());
     }
+
+    /// <summary>
+    /// Splits example positions into a kept part and a held-out part of about <paramref name="fraction"/> of each
+    /// class (at least one example of a class with two or more, never the whole class), chosen by
+    /// <paramref name="seed"/>; both index lists are ascending positions into <paramref name="labels"/>.
+    /// </summary>
+    public static (int[] Kept, int[] HeldOut) Holdout(IReadOnlyList<int> labels, double fraction, long seed)
+    {
+        if (!(fraction > 0 && fraction < 1)) throw new ArgumentException($"the held-out fraction must be in (0, 1); got {fraction}");
+        if (labels.Count < 2) throw new ArgumentException($"a held-out part needs at least 2 examples; got {labels.Count}");
+        var held = new bool[labels.Count];
+        var rng = new Random(unchecked((int)(seed * 104_729 + 31)));
+        foreach (var group in labels.Select((l, i) => (l, i)).GroupBy(p => p.l).OrderBy(g => g.Key))
+        {
+            var members = group.Select(p => p.i).ToArray();
+            if (members.Length < 2) continue;
+            rng.Shuffle(members);
+            int count = Math.Clamp((int)Math.Round(members.Length * fraction), 1, members.Length - 1);
+            for (int j = 0; j < count; j++) held[members[j]] = true;
+        }
+        var kept = Enumerable.Range(0, labels.Count).Where(i => !held[i]).ToArray();
+        var heldOut = Enumerable.Range(0, labels.Count).Where(i => held[i]).ToArray();
+        if (heldOut.Length == 0) throw new ArgumentException("no class has two examples, so nothing can be held out");
+        return (kept, heldOut);
+    }
 }

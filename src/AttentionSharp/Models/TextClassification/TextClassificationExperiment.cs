@@ -14,41 +14,73 @@ namespace AttentionSharp.Models.TextClassification;
 /// <param name="TestCount">Test examples.</param>
 /// <param name="Epochs">Epochs trained.</param>
 /// <param name="VocabularySize">Vocabulary entries built from the training part.</param>
-public sealed record FoldResult(int Fold, double Accuracy, double TrainSeconds, int TrainCount, int TestCount, int Epochs, int VocabularySize);
+/// <param name="TestedEpoch">The epoch whose weights were tested (the best on validation, or the last).</param>
+public sealed record FoldResult(int Fold, double Accuracy, double TrainSeconds, int TrainCount, int TestCount, int Epochs, int VocabularySize, int TestedEpoch);
 
-/// <summary>Trains and tests text classifiers on folds: the vocabulary comes from each fold's training part only; the final epoch's weights are tested.</summary>
+/// <summary>Trains and tests text classifiers on folds: the vocabulary comes from each fold's training part only; the best epoch on a held-out validation part (or the final epoch) is tested.</summary>
 public static class TextClassificationExperiment
 {
     /// <summary>
     /// Builds the vocabulary on <paramref name="train"/>, trains a fresh model (seeded by the trainer's seed) for the
-    /// trainer's epochs, and measures accuracy on <paramref name="test"/>. With an <see cref="TrainerOptions.OutDir"/>
-    /// the trainer writes its checkpoints there (they carry the vocabulary and class names).
+    /// trainer's epochs, and measures accuracy on <paramref name="test"/>. With <see cref="TextClassificationRun.ValidFraction"/>
+    /// above 0 that fraction of <paramref name="train"/> (stratified, by the run's seed) is held out as a validation part
+    /// that never trains the model or its vocabulary; the epoch with the best validation metric (the trainer's monitor)
+    /// is the one tested. Without it the final epoch's weights are tested. With an <see cref="TrainerOptions.OutDir"/>
+    /// the trainer writes its checkpoints there (they carry the vocabulary and class names); without one, a temporary
+    /// folder holds the best checkpoint and is removed afterwards.
     /// </summary>
     public static (FoldResult Result, TextClassifierBundle Bundle) TrainAndTest(TextCorpus train, TextCorpus test, TextClassificationRun run,
         TrainerOptions trainer, Device device, ITrainingProgress progress)
     {
         if (!train.ClassNames.SequenceEqual(test.ClassNames))
             throw new ArgumentException($"training and test classes differ: {string.Join(", ", train.ClassNames)} vs {string.Join(", ", test.ClassNames)}");
-        if (trainer.OutDir != null) Directory.CreateDirectory(trainer.OutDir);
-        var clock = Stopwatch.StartNew();
-        var vocabulary = TextEncoder.BuildVocabulary(train.Texts, run.Net);
-        var net = run.Net with { VocabularySize = vocabulary.Count, Classes = train.ClassNames.Count };
-        run = run with { Net = net };
-        var encoder = new TextEncoder(vocabulary, net);
-        var trainSet = new EncodedTextSet(encoder.EncodeAll(train.Texts), train.Labels, net.Hierarchical, device);
-        var testSet = new EncodedTextSet(encoder.EncodeAll(test.Texts), test.Labels, net.Hierarchical, device);
+        TextCorpus? valid = null;
+        if (run.ValidFraction > 0)
+        {
+            var (kept, held) = Data.Text.StratifiedFolds.Holdout(train.Labels, run.ValidFraction, run.Seed);
+            valid = train.Subset(held);
+            train = train.Subset(kept);
+        }
+        string? tempDir = null;
+        if (valid != null && trainer.OutDir == null)
+        {
+            tempDir = Path.Combine(Path.GetTempPath(), $"attn-textcls-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            trainer = trainer with { OutDir = tempDir };
+        }
+        try
+        {
+            if (trainer.OutDir != null) Directory.CreateDirectory(trainer.OutDir);
+            var clock = Stopwatch.StartNew();
+            var vocabulary = TextEncoder.BuildVocabulary(train.Texts, run.Net);
+            var net = run.Net with { VocabularySize = vocabulary.Count, Classes = train.ClassNames.Count };
+            run = run with { Net = net };
+            var encoder = new TextEncoder(vocabulary, net);
+            var trainSet = new EncodedTextSet(encoder.EncodeAll(train.Texts), train.Labels, net.Hierarchical, device);
+            var validSet = valid == null ? null : new EncodedTextSet(encoder.EncodeAll(valid.Texts), valid.Labels, net.Hierarchical, device);
+            var testSet = new EncodedTextSet(encoder.EncodeAll(test.Texts), test.Labels, net.Hierarchical, device);
 
-        torch.manual_seed(trainer.Seed);
-        var classifier = TextClassifiers.Create(net);
-        classifier.Module.to(device);
-        var task = new TextClassificationTask(classifier);
-        var identity = TextClassifierBundle.Identity(run, vocabulary, train.ClassNames);
-        var summary = new Trainer<TextBatch>(trainer).Fit(task, identity, trainSet, null, progress);
-        double seconds = clock.Elapsed.TotalSeconds;
-        var metrics = Trainer<TextBatch>.Evaluate(task, testSet, Math.Max(trainer.BatchSize, 64));
-        classifier.Module.eval();
-        var result = new FoldResult(run.Fold, 1 - metrics["error"], seconds, train.Count, test.Count, summary.State.Epoch, vocabulary.Count);
-        return (result, new TextClassifierBundle(classifier, vocabulary, train.ClassNames, run));
+            torch.manual_seed(trainer.Seed);
+            var classifier = TextClassifiers.Create(net);
+            classifier.Module.to(device);
+            var task = new TextClassificationTask(classifier);
+            var identity = TextClassifierBundle.Identity(run, vocabulary, train.ClassNames);
+            var summary = new Trainer<TextBatch>(trainer).Fit(task, identity, trainSet, validSet, progress);
+            if (validSet != null)
+            {
+                Checkpoint.Load(Path.Combine(trainer.OutDir!, Checkpoint.BestFile), identity.Kind, classifier.Module);
+                progress.Message($"testing the best epoch on validation {trainer.Monitor}: epoch {summary.State.BestEpoch} of {summary.State.Epoch}");
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            var metrics = Trainer<TextBatch>.Evaluate(task, testSet, Math.Max(trainer.BatchSize, 64));
+            classifier.Module.eval();
+            int testedEpoch = validSet != null ? summary.State.BestEpoch : summary.State.Epoch;
+            var result = new FoldResult(run.Fold, 1 - metrics["error"], seconds, train.Count, test.Count, summary.State.Epoch, vocabulary.Count, testedEpoch);
+            return (result, new TextClassifierBundle(classifier, vocabulary, train.ClassNames, run));
+        }
+        finally
+        {
+            if (tempDir != null) try { Directory.Delete(tempDir, recursive: true); } catch (IOException) { }
+        }
     }
 
     /// <summary>Mean and (sample) standard deviation of the values; the deviation is 0 for a single value.</summary>

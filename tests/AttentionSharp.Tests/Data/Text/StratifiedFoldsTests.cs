@@ -36,4 +36,23 @@ public class StratifiedFoldsTests
         Assert.Throws<ArgumentException>(() => new StratifiedFolds(labels, 0, 1));
         Assert.Throws<ArgumentException>(() => new StratifiedFolds(labels, 10, 1).Split(10));
     }
+
+    [Fact]
+    public void HoldoutIsStratifiedDisjointCoveringAndFixedBySeed()
+    {
+        // 150 of class 0, 50 of class 1, 3 of class 2, 1 of class 3 (a lone example is never held out).
+        var labels = Enumerable.Repeat(0, 150).Concat(Enumerable.Repeat(1, 50)).Concat([2, 2, 2, 3]).ToArray();
+        var (kept, held) = StratifiedFolds.Holdout(labels, 0.1, 7);
+        Assert.Empty(kept.Intersect(held));
+        Assert.Equal(Enumerable.Range(0, labels.Length), kept.Concat(held).Order());
+        Assert.Equal(15, held.Count(i => labels[i] == 0));
+        Assert.Equal(5, held.Count(i => labels[i] == 1));
+        Assert.Equal(1, held.Count(i => labels[i] == 2));   // round(0.3) = 0, raised to one
+        Assert.Equal(0, held.Count(i => labels[i] == 3));
+        Assert.Equal(held, StratifiedFolds.Holdout(labels, 0.1, 7).HeldOut);
+        Assert.NotEqual(held, StratifiedFolds.Holdout(labels, 0.1, 8).HeldOut);
+        Assert.Throws<ArgumentException>(() => StratifiedFolds.Holdout(labels, 0, 7));
+        Assert.Throws<ArgumentException>(() => StratifiedFolds.Holdout(labels, 1, 7));
+        Assert.Throws<ArgumentException>(() => StratifiedFolds.Holdout([0, 1], 0.5, 7));
+    }
 }

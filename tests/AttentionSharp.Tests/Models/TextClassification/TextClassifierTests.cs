@@ -145,4 +145,29 @@ public class TextClassifierTests
         Assert.Equal(p.Tokens[s].IndexOf("good"), Array.IndexOf(p.WordWeights![s], p.WordWeights[s].Max()));
         Assert.Throws<ArgumentException>(() => bundle.Predict("  "));
     }
+
+    [Fact]
+    public void WithAValidationPartTheBestValidationEpochIsTheOneTested()
+    {
+        var train = Generated(120, 3);
+        var test = Generated(40, 4);
+        var run = new TextClassificationRun("csv", 1, -1, 1, null, null, "label", "text",
+            new TextClassifierOptions(Model: "attn", Embedding: 8, Hidden: 8, AttentionDim: 8, Dropout: 0, MinCount: 1), ValidFraction: 0.25);
+        string dir = Path.Combine(Path.GetTempPath(), $"attn-valid-{Guid.NewGuid():N}");
+        try
+        {
+            var trainer = new TrainerOptions { Epochs = 4, BatchSize = 8, LearningRate = 1e-2, Seed = 1, OutDir = dir };
+            var (result, bundle) = TextClassificationExperiment.TrainAndTest(train, test, run, trainer, CPU, new PlainProgress(TextWriter.Null));
+            Assert.Equal(90, result.TrainCount);    // 30 of the 120 held out (15 per class)
+            var lines = File.ReadAllLines(Path.Combine(dir, Trainer<TextBatch>.MetricsFile));
+            var validLoss = lines.Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["valid_loss"]!.GetValue<double>()).ToList();
+            Assert.Equal(4, validLoss.Count);
+            Assert.Equal(validLoss.IndexOf(validLoss.Min()) + 1, result.TestedEpoch);
+            // The best checkpoint on disk is that same epoch.
+            var best = Checkpoint.ReadHeader(Path.Combine(dir, Checkpoint.BestFile));
+            Assert.Equal(result.TestedEpoch, best.State.BestEpoch);
+            bundle.Classifier.Module.Dispose();
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
