@@ -84,8 +84,16 @@ public sealed class Crf : nn.Module
             throw new ArgumentException("mask must be true at t = 0 for every sequence (every sequence needs at least one token)");
         if (t > 1 && mask[.., 1..].logical_and(mask[.., ..^1].logical_not()).any().item<bool>())
             throw new ArgumentException("mask must be a prefix of trues per sequence (padding only at the end); found a true after a false");
-        if (tags is not null && (tags.lt(0).logical_or(tags.ge(NumTags)).logical_and(mask).any().item<bool>()))
-            throw new ArgumentException($"tags must be in 0..{NumTags - 1} on real tokens");
+        if (tags is not null)
+        {
+            // Range check by min/max instead of tags.lt(0)/tags.ge(NumTags): those convert the bound to an implicit
+            // TorchSharp Scalar that nothing keeps alive during the native call, and a finalizer freeing it there
+            // once corrupted the comparison ("Expected false to be true" from c10::Scalar::toLong).
+            var real = tags.masked_select(mask);
+            long lo = real.numel() == 0 ? 0 : real.min().item<long>(), hi = real.numel() == 0 ? 0 : real.max().item<long>();
+            if (lo < 0 || hi >= NumTags)
+                throw new ArgumentException($"tags must be in 0..{NumTags - 1} on real tokens; found {(lo < 0 ? lo : hi)}");
+        }
     }
 
     /// <summary>Score s(x, y) of the given tag sequences, <c>(B)</c>.</summary>

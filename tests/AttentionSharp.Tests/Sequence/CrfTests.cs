@@ -257,6 +257,15 @@ public class CrfTests
         Assert.Contains("bool", Assert.Throws<ArgumentException>(() => crf.LogPartition(em, torch.ones(2, 4))).Message);
         var badTags = torch.full(2, 4, 3L);
         Assert.Contains("0..2", Assert.Throws<ArgumentException>(() => crf.NegativeLogLikelihood(em, badTags, ok)).Message);
+        var negative = torch.zeros(2, 4, dtype: ScalarType.Int64);
+        negative[1, 2] = -1;
+        Assert.Contains("found -1", Assert.Throws<ArgumentException>(() => crf.NegativeLogLikelihood(em, negative, ok)).Message);
+        // An out-of-range tag on padding is not an error: only real tokens are checked.
+        var padded = ok.clone();
+        padded[1, 3] = false;
+        var tagsOnPadding = torch.zeros(2, 4, dtype: ScalarType.Int64);
+        tagsOnPadding[1, 3] = 7;
+        Assert.True(float.IsFinite(crf.NegativeLogLikelihood(em, tagsOnPadding, padded).sum().item<float>()));
         Assert.Throws<ArgumentException>(() => new Crf(0));
         Assert.Throws<ArgumentException>(() => new Crf(4, TransitionConstraints.Bio(["O", "B-X", "I-X"])));
     }
