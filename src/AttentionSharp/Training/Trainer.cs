@@ -36,6 +36,10 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
 
     /// <summary>File name of the metrics log in the run folder.</summary>
     public const string MetricsFile = "metrics.jsonl";
+    /// <summary>File name of the checkpoint taken before the first epoch of a fresh run (removed once epoch 1 is saved).</summary>
+    public const string StartFile = "start.ckpt";
+
+    static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     /// <summary>The epoch's example order: a permutation fixed by (seed, epoch), so resuming needs no shuffler state.</summary>
     public static int[] EpochOrder(int count, long seed, int epoch)
@@ -75,14 +79,36 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         }
 
         var history = new List<EpochRecord>();
+        // Where a restarted epoch starts from: last.ckpt, or before epoch 1 of a fresh run a start checkpoint.
+        string? start = null;
+        if (last != null && Options.NativeFaultRetries > 0 && !File.Exists(last))
+        {
+            start = Path.Combine(Options.OutDir!, StartFile);
+            Checkpoint.Save(start, new CheckpointHeader { Kind = identity.Kind, Options = identity.Options.DeepClone(), Extra = identity.Extra?.DeepClone(), State = Copy(state) }, model.Model, optimizer);
+        }
+        int retries = 0;
         for (int epoch = state.Epoch + 1; epoch <= Options.Epochs && !state.Stopped; epoch++)
         {
             var clock = Stopwatch.StartNew();
             double lr = Options.Schedule.RateAt(Options.LearningRate, epoch, Options.Epochs);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
 
-            var trainMetrics = RunTrainEpoch(model, optimizer, train, epoch, progress);
-            var validMetrics = valid == null ? new Dictionary<string, double>() : Evaluate(model, valid, Options.BatchSize);
+            Dictionary<string, double> trainMetrics, validMetrics;
+            try
+            {
+                trainMetrics = RunTrainEpoch(model, optimizer, train, epoch, progress);
+                validMetrics = valid == null ? new Dictionary<string, double>() : Evaluate(model, valid, Options.BatchSize);
+            }
+            catch (System.Runtime.InteropServices.ExternalException ex) when (last != null && retries < Options.NativeFaultRetries)
+            {
+                retries++;
+                string from = File.Exists(last) ? last : start!;
+                progress.Message($"native error in epoch {epoch}: {FirstLine(ex.Message)}; restarting epoch {epoch} from {Path.GetFileName(from)} " +
+                                 $"(retry {retries} of {Options.NativeFaultRetries})");
+                state = Checkpoint.Load(from, identity.Kind, model.Model, optimizer, restoreRng: true).State;
+                epoch = state.Epoch;   // the loop's increment brings it back to the failed epoch
+                continue;
+            }
             var monitored = validMetrics.Count > 0 ? validMetrics : trainMetrics;
             if (!monitored.TryGetValue(Options.Monitor, out double value))
                 throw new ArgumentException($"monitored metric '{Options.Monitor}' is not produced; the model reports {string.Join(", ", monitored.Keys)}");
@@ -103,6 +129,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
                 Checkpoint.Save(last!, header, model.Model, optimizer);
             }
             progress.EndEpoch(record);
+            if (start != null) { File.Delete(start); start = null; }
             if (state.Stopped) progress.Message($"early stopping: no improvement of valid {Options.Monitor} for {Options.Patience} epochs (best at epoch {state.BestEpoch})");
         }
         return new TrainingSummary(state, history, resumedFrom);

@@ -31,6 +31,13 @@ public sealed record TrainerOptions
     public bool Resume { get; init; }
     /// <summary>Stop after this many training batches per epoch (0 = all); for quick runs.</summary>
     public int MaxBatchesPerEpoch { get; init; }
+    /// <summary>
+    /// How many times a run may restart an epoch from its last checkpoint after a libtorch <c>ExternalException</c>
+    /// (needs <see cref="OutDir"/>). TorchSharp 0.107 lets the finalizer free an implicitly converted <c>Scalar</c>
+    /// while a native call still reads it, which shows as a rare, non-reproducible native error in a long run; the
+    /// restarted epoch replays the same batches and random numbers, so the run ends as an uninterrupted one would.
+    /// </summary>
+    public int NativeFaultRetries { get; init; } = 3;
 
     /// <summary>Checks the values, naming the bad one.</summary>
     public void Validate()
@@ -39,6 +46,7 @@ public sealed record TrainerOptions
         if (BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1; got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number; got {LearningRate}");
         if (Patience < 0) throw new ArgumentException($"--patience must be 0 (off) or positive; got {Patience}");
+        if (NativeFaultRetries < 0) throw new ArgumentException($"native-fault retries must be 0 (off) or positive; got {NativeFaultRetries}");
         if (GradClipNorm < 0) throw new ArgumentException($"--clip must be 0 (off) or positive; got {GradClipNorm}");
         if (Resume && OutDir == null) throw new ArgumentException("--resume needs --out, the run folder to resume");
         _ = OptimizerFactory.Check(Optimizer);

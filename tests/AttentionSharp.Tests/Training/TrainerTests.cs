@@ -158,4 +158,51 @@ public class TrainerTests
         Assert.Contains("unknown optimizer 'lamb'", Assert.Throws<ArgumentException>(() => new TrainerOptions { Optimizer = "lamb" }.Validate()).Message);
         Assert.Contains("--resume needs --out", Assert.Throws<ArgumentException>(() => new TrainerOptions { Resume = true }.Validate()).Message);
     }
+
+    /// <summary>Delegates to a task but throws a native-style error at the given training steps (1-based, counted over the run).</summary>
+    sealed class FaultyTask(ClassifierTask inner, params int[] failAt) : ITrainable<ImageBatch>
+    {
+        int _steps;
+        public torch.nn.Module Model => inner.Model;
+        public StepOutput TrainStep(ImageBatch batch)
+        {
+            _steps++;
+            if (failAt.Contains(_steps)) throw new System.Runtime.InteropServices.ExternalException("Expected false to be true, but got false.\nException raised from toDouble");
+            return inner.TrainStep(batch);
+        }
+        public StepOutput EvalStep(ImageBatch batch) => inner.EvalStep(batch);
+    }
+
+    [Fact]
+    public void NativeErrorsRestartTheEpochFromItsCheckpointAndTheRunEndsAsAnUninterruptedOne()
+    {
+        string straight = Directory.CreateTempSubdirectory("attn-straight-").FullName;
+        var (t1, m1) = Build(7);
+        Fit(straight, 2, false, m1, t1);
+
+        // 256 examples / 32 = 8 steps per epoch: fail at step 5 of epoch 1 (restart from start.ckpt) and at step 3
+        // of epoch 2 (restart from last.ckpt); the replayed steps count too, so epoch 2's fault is step 8 + 5 + 3.
+        string faulty = Directory.CreateTempSubdirectory("attn-faulty-").FullName;
+        var (t2, m2) = Build(7);
+        var log = new StringWriter();
+        var summary = new Trainer<ImageBatch>(Options(faulty, 2)).Fit(new FaultyTask(t2, 5, 16), ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(log));
+        Assert.Equal(2, summary.State.Epoch);
+        Assert.Contains("restarting epoch 1 from start.ckpt (retry 1 of 3)", log.ToString());
+        Assert.Contains("restarting epoch 2 from last.ckpt (retry 2 of 3)", log.ToString());
+        Assert.False(File.Exists(Path.Combine(faulty, Trainer<ImageBatch>.StartFile)));
+        foreach (var (name, p) in m1.named_parameters())
+            Assert.True(p.eq(m2.named_parameters().Single(q => q.name == name).parameter).all().item<bool>(), $"parameter {name} differs after the restarts");
+        Assert.Equal(File.ReadAllLines(Path.Combine(straight, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!["train_loss"]!.GetValue<double>()),
+                     File.ReadAllLines(Path.Combine(faulty, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!["train_loss"]!.GetValue<double>()));
+
+        // Without retries (or once they are used up) the error reaches the caller.
+        string none = Directory.CreateTempSubdirectory("attn-noretry-").FullName;
+        var (t3, _) = Build(7);
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => new Trainer<ImageBatch>(Options(none, 1) with { NativeFaultRetries = 0 })
+            .Fit(new FaultyTask(t3, 2), ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(TextWriter.Null)));
+        string often = Directory.CreateTempSubdirectory("attn-often-").FullName;
+        var (t4, _) = Build(7);
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => new Trainer<ImageBatch>(Options(often, 1) with { NativeFaultRetries = 1 })
+            .Fit(new FaultyTask(t4, 2, 4), ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(TextWriter.Null)));
+    }
 }
