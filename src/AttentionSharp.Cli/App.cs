@@ -14,6 +14,7 @@ public static class App
         .. DataCommands.Verbs,
         .. BaselineCommands.Verbs,
         .. RamCommands.Verbs,
+        .. DrawCommands.Verbs,
         .. TranslateCommands.Verbs,
         .. TagCommands.Verbs,
         .. SegmentCommands.Verbs,

@@ -19,7 +19,7 @@ public sealed record GlimpsePath(float[] Image, int Height, int Width, double[][
 /// <summary>Draws RAM glimpse paths: per image the path with numbered multi-scale boxes, the extracted patches, and predicted vs true class.</summary>
 public static class GlimpsePathFigure
 {
-    static readonly SKColor[] StepColors =
+    internal static readonly SKColor[] StepColors =
     [
         new(230, 25, 75), new(60, 180, 75), new(255, 225, 25), new(0, 130, 200), new(245, 130, 48),
         new(145, 30, 180), new(70, 240, 240), new(240, 50, 230), new(210, 245, 60), new(250, 190, 212),
@@ -128,7 +128,7 @@ public static class GlimpsePathFigure
 
     static SKPoint Centre(double[] l, int w, int h) => new(GlimpseSensor.Centre(l[0], w), GlimpseSensor.Centre(l[1], h));
 
-    static void DrawGrey(SKCanvas canvas, float[] pixels, int w, int h, float x, float y, float zoom)
+    internal static void DrawGrey(SKCanvas canvas, float[] pixels, int w, int h, float x, float y, float zoom)
     {
         using var bmp = new SKBitmap(w, h, SKColorType.Gray8, SKAlphaType.Opaque);
         var bytes = new byte[w * h];

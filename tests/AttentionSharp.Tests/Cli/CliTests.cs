@@ -110,7 +110,7 @@ public class CliTests
     }
 
     /// <summary>A synthetic MNIST-format cache with the real file sizes (so the catalog accepts it): no network.</summary>
-    static string FixtureMnist()
+    internal static string FixtureMnist()
     {
         string root = Directory.CreateTempSubdirectory("attn-cli-data-").FullName;
         string folder = Path.Combine(root, "mnist");
@@ -134,7 +134,7 @@ public class CliTests
         return root;
     }
 
-    static (int Code, string Out, string Err) RunCapturingConsole(params string[] args)
+    internal static (int Code, string Out, string Err) RunCapturingConsole(params string[] args)
     {
         var original = Console.Out;
         var o = new StringWriter();
