@@ -33,12 +33,12 @@ public static class SegmentCommands
         new("depth", "N", "3", "down-sampling steps (image side must be a multiple of 2^depth)"),
         new("gate-finest", null, null, "attention-unet: also gate the finest skip connection"),
         new("dice-weight", "X", "1", "weight of the soft Dice term added to cross-entropy"),
-        new("canvas", "N", "64", "digits task: canvas side in pixels"),
+        new("canvas", "N", "64", "digits task: canvas side in pixels (brain: 96x112 slices, see docs/RESULTS.md)"),
         new("min-digits", "N", "2", "digits task: fewest digits per scene"),
         new("max-digits", "N", "3", "digits task: most digits per scene"),
-        new("train-size", "N", "4000", "generated training scenes"),
-        new("valid-size", "N", "500", "generated validation scenes"),
-        new("test-size", "N", "1000", "generated test scenes (from MNIST test digits)"),
+        new("train-size", "N", "4000", "generated training scenes (brain: at most this many training slices)"),
+        new("valid-size", "N", "500", "generated validation scenes (brain: at most this many)"),
+        new("test-size", "N", "1000", "generated test scenes, from MNIST test digits (brain: at most this many)"),
         new("data-seed", "N", "1", "seed of the generated scenes"),
     ];
 
@@ -70,12 +70,14 @@ public static class SegmentCommands
     static int Train(ParsedArgs a)
     {
         string task = a.Choice("task", SegmentationTasks.Names);
-        var net = new SegmentationOptions(Model: a.Choice("model", SegmentationOptions.Models), Classes: MultiDigitSegmentation.Classes,
+        var net = new SegmentationOptions(Model: a.Choice("model", SegmentationOptions.Models), Classes: SegmentationTasks.ClassesOf(task),
             BaseFilters: a.Int("base-filters", 1), Depth: a.Int("depth", 1, 6), GateFinestLevel: a.Flag("gate-finest"), DiceWeight: a.Double("dice-weight", 0));
         net.Validate();
         var dataOptions = new MultiDigitOptions(a.Int("canvas", 28), a.Int("min-digits", 1), a.Int("max-digits", 1));
         dataOptions.Validate();
-        if (dataOptions.Canvas % (1 << net.Depth) != 0)
+        if (task == "brain" && (1 << net.Depth) > BrainMri.SizeMultiple)
+            throw new ArgumentException($"brain slices are padded to a multiple of {BrainMri.SizeMultiple}: --depth must be at most {(int)Math.Log2(BrainMri.SizeMultiple)}; got {net.Depth}");
+        if (task == "digits" && dataOptions.Canvas % (1 << net.Depth) != 0)
             throw new ArgumentException($"--canvas must be a multiple of 2^depth = {1 << net.Depth}; got {dataOptions.Canvas}");
         var run = new SegmentRun(task, dataOptions, a.Long("data-seed"), a.Int("train-size", 1), a.Int("valid-size", 1), a.Int("test-size", 1), net);
         var device = SharedOptions.Device(a);
@@ -99,7 +101,7 @@ public static class SegmentCommands
         Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model.Module);
         model.Module.to(device);
         var dice = SegmentationTask.Evaluate(model, data.Test, 64);
-        var result = DiceResult(new RunResult().Add("task", task).Add("model", net.Model), dice)
+        var result = DiceResult(new RunResult().Add("task", task).Add("model", net.Model), dice, task)
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("parameters", model.Module.parameters().Sum(p => p.numel()))
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
@@ -112,11 +114,11 @@ public static class SegmentCommands
     static SegmentationTaskData LoadData(SegmentRun run, ParsedArgs a, Device device) =>
         SegmentationTasks.Load(run.Task, SharedOptions.DataRoot(a), Console.Out, run.Data, run.TrainSize, run.ValidSize, run.TestSize, run.DataSeed, device);
 
-    static RunResult DiceResult(RunResult r, DiceMetric dice)
+    static RunResult DiceResult(RunResult r, DiceMetric dice, string task)
     {
         r.Add("test_dice", Math.Round(dice.MeanForeground(), 4));
         var per = dice.PerClass();
-        for (int c = 1; c < per.Length; c++) r.Add($"dice_{c - 1}", double.IsNaN(per[c]) ? "nan" : Math.Round(per[c], 4));
+        for (int c = 1; c < per.Length; c++) r.Add(task == "brain" ? "dice_brain" : $"dice_{c - 1}", double.IsNaN(per[c]) ? "nan" : Math.Round(per[c], 4));
         r.Add("dice_background", Math.Round(per[0], 4));
         return r;
     }
@@ -138,7 +140,7 @@ public static class SegmentCommands
         var data = LoadData(run with { TrainSize = 0, ValidSize = 0 }, a, device);
         var clock = Stopwatch.StartNew();
         var dice = SegmentationTask.Evaluate(model, data.Test, a.Int("batch-size", 1));
-        var result = DiceResult(new RunResult().Add("task", run.Task).Add("model", run.Net.Model), dice)
+        var result = DiceResult(new RunResult().Add("task", run.Task).Add("model", run.Net.Model), dice, run.Task)
             .Add("examples", data.Test.Count).Add("seconds", Math.Round(clock.Elapsed.TotalSeconds, 1)).Add("checkpoint", path);
         result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "eval-result.json"));
         Console.WriteLine(result.ToLine());

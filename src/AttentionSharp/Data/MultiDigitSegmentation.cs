@@ -75,15 +75,25 @@ public sealed record SegmentationTaskData(SegmentationDataset Train, Segmentatio
 public static class SegmentationTasks
 {
     /// <summary>Known task names.</summary>
-    public static readonly string[] Names = ["digits"];
+    public static readonly string[] Names = ["digits", "brain"];
+
+    /// <summary>Classes of a task, background included.</summary>
+    public static int ClassesOf(string task) => task switch
+    {
+        "digits" => MultiDigitSegmentation.Classes,
+        "brain" => 2,
+        _ => throw new ArgumentException($"unknown segmentation task '{task}'; known: {string.Join(", ", Names)}"),
+    };
 
     /// <summary>
     /// Loads a task: <c>digits</c> builds train scenes from MNIST training digits, validation scenes from the validation
-    /// digits and test scenes from the test digits, so no digit image is shared between splits.
+    /// digits and test scenes from the test digits, so no digit image is shared between splits; <c>brain</c> reads the
+    /// MRI slices of <see cref="BrainMri"/> (the counts cap each split; the scene options and seed do not apply).
     /// </summary>
     public static SegmentationTaskData Load(string task, string cacheRoot, TextWriter log, MultiDigitOptions options,
         int trainCount, int validCount, int testCount, long seed = 1, Device? device = null)
     {
+        if (task == "brain") return BrainMri.Load(cacheRoot, log, trainCount, validCount, testCount, device);
         if (task != "digits") throw new ArgumentException($"unknown segmentation task '{task}'; known: {string.Join(", ", Names)}");
         var (train, valid, test) = MnistLoader.Load(DatasetCatalog.Mnist, cacheRoot, log);
         return new SegmentationTaskData(
