@@ -167,11 +167,8 @@ public static class ClassifyCommands
         var metrics = Trainer<TextBatch>.Evaluate(new TextClassificationTask(bundle.Classifier), set, a.Int("batch-size", 1));
         var result = new RunResult().Add("task", run.Task).Add("model", run.Net.Model)
             .Add("fold", run.Fold + 1).Add("folds", run.Folds)
-            .Add("test_accuracy", new Percent(100 * (1 - metrics["error"]))).Add("test_loss", metrics["loss"])
-            .Add("examples", set.Count).Add("seconds", Math.Round(clock.Elapsed.TotalSeconds, 1)).Add("checkpoint", path);
-        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "eval-result.json"));
-        Console.WriteLine(result.ToLine());
-        return 0;
+            .Add("test_accuracy", new Percent(100 * (1 - metrics["error"]))).Add("test_loss", metrics["loss"]);
+        return SharedOptions.ReportEval(result, set.Count, clock.Elapsed.TotalSeconds, path);
     }
 
     static string Text(ParsedArgs a)

@@ -101,11 +101,8 @@ public static class DrawCommands
         var clock = Stopwatch.StartNew();
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, a.Int("batch-size", 1));
         var result = new RunResult().Add("task", run.Task).Add("model", "draw-read").Add("glimpses", run.Net.Glimpses)
-            .Add("test_error", new Percent(100 * test["error"])).Add("test_loss", test["loss"])
-            .Add("examples", data.Test.Count).Add("seconds", Math.Round(clock.Elapsed.TotalSeconds, 1)).Add("checkpoint", path);
-        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "eval-result.json"));
-        Console.WriteLine(result.ToLine());
-        return 0;
+            .Add("test_error", new Percent(100 * test["error"])).Add("test_loss", test["loss"]);
+        return SharedOptions.ReportEval(result, data.Test.Count, clock.Elapsed.TotalSeconds, path);
     }
 
     /// <summary>Draws the reads on test images first..first+count-1 into <paramref name="png"/>; returns how many were classified right.</summary>

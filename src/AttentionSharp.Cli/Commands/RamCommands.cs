@@ -127,11 +127,8 @@ public static class RamCommands
         var clock = Stopwatch.StartNew();
         var test = Trainer<ImageBatch>.Evaluate(new RamTask(model) { EvalSamples = samples }, data.Test, a.Int("batch-size", 1));
         var result = new RunResult().Add("task", run.Task).Add("model", "ram").Add("glimpses", run.Net.Glimpses).Add("samples", samples)
-            .Add("test_error", new Percent(100 * test["error"])).Add("test_loss", test["loss"])
-            .Add("examples", data.Test.Count).Add("seconds", Math.Round(clock.Elapsed.TotalSeconds, 1)).Add("checkpoint", path);
-        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "eval-result.json"));
-        Console.WriteLine(result.ToLine());
-        return 0;
+            .Add("test_error", new Percent(100 * test["error"])).Add("test_loss", test["loss"]);
+        return SharedOptions.ReportEval(result, data.Test.Count, clock.Elapsed.TotalSeconds, path);
     }
 
     /// <summary>Draws the glimpse paths of test images first..first+count-1 into <paramref name="png"/>; returns how many were classified right.</summary>

@@ -140,11 +140,8 @@ public static class SegmentCommands
         var data = LoadData(run with { TrainSize = 0, ValidSize = 0 }, a, device);
         var clock = Stopwatch.StartNew();
         var dice = SegmentationTask.Evaluate(model, data.Test, a.Int("batch-size", 1));
-        var result = DiceResult(new RunResult().Add("task", run.Task).Add("model", run.Net.Model), dice, run.Task)
-            .Add("examples", data.Test.Count).Add("seconds", Math.Round(clock.Elapsed.TotalSeconds, 1)).Add("checkpoint", path);
-        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "eval-result.json"));
-        Console.WriteLine(result.ToLine());
-        return 0;
+        var result = DiceResult(new RunResult().Add("task", run.Task).Add("model", run.Net.Model), dice, run.Task);
+        return SharedOptions.ReportEval(result, data.Test.Count, clock.Elapsed.TotalSeconds, path);
     }
 
     static int Show(ParsedArgs a)

@@ -87,6 +87,18 @@ public static class SharedOptions
         return (path, header, run);
     }
 
+    /// <summary>
+    /// Ends an eval verb: adds the evaluated count, the seconds and the checkpoint to <paramref name="result"/>, writes it
+    /// as <c>eval-result.json</c> beside the checkpoint, prints its <c>RESULT</c> line and returns exit code 0.
+    /// </summary>
+    public static int ReportEval(RunResult result, int count, double seconds, string checkpoint, string countName = "examples")
+    {
+        result.Add(countName, count).Add("seconds", Math.Round(seconds, 1)).Add("checkpoint", checkpoint);
+        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "eval-result.json"));
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
     /// <summary>The progress mode from <c>--no-progress</c>.</summary>
     public static ProgressMode Progress(ParsedArgs a) => a.Flag("no-progress") ? ProgressMode.Plain : ProgressMode.Auto;
 }

@@ -215,10 +215,7 @@ public static partial class TagCommands
         var data = new TaggingDataset(test, vocab, run.Net.UseChars && !run.Net.UsesFeatures, run.Net.UsesFeatures, sortByLength: true, device: device);
         var result = new RunResult().Add("task", run.Task).Add("model", run.Net.Model);
         AddScores(result, tagger, data, vocab, run.Net.BioConstraints || AllBio(vocab.Tags.Items));
-        result.Add("sentences", data.Count).Add("seconds", Math.Round(clock.Elapsed.TotalSeconds, 1)).Add("checkpoint", path);
-        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "eval-result.json"));
-        Console.WriteLine(result.ToLine());
-        return 0;
+        return SharedOptions.ReportEval(result, data.Count, clock.Elapsed.TotalSeconds, path, "sentences");
     }
 
     [GeneratedRegex(@"(?:\w\.){2,}|\w+(?:[-'.]\w+)*|``|''|--|[^\w\s]")]

@@ -35,7 +35,7 @@ public class ClassifyCommandsTests
             var rng = new Random(5);
             string[] filler = ["the", "a", "show", "was", "and", "it", "cast"];
             var lines = new List<string> { "text,label" };
-            for (int i = 0; i < 120; i++)
+            for (int i = 0; i < 240; i++)
             {
                 var words = Enumerable.Range(0, 5).Select(_ => filler[rng.Next(filler.Length)]).ToList();
                 words.Insert(rng.Next(6), i % 3 == 0 ? "superb" : i % 3 == 1 ? "awful" : "average");
