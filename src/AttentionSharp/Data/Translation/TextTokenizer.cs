@@ -7,11 +7,13 @@ namespace AttentionSharp.Data.Translation;
 /// The project's word tokenisation, used by word vocabularies and by <see cref="AttentionSharp.Training.Bleu"/>:
 /// Unicode NFC, lower-case (invariant culture), then tokens are (1) single CJK ideographs, (2) letter runs with inner
 /// apostrophes or hyphens (<c>didn't</c>, <c>e-mail</c>), (3) digit runs with inner <c>.</c>/<c>,</c> (<c>3.5</c>),
-/// (4) any other single non-space character (punctuation). Whitespace only separates.
+/// (4) any other single non-space character (punctuation). Whitespace only separates. The unknown-word symbol
+/// <c>&lt;unk&gt;</c> that a word-level model may output stays one token, so in BLEU it counts as one hypothesis token
+/// that matches no reference word (instead of three tokens <c>&lt;</c> <c>unk</c> <c>&gt;</c>).
 /// </summary>
 public static partial class TextTokenizer
 {
-    [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}|[\p{L}\p{M}]+(?:['\-][\p{L}\p{M}]+)*|\p{N}+(?:[.,]\p{N}+)*|[^\s\p{L}\p{M}\p{N}]")]
+    [GeneratedRegex(@"<unk>|\p{IsCJKUnifiedIdeographs}|[\p{L}\p{M}]+(?:['\-][\p{L}\p{M}]+)*|\p{N}+(?:[.,]\p{N}+)*|[^\s\p{L}\p{M}\p{N}]")]
     private static partial Regex Token();
 
     /// <summary>The tokens of <paramref name="text"/>.</summary>

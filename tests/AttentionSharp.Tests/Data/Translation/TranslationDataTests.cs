@@ -28,6 +28,23 @@ public class BleuTests
     }
 
     [Fact]
+    public void AnUnknownWordInAHypothesisIsOneTokenThatMatchesNothing()
+    {
+        // hyp: the <unk> sat on the mat (6 tokens, "<unk>" one of them); ref: the cat sat on the mat (6 tokens)
+        // p1 = 5/6; p2 = {sat on, on the, the mat} of 5 = 3/5; p3 = {sat on the, on the mat} of 4 = 2/4; p4 = {sat on the mat} of 3 = 1/3
+        // BP = 1 (c = r = 6); BLEU = (5/6 * 3/5 * 1/2 * 1/3)^(1/4) = (1/12)^(1/4) = 0.537285...
+        Assert.Equal(["the", "<unk>", "sat"], TextTokenizer.Tokenize("The <UNK> sat"));
+        var s = Bleu.Corpus(["the <unk> sat on the mat"], ["the cat sat on the mat"]);
+        Assert.Equal(6, s.HypothesisLength);
+        Assert.Equal([5.0 / 6, 3.0 / 5, 2.0 / 4, 1.0 / 3], s.Precisions);
+        Assert.Equal(1.0, s.BrevityPenalty);
+        Assert.Equal(100 * Math.Pow(1.0 / 12, 0.25), s.Score, 9);
+        Assert.Equal(53.7285, s.Score, 3);
+        // Angle brackets that are not the unknown symbol are still punctuation tokens.
+        Assert.Equal(["<", "b", ">"], TextTokenizer.Tokenize("<b>"));
+    }
+
+    [Fact]
     public void CorpusSumsCountsBeforeDividing()
     {
         // sentence A as above; sentence B identical 3 tokens "hello world !": 3 unigrams, 2 bigrams, 1 trigram, 0 four-grams.
