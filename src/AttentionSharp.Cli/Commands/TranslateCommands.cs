@@ -49,7 +49,7 @@ public static class TranslateCommands
         new("embedding", "N", "64", "embedding size"),
         new("hidden", "N", "128", "encoder GRU units per direction (the decoder has twice this)"),
         new("dropout", "X", "0.1", "dropout on embeddings and decoder outputs"),
-        new("window", "N", "5", "local-p: half-width D of the window"),
+        new("window", "N", "5", "local-m, local-p: half-width D of the window"),
         new("label-smoothing", "X", "0", "label smoothing of the training loss (0.1 in Vaswani et al.)"),
         new("model-dim", "N", "128", "transformer: d_model"),
         new("heads", "N", "4", "transformer: attention heads"),

@@ -33,7 +33,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
         {
             "none" => new PlainDecoder(e, 2 * h, hd),
             "bahdanau" => new BahdanauDecoder(e, 2 * h, hd),
-            _ => new LuongDecoder(options.Arch["luong-".Length..], e, 2 * h, hd, options.Window),
+            _ => new LuongDecoder(options.Arch["luong-".Length..], e, 2 * h, hd, options.Window, options.MaxSourceLength),
         };
         generator = nn.Linear(hd, options.TargetVocab);
         dropout = nn.Dropout(options.Dropout);

@@ -1,13 +1,13 @@
 namespace AttentionSharp.Models.Seq2Seq;
 
 /// <summary>Options of the recurrent encoder-decoder (one record for CLI, tests and benchmarks).</summary>
-/// <param name="Arch">Decoder: <c>none</c>, <c>bahdanau</c>, <c>luong-dot</c>, <c>luong-general</c>, <c>luong-concat</c> or <c>luong-local-p</c>.</param>
+/// <param name="Arch">Decoder: <c>none</c>, <c>bahdanau</c>, <c>luong-dot</c>, <c>luong-general</c>, <c>luong-concat</c>, <c>luong-location</c>, <c>luong-local-m</c> or <c>luong-local-p</c>.</param>
 /// <param name="SourceVocab">Source vocabulary size.</param>
 /// <param name="TargetVocab">Target vocabulary size.</param>
 /// <param name="Embedding">Embedding size of source and target tokens.</param>
 /// <param name="Hidden">Encoder GRU units per direction; the decoder has <c>2 * Hidden</c> units (so dot scores need no projection).</param>
 /// <param name="Dropout">Dropout on embeddings and decoder outputs (training only).</param>
-/// <param name="Window">Half-width <c>D</c> of the local-p window.</param>
+/// <param name="Window">Half-width <c>D</c> of the local-m/local-p window.</param>
 /// <param name="MaxSourceLength">Longest source (symbols) accepted.</param>
 /// <param name="MaxTargetLength">Longest output decoded (symbols, EOS included).</param>
 /// <param name="LabelSmoothing">Label smoothing of the training loss.</param>
@@ -16,7 +16,7 @@ public sealed record Seq2SeqOptions(
     int Window = 5, int MaxSourceLength = 64, int MaxTargetLength = 64, double LabelSmoothing = 0.0)
 {
     /// <summary>Every recurrent decoder architecture.</summary>
-    public static readonly string[] Architectures = ["none", "bahdanau", "luong-dot", "luong-general", "luong-concat", "luong-local-p"];
+    public static readonly string[] Architectures = ["none", "bahdanau", "luong-dot", "luong-general", "luong-concat", "luong-location", "luong-local-m", "luong-local-p"];
 
     /// <summary>Decoder hidden size.</summary>
     public int DecoderHidden => 2 * Hidden;

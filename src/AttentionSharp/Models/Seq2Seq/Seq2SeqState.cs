@@ -20,13 +20,14 @@ public sealed record EncoderMemory(Tensor Annotations, Tensor? Keys, Tensor Mask
 /// <param name="Hidden">Decoder hidden state <c>(B, Hd)</c>.</param>
 /// <param name="Feed">Previous attentional state <c>h~_{t-1}</c> for input feeding <c>(B, Hd)</c>, or null.</param>
 /// <param name="Memory">The encoder memory.</param>
-public sealed record Seq2SeqState(Tensor Hidden, Tensor? Feed, EncoderMemory Memory) : IDecoderState
+/// <param name="Step">Target position t of the next step (0 before the first); local-m attends around it.</param>
+public sealed record Seq2SeqState(Tensor Hidden, Tensor? Feed, EncoderMemory Memory, int Step = 0) : IDecoderState
 {
     /// <inheritdoc />
-    public IDecoderState Select(Tensor index) => new Seq2SeqState(Hidden.index_select(0, index), Feed?.index_select(0, index), Memory.Select(index));
+    public IDecoderState Select(Tensor index) => new Seq2SeqState(Hidden.index_select(0, index), Feed?.index_select(0, index), Memory.Select(index), Step);
 
     /// <inheritdoc />
-    public IDecoderState SelectWithinSource(Tensor index) => new Seq2SeqState(Hidden.index_select(0, index), Feed?.index_select(0, index), Memory);
+    public IDecoderState SelectWithinSource(Tensor index) => new Seq2SeqState(Hidden.index_select(0, index), Feed?.index_select(0, index), Memory, Step);
 }
 
 /// <summary>One decoder step's result before the output layer.</summary>

@@ -114,6 +114,8 @@ public class DecoderStepTests
     [InlineData("general")]
     [InlineData("concat")]
     [InlineData("local-p")]
+    [InlineData("local-m")]
+    [InlineData("location")]
     public void LuongStepMatchesEquations(string score)
     {
         torch.manual_seed(2);
@@ -123,9 +125,11 @@ public class DecoderStepTests
         var (memory, emb, lengths) = Inputs(dec);
         var start = dec.Start(memory);
         var feed = Row(torch.randn(2, Hd, dtype: ScalarType.Float64), 0); // a non-zero h~_{t-1} for both rows
-        var fed = start with { Feed = torch.tensor(Cat(feed, feed), [2, Hd], dtype: ScalarType.Float64) };
+        // local-m attends around the target position t: take the third step (t = 2) so the window [1, 3] cuts the source.
+        var fed = start with { Feed = torch.tensor(Cat(feed, feed), [2, Hd], dtype: ScalarType.Float64), Step = score == "local-m" ? 2 : 0 };
         var step = dec.Step(emb, fed);
-        string prefix = score == "local-p" ? "local.score." : "global.score.";
+        Assert.Equal(fed.Step + 1, step.State.Step);
+        string prefix = score is "local-p" or "local-m" ? "local.score." : "global.score.";
         for (long b = 0; b < 2; b++)
         {
             var h0 = Tanh(Linear(p, "init", Row(memory.Final, b)));
@@ -139,7 +143,8 @@ public class DecoderStepTests
                 e[j] = score switch
                 {
                     "dot" => Dot(h1, hs),
-                    "general" or "local-p" => Dot(h1, Linear(p, prefix + "W_a", hs, bias: false)),
+                    "general" or "local-p" or "local-m" => Dot(h1, Linear(p, prefix + "W_a", hs, bias: false)),
+                    "location" => Linear(p, prefix + "W_a", h1)[j],               // a_t = softmax(W_a h_t): one score per position
                     _ => Linear(p, prefix + "v_a", Tanh(Linear(p, prefix + "W_a", Cat(h1, hs), bias: false)), bias: false)[0],
                 };
             }
@@ -153,6 +158,15 @@ public class DecoderStepTests
                 double sum = allowed.Sum(j => Math.Exp(e[j] - max));
                 a = new double[S];
                 foreach (int j in allowed) a[j] = Math.Exp(e[j] - max) / sum * Math.Exp(-(j - pt) * (j - pt) / (2 * 0.5 * 0.5));
+            }
+            else if (score == "local-m")
+            {
+                // p_t = t = 2; window |s - p_t| <= D = 1 over real positions; plain softmax inside it (no Gaussian factor)
+                var allowed = Enumerable.Range(0, (int)S).Where(j => j < lengths[b] && Math.Abs(j - 2) <= 1).ToList();
+                double max = allowed.Max(j => e[j]);
+                double sum = allowed.Sum(j => Math.Exp(e[j] - max));
+                a = new double[S];
+                foreach (int j in allowed) a[j] = Math.Exp(e[j] - max) / sum;
             }
             else a = Softmax(e, lengths[b]);
             Close(a, Row(step.Weights!, b));

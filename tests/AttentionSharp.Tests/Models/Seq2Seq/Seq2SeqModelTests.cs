@@ -14,6 +14,8 @@ public class Seq2SeqModelTests
     [InlineData("luong-general")]
     [InlineData("luong-concat")]
     [InlineData("luong-local-p")]
+    [InlineData("luong-local-m")]
+    [InlineData("luong-location")]
     public void PaddedSourcesNeverReceiveAttention(string arch)
     {
         torch.manual_seed(3);
@@ -25,7 +27,8 @@ public class Seq2SeqModelTests
         var (logits, w) = model.Forward(src, src.ne(0), tin, needWeights: true);
         Assert.Equal([2L, 3, 5], w!.shape);
         Assert.Equal(0.0, w[1, .., TensorIndex.Slice(2)].abs().sum().item<float>());
-        Assert.True(w[0].sum(-1).allclose(torch.ones(3), 1e-5, 1e-5) || arch == "luong-local-p"); // local-p: Gaussian-scaled, sums below 1
+        // local-p is Gaussian-scaled (sums below 1); local-m's window [t - 2, t + 2] still covers a real position at t <= 2
+        Assert.True(w[0].sum(-1).allclose(torch.ones(3), 1e-5, 1e-5) || arch == "luong-local-p");
         // the padded sentence gives the same logits alone, without padding
         var (aloneLogits, aloneW) = model.Forward(src[1..2, ..2], src[1..2, ..2].ne(0), tin[1..2], needWeights: true);
         Assert.True(logits[1].allclose(aloneLogits[0], 1e-5, 1e-5));
