@@ -39,6 +39,20 @@ public class DrawReadClassifierTests
     }
 
     [Fact]
+    public void ReadParametersStayInTheirBoundsForAnyState()
+    {
+        torch.manual_seed(6);
+        var model = new DrawReadClassifier(Small);
+        var p = model.ReadParameters(torch.randn(64, 24) * 1000);
+        double stride = 19.0 / 3, c = Math.Log(stride * stride / 4);
+        Assert.True(p[.., ..2].abs().max().item<float>() <= 1, "centre left the image");
+        Assert.InRange(p[.., 2].min().item<float>(), c - 2 - 1e-4, c + 2 + 1e-4);
+        Assert.InRange(p[.., 2].max().item<float>(), c - 2 - 1e-4, c + 2 + 1e-4);
+        Assert.True(p[.., 3].abs().max().item<float>() <= 1.5 + 1e-5, "log delta out of range");
+        Assert.True(p[.., 4].abs().max().item<float>() <= 1 + 1e-6, "log gamma out of range");
+    }
+
+    [Fact]
     public void GradientsReachTheReadHeadThroughTheGlimpses()
     {
         torch.manual_seed(4);
