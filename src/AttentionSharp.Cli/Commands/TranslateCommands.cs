@@ -56,6 +56,8 @@ public static class TranslateCommands
         new("layers", "N", "2", "transformer: encoder and decoder layers (each)"),
         new("ff", "N", "256", "transformer: feed-forward inner size"),
         new("post-norm", null, null, "transformer: layer norm after each residual sum (the paper's) instead of before"),
+        new("positions", "KIND", "sinusoidal", "transformer: sinusoidal or learned position embeddings"),
+        new("share-embeddings", null, null, "transformer: tie the output layer to the target embedding"),
     ];
 
     static readonly OptionSpec[] UseOptions =
@@ -116,7 +118,8 @@ public static class TranslateCommands
         if (arch == "transformer")
         {
             var t = new TransformerOptions(srcVocab.Count, tgtVocab.Count, a.Int("model-dim", 2), a.Int("heads", 1), a.Int("layers", 1), a.Int("ff", 1),
-                a.Double("dropout", 0, 0.99), !a.Flag("post-norm"), maxLen, maxLen + 1, a.Double("label-smoothing", 0, 0.99));
+                a.Double("dropout", 0, 0.99), !a.Flag("post-norm"), maxLen, maxLen + 1, a.Double("label-smoothing", 0, 0.99),
+                LearnedPositions: a.Choice("positions", "sinusoidal", "learned") == "learned", ShareEmbeddings: a.Flag("share-embeddings"));
             t.Validate();
             run = new TranslateRun(spec, null, t);
         }

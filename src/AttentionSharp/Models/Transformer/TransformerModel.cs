@@ -44,7 +44,7 @@ public sealed record TransformerState(Tensor Memory, Tensor MemoryMask, Tensor? 
 }
 
 /// <summary>
-/// Transformer encoder-decoder (Vaswani et al. 2017): token embeddings scaled by <c>sqrt(d_model)</c> plus sinusoidal positions,
+/// Transformer encoder-decoder (Vaswani et al. 2017): token embeddings scaled by <c>sqrt(d_model)</c> plus sinusoidal (or learned) positions,
 /// <see cref="EncoderLayer"/> and <see cref="DecoderLayer"/> stacks on the catalog's <see cref="MultiHeadAttention"/> (pre-norm by default,
 /// with a final layer norm; post-norm as an option), and an output layer. Incremental decoding with key/value caches equals full recomputation.
 /// The alignment shown for an output token is the last decoder layer's cross-attention averaged over heads.
@@ -57,7 +57,10 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     readonly ModuleList<DecoderLayer> decoder;
     readonly LayerNorm? encoder_norm;
     readonly LayerNorm? decoder_norm;
-    readonly Linear generator;
+    readonly Linear? generator;
+    readonly Parameter? output_bias;
+    readonly Embedding? source_positions;
+    readonly Embedding? target_positions;
     readonly Dropout dropout;
 
     /// <summary>Builds the model (outside any dispose scope).</summary>
@@ -74,7 +77,14 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
             encoder_norm = nn.LayerNorm(options.ModelDim);
             decoder_norm = nn.LayerNorm(options.ModelDim);
         }
-        generator = nn.Linear(options.ModelDim, options.TargetVocab);
+        if (options.ShareEmbeddings) output_bias = nn.Parameter(torch.zeros(options.TargetVocab));
+        else generator = nn.Linear(options.ModelDim, options.TargetVocab);
+        if (options.LearnedPositions)
+        {
+            // The decoder reads one position past the longest output (BOS + MaxTargetLength symbols).
+            source_positions = nn.Embedding(options.MaxSourceLength, options.ModelDim);
+            target_positions = nn.Embedding(options.MaxTargetLength + 1, options.ModelDim);
+        }
         dropout = nn.Dropout(options.Dropout);
         RegisterComponents();
         // Embeddings start at N(0, 1/d) so that, scaled by sqrt(d), they are on the scale of the position encodings (torch's N(0, 1) would drown them).
@@ -102,11 +112,28 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// <summary>Whether decoding uses key/value caches (default) or recomputes the whole prefix at every step.</summary>
     public bool UseCache { get; set; } = true;
 
-    Tensor Embed(Embedding table, Tensor ids, long offset)
+    Tensor Embed(Embedding table, Embedding? positions, Tensor ids, long offset)
     {
-        var pos = SinusoidalPositions.Table(ids.shape[1], Options.ModelDim, offset, device: ids.device); // (T, D)
+        Tensor pos;                                                                                      // (T, D)
+        if (positions is null) pos = SinusoidalPositions.Table(ids.shape[1], Options.ModelDim, offset, device: ids.device);
+        else
+        {
+            if (offset + ids.shape[1] > positions.weight!.shape[0])
+                throw new ArgumentException($"learned positions cover {positions.weight!.shape[0]} positions; position {offset + ids.shape[1] - 1} was asked for");
+            pos = positions.forward(torch.arange(offset, offset + ids.shape[1], dtype: ScalarType.Int64, device: ids.device));
+        }
         return dropout.forward(table.forward(ids) * Math.Sqrt(Options.ModelDim) + pos.unsqueeze(0));   // (B, T, D)
     }
+
+    /// <summary>Output scores over the target vocabulary from decoder states <c>(..., D)</c>.</summary>
+    Tensor Generate(Tensor hidden) =>
+        generator?.forward(hidden) ?? nn.functional.linear(hidden, target_embedding.weight!, output_bias!);
+
+    /// <summary>The output layer's weight <c>(V, D)</c>: the target embedding's own table when <see cref="TransformerOptions.ShareEmbeddings"/>.</summary>
+    public Tensor OutputWeight => generator?.weight ?? target_embedding.weight!;
+
+    /// <summary>The target embedding table <c>(V, D)</c>.</summary>
+    public Tensor TargetEmbeddingWeight => target_embedding.weight!;
 
     /// <summary>Encodes source ids <c>(B, S)</c> with real-token <paramref name="mask"/>: <c>(B, S, D)</c>.</summary>
     public Tensor Encode(Tensor source, Tensor mask)
@@ -114,14 +141,14 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         if (source.dim() != 2 || source.dtype != ScalarType.Int64) throw new ArgumentException($"source must be int64 ids (batch, time); got {source.dtype} ({string.Join(", ", source.shape)})");
         if (source.shape[1] > Options.MaxSourceLength) throw new ArgumentException($"source may have at most {Options.MaxSourceLength} symbols; got {source.shape[1]}");
         if (mask.sum(1).min().item<long>() < 1) throw new ArgumentException("every source needs at least one real token; got an empty one");
-        var x = Embed(source_embedding, source, 0);
+        var x = Embed(source_embedding, source_positions, source, 0);
         foreach (var layer in encoder) x = layer.forward(x, mask);
         return encoder_norm?.forward(x) ?? x;
     }
 
     (Tensor Hidden, Tensor? Weights) RunDecoder(Tensor targetIn, long offset, Tensor memory, Tensor memoryMask, bool needWeights, KeyValueCache[]? self, KeyValueCache[]? cross)
     {
-        var y = Embed(target_embedding, targetIn, offset);
+        var y = Embed(target_embedding, target_positions, targetIn, offset);
         Tensor? weights = null;
         for (int i = 0; i < decoder.Count; i++)
         {
@@ -141,7 +168,7 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     {
         var memory = Encode(source, mask);
         var (h, w) = RunDecoder(targetIn, 0, memory, mask, needWeights, null, null);
-        return (generator.forward(h), w);
+        return (Generate(h), w);
     }
 
     /// <inheritdoc />
@@ -173,7 +200,7 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         else
             (h, w) = RunDecoder(prefix, 0, s.Memory, s.MemoryMask, true, null, null);                                 // (N, t+1, D)
         var last = h.select(1, h.shape[1] - 1);                                               // (N, D)
-        var logp = generator.forward(last).log_softmax(-1);                                   // (N, V)
+        var logp = Generate(last).log_softmax(-1);                                   // (N, V)
         return new DecoderStep(logp, w!.select(1, w.shape[1] - 1), s with { Prefix = prefix });
     }
 

@@ -12,8 +12,12 @@ namespace AttentionSharp.Models.Transformer;
 /// <param name="MaxSourceLength">Longest source (symbols).</param>
 /// <param name="MaxTargetLength">Longest output (symbols, EOS included).</param>
 /// <param name="LabelSmoothing">Label smoothing of the training loss (the paper uses 0.1).</param>
+/// <param name="LearnedPositions">Learned position embeddings (one table per side, up to the max length) instead of the sinusoids.</param>
+/// <param name="ShareEmbeddings">Tie the output layer to the target embedding (<c>logits = y E^T + b</c>, Press &amp; Wolf 2017, as the paper
+/// does); the source embedding stays separate because the vocabularies are separate.</param>
 public sealed record TransformerOptions(int SourceVocab = 0, int TargetVocab = 0, int ModelDim = 128, int Heads = 4, int Layers = 2, int FeedForward = 256,
-    double Dropout = 0.1, bool PreNorm = true, int MaxSourceLength = 64, int MaxTargetLength = 64, double LabelSmoothing = 0.1)
+    double Dropout = 0.1, bool PreNorm = true, int MaxSourceLength = 64, int MaxTargetLength = 64, double LabelSmoothing = 0.1,
+    bool LearnedPositions = false, bool ShareEmbeddings = false)
 {
     /// <summary>Checks every value, naming the bad one.</summary>
     public void Validate()

@@ -15,11 +15,11 @@ public sealed class TransformerModelTests : IDisposable
     public TransformerModelTests() => torch.set_num_threads(1);
     public void Dispose() => torch.set_num_threads(_threads);
 
-    static TransformerModel Tiny(bool preNorm = true)
+    static TransformerModel Tiny(bool preNorm = true, bool learned = false, bool shared = false)
     {
         torch.manual_seed(7);
         var m = new TransformerModel(new TransformerOptions(SourceVocab: 11, TargetVocab: 9, ModelDim: 16, Heads: 4, Layers: 2, FeedForward: 32,
-            Dropout: 0, PreNorm: preNorm, MaxTargetLength: 8, LabelSmoothing: 0));
+            Dropout: 0, PreNorm: preNorm, MaxTargetLength: 8, LabelSmoothing: 0, LearnedPositions: learned, ShareEmbeddings: shared));
         m.to(ScalarType.Float64);
         m.eval();
         return m;
@@ -28,11 +28,14 @@ public sealed class TransformerModelTests : IDisposable
     static readonly long[] SourceIds = [4, 5, 6, 7, 8, 9, 10, 0, 0, 0];
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void CachedStepsEqualFullRecomputation(bool preNorm)
+    [InlineData(true, false, false)]
+    [InlineData(false, false, false)]
+    [InlineData(true, true, false)]
+    [InlineData(true, false, true)]
+    [InlineData(false, true, true)]
+    public void CachedStepsEqualFullRecomputation(bool preNorm, bool learned, bool shared)
     {
-        var m = Tiny(preNorm);
+        var m = Tiny(preNorm, learned, shared);
         using var _ = torch.no_grad();
         var src = torch.tensor(SourceIds, [2, 5]);
         var mask = src.ne(0);
@@ -66,6 +69,26 @@ public sealed class TransformerModelTests : IDisposable
         var g = m.Decode(src, mask, 1);
         var b1 = m.Decode(src, mask, 1, forceBeamSearch: true);
         for (int i = 0; i < 2; i++) Assert.Equal(g[i].Tokens, b1[i].Tokens);
+    }
+
+    [Fact]
+    public void SharedEmbeddingsTieTheOutputLayerAndLearnedPositionsAddTables()
+    {
+        var plain = Tiny();
+        var shared = Tiny(shared: true);
+        var learned = Tiny(learned: true);
+        long Count(TransformerModel m) => m.parameters().Sum(p => p.numel());
+        // Tied: the V x D output matrix is the target embedding itself (one tensor, one parameter), only a bias of V is added.
+        Assert.Equal(Count(plain) - 9 * 16, Count(shared));
+        using (torch.no_grad()) shared.TargetEmbeddingWeight[5, 3] = 42.0;
+        Assert.Equal(42.0, shared.OutputWeight[5, 3].item<double>());
+        Assert.Single(shared.named_parameters(), p => p.parameter.shape.SequenceEqual(new long[] { 9, 16 }));
+        // Learned positions: a (max source, D) and a (max target + 1, D) table.
+        Assert.Equal(Count(plain) + 64 * 16 + 9 * 16, Count(learned));
+        // A learned table cannot be read past its end: a clear error, not an index fault.
+        using var _ = torch.no_grad();
+        var longSource = torch.ones(1, 65, dtype: ScalarType.Int64) * 4;
+        Assert.Throws<ArgumentException>(() => learned.Encode(longSource, longSource.ne(0)));
     }
 
     [Fact]
