@@ -56,7 +56,7 @@ public static class App
             var parsed = ParsedArgs.Parse(verb, rest);
             if (verb.Options.Any(o => o.Name == "threads") && parsed.String("threads") != null)
                 TorchSharp.torch.set_num_threads(parsed.Int("threads", 1, 1024));
-            return verb.Run(parsed);
+            return RunVerb(verb, parsed, stderr);
         }
         catch (Exception e) when (IsUserError(e))
         {
@@ -69,6 +69,23 @@ public static class App
             stderr.WriteLine($"error: {e.GetType().Name}: {e.Message}");
             stderr.WriteLine(verbose ? e.ToString() : "(run again with --verbose for the stack trace)");
             return 1;
+        }
+    }
+
+    /// <summary>
+    /// Runs a verb. A verb that does not train (eval, run, show, predict, ...) is run once more after a libtorch
+    /// <see cref="System.Runtime.InteropServices.ExternalException"/>: TorchSharp 0.107 lets the finalizer free an implicitly
+    /// converted <c>Scalar</c> while a native call still reads it, a rare fault that a second run does not repeat
+    /// (see docs/cli.md, "Native errors"). Training verbs restart the failed epoch instead (<see cref="Training.TrainerOptions.NativeFaultRetries"/>).
+    /// </summary>
+    internal static int RunVerb(Verb verb, ParsedArgs parsed, TextWriter stderr)
+    {
+        bool repeatable = verb.Path[^1] != "train";
+        try { return verb.Run(parsed); }
+        catch (System.Runtime.InteropServices.ExternalException e) when (repeatable)
+        {
+            stderr.WriteLine($"warning: native error in '{verb.Name}' ({e.Message.Split('\n', 2)[0].Trim()}); running it once more (see docs/cli.md, \"Native errors\")");
+            return verb.Run(parsed);
         }
     }
 

@@ -180,3 +180,36 @@ public class CliTests
         Assert.True(error < 5, $"test error {error}% on the synthetic halves task");
     }
 }
+
+public class NativeErrorRetryTests
+{
+    static Verb Failing(string[] path, int failures, List<int> calls) => new(path, "test verb", [], null, _ =>
+    {
+        calls.Add(calls.Count + 1);
+        if (calls.Count <= failures) throw new System.Runtime.InteropServices.ExternalException("Expected false to be true, but got false.\nException raised from toDouble");
+        return 0;
+    });
+
+    [Fact]
+    public void AVerbThatDoesNotTrainIsRunOnceMoreAfterANativeError()
+    {
+        var calls = new List<int>();
+        var err = new StringWriter();
+        var verb = Failing(["x", "eval"], 1, calls);
+        Assert.Equal(0, App.RunVerb(verb, ParsedArgs.Parse(verb, []), err));
+        Assert.Equal(2, calls.Count);
+        Assert.Contains("warning: native error in 'x eval' (Expected false to be true, but got false.); running it once more", err.ToString());
+
+        // Only once: a second failure reaches the caller.
+        calls.Clear();
+        var twice = Failing(["x", "show"], 2, calls);
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => App.RunVerb(twice, ParsedArgs.Parse(twice, []), new StringWriter()));
+        Assert.Equal(2, calls.Count);
+
+        // Training verbs are not repeated here (the trainer restarts the failed epoch itself).
+        calls.Clear();
+        var train = Failing(["x", "train"], 1, calls);
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => App.RunVerb(train, ParsedArgs.Parse(train, []), new StringWriter()));
+        Assert.Single(calls);
+    }
+}
