@@ -15,7 +15,7 @@ public static class StnCommands
     public const string Kind = "stn";
 
     /// <summary>Known task names.</summary>
-    public static readonly string[] Tasks = ["rts"];
+    public static readonly string[] Tasks = ["rts", "cluttered60"];
 
     /// <summary>What an stn checkpoint records: the task, its data seed and the network options.</summary>
     /// <param name="Task">Task name.</param>
@@ -28,7 +28,7 @@ public static class StnCommands
     [
         new(["stn", "train"], "train a CNN or spatial-transformer CNN on rotated/translated/scaled MNIST, then evaluate on its test set",
             [
-                new("task", "NAME", "rts", "task: rts (MNIST rotated +-45 degrees, scaled 0.7-1.2, on a 42x42 canvas)"),
+                new("task", "NAME", "rts", "task: rts (MNIST rotated +-45 degrees, scaled 0.7-1.2, on a 42x42 canvas) or cluttered60 (RAM's translated cluttered 60x60)"),
                 new("model", "NAME", "cnn", "cnn or st-cnn"),
                 new("attention-only", null, null, "st-cnn: scale and translation only"),
                 new("data-seed", "N", "1", "seed of the distortions"),
@@ -49,14 +49,15 @@ public static class StnCommands
     static int Train(ParsedArgs a)
     {
         string task = a.Choice("task", Tasks);
-        var net = new StnOptions(Model: a.Choice("model", StnOptions.Models), AttentionOnly: a.Flag("attention-only"));
+        int side = task == "cluttered60" ? 60 : 42;
+        var net = new StnOptions(Model: a.Choice("model", StnOptions.Models), Height: side, Width: side, AttentionOnly: a.Flag("attention-only"));
         net.Validate();
         var run = new StnRun(task, a.Long("data-seed"), net);
         var device = SharedOptions.Device(a);
         string outDir = SharedOptions.OutDir(a, $"stn-{task}-{net.Model}");
         var trainerOptions = SharedOptions.Trainer(a, outDir);
         trainerOptions.Validate();
-        var data = RtsMnist.Load(SharedOptions.DataRoot(a), Console.Out, run.DataSeed, device: device);
+        var data = LoadData(run, a, device);
         Directory.CreateDirectory(outDir);
         Console.WriteLine($"run folder: {outDir}");
 
@@ -79,6 +80,11 @@ public static class StnCommands
         return 0;
     }
 
+    /// <summary>The task's data: RTS MNIST distorted with the run's seed, or the cluttered 60x60 canvases built with it.</summary>
+    static ImageTaskData LoadData(StnRun run, ParsedArgs a, Device device) => run.Task == "cluttered60"
+        ? ImageTasks.Load("cluttered60", SharedOptions.DataRoot(a), Console.Out, device, run.DataSeed)
+        : RtsMnist.Load(SharedOptions.DataRoot(a), Console.Out, run.DataSeed, device: device);
+
     static (StnRun Run, StnClassifier Model, string Path) LoadCheckpoint(ParsedArgs a, Device device)
     {
         string path = a.Required("checkpoint");
@@ -94,7 +100,7 @@ public static class StnCommands
         var device = SharedOptions.Device(a);
         var (run, model, path) = LoadCheckpoint(a, device);
         int count = a.Int("count", 1, 64);
-        var data = RtsMnist.Load(SharedOptions.DataRoot(a), Console.Out, run.DataSeed, device: device);
+        var data = LoadData(run, a, device);
         string outFile = Path.GetFullPath(a.Required("out"));
         model.eval();
         var rows = new List<IReadOnlyList<(float[], int, int)>>();
@@ -127,7 +133,7 @@ public static class StnCommands
         var model = new StnClassifier(run.Net);
         Checkpoint.Load(path, Kind, model);
         model.to(device);
-        var data = RtsMnist.Load(SharedOptions.DataRoot(a), Console.Out, run.DataSeed, device: device);
+        var data = LoadData(run, a, device);
         var clock = Stopwatch.StartNew();
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, a.Int("batch-size", 1));
         var result = new RunResult().Add("task", run.Task).Add("model", run.Net.Model)

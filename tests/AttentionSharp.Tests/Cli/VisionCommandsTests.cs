@@ -36,6 +36,9 @@ public class VisionCommandsTests
         r = CliTests.RunCapturingConsole("segment", "train", "--model", "transunet");
         Assert.Equal(2, r.Code);
         Assert.Contains("--model must be one of", r.Err);
+        r = CliTests.RunCapturingConsole("stn", "train", "--task", "svhn");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--task must be one of rts, cluttered60; got 'svhn'", r.Err);
         r = CliTests.RunCapturingConsole("stn", "train", "--model", "resnet");
         Assert.Equal(2, r.Code);
         Assert.Contains("--model must be one of cnn, st-cnn; got 'resnet'", r.Err);
