@@ -19,7 +19,7 @@ public static class DrawCommands
     /// <param name="Net">Model options.</param>
     public sealed record DrawRun(string Task, DrawClassifierOptions Net);
 
-    static readonly string[] Tasks = ["mnist", "translated", "cluttered60", "cluttered100"];
+    static readonly string[] Tasks = SharedOptions.GlimpseTasks;
     static readonly OptionSpec CheckpointOption = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
 
     /// <summary>The verbs of this file.</summary>
@@ -123,10 +123,7 @@ public static class DrawCommands
         int count = a.Int("count", 1, 64), first = a.Int("first", 0);
         var data = ImageTasks.Load(run.Task, SharedOptions.DataRoot(a), Console.Out, SharedOptions.Device(a), a.Long("seed"));
         if (first + count > data.Test.Count) throw new ArgumentException($"--first {first} + --count {count} exceeds the {data.Test.Count} test images");
-        // --out names the picture when it ends in .png, else the folder to write draw.png into (default: beside the checkpoint).
-        string? outArg = a.String("out");
-        string png = outArg == null ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "draw.png")
-            : outArg.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? outArg : Path.Combine(outArg, "draw.png");
+        string png = SharedOptions.PngOut(a, path, "draw.png");
         int right = DrawReads(model, data.Test, first, count, png);
         Console.WriteLine(new RunResult().Add("task", run.Task).Add("images", count).Add("correct", right).Add("png", Path.GetFullPath(png)).ToLine());
         return 0;

@@ -20,7 +20,7 @@ public static class RamCommands
     /// <param name="Net">Model options.</param>
     public sealed record RamRun(string Task, RamOptions Net);
 
-    static readonly string[] Tasks = ["mnist", "translated", "cluttered60", "cluttered100"];
+    static readonly string[] Tasks = SharedOptions.GlimpseTasks;
 
     static readonly OptionSpec[] ModelOptions =
     [
@@ -151,10 +151,7 @@ public static class RamCommands
         int count = a.Int("count", 1, 64), first = a.Int("first", 0);
         var data = ImageTasks.Load(run.Task, SharedOptions.DataRoot(a), Console.Out, SharedOptions.Device(a), a.Long("seed"));
         if (first + count > data.Test.Count) throw new ArgumentException($"--first {first} + --count {count} exceeds the {data.Test.Count} test images");
-        // --out names the picture when it ends in .png, else the folder to write glimpses.png into (default: beside the checkpoint).
-        string? outArg = a.String("out");
-        string png = outArg == null ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "glimpses.png")
-            : outArg.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? outArg : Path.Combine(outArg, "glimpses.png");
+        string png = SharedOptions.PngOut(a, path, "glimpses.png");
         int right = DrawGlimpses(model, data.Test, first, count, png, a.Long("seed"));
         var result = new RunResult().Add("task", run.Task).Add("images", count).Add("correct", right).Add("png", Path.GetFullPath(png));
         Console.WriteLine(result.ToLine());

@@ -99,6 +99,20 @@ public static class SharedOptions
         return 0;
     }
 
+    /// <summary>
+    /// The PNG a <c>show</c> verb writes: <c>--out</c> when it ends in .png, else <paramref name="defaultName"/> in the
+    /// <c>--out</c> folder, or beside <paramref name="checkpoint"/> without <c>--out</c>.
+    /// </summary>
+    public static string PngOut(ParsedArgs a, string checkpoint, string defaultName)
+    {
+        string? outArg = a.String("out");
+        return outArg == null ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, defaultName)
+            : outArg.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? outArg : Path.Combine(outArg, defaultName);
+    }
+
+    /// <summary>The image tasks of the glimpse models (RAM and the DRAW-read classifier), built from --dataset.</summary>
+    public static readonly string[] GlimpseTasks = ["mnist", "translated", "cluttered60", "cluttered100"];
+
     /// <summary>The progress mode from <c>--no-progress</c>.</summary>
     public static ProgressMode Progress(ParsedArgs a) => a.Flag("no-progress") ? ProgressMode.Plain : ProgressMode.Auto;
 }
