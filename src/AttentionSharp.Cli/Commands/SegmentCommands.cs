@@ -170,7 +170,8 @@ public static class SegmentCommands
             }
         }
         var titles = model.GatedLevels.Select(l => $"gate level {l} (1/{1 << l})").ToList();
-        SegmentationFigure.Save(outFile, examples, data.Test.Height, data.Test.Width, titles, a.Int("scale", 1, 16));
+        SegmentationFigure.Save(outFile, examples, data.Test.Height, data.Test.Width, titles, a.Int("scale", 1, 16),
+            run.Task == "brain" ? c => c == 0 ? "background" : "brain" : null);
         var result = new RunResult().Add("model", run.Net.Model).Add("examples", examples.Count).Add("gates", titles.Count).Add("png", outFile).Add("checkpoint", path);
         Console.WriteLine(result.ToLine());
         return 0;

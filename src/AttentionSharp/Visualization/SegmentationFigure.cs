@@ -99,8 +99,9 @@ public static class SegmentationFigure
     }
 
     /// <summary>Renders and writes the figure atomically to <paramref name="path"/>.</summary>
-    public static void Save(string path, IReadOnlyList<SegmentationExample> examples, int height, int width, IReadOnlyList<string> attentionTitles, int scale = 3) =>
-        AtomicFile.WriteAllBytes(path, Render(examples, height, width, attentionTitles, scale));
+    public static void Save(string path, IReadOnlyList<SegmentationExample> examples, int height, int width, IReadOnlyList<string> attentionTitles, int scale = 3,
+        Func<int, string>? className = null) =>
+        AtomicFile.WriteAllBytes(path, Render(examples, height, width, attentionTitles, scale, className));
 
     static SKColor Grey(float g) { byte v = (byte)(255 * g); return new SKColor(v, v, v); }
 
