@@ -17,7 +17,8 @@ public static class BaselineCommands
     /// <summary>What a baseline checkpoint records: the task and the network options.</summary>
     /// <param name="Task">Image task name (see <see cref="ImageTasks"/>).</param>
     /// <param name="Net">Network options.</param>
-    public sealed record BaselineRun(string Task, BaselineOptions Net);
+    /// <param name="FreshCanvases">Trained on canvases drawn anew every epoch (<c>--fresh-canvases</c>).</param>
+    public sealed record BaselineRun(string Task, BaselineOptions Net, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool FreshCanvases = false);
 
     static readonly OptionSpec[] ModelOptions =
     [
@@ -25,6 +26,7 @@ public static class BaselineCommands
         new("model", "NAME", "fc", "fc (2 x 256 ReLU) or conv (8 10x10 filters stride 5 + 256 ReLU)"),
         new("hidden", "N", "256", "units of each fully connected hidden layer"),
         new("dropout", "X", "0", "dropout before the output layer"),
+        SharedOptions.FreshCanvases,
     ];
 
     /// <summary>The verbs of this file.</summary>
@@ -55,15 +57,17 @@ public static class BaselineCommands
         var model = new BaselineClassifier(net);
         model.to(device);
         var clock = Stopwatch.StartNew();
-        var identity = ModelIdentity.Of(Kind, new BaselineRun(task, net));
+        bool fresh = a.Flag("fresh-canvases");
+        var train = data.TrainingSource(fresh);
+        var identity = ModelIdentity.Of(Kind, new BaselineRun(task, net, fresh));
         var summary = TrainingProgress.Run(SharedOptions.Progress(a),
-            p => new Trainer<ImageBatch>(trainerOptions).Fit(new ClassifierTask(model), identity, data.Train, data.Valid, p));
+            p => new Trainer<ImageBatch>(trainerOptions).Fit(new ClassifierTask(model), identity, train, data.Valid, p));
 
         Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
         model.to(device);
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, 500);
         var result = new RunResult()
-            .Add("task", task).Add("model", net.Model)
+            .Add("task", task).Add("model", net.Model).Add("fresh_canvases", fresh ? "true" : "false")
             .Add("test_error", new Percent(100 * test["error"]))
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))

@@ -17,7 +17,8 @@ public static class DrawCommands
     /// <summary>What a checkpoint records: the resolved image task and the model options.</summary>
     /// <param name="Task">Image task name (see <see cref="ImageTasks"/>).</param>
     /// <param name="Net">Model options.</param>
-    public sealed record DrawRun(string Task, DrawClassifierOptions Net);
+    /// <param name="FreshCanvases">Trained on canvases drawn anew every epoch (<c>--fresh-canvases</c>).</param>
+    public sealed record DrawRun(string Task, DrawClassifierOptions Net, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool FreshCanvases = false);
 
     static readonly string[] Tasks = SharedOptions.GlimpseTasks;
     static readonly OptionSpec CheckpointOption = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
@@ -33,6 +34,7 @@ public static class DrawCommands
                 new("grid", "N", null, "side N of the N x N read grid (default: 12, or 8 on 28x28)"),
                 new("hidden", "N", "256", "LSTM core units"),
                 new("glimpse-hidden", "N", "256", "units of the layer between a read and the core"),
+                SharedOptions.FreshCanvases,
                 .. SharedOptions.Train(epochs: 20, batchSize: 64, lr: 1e-3, threads: "1"),
             ], null, Train),
         new(["draw", "eval"], "evaluate a DRAW-read classifier checkpoint on its task's test set",
@@ -65,9 +67,11 @@ public static class DrawCommands
         var model = new DrawReadClassifier(net);
         model.to(device);
         var clock = Stopwatch.StartNew();
-        var identity = ModelIdentity.Of(Kind, new DrawRun(task, net));
+        bool fresh = a.Flag("fresh-canvases");
+        var train = data.TrainingSource(fresh);
+        var identity = ModelIdentity.Of(Kind, new DrawRun(task, net, fresh));
         var summary = TrainingProgress.Run(SharedOptions.Progress(a),
-            p => new Trainer<ImageBatch>(trainerOptions).Fit(new ClassifierTask(model), identity, data.Train, data.Valid, p));
+            p => new Trainer<ImageBatch>(trainerOptions).Fit(new ClassifierTask(model), identity, train, data.Valid, p));
 
         Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
         model.to(device);
@@ -75,7 +79,7 @@ public static class DrawCommands
         string png = Path.Combine(outDir, "draw.png");
         DrawReads(model, data.Test, 0, Math.Min(8, data.Test.Count), png);
         var result = new RunResult()
-            .Add("task", task).Add("model", "draw-read").Add("glimpses", net.Glimpses).Add("grid", net.Grid)
+            .Add("task", task).Add("model", "draw-read").Add("glimpses", net.Glimpses).Add("grid", net.Grid).Add("fresh_canvases", fresh ? "true" : "false")
             .Add("test_error", new Percent(100 * test["error"]))
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))

@@ -18,7 +18,8 @@ public static class RamCommands
     /// <summary>What a RAM checkpoint records: the task (resolved, e.g. <c>fashion-mnist:translated</c>) and the model options.</summary>
     /// <param name="Task">Image task name (see <see cref="ImageTasks"/>).</param>
     /// <param name="Net">Model options.</param>
-    public sealed record RamRun(string Task, RamOptions Net);
+    /// <param name="FreshCanvases">Trained on canvases drawn anew every epoch (<c>--fresh-canvases</c>).</param>
+    public sealed record RamRun(string Task, RamOptions Net, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool FreshCanvases = false);
 
     static readonly string[] Tasks = SharedOptions.GlimpseTasks;
 
@@ -33,6 +34,7 @@ public static class RamCommands
         new("std", "X", "0.1", "standard deviation of the Gaussian location policy"),
         new("reinforce-weight", "X", "0.01", "weight of the REINFORCE term in the hybrid loss"),
         new("samples", "M", "10", "Monte-Carlo glimpse paths averaged in the final test (M = 1 is also reported)"),
+        SharedOptions.FreshCanvases,
     ];
 
     /// <summary>The verbs of this file.</summary>
@@ -79,9 +81,11 @@ public static class RamCommands
         var model = new RecurrentAttentionModel(net);
         model.to(device);
         var clock = Stopwatch.StartNew();
-        var identity = ModelIdentity.Of(Kind, new RamRun(task, net));
+        bool fresh = a.Flag("fresh-canvases");
+        var train = data.TrainingSource(fresh);
+        var identity = ModelIdentity.Of(Kind, new RamRun(task, net, fresh));
         var summary = TrainingProgress.Run(SharedOptions.Progress(a),
-            p => new Trainer<ImageBatch>(trainerOptions).Fit(new RamTask(model), identity, data.Train, data.Valid, p));
+            p => new Trainer<ImageBatch>(trainerOptions).Fit(new RamTask(model), identity, train, data.Valid, p));
 
         Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
         model.to(device);
@@ -89,7 +93,7 @@ public static class RamCommands
         var ramTask = new RamTask(model);
         var test1 = Trainer<ImageBatch>.Evaluate(ramTask, data.Test, 500);
         var result = new RunResult()
-            .Add("task", task).Add("model", "ram").Add("glimpses", net.Glimpses)
+            .Add("task", task).Add("model", "ram").Add("glimpses", net.Glimpses).Add("fresh_canvases", fresh ? "true" : "false")
             .Add("test_error", new Percent(100 * test1["error"]));
         if (samples > 1)
         {

@@ -113,6 +113,10 @@ public static class SharedOptions
     /// <summary>The image tasks of the glimpse models (RAM and the DRAW-read classifier), built from --dataset.</summary>
     public static readonly string[] GlimpseTasks = ["mnist", "translated", "cluttered60", "cluttered100"];
 
+    /// <summary><c>--fresh-canvases</c> of the image verbs: new training canvases every epoch on the generated tasks.</summary>
+    public static readonly OptionSpec FreshCanvases = new("fresh-canvases", null, null,
+        "translated/cluttered tasks: draw new training canvases (digit position, clutter) every epoch from the same training digits");
+
     /// <summary>The progress mode from <c>--no-progress</c>.</summary>
     public static ProgressMode Progress(ParsedArgs a) => a.Flag("no-progress") ? ProgressMode.Plain : ProgressMode.Auto;
 }

@@ -55,9 +55,15 @@ public sealed class ImageDataset : IBatchSource<ImageBatch>
             _pixels.AsSpan(i * n, n).CopyTo(buf.AsSpan(k * n));
             lab[k] = _labels[i];
         }
-        var images = torch.tensor(buf, dtype: ScalarType.Byte).reshape(indices.Length, 1, Height, Width) // (B, 1, H, W)
-            .to(ScalarType.Float32).div_(255f).to(Device);
-        return new ImageBatch(images, torch.tensor(lab, dtype: ScalarType.Int64).to(Device));
+        return ToBatch(buf, lab, Height, Width, Device);
+    }
+
+    /// <summary>A batch from <c>B*H*W</c> grey bytes and B labels: images scaled to [0, 1] <c>(B, 1, H, W)</c> on <paramref name="device"/>.</summary>
+    public static ImageBatch ToBatch(byte[] pixels, long[] labels, int height, int width, Device device)
+    {
+        var images = torch.tensor(pixels, dtype: ScalarType.Byte).reshape(labels.Length, 1, height, width) // (B, 1, H, W)
+            .to(ScalarType.Float32).div_(255f).to(device);
+        return new ImageBatch(images, torch.tensor(labels, dtype: ScalarType.Int64).to(device));
     }
 
     /// <summary>The examples at <paramref name="indices"/> as a new dataset (e.g. a validation split).</summary>

@@ -1,3 +1,4 @@
+using AttentionSharp.Training;
 using static TorchSharp.torch;
 
 namespace AttentionSharp.Data;
@@ -6,7 +7,13 @@ namespace AttentionSharp.Data;
 /// <param name="Train">Training examples.</param>
 /// <param name="Valid">Validation examples (select the best checkpoint).</param>
 /// <param name="Test">Held-out test examples.</param>
-public sealed record ImageTaskData(ImageDataset Train, ImageDataset Valid, ImageDataset Test);
+/// <param name="Fresh">For generated canvas tasks: the training digits on canvases drawn anew every epoch (else null).</param>
+public sealed record ImageTaskData(ImageDataset Train, ImageDataset Valid, ImageDataset Test, FreshCanvases? Fresh = null)
+{
+    /// <summary>The training source: <see cref="Fresh"/> when asked for (it must exist), else the fixed <see cref="Train"/> set.</summary>
+    public IBatchSource<ImageBatch> TrainingSource(bool fresh) =>
+        !fresh ? Train : Fresh ?? throw new ArgumentException("fresh canvases exist only for the generated tasks (translated, cluttered60, cluttered100)");
+}
 
 /// <summary>Image classification tasks by name, shared by every image model verb (baselines, RAM, ...).</summary>
 public static class ImageTasks

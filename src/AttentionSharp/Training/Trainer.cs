@@ -138,6 +138,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
     Dictionary<string, double> RunTrainEpoch(ITrainable<TBatch> model, optim.Optimizer optimizer, IBatchSource<TBatch> train, int epoch, ITrainingProgress progress)
     {
         model.Model.train();
+        if (train is IEpochAware fresh) fresh.BeginEpoch(epoch);
         var order = EpochOrder(train.Count, Options.Seed, epoch);
         int batches = (order.Length + Options.BatchSize - 1) / Options.BatchSize;
         if (Options.MaxBatchesPerEpoch > 0) batches = Math.Min(batches, Options.MaxBatchesPerEpoch);
