@@ -6,17 +6,7 @@ namespace AttentionSharp.Tests.Data;
 
 public class FreshCanvasesTests
 {
-    /// <summary>Source "digits": random values 1..199 inside an 8-wide, 12-high box, zero elsewhere.</summary>
-    static ImageDataset Digits(int count, int seed)
-    {
-        var rng = new Random(seed);
-        var p = new byte[count * 28 * 28];
-        for (int i = 0; i < count; i++)
-            for (int y = 8; y < 20; y++)
-                for (int x = 10; x < 18; x++)
-                    p[i * 784 + y * 28 + x] = (byte)rng.Next(1, 200);
-        return new ImageDataset(p, [.. Enumerable.Range(0, count).Select(i => (byte)(i % 10))], 28, 28);
-    }
+    static ImageDataset Digits(int count, int seed) => TranslatedImagesTests.Digits(count, seed);
 
     /// <summary>The canvases of a batch as bytes, one array per example.</summary>
     static byte[][] Bytes(ImageBatch b)

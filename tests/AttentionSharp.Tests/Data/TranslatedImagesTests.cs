@@ -4,7 +4,8 @@ namespace AttentionSharp.Tests.Data;
 
 public class TranslatedImagesTests
 {
-    static ImageDataset Digits(int count, int seed)
+    /// <summary>Source "digits": random values 1..199 inside an 8-wide, 12-high box, zero elsewhere.</summary>
+    internal static ImageDataset Digits(int count, int seed)
     {
         var rng = new Random(seed);
         var p = new byte[count * 28 * 28];
