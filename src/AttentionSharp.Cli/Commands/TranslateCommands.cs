@@ -43,7 +43,7 @@ public static class TranslateCommands
         new("test", "FILE", null, "tsv: test pairs (default: 5% of --train held out by hash)"),
         new("vocab", "LEVEL", null, "word or char symbols (default: char for dates, word otherwise)"),
         new("subwords", "KIND", "none", "none (whole words) or bpe: byte-pair encoding of the words (Sennrich et al. 2016), learned per language on the training part"),
-        new("merges", "N", "6000", "--subwords bpe: merge operations learned for each language"),
+        new("merges", "N", "4000", "--subwords bpe: merge operations learned for each language"),
         new("min-count", "N", "2", "word vocabularies: keep words seen at least N times in training"),
         new("max-vocab", "N", "8000", "largest vocabulary, specials included"),
         new("max-len", "N", null, "longest source/target in symbols; longer training pairs are dropped (default: 40 dates, 30 words, 60 subwords)"),
