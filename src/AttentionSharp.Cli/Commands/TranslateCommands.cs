@@ -42,9 +42,11 @@ public static class TranslateCommands
         new("dev", "FILE", null, "tsv: dev pairs (default: 5% of --train held out by hash)"),
         new("test", "FILE", null, "tsv: test pairs (default: 5% of --train held out by hash)"),
         new("vocab", "LEVEL", null, "word or char symbols (default: char for dates, word otherwise)"),
+        new("subwords", "KIND", "none", "none (whole words) or bpe: byte-pair encoding of the words (Sennrich et al. 2016), learned per language on the training part"),
+        new("merges", "N", "4000", "--subwords bpe: merge operations learned for each language"),
         new("min-count", "N", "2", "word vocabularies: keep words seen at least N times in training"),
         new("max-vocab", "N", "8000", "largest vocabulary, specials included"),
-        new("max-len", "N", null, "longest source/target in symbols; longer training pairs are dropped (default: 40 dates, 30 words)"),
+        new("max-len", "N", null, "longest source/target in symbols; longer training pairs are dropped (default: 40 dates, 30 words, 60 subwords)"),
         new("dates", "N", "20000", "dates: training pairs generated (dev and test: 1000 each)"),
         new("embedding", "N", "64", "embedding size"),
         new("hidden", "N", "128", "encoder GRU units per direction (the decoder has twice this)"),
@@ -104,16 +106,40 @@ public static class TranslateCommands
             "char" => VocabularyLevel.Char,
             var v => throw new UsageException($"--vocab must be word or char; got '{v}'"),
         };
-        int maxLen = a.Has("max-len") ? a.Int("max-len", 1) : spec.Task == "dates" ? 40 : level == VocabularyLevel.Word ? 30 : 200;
+        bool bpe = a.Choice("subwords", "none", "bpe") == "bpe";
+        if (bpe && level == VocabularyLevel.Char) throw new UsageException("--subwords bpe splits words; it cannot be combined with --vocab char");
+        if (!bpe && a.Has("merges")) throw new UsageException("--merges is for --subwords bpe");
+        int merges = bpe ? a.Int("merges", 0) : 0;
+        if (bpe) level = VocabularyLevel.Subword;
+        int maxLen = a.Has("max-len") ? a.Int("max-len", 1) : spec.Task == "dates" ? 40 : level switch
+        {
+            VocabularyLevel.Word => 30,
+            VocabularyLevel.Subword => 60,
+            _ => 200,
+        };
         var device = SharedOptions.Device(a);
         string outDir = SharedOptions.OutDir(a, $"translate-{spec.Task}-{arch}");
         var trainerOptions = SharedOptions.Trainer(a, outDir);
         trainerOptions.Validate();
 
         var corpus = spec.Load(SharedOptions.DataRoot(a), Console.Out);
-        int minCount = level == VocabularyLevel.Char ? 1 : a.Int("min-count", 1);
-        var srcVocab = Vocabulary.Build(corpus.Train.Select(p => p.Source), level, minCount, a.Int("max-vocab", 5));
-        var tgtVocab = Vocabulary.Build(corpus.Train.Select(p => p.Target), level, minCount, a.Int("max-vocab", 5));
+        int minCount = level == VocabularyLevel.Word ? a.Int("min-count", 1) : 1;
+        Vocabulary srcVocab, tgtVocab;
+        if (bpe)
+        {
+            // Merges and subword vocabularies from the training part only, one encoding per language.
+            var clockBpe = Stopwatch.StartNew();
+            var srcBpe = BytePairEncoding.Learn(corpus.Train.Select(p => p.Source), merges);
+            var tgtBpe = BytePairEncoding.Learn(corpus.Train.Select(p => p.Target), merges);
+            srcVocab = Vocabulary.Build(corpus.Train.Select(p => p.Source), srcBpe, minCount, a.Int("max-vocab", 5));
+            tgtVocab = Vocabulary.Build(corpus.Train.Select(p => p.Target), tgtBpe, minCount, a.Int("max-vocab", 5));
+            Console.WriteLine($"byte-pair encoding: {srcBpe.Merges.Count} source, {tgtBpe.Merges.Count} target merges learned ({clockBpe.Elapsed.TotalSeconds:F1} s)");
+        }
+        else
+        {
+            srcVocab = Vocabulary.Build(corpus.Train.Select(p => p.Source), level, minCount, a.Int("max-vocab", 5));
+            tgtVocab = Vocabulary.Build(corpus.Train.Select(p => p.Target), level, minCount, a.Int("max-vocab", 5));
+        }
         TranslateRun run;
         if (arch == "transformer")
         {
@@ -152,7 +178,7 @@ public static class TranslateCommands
         var test = Usable(corpus.Test, srcVocab, maxLen);
         var eval = new Translator(model, srcVocab, tgtVocab).Evaluate(test, beam: 1);
         var result = new RunResult()
-            .Add("task", spec.Task).Add("arch", arch)
+            .Add("task", spec.Task).Add("arch", arch).Add("symbols", level.ToString().ToLowerInvariant())
             .Add("test_exact", new Percent(100 * eval.ExactMatch)).Add("test_bleu", Math.Round(eval.Bleu.Score, 2)).Add("test_p1", Math.Round(100 * eval.Bleu.Precisions[0], 2))
             .Add("test_sentences", test.Count)
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
@@ -182,7 +208,7 @@ public static class TranslateCommands
         return new Loaded(path, run, new Translator(model, src, tgt), src, tgt);
     }
 
-    /// <summary>Source-length buckets (symbols) for BLEU by length.</summary>
+    /// <summary>Source-length buckets (words; characters for character models) for BLEU by length.</summary>
     static readonly (int Lo, int Hi)[] Buckets = [(1, 5), (6, 10), (11, 15), (16, 20), (21, 30), (31, int.MaxValue)];
 
     static int Eval(ParsedArgs a)
@@ -209,7 +235,7 @@ public static class TranslateCommands
             .Add("sentences", pairs.Count)
             .Add("sentences_per_s", Math.Round(pairs.Count / Math.Max(1e-9, eval.Seconds), 1));
         var refs = pairs.Select(p => p.Target).ToList();
-        var lengths = pairs.Select(p => m.Source.Split(p.Source).Count).ToList();
+        var lengths = pairs.Select(p => m.Source.WordCount(p.Source)).ToList();   // words (characters for char models), also for subword models
         foreach (var (lo, hi) in Buckets)
         {
             var idx = Enumerable.Range(0, pairs.Count).Where(i => lengths[i] >= lo && lengths[i] <= hi).ToList();

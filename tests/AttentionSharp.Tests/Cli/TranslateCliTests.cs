@@ -61,4 +61,44 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
         Assert.Contains("empty", Run("translate", "run", "--checkpoint", run, " ").Err);
     }
+    [Fact]
+    public void BpeSubwordsAreLearnedOnTrainingPairsStoredInTheCheckpointAndDecodedToWords()
+    {
+        var rng = new Random(5);
+        string[] stems = ["haus", "baum", "garten", "tür"];
+        string[] endings = ["", "es", "chen", "er"];
+        string Word() => stems[rng.Next(stems.Length)] + endings[rng.Next(endings.Length)];
+        var lines = Enumerable.Range(0, 300).Select(_ => string.Join(' ', Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Word()))).Select(s => s + "\t" + s.ToUpperInvariant());
+        string train = Path.Combine(_dir, "train.tsv"), run = Path.Combine(_dir, "run-bpe");
+        File.WriteAllLines(train, lines);
+        var (code, err) = Run("translate", "train", "--task", "tsv", "--train", train, "--arch", "bahdanau", "--subwords", "bpe", "--merges", "12",
+            "--embedding", "8", "--hidden", "8", "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress");
+        Assert.True(code == 0, err);
+        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
+        Assert.Equal("subword", result["symbols"]!.GetValue<string>());
+
+        // The checkpoint's vocabularies carry exactly the merges learned from the training part (not dev/test).
+        var corpus = AttentionSharp.Data.Translation.TsvCorpus.Load(train, null, null);
+        var expectedSource = AttentionSharp.Data.Translation.BytePairEncoding.Learn(corpus.Train.Select(p => p.Source), 12);
+        var expectedTarget = AttentionSharp.Data.Translation.BytePairEncoding.Learn(corpus.Train.Select(p => p.Target), 12);
+        Assert.Equal(12, expectedSource.Merges.Count);
+        var header = AttentionSharp.Training.Checkpoint.ReadHeader(Path.Combine(run, AttentionSharp.Training.Checkpoint.BestFile));
+        var source = AttentionSharp.Data.Translation.Vocabulary.FromJson(header.Extra!["source"]);
+        var target = AttentionSharp.Data.Translation.Vocabulary.FromJson(header.Extra!["target"]);
+        Assert.Equal(expectedSource.Merges, source.Subwords!.Merges);
+        Assert.Equal(expectedTarget.Merges, target.Subwords!.Merges);
+
+        // eval scores words: every output re-joins into whole words (no '@@' left), and run/show work from the checkpoint alone.
+        Assert.Equal(0, Run("translate", "eval", "--checkpoint", run, "--beam", "2").Code);
+        var eval = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "eval-test-beam2.json")))!;
+        Assert.InRange(eval["bleu"]!.GetValue<double>(), 0, 100);
+        var o = new StringWriter();
+        Assert.Equal(0, App.Run(["translate", "run", "--checkpoint", run, "hauschen baumer"], o, TextWriter.Null));
+        Assert.DoesNotContain("@@", o.ToString());
+        Assert.Equal(0, Run("translate", "show", "--checkpoint", run, "gartentür", "--out", Path.Combine(_dir, "bpe.png")).Code);
+
+        Assert.Contains("cannot be combined with --vocab char", Run("translate", "train", "--task", "tsv", "--train", train, "--subwords", "bpe", "--vocab", "char").Err);
+        Assert.Contains("--merges is for --subwords bpe", Run("translate", "train", "--task", "tsv", "--train", train, "--merges", "10").Err);
+        Assert.Contains("--subwords must be one of none, bpe; got 'wordpiece'", Run("translate", "train", "--task", "tsv", "--train", train, "--subwords", "wordpiece").Err);
+    }
 }

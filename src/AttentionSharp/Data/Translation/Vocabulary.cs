@@ -3,13 +3,15 @@ using System.Text.Json.Nodes;
 
 namespace AttentionSharp.Data.Translation;
 
-/// <summary>Whether a vocabulary's symbols are words (<see cref="TextTokenizer"/>) or characters (Unicode scalar values).</summary>
+/// <summary>Whether a vocabulary's symbols are words (<see cref="TextTokenizer"/>), characters (Unicode scalar values) or subwords (<see cref="BytePairEncoding"/>).</summary>
 public enum VocabularyLevel
 {
     /// <summary>Words and punctuation from <see cref="TextTokenizer"/>.</summary>
     Word,
     /// <summary>Single characters (text elements), case kept.</summary>
     Char,
+    /// <summary>Subwords of <see cref="TextTokenizer"/> words by byte-pair encoding, <c>@@</c> ending every piece but a word's last.</summary>
+    Subword,
 }
 
 /// <summary>A symbol table with the four specials <c>&lt;pad&gt;</c>=0, <c>&lt;unk&gt;</c>=1, <c>&lt;s&gt;</c>=2, <c>&lt;/s&gt;</c>=3; saved in checkpoints as JSON.</summary>
@@ -28,10 +30,13 @@ public sealed class Vocabulary
     readonly List<string> _symbols;
     readonly Dictionary<string, int> _ids;
 
-    /// <summary>Creates a vocabulary of <paramref name="level"/> from symbols that follow the four specials.</summary>
-    public Vocabulary(VocabularyLevel level, IEnumerable<string> symbols)
+    /// <summary>Creates a vocabulary of <paramref name="level"/> from symbols that follow the four specials; a subword vocabulary needs its <paramref name="subwords"/> encoding, the others none.</summary>
+    public Vocabulary(VocabularyLevel level, IEnumerable<string> symbols, BytePairEncoding? subwords = null)
     {
+        if (level == VocabularyLevel.Subword && subwords == null) throw new ArgumentException("a subword vocabulary needs its byte-pair encoding (merges)");
+        if (level != VocabularyLevel.Subword && subwords != null) throw new ArgumentException($"a {level.ToString().ToLowerInvariant()} vocabulary takes no byte-pair encoding");
         Level = level;
+        Subwords = subwords;
         _symbols = [.. Specials];
         _ids = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < _symbols.Count; i++) _ids[_symbols[i]] = i;
@@ -39,8 +44,11 @@ public sealed class Vocabulary
             if (_ids.TryAdd(s, _symbols.Count)) _symbols.Add(s);
     }
 
-    /// <summary>Word or character level.</summary>
+    /// <summary>Word, character or subword level.</summary>
     public VocabularyLevel Level { get; }
+
+    /// <summary>The byte-pair encoding of a subword vocabulary (null for the other levels).</summary>
+    public BytePairEncoding? Subwords { get; }
 
     /// <summary>Number of symbols, specials included.</summary>
     public int Count => _symbols.Count;
@@ -48,8 +56,16 @@ public sealed class Vocabulary
     /// <summary>The symbol of <paramref name="id"/>.</summary>
     public string this[int id] => _symbols[id];
 
-    /// <summary>Splits text into this vocabulary's symbols (words via <see cref="TextTokenizer"/>, or text elements).</summary>
-    public List<string> Split(string text) => Level == VocabularyLevel.Word ? TextTokenizer.Tokenize(text) : TextElements(text);
+    /// <summary>Splits text into this vocabulary's symbols (words via <see cref="TextTokenizer"/>, text elements, or BPE subwords of the words).</summary>
+    public List<string> Split(string text) => Level switch
+    {
+        VocabularyLevel.Word => TextTokenizer.Tokenize(text),
+        VocabularyLevel.Subword => Subwords!.Encode(text),
+        _ => TextElements(text),
+    };
+
+    /// <summary>The number of words of <paramref name="text"/>: <see cref="TextTokenizer"/> words for word and subword vocabularies, text elements for character ones.</summary>
+    public int WordCount(string text) => Level == VocabularyLevel.Char ? TextElements(text).Count : TextTokenizer.Tokenize(text).Count;
 
     static List<string> TextElements(string text)
     {
@@ -62,8 +78,21 @@ public sealed class Vocabulary
     /// <summary>Builds a vocabulary from <paramref name="texts"/>: symbols seen at least <paramref name="minCount"/> times, the most frequent <paramref name="maxSize"/> (ties by first appearance).</summary>
     public static Vocabulary Build(IEnumerable<string> texts, VocabularyLevel level, int minCount = 1, int maxSize = int.MaxValue)
     {
+        if (level == VocabularyLevel.Subword) throw new ArgumentException("a subword vocabulary is built with Build(texts, bpe, ...) from its byte-pair encoding");
+        return Build(texts, new Vocabulary(level, []), minCount, maxSize);
+    }
+
+    /// <summary>Builds a subword vocabulary from <paramref name="texts"/> segmented by <paramref name="bpe"/>: subwords seen at least <paramref name="minCount"/> times, the most frequent <paramref name="maxSize"/>.</summary>
+    public static Vocabulary Build(IEnumerable<string> texts, BytePairEncoding bpe, int minCount = 1, int maxSize = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(bpe);
+        return Build(texts, new Vocabulary(VocabularyLevel.Subword, [], bpe), minCount, maxSize);
+    }
+
+    static Vocabulary Build(IEnumerable<string> texts, Vocabulary probe, int minCount, int maxSize)
+    {
         if (minCount < 1) throw new ArgumentException($"minCount must be >= 1; got {minCount}");
-        var probe = new Vocabulary(level, []);
+        var level = probe.Level;
         var counts = new Dictionary<string, (int Count, int First)>(StringComparer.Ordinal);
         int order = 0;
         foreach (var t in texts)
@@ -72,7 +101,7 @@ public sealed class Vocabulary
         var kept = counts.Where(kv => kv.Value.Count >= minCount)
             .OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Value.First)
             .Take(Math.Max(0, maxSize - Specials.Length)).Select(kv => kv.Key);
-        return new Vocabulary(level, kept);
+        return new Vocabulary(level, kept, probe.Subwords);
     }
 
     /// <summary>The ids of <paramref name="text"/>'s symbols (unknown symbols map to <see cref="Unk"/>), without BOS/EOS.</summary>
@@ -98,15 +127,25 @@ public sealed class Vocabulary
         return list;
     }
 
-    /// <summary>Joins symbols into text (detokenised words, or concatenated characters).</summary>
-    public string Join(IEnumerable<string> symbols) => Level == VocabularyLevel.Word ? TextTokenizer.Detokenize(symbols) : string.Concat(symbols);
-
-    /// <summary>The vocabulary as JSON: level and the symbols after the specials.</summary>
-    public JsonNode ToJson() => new JsonObject
+    /// <summary>Joins symbols into text (detokenised words, concatenated characters, or subwords glued into words then detokenised).</summary>
+    public string Join(IEnumerable<string> symbols) => Level switch
     {
-        ["level"] = Level.ToString().ToLowerInvariant(),
-        ["symbols"] = new JsonArray(_symbols.Skip(Specials.Length).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+        VocabularyLevel.Word => TextTokenizer.Detokenize(symbols),
+        VocabularyLevel.Subword => TextTokenizer.Detokenize(BytePairEncoding.Decode(symbols)),
+        _ => string.Concat(symbols),
     };
+
+    /// <summary>The vocabulary as JSON: level, the symbols after the specials, and for subwords the BPE merges.</summary>
+    public JsonNode ToJson()
+    {
+        var o = new JsonObject
+        {
+            ["level"] = Level.ToString().ToLowerInvariant(),
+            ["symbols"] = new JsonArray(_symbols.Skip(Specials.Length).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+        };
+        if (Subwords != null) o["merges"] = Subwords.ToJson();
+        return o;
+    }
 
     /// <summary>Reads a vocabulary written by <see cref="ToJson"/>; throws <see cref="InvalidDataException"/> when malformed.</summary>
     public static Vocabulary FromJson(JsonNode? node)
@@ -117,8 +156,14 @@ public sealed class Vocabulary
         {
             "word" => VocabularyLevel.Word,
             "char" => VocabularyLevel.Char,
-            _ => throw new InvalidDataException($"vocabulary level must be 'word' or 'char'; got '{level}'"),
+            "subword" => VocabularyLevel.Subword,
+            _ => throw new InvalidDataException($"vocabulary level must be 'word', 'char' or 'subword'; got '{level}'"),
         };
-        return new Vocabulary(lv, arr.Select(n => n?.GetValue<string>() ?? throw new InvalidDataException("vocabulary symbol is null")));
+        BytePairEncoding? bpe = null;
+        if (lv == VocabularyLevel.Subword)
+            bpe = BytePairEncoding.FromJson(o["merges"] ?? throw new InvalidDataException("a subword vocabulary JSON needs its 'merges'"));
+        else if (o["merges"] != null)
+            throw new InvalidDataException($"a {level} vocabulary JSON must not have 'merges'");
+        return new Vocabulary(lv, arr.Select(n => n?.GetValue<string>() ?? throw new InvalidDataException("vocabulary symbol is null")), bpe);
     }
 }
