@@ -44,6 +44,8 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
     public TextClassifierOptions Options { get; }
     /// <inheritdoc />
     public nn.Module Module => this;
+    /// <inheritdoc />
+    public Embedding WordEmbedding => embedding;
 
     /// <summary>Logits <c>(B, C)</c> of <paramref name="tokens"/> <c>(B, S, W)</c> with <paramref name="mask"/> <c>(B, S, W)</c>.</summary>
     public override Tensor forward(Tensor tokens, Tensor mask) => Classify(tokens, mask).Logits;
@@ -62,7 +64,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
         var real = sentenceMask.nonzero().squeeze(1);                // (N) indices of non-empty sentences
 
         // Word level, on the non-empty sentences only.
-        var x = dropout.forward(embedding.forward(flatTokens.index_select(0, real)));      // (N, W, E)
+        var x = dropout.forward(embedding.forward(RecurrentTextClassifier.DropWords(flatTokens.index_select(0, real), Options.WordDropout, training)));      // (N, W, E)
         var realMask = flatMask.index_select(0, real);                                     // (N, W)
         var (wordStates, _) = word_encoder.Encode(x, wordLengths.index_select(0, real));   // (N, W, 2H)
         var (sentenceVectors, wordWeights) = word_attention.Forward(wordStates, realMask, needWeights); // (N, 2H), (N, W)
