@@ -56,6 +56,11 @@ public static class ClassifyCommands
     [
         new(["classify", "train"], "train a text classifier (attn/mean/max/last/han) with stratified K-fold cross-validation; prints accuracy mean +- std",
             [.. DataOptions, .. ModelOptions, .. PretrainOptions, .. SharedOptions.Train(epochs: 5, batchSize: 32, lr: 2e-3, monitor: "loss")], null, Train),
+        new(["classify", "vectors"], "train (or read from the cache) the skip-gram vectors of --pretrained skipgram and print each given word's nearest words by cosine",
+            [new("task", "NAME", TextTasks.PolaritySentences, "the task whose default text (--pretrain-text auto) to use: " + string.Join(", ", TextTasks.Names)),
+             new("embedding", "N", "100", "vector size"), new("nearest", "WORDS", "good,bad,boring,film", "comma-separated words to show neighbours of"),
+             new("pretrained", "NAME", "skipgram", "skipgram (the only kind here)"), .. PretrainOptions.Where(o => o.Name != "pretrained"),
+             .. SharedOptions.Common()], null, Vectors),
         new(["classify", "eval"], "evaluate a text-classifier checkpoint on the test part of its fold (or --test FILE)",
             [CheckpointOption, new("test", "FILE", null, "a test CSV instead of the checkpoint's own test fold"), new("batch-size", "N", "64", "examples per batch"), .. SharedOptions.Common()],
             null, Eval),
@@ -175,6 +180,29 @@ public static class ClassifyCommands
             .Add("checkpoint", firstCheckpoint!);
         result.Save(Path.Combine(outDir, "result.json"));
         Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
+    static int Vectors(ParsedArgs a)
+    {
+        string task = a.Choice("task", TextTasks.Names);
+        var net = new TextClassifierOptions(Embedding: a.Int("embedding", 1));
+        if (a.Required("pretrain-text").Split(',').Any(s => s.Trim() == UnlabelledText.Train))
+            throw new UsageException($"'attn classify vectors' has no fold, so no '{UnlabelledText.Train}' texts; name fixed sources ({string.Join(", ", UnlabelledText.Names.Where(n => n != UnlabelledText.Train))})");
+        var pretrained = Pretrained(a, task, net, a.Long("seed")) ?? throw new UsageException("'attn classify vectors' needs --pretrained skipgram");
+        var vectors = pretrained([]);
+        Console.WriteLine($"{vectors.Count:N0} words, dimension {vectors.Dimension}: {vectors.Description}");
+        var rng = new Random(1);
+        int top = Math.Min(vectors.Count, 10_000);
+        double pairs = Enumerable.Range(0, 2000).Average(_ => WordVectors.Cosine(
+            vectors.Vectors.AsSpan(rng.Next(top) * vectors.Dimension, vectors.Dimension), vectors.Vectors.AsSpan(rng.Next(top) * vectors.Dimension, vectors.Dimension)));
+        Console.WriteLine($"mean cosine of 2,000 random pairs among the {top:N0} most frequent words: {pairs:0.000}");
+        foreach (var word in a.Required("nearest").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string key = TextTokenizer.Tokenize(word).FirstOrDefault() ?? word;
+            if (vectors.IndexOf(key) < 0) { Console.WriteLine($"{key}: no vector"); continue; }
+            Console.WriteLine($"{key}: " + string.Join(", ", vectors.Nearest(key, 8).Select(n => $"{n.Word} {n.Cosine:0.00}")));
+        }
         return 0;
     }
 

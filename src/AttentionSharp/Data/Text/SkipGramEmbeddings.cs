@@ -183,7 +183,7 @@ public static class SkipGramEmbeddings
     }
 
     /// <summary>Draws from a fixed discrete distribution in O(1) (Walker's alias method, Vose's construction).</summary>
-    sealed class AliasSampler
+    internal sealed class AliasSampler
     {
         readonly double[] _prob;
         readonly int[] _alias;
@@ -218,7 +218,7 @@ public static class SkipGramEmbeddings
     }
 
     /// <summary>xorshift64* seeded through splitmix64: fast, and the same stream for the same seed everywhere.</summary>
-    struct SplitRandom
+    internal struct SplitRandom
     {
         ulong _state;
 

@@ -93,7 +93,8 @@ public sealed class WordVectors
         try
         {
             using var r = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
-            if (r.BaseStream.Length < Magic.Length + 1 || r.ReadString() != Magic)
+            var head = r.ReadBytes(Magic.Length + 1);                      // BinaryWriter's string: length byte, then the characters
+            if (head.Length != Magic.Length + 1 || head[0] != Magic.Length || Encoding.ASCII.GetString(head, 1, Magic.Length) != Magic)
                 throw new InvalidDataException($"'{path}' is not a word-vector file (no {Magic} header)");
             string description = r.ReadString();
             int count = r.ReadInt32(), dim = r.ReadInt32();
