@@ -16,7 +16,8 @@ namespace AttentionSharp.Bench;
 /// models, on exactly the same stratified folds; prints accuracy mean +- std over folds and training time.
 /// Usage: <c>text-classification --task polarity-sentences [--folds 10] [--max-folds N] [--models mlnet,attn,mean,max,last,han]
 /// [--epochs 6] [--lr 0.003] [--valid-fraction 0.1] [--batch-size 32] [--max-tokens 400] [--seed 1] [--data-dir DIR] [--train F.csv]
-/// [--pretrained none|skipgram] [--pretrain-text auto|LIST] [--pretrain-epochs 5] [--embedding 100] [--hidden 50] [--dropout 0.3] [--word-dropout 0]</c>;
+/// [--pretrained none|skipgram] [--pretrain-text auto|LIST] [--pretrain-epochs 5] [--embedding 100] [--hidden 50] [--dropout 0.3] [--word-dropout 0]
+/// [--freeze-embedding false] [--pretrained-vocab false]</c>;
 /// <c>--pretrained skipgram</c> initialises every one of our models' embeddings from the same cached skip-gram vectors
 /// (see <see cref="WordVectorCache"/>), trained on unlabelled text only.
 /// </summary>
@@ -56,7 +57,8 @@ public static class TextClassificationBench
             Embedding: int.Parse(Get("embedding", "100"), CultureInfo.InvariantCulture),
             Hidden: int.Parse(Get("hidden", "50"), CultureInfo.InvariantCulture),
             Dropout: double.Parse(Get("dropout", "0.3"), CultureInfo.InvariantCulture),
-            WordDropout: double.Parse(Get("word-dropout", "0"), CultureInfo.InvariantCulture));
+            WordDropout: double.Parse(Get("word-dropout", "0"), CultureInfo.InvariantCulture),
+            FreezeEmbedding: bool.Parse(Get("freeze-embedding", "false")), ExtendVocabulary: bool.Parse(Get("pretrained-vocab", "false")));
         string dataRoot = DataCache.Resolve(opt.GetValueOrDefault("data-dir"));
         Func<IReadOnlyList<string>, WordVectors>? pretrained = null;
         string pretrainedName = Get("pretrained", "none");

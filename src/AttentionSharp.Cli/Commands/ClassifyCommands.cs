@@ -36,6 +36,8 @@ public static class ClassifyCommands
         new("max-sentences", "N", "30", "han: sentences kept per text (first and last halves of the cap)"),
         new("max-sentence-tokens", "N", "40", "han: tokens kept per sentence (the first ones)"),
         new("word-dropout", "X", "0", "in training, replace each word by <unk> with this probability"),
+        new("freeze-embedding", null, null, "keep the embedding fixed in training (e.g. at its pretrained values)"),
+        new("pretrained-vocab", null, null, "skipgram: the vocabulary also takes every word that has a pretrained vector (up to --max-vocab)"),
     ];
 
     static readonly OptionSpec[] PretrainOptions =
@@ -79,7 +81,7 @@ public static class ClassifyCommands
             Embedding: a.Int("embedding", 1), Hidden: a.Int("hidden", 1), AttentionDim: a.Int("attention-dim", 1),
             Dropout: a.Double("dropout", 0, 0.99), MinCount: a.Int("min-count", 1), MaxVocabulary: a.Int("max-vocab", 3),
             MaxTokens: a.Int("max-tokens", 1), MaxSentences: a.Int("max-sentences", 1), MaxSentenceTokens: a.Int("max-sentence-tokens", 1),
-            WordDropout: a.Double("word-dropout", 0, 0.99));
+            WordDropout: a.Double("word-dropout", 0, 0.99), FreezeEmbedding: a.Flag("freeze-embedding"), ExtendVocabulary: a.Flag("pretrained-vocab"));
         net.Validate();
         return net;
     }
@@ -172,7 +174,7 @@ public static class ClassifyCommands
             .Add("epochs", trainer.Epochs).Add("valid_fraction", validFraction)
             .Add("tested_epochs", string.Join(",", results.Select(r => r.TestedEpoch)))
             .Add("pretrained", pretrained == null ? "none" : "skipgram")
-            .Add("word_dropout", net.WordDropout)
+            .Add("word_dropout", net.WordDropout).Add("freeze_embedding", net.FreezeEmbedding).Add("pretrained_vocab", net.ExtendVocabulary)
             .Add("folds_accuracy", string.Join(",", results.Select(r => (100 * r.Accuracy).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture))))
             .Add("train_seconds_mean", Math.Round(results.Average(r => r.TrainSeconds), 1))
             .Add("pretrain_seconds_mean", Math.Round(results.Average(r => r.PretrainSeconds), 1))

@@ -31,6 +31,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
         Options = options;
         int d = 2 * options.Hidden;
         embedding = nn.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
+        if (options.FreezeEmbedding) embedding.weight!.requires_grad = false;
         word_encoder = new BiRecurrentEncoder(options.Embedding, options.Hidden, options.Cell);
         word_attention = new AttentionPooling(d, options.AttentionDim);
         sentence_encoder = new BiRecurrentEncoder(d, options.Hidden, options.Cell);

@@ -26,6 +26,7 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
         if (options.Hierarchical) throw new ArgumentException("model 'han' is the HierarchicalAttentionNetwork; RecurrentTextClassifier takes attn, mean, max or last");
         Options = options;
         embedding = nn.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
+        if (options.FreezeEmbedding) embedding.weight!.requires_grad = false;
         encoder = new BiRecurrentEncoder(options.Embedding, options.Hidden, options.Cell);
         if (options.Model == "attn") attention = new AttentionPooling(2 * options.Hidden, options.AttentionDim);
         dropout = nn.Dropout(options.Dropout);

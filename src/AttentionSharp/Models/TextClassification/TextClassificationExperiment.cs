@@ -66,6 +66,7 @@ public static class TextClassificationExperiment
             }
             var clock = Stopwatch.StartNew();
             var vocabulary = TextEncoder.BuildVocabulary(train.Texts, run.Net);
+            if (vectors != null && run.Net.ExtendVocabulary) vocabulary = vocabulary.Extend(vectors.Words, run.Net.MaxVocabulary);
             var net = run.Net with { VocabularySize = vocabulary.Count, Classes = train.ClassNames.Count };
             run = run with { Net = net };
             var encoder = new TextEncoder(vocabulary, net);

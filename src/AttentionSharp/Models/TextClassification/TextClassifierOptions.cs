@@ -21,6 +21,9 @@ namespace AttentionSharp.Models.TextClassification;
 /// <param name="MaxTokens">Flat models: most tokens kept per text.</param>
 /// <param name="MaxSentences">HAN: most sentences kept per text.</param>
 /// <param name="MaxSentenceTokens">HAN: most tokens kept per sentence.</param>
+/// <param name="FreezeEmbedding">Keep the word embedding fixed in training (its initial, e.g. pretrained, values).</param>
+/// <param name="ExtendVocabulary">With pretrained vectors: the vocabulary also takes every word that has a vector, most
+/// frequent first, up to <see cref="MaxVocabulary"/> entries, so test words unseen in training keep their pretrained meaning.</param>
 /// <param name="WordDropout">Word dropout: in training, each real token is replaced by the unknown token with this probability (0 = off).</param>
 public sealed record TextClassifierOptions(
     string Model = "attn",
@@ -36,7 +39,9 @@ public sealed record TextClassifierOptions(
     int MaxTokens = 400,
     int MaxSentences = 30,
     int MaxSentenceTokens = 40,
-    double WordDropout = 0)
+    double WordDropout = 0,
+    bool FreezeEmbedding = false,
+    bool ExtendVocabulary = false)
 {
     /// <summary>The model names.</summary>
     public static string[] Models { get; } = ["attn", "mean", "max", "last", "han"];

@@ -54,4 +54,34 @@ public class PretrainedEmbeddingTests
         double rate = changed.sum().item<long>() / 1800.0;
         Assert.InRange(rate, 0.45, 0.55);
     }
+
+    [Fact]
+    public void AFrozenEmbeddingDoesNotMoveWhileTheRestTrains()
+    {
+        torch.manual_seed(5);
+        var classifier = new RecurrentTextClassifier(new TextClassifierOptions(Model: "attn", VocabularySize: 12, Embedding: 4, Hidden: 3, AttentionDim: 3, FreezeEmbedding: true));
+        var embeddingBefore = classifier.WordEmbedding.weight!.detach().clone();
+        var outputBefore = classifier.parameters().Last().detach().clone();
+        var optimizer = torch.optim.Adam(classifier.parameters(), 0.05);
+        var tokens = torch.tensor(new long[] { 2, 3, 4, 5, 6, 7, 8, 9 }, [2, 4]);
+        var mask = torch.ones(2, 4, dtype: ScalarType.Bool);
+        for (int step = 0; step < 3; step++)
+        {
+            optimizer.zero_grad();
+            nn.functional.cross_entropy(classifier.forward(tokens, mask), torch.tensor(new long[] { 0, 1 })).backward();
+            optimizer.step();
+        }
+        Assert.False(classifier.WordEmbedding.weight!.requires_grad);
+        Assert.True(classifier.WordEmbedding.weight!.eq(embeddingBefore).all().item<bool>());
+        Assert.False(classifier.parameters().Last().eq(outputBefore).all().item<bool>());
+    }
+
+    [Fact]
+    public void VocabularyExtendsWithPretrainedWordsInOrderUpToTheCap()
+    {
+        var v = Vocabulary.Build([["good", "good", "film", "film"]], minCount: 2);
+        var extended = v.Extend(["the", "good", "of", "and"], maxSize: 6);
+        Assert.Equal(["<pad>", "<unk>", "film", "good", "the", "of"], Enumerable.Range(0, extended.Count).Select(i => extended[i]));
+        Assert.Equal(4, v.Count);
+    }
 }
