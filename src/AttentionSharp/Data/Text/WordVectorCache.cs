@@ -25,13 +25,16 @@ public static class WordVectorCache
     {
         options.Validate();
         var texts = new List<List<string>>();
+        var sizes = new List<string>();
         foreach (var s in sources)
         {
-            if (s == UnlabelledText.Train)
-                texts.AddRange(UnlabelledText.Tokenize(trainTexts ?? throw new ArgumentException($"pretraining source '{UnlabelledText.Train}' needs the fold's training texts")));
-            else
-                texts.AddRange(Loaded.GetOrAdd(dataRoot + "\n" + s, _ => UnlabelledText.Load(s, dataRoot, log)));
+            var part = s == UnlabelledText.Train
+                ? UnlabelledText.Tokenize(trainTexts ?? throw new ArgumentException($"pretraining source '{UnlabelledText.Train}' needs the fold's training texts"))
+                : Loaded.GetOrAdd(dataRoot + "\n" + s, _ => UnlabelledText.Load(s, dataRoot, log));
+            texts.AddRange(part);
+            sizes.Add($"{s} {part.Count:N0} sequences, {part.Sum(t => t.Count):N0} tokens");
         }
+        log.WriteLine("pretraining text: " + string.Join("; ", sizes));
         string description = $"{options.Describe()} text={string.Join("+", sources)} tokens={texts.Sum(t => t.Count)}";
         string path = Path.Combine(dataRoot, Folder, $"skipgram-{Key(options, sources, texts)}.bin");
         if (File.Exists(path))
