@@ -15,7 +15,11 @@ namespace AttentionSharp.Bench;
 /// with SDCA logistic regression (SDCA maximum entropy for more than two classes), and our attn/mean/max/last/han
 /// models, on exactly the same stratified folds; prints accuracy mean +- std over folds and training time.
 /// Usage: <c>text-classification --task polarity-sentences [--folds 10] [--max-folds N] [--models mlnet,attn,mean,max,last,han]
-/// [--epochs 6] [--lr 0.003] [--valid-fraction 0.1] [--batch-size 32] [--max-tokens 400] [--seed 1] [--data-dir DIR] [--train F.csv]</c>.
+/// [--epochs 6] [--lr 0.003] [--valid-fraction 0.1] [--batch-size 32] [--max-tokens 400] [--seed 1] [--data-dir DIR] [--train F.csv]
+/// [--pretrained none|skipgram] [--pretrain-text auto|LIST] [--pretrain-epochs 5] [--embedding 100] [--hidden 50] [--dropout 0.3] [--word-dropout 0]
+/// [--freeze-embedding false] [--pretrained-vocab false]</c>;
+/// <c>--pretrained skipgram</c> initialises every one of our models' embeddings from the same cached skip-gram vectors
+/// (see <see cref="WordVectorCache"/>), trained on unlabelled text only.
 /// </summary>
 public static class TextClassificationBench
 {
@@ -49,14 +53,31 @@ public static class TextClassificationBench
             Seed = seed,
         };
         double validFraction = double.Parse(Get("valid-fraction", "0.1"), CultureInfo.InvariantCulture);
-        var netBase = new TextClassifierOptions(MaxTokens: int.Parse(Get("max-tokens", "400"), CultureInfo.InvariantCulture));
+        var netBase = new TextClassifierOptions(MaxTokens: int.Parse(Get("max-tokens", "400"), CultureInfo.InvariantCulture),
+            Embedding: int.Parse(Get("embedding", "100"), CultureInfo.InvariantCulture),
+            Hidden: int.Parse(Get("hidden", "50"), CultureInfo.InvariantCulture),
+            Dropout: double.Parse(Get("dropout", "0.3"), CultureInfo.InvariantCulture),
+            WordDropout: double.Parse(Get("word-dropout", "0"), CultureInfo.InvariantCulture),
+            FreezeEmbedding: bool.Parse(Get("freeze-embedding", "false")), ExtendVocabulary: bool.Parse(Get("pretrained-vocab", "false")));
+        string dataRoot = DataCache.Resolve(opt.GetValueOrDefault("data-dir"));
+        Func<IReadOnlyList<string>, WordVectors>? pretrained = null;
+        string pretrainedName = Get("pretrained", "none");
+        if (pretrainedName == "skipgram")
+        {
+            string list = Get("pretrain-text", "auto");
+            var sources = UnlabelledText.Parse(list == "auto" ? UnlabelledText.DefaultFor(task) : list, task);
+            var sg = new SkipGramOptions(Dimension: netBase.Embedding, Epochs: int.Parse(Get("pretrain-epochs", "5"), CultureInfo.InvariantCulture), Seed: seed);
+            Console.WriteLine($"pretrained embeddings: {sg.Describe()} on {string.Join(" + ", sources)}");
+            pretrained = texts => WordVectorCache.GetOrTrain(dataRoot, sources, texts, sg, Console.Out);
+        }
+        else if (pretrainedName != "none") throw new ArgumentException($"--pretrained must be none or skipgram; got '{pretrainedName}'");
 
         var corpus = task == TextTasks.Csv
             ? TextTasks.LoadCsv(opt.TryGetValue("train", out var f) ? f : throw new ArgumentException("--task csv needs --train FILE"))
-            : TextTasks.Load(task, DataCache.Resolve(opt.GetValueOrDefault("data-dir")), Console.Out);
+            : TextTasks.Load(task, dataRoot, Console.Out);
         var splits = new StratifiedFolds(corpus.Labels, folds, seed);
         Console.WriteLine($"task {task}: {corpus.Count} texts; {folds} stratified folds (seed {seed}), running {Math.Min(folds, maxFolds)}; " +
-                          $"models {string.Join(",", models)}; epochs {trainer.Epochs}, batch {trainer.BatchSize}, lr {trainer.LearningRate}; torch threads {get_num_threads()}");
+                          $"models {string.Join(",", models)}; embeddings {pretrainedName}; epochs {trainer.Epochs}, batch {trainer.BatchSize}, lr {trainer.LearningRate}; torch threads {get_num_threads()}");
 
         var results = models.ToDictionary(m => m, _ => new List<(double Acc, double Seconds)>());
         for (int fold = 0; fold < Math.Min(folds, maxFolds); fold++)
@@ -68,7 +89,7 @@ public static class TextClassificationBench
             {
                 (double acc, double sec) = m == "mlnet"
                     ? MlNet(train, test, (int)seed)
-                    : Ours(train, test, new TextClassificationRun(task, folds, fold, seed, null, null, "label", "text", netBase with { Model = m }, validFraction), trainer);
+                    : Ours(train, test, new TextClassificationRun(task, folds, fold, seed, null, null, "label", "text", netBase with { Model = m }, validFraction), trainer, pretrained);
                 results[m].Add((acc, sec));
                 Console.WriteLine($"fold {fold + 1}/{folds} {m,-6} accuracy {100 * acc:0.00}%  train {sec:0.0} s");
             }
@@ -86,9 +107,10 @@ public static class TextClassificationBench
         return 0;
     }
 
-    static (double Accuracy, double Seconds) Ours(TextCorpus train, TextCorpus test, TextClassificationRun run, TrainerOptions trainer)
+    static (double Accuracy, double Seconds) Ours(TextCorpus train, TextCorpus test, TextClassificationRun run, TrainerOptions trainer,
+        Func<IReadOnlyList<string>, WordVectors>? pretrained)
     {
-        var (r, bundle) = TextClassificationExperiment.TrainAndTest(train, test, run, trainer, CPU, new PlainProgress(TextWriter.Null));
+        var (r, bundle) = TextClassificationExperiment.TrainAndTest(train, test, run, trainer, CPU, new PlainProgress(TextWriter.Null), pretrained);
         bundle.Classifier.Module.Dispose();
         return (r.Accuracy, r.TrainSeconds);
     }

@@ -35,6 +35,20 @@ public static class ClassifyCommands
         new("max-tokens", "N", "400", "flat models: tokens kept per text (first and last halves of the cap)"),
         new("max-sentences", "N", "30", "han: sentences kept per text (first and last halves of the cap)"),
         new("max-sentence-tokens", "N", "40", "han: tokens kept per sentence (the first ones)"),
+        new("word-dropout", "X", "0", "in training, replace each word by <unk> with this probability"),
+        new("freeze-embedding", null, null, "keep the embedding fixed in training (e.g. at its pretrained values)"),
+        new("pretrained-vocab", null, null, "skipgram: the vocabulary also takes every word that has a pretrained vector (up to --max-vocab)"),
+    ];
+
+    static readonly OptionSpec[] PretrainOptions =
+    [
+        new("pretrained", "NAME", "none", "embedding initialisation: none (random) or skipgram (skip-gram vectors with negative sampling, trained on unlabelled text of size --embedding, cached)"),
+        new("pretrain-text", "LIST", "auto", "skipgram: unlabelled text sources, of " + string.Join(", ", UnlabelledText.Names) + "; auto = brown,de-en and the Pang & Lee corpus that is not the task's; train = each fold's training texts"),
+        new("pretrain-epochs", "N", "5", "skipgram: passes over the text"),
+        new("pretrain-window", "N", "5", "skipgram: largest context window on each side"),
+        new("pretrain-negative", "N", "5", "skipgram: negative samples per pair"),
+        new("pretrain-sample", "X", "1e-4", "skipgram: subsampling threshold (0 = off)"),
+        new("pretrain-min-count", "N", "5", "skipgram: minimum count of a word to get a vector"),
     ];
 
     static readonly OptionSpec CheckpointOption = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint; a cross-validation run folder: its first fold's)");
@@ -43,7 +57,12 @@ public static class ClassifyCommands
     public static Verb[] Verbs { get; } =
     [
         new(["classify", "train"], "train a text classifier (attn/mean/max/last/han) with stratified K-fold cross-validation; prints accuracy mean +- std",
-            [.. DataOptions, .. ModelOptions, .. SharedOptions.Train(epochs: 5, batchSize: 32, lr: 2e-3, monitor: "loss")], null, Train),
+            [.. DataOptions, .. ModelOptions, .. PretrainOptions, .. SharedOptions.Train(epochs: 5, batchSize: 32, lr: 2e-3, monitor: "loss")], null, Train),
+        new(["classify", "vectors"], "train (or read from the cache) the skip-gram vectors of --pretrained skipgram and print each given word's nearest words by cosine",
+            [new("task", "NAME", TextTasks.PolaritySentences, "the task whose default text (--pretrain-text auto) to use: " + string.Join(", ", TextTasks.Names)),
+             new("embedding", "N", "100", "vector size"), new("nearest", "WORDS", "good,bad,boring,film", "comma-separated words to show neighbours of"),
+             new("pretrained", "NAME", "skipgram", "skipgram (the only kind here)"), .. PretrainOptions.Where(o => o.Name != "pretrained"),
+             .. SharedOptions.Common()], null, Vectors),
         new(["classify", "eval"], "evaluate a text-classifier checkpoint on the test part of its fold (or --test FILE)",
             [CheckpointOption, new("test", "FILE", null, "a test CSV instead of the checkpoint's own test fold"), new("batch-size", "N", "64", "examples per batch"), .. SharedOptions.Common()],
             null, Eval),
@@ -61,9 +80,26 @@ public static class ClassifyCommands
             VocabularySize: 3, Classes: 2,
             Embedding: a.Int("embedding", 1), Hidden: a.Int("hidden", 1), AttentionDim: a.Int("attention-dim", 1),
             Dropout: a.Double("dropout", 0, 0.99), MinCount: a.Int("min-count", 1), MaxVocabulary: a.Int("max-vocab", 3),
-            MaxTokens: a.Int("max-tokens", 1), MaxSentences: a.Int("max-sentences", 1), MaxSentenceTokens: a.Int("max-sentence-tokens", 1));
+            MaxTokens: a.Int("max-tokens", 1), MaxSentences: a.Int("max-sentences", 1), MaxSentenceTokens: a.Int("max-sentence-tokens", 1),
+            WordDropout: a.Double("word-dropout", 0, 0.99), FreezeEmbedding: a.Flag("freeze-embedding"), ExtendVocabulary: a.Flag("pretrained-vocab"));
         net.Validate();
         return net;
+    }
+
+    /// <summary>The pretrained-vector source of <c>--pretrained skipgram</c> (null for <c>none</c>): cached skip-gram vectors on the chosen unlabelled text.</summary>
+    static Func<IReadOnlyList<string>, WordVectors>? Pretrained(ParsedArgs a, string task, TextClassifierOptions net, long seed)
+    {
+        if (a.Choice("pretrained", "none", "skipgram") == "none") return null;
+        string list = a.Required("pretrain-text");
+        IReadOnlyList<string> sources;
+        try { sources = UnlabelledText.Parse(list == "auto" ? UnlabelledText.DefaultFor(task) : list, task); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        var options = new SkipGramOptions(Dimension: net.Embedding, Window: a.Int("pretrain-window", 1), Negative: a.Int("pretrain-negative", 1),
+            Sample: a.Double("pretrain-sample", 0, 0.99), MinCount: a.Int("pretrain-min-count", 1), Epochs: a.Int("pretrain-epochs", 1), Seed: seed);
+        options.Validate();
+        string dataRoot = SharedOptions.DataRoot(a);
+        Console.WriteLine($"pretrained embeddings: {options.Describe()} on {string.Join(" + ", sources)}");
+        return texts => WordVectorCache.GetOrTrain(dataRoot, sources, texts, options, Console.Out);
     }
 
     /// <summary>Loads the task's corpus (and the separate test corpus of task csv with --test).</summary>
@@ -93,6 +129,7 @@ public static class ClassifyCommands
         string outDir = SharedOptions.OutDir(a, $"classify-{task}-{net.Model}");
         var trainer = SharedOptions.Trainer(a, outDir);
         trainer.Validate();
+        var pretrained = Pretrained(a, task, net, trainer.Seed);
 
         var (corpus, separateTest) = LoadData(task, trainFile, testFile, labelColumn, textColumn, SharedOptions.DataRoot(a));
         Directory.CreateDirectory(outDir);
@@ -107,7 +144,7 @@ public static class ClassifyCommands
         if (separateTest != null)
         {
             var (r, _) = TrainingProgress.Run(SharedOptions.Progress(a),
-                p => TextClassificationExperiment.TrainAndTest(corpus, separateTest, baseRun, trainer, device, p));
+                p => TextClassificationExperiment.TrainAndTest(corpus, separateTest, baseRun, trainer, device, p, pretrained));
             results.Add(r);
             firstCheckpoint = Path.Combine(outDir, Checkpoint.BestFile);
             Console.WriteLine($"test: accuracy {100 * r.Accuracy:0.00}% on {r.TestCount} texts (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training)");
@@ -123,10 +160,10 @@ public static class ClassifyCommands
                 var run = baseRun with { Fold = f };
                 Console.WriteLine($"fold {f + 1}/{folds}: {trainIdx.Length} train, {testIdx.Length} test");
                 var (r, _) = TrainingProgress.Run(SharedOptions.Progress(a),
-                    p => TextClassificationExperiment.TrainAndTest(corpus.Subset(trainIdx), corpus.Subset(testIdx), run, trainer with { OutDir = foldDir }, device, p));
+                    p => TextClassificationExperiment.TrainAndTest(corpus.Subset(trainIdx), corpus.Subset(testIdx), run, trainer with { OutDir = foldDir }, device, p, pretrained));
                 results.Add(r);
                 firstCheckpoint ??= Path.Combine(foldDir, Checkpoint.BestFile);
-                Console.WriteLine($"fold {f + 1}/{folds}: accuracy {100 * r.Accuracy:0.00}% (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training, vocabulary {r.VocabularySize})");
+                Console.WriteLine($"fold {f + 1}/{folds}: accuracy {100 * r.Accuracy:0.00}% (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training, vocabulary {r.VocabularySize}{(pretrained != null ? $", {r.PretrainedWords} pretrained" : "")})");
             }
         }
         var (mean, std) = TextClassificationExperiment.MeanStd(results.Select(r => r.Accuracy).ToList());
@@ -136,11 +173,38 @@ public static class ClassifyCommands
             .Add("accuracy_mean", new Percent(100 * mean)).Add("accuracy_std", new Percent(100 * std))
             .Add("epochs", trainer.Epochs).Add("valid_fraction", validFraction)
             .Add("tested_epochs", string.Join(",", results.Select(r => r.TestedEpoch)))
+            .Add("pretrained", pretrained == null ? "none" : "skipgram")
+            .Add("word_dropout", net.WordDropout).Add("freeze_embedding", net.FreezeEmbedding).Add("pretrained_vocab", net.ExtendVocabulary)
+            .Add("folds_accuracy", string.Join(",", results.Select(r => (100 * r.Accuracy).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture))))
             .Add("train_seconds_mean", Math.Round(results.Average(r => r.TrainSeconds), 1))
+            .Add("pretrain_seconds_mean", Math.Round(results.Average(r => r.PretrainSeconds), 1))
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds))
             .Add("checkpoint", firstCheckpoint!);
         result.Save(Path.Combine(outDir, "result.json"));
         Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
+    static int Vectors(ParsedArgs a)
+    {
+        string task = a.Choice("task", TextTasks.Names);
+        var net = new TextClassifierOptions(Embedding: a.Int("embedding", 1));
+        if (a.Required("pretrain-text").Split(',').Any(s => s.Trim() == UnlabelledText.Train))
+            throw new UsageException($"'attn classify vectors' has no fold, so no '{UnlabelledText.Train}' texts; name fixed sources ({string.Join(", ", UnlabelledText.Names.Where(n => n != UnlabelledText.Train))})");
+        var pretrained = Pretrained(a, task, net, a.Long("seed")) ?? throw new UsageException("'attn classify vectors' needs --pretrained skipgram");
+        var vectors = pretrained([]);
+        Console.WriteLine($"{vectors.Count:N0} words, dimension {vectors.Dimension}: {vectors.Description}");
+        var rng = new Random(1);
+        int top = Math.Min(vectors.Count, 10_000);
+        double pairs = Enumerable.Range(0, 2000).Average(_ => WordVectors.Cosine(
+            vectors.Vectors.AsSpan(rng.Next(top) * vectors.Dimension, vectors.Dimension), vectors.Vectors.AsSpan(rng.Next(top) * vectors.Dimension, vectors.Dimension)));
+        Console.WriteLine($"mean cosine of 2,000 random pairs among the {top:N0} most frequent words: {pairs:0.000}");
+        foreach (var word in a.Required("nearest").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string key = TextTokenizer.Tokenize(word).FirstOrDefault() ?? word;
+            if (vectors.IndexOf(key) < 0) { Console.WriteLine($"{key}: no vector"); continue; }
+            Console.WriteLine($"{key}: " + string.Join(", ", vectors.Nearest(key, 8).Select(n => $"{n.Word} {n.Cosine:0.00}")));
+        }
         return 0;
     }
 

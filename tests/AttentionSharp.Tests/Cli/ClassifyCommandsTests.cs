@@ -62,4 +62,37 @@ public class ClassifyCommandsTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void PretrainedSkipGramInitialisesFromEachFoldsTrainingTextsAndRecordsIt()
+    {
+        string dir = Directory.CreateTempSubdirectory("classifysg").FullName;
+        try
+        {
+            var rng = new Random(6);
+            string[] filler = ["the", "a", "show", "was", "and", "it", "cast"];
+            var lines = new List<string> { "text,label" };
+            for (int i = 0; i < 120; i++)
+            {
+                var words = Enumerable.Range(0, 5).Select(_ => filler[rng.Next(filler.Length)]).ToList();
+                words.Insert(rng.Next(6), i % 2 == 0 ? "superb" : "awful");
+                lines.Add($"{string.Join(' ', words)},{(i % 2 == 0 ? "pos" : "neg")}");
+            }
+            File.WriteAllLines(Path.Combine(dir, "d.csv"), lines);
+            string outDir = Path.Combine(dir, "run"), data = Path.Combine(dir, "data");
+            var (code, output, err) = Run("classify", "train", "--task", "csv", "--train", Path.Combine(dir, "d.csv"), "--folds", "3", "--fold", "2",
+                "--epochs", "2", "--embedding", "8", "--hidden", "4", "--attention-dim", "4", "--min-count", "1", "--out", outDir, "--no-progress",
+                "--pretrained", "skipgram", "--pretrain-text", "train", "--pretrain-epochs", "1", "--pretrain-min-count", "1", "--word-dropout", "0.1", "--data-dir", data);
+            Assert.True(code == 0, err);
+            Assert.Contains("RESULT task=csv model=attn", output);
+            Assert.Contains("pretrained=skipgram", output);
+            Assert.Matches(@"9 of 9 vocabulary words initialised from skipgram dim=8 .* text=train", output);
+            Assert.Single(Directory.GetFiles(Path.Combine(data, "word-vectors")));
+            var header = AttentionSharp.Training.Checkpoint.ReadHeader(AttentionSharp.Models.TextClassification.TextClassifierBundle.ResolvePath(Path.Combine(outDir, "fold-02")));
+            Assert.Contains("text=train", header.Options!["Pretrained"]!.GetValue<string>());
+
+            Assert.Contains("holds its test folds", Run("classify", "train", "--task", "polarity-sentences", "--pretrained", "skipgram", "--pretrain-text", "brown,polarity-sentences").Err);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -53,6 +53,19 @@ public sealed class Vocabulary
         return new Vocabulary([PadToken, UnknownToken, .. kept]);
     }
 
+    /// <summary>This vocabulary followed by the tokens of <paramref name="extra"/> it lacks, in their order, up to <paramref name="maxSize"/> entries in all.</summary>
+    public Vocabulary Extend(IEnumerable<string> extra, int maxSize)
+    {
+        var tokens = new List<string>(_tokens);
+        var seen = new HashSet<string>(_tokens, StringComparer.Ordinal);
+        foreach (var t in extra)
+        {
+            if (tokens.Count >= maxSize) break;
+            if (seen.Add(t)) tokens.Add(t);
+        }
+        return new Vocabulary(tokens);
+    }
+
     /// <summary>The vocabulary as a JSON array of tokens in index order.</summary>
     public JsonArray ToJson() => new(_tokens.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray());
 

@@ -31,6 +31,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
         Options = options;
         int d = 2 * options.Hidden;
         embedding = nn.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
+        if (options.FreezeEmbedding) embedding.weight!.requires_grad = false;
         word_encoder = new BiRecurrentEncoder(options.Embedding, options.Hidden, options.Cell);
         word_attention = new AttentionPooling(d, options.AttentionDim);
         sentence_encoder = new BiRecurrentEncoder(d, options.Hidden, options.Cell);
@@ -44,6 +45,8 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
     public TextClassifierOptions Options { get; }
     /// <inheritdoc />
     public nn.Module Module => this;
+    /// <inheritdoc />
+    public Embedding WordEmbedding => embedding;
 
     /// <summary>Logits <c>(B, C)</c> of <paramref name="tokens"/> <c>(B, S, W)</c> with <paramref name="mask"/> <c>(B, S, W)</c>.</summary>
     public override Tensor forward(Tensor tokens, Tensor mask) => Classify(tokens, mask).Logits;
@@ -62,7 +65,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
         var real = sentenceMask.nonzero().squeeze(1);                // (N) indices of non-empty sentences
 
         // Word level, on the non-empty sentences only.
-        var x = dropout.forward(embedding.forward(flatTokens.index_select(0, real)));      // (N, W, E)
+        var x = dropout.forward(embedding.forward(RecurrentTextClassifier.DropWords(flatTokens.index_select(0, real), Options.WordDropout, training)));      // (N, W, E)
         var realMask = flatMask.index_select(0, real);                                     // (N, W)
         var (wordStates, _) = word_encoder.Encode(x, wordLengths.index_select(0, real));   // (N, W, 2H)
         var (sentenceVectors, wordWeights) = word_attention.Forward(wordStates, realMask, needWeights); // (N, 2H), (N, W)

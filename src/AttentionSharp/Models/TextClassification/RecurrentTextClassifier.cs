@@ -26,6 +26,7 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
         if (options.Hierarchical) throw new ArgumentException("model 'han' is the HierarchicalAttentionNetwork; RecurrentTextClassifier takes attn, mean, max or last");
         Options = options;
         embedding = nn.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
+        if (options.FreezeEmbedding) embedding.weight!.requires_grad = false;
         encoder = new BiRecurrentEncoder(options.Embedding, options.Hidden, options.Cell);
         if (options.Model == "attn") attention = new AttentionPooling(2 * options.Hidden, options.AttentionDim);
         dropout = nn.Dropout(options.Dropout);
@@ -37,6 +38,8 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
     public TextClassifierOptions Options { get; }
     /// <inheritdoc />
     public nn.Module Module => this;
+    /// <inheritdoc />
+    public Embedding WordEmbedding => embedding;
 
     /// <summary>Logits <c>(B, C)</c> of <paramref name="tokens"/> <c>(B, T)</c> with <paramref name="mask"/> <c>(B, T)</c>.</summary>
     public override Tensor forward(Tensor tokens, Tensor mask) => Classify(tokens, mask).Logits;
@@ -47,7 +50,7 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
         if (tokens.dim() != 2 || mask.dim() != 2 || !tokens.shape.SequenceEqual(mask.shape))
             throw new ArgumentException($"tokens and mask must both be (batch, time); got {Shape(tokens)} and {Shape(mask)}");
         var lengths = mask.sum(1);                                   // (B)
-        var x = dropout.forward(embedding.forward(tokens));          // (B, T, E)
+        var x = dropout.forward(embedding.forward(DropWords(tokens, Options.WordDropout, training))); // (B, T, E)
         var (states, final) = encoder.Encode(x, lengths);            // (B, T, 2H), (B, 2H)
         Tensor pooled;
         Tensor? weights = null;
@@ -70,6 +73,14 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
         }
         var logits = output.forward(dropout.forward(pooled));       // (B, C)
         return new TextClassifierOutput(logits, weights, null);
+    }
+
+    /// <summary>Word dropout: in training, each real token becomes the unknown token with probability <paramref name="p"/>.</summary>
+    internal static Tensor DropWords(Tensor tokens, double p, bool training)
+    {
+        if (!training || p <= 0) return tokens;
+        var drop = torch.rand(tokens.shape, device: tokens.device).lt(p).logical_and(tokens.ne(Data.Text.Vocabulary.Pad)); // same shape as tokens
+        return tokens.masked_fill(drop, Data.Text.Vocabulary.Unknown);
     }
 
     internal static string Shape(Tensor t) => "(" + string.Join(", ", t.shape) + ")";

@@ -15,7 +15,10 @@ namespace AttentionSharp.Models.TextClassification;
 /// <param name="Epochs">Epochs trained.</param>
 /// <param name="VocabularySize">Vocabulary entries built from the training part.</param>
 /// <param name="TestedEpoch">The epoch whose weights were tested (the best on validation, or the last).</param>
-public sealed record FoldResult(int Fold, double Accuracy, double TrainSeconds, int TrainCount, int TestCount, int Epochs, int VocabularySize, int TestedEpoch);
+/// <param name="PretrainedWords">Vocabulary words whose embedding row was initialised from pretrained vectors (0 without).</param>
+/// <param name="PretrainSeconds">Wall time of obtaining the pretrained vectors (training them, or reading the cache), not in <paramref name="TrainSeconds"/>.</param>
+public sealed record FoldResult(int Fold, double Accuracy, double TrainSeconds, int TrainCount, int TestCount, int Epochs, int VocabularySize, int TestedEpoch,
+    int PretrainedWords = 0, double PretrainSeconds = 0);
 
 /// <summary>Trains and tests text classifiers on folds: the vocabulary comes from each fold's training part only; the best epoch on a held-out validation part (or the final epoch) is tested.</summary>
 public static class TextClassificationExperiment
@@ -27,10 +30,12 @@ public static class TextClassificationExperiment
     /// that never trains the model or its vocabulary; the epoch with the best validation metric (the trainer's monitor)
     /// is the one tested. Without it the final epoch's weights are tested. With an <see cref="TrainerOptions.OutDir"/>
     /// the trainer writes its checkpoints there (they carry the vocabulary and class names); without one, a temporary
-    /// folder holds the best checkpoint and is removed afterwards.
+    /// folder holds the best checkpoint and is removed afterwards. With <paramref name="pretrained"/>, the embedding is
+    /// initialised (<see cref="PretrainedEmbedding"/>) from the vectors it returns for the training texts that remain
+    /// after the validation part is held out (it may ignore them); the test texts are never passed to it.
     /// </summary>
     public static (FoldResult Result, TextClassifierBundle Bundle) TrainAndTest(TextCorpus train, TextCorpus test, TextClassificationRun run,
-        TrainerOptions trainer, Device device, ITrainingProgress progress)
+        TrainerOptions trainer, Device device, ITrainingProgress progress, Func<IReadOnlyList<string>, WordVectors>? pretrained = null)
     {
         if (!train.ClassNames.SequenceEqual(test.ClassNames))
             throw new ArgumentException($"training and test classes differ: {string.Join(", ", train.ClassNames)} vs {string.Join(", ", test.ClassNames)}");
@@ -50,8 +55,18 @@ public static class TextClassificationExperiment
         try
         {
             if (trainer.OutDir != null) Directory.CreateDirectory(trainer.OutDir);
+            var pretrainClock = Stopwatch.StartNew();
+            var vectors = pretrained?.Invoke(train.Texts);
+            double pretrainSeconds = pretrainClock.Elapsed.TotalSeconds;
+            if (vectors != null)
+            {
+                if (vectors.Dimension != run.Net.Embedding)
+                    throw new ArgumentException($"pretrained vectors have dimension {vectors.Dimension} but the embedding is {run.Net.Embedding}; train them with the embedding's size");
+                run = run with { Pretrained = vectors.Description };
+            }
             var clock = Stopwatch.StartNew();
             var vocabulary = TextEncoder.BuildVocabulary(train.Texts, run.Net);
+            if (vectors != null && run.Net.ExtendVocabulary) vocabulary = vocabulary.Extend(vectors.Words, run.Net.MaxVocabulary);
             var net = run.Net with { VocabularySize = vocabulary.Count, Classes = train.ClassNames.Count };
             run = run with { Net = net };
             var encoder = new TextEncoder(vocabulary, net);
@@ -61,6 +76,8 @@ public static class TextClassificationExperiment
 
             torch.manual_seed(trainer.Seed);
             var classifier = TextClassifiers.Create(net);
+            int pretrainedWords = vectors == null ? 0 : PretrainedEmbedding.Initialise(classifier.WordEmbedding, vocabulary, vectors);
+            if (vectors != null) progress.Message($"embedding: {pretrainedWords} of {vocabulary.Count - 2} vocabulary words initialised from {vectors.Description}");
             classifier.Module.to(device);
             var task = new TextClassificationTask(classifier);
             var identity = TextClassifierBundle.Identity(run, vocabulary, train.ClassNames);
@@ -74,7 +91,8 @@ public static class TextClassificationExperiment
             var metrics = Trainer<TextBatch>.Evaluate(task, testSet, Math.Max(trainer.BatchSize, 64));
             classifier.Module.eval();
             int testedEpoch = validSet != null ? summary.State.BestEpoch : summary.State.Epoch;
-            var result = new FoldResult(run.Fold, 1 - metrics["error"], seconds, train.Count, test.Count, summary.State.Epoch, vocabulary.Count, testedEpoch);
+            var result = new FoldResult(run.Fold, 1 - metrics["error"], seconds, train.Count, test.Count, summary.State.Epoch, vocabulary.Count, testedEpoch,
+                pretrainedWords, pretrainSeconds);
             return (result, new TextClassifierBundle(classifier, vocabulary, train.ClassNames, run));
         }
         finally

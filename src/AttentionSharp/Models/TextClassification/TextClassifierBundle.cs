@@ -19,8 +19,10 @@ namespace AttentionSharp.Models.TextClassification;
 /// <param name="Net">Network options.</param>
 /// <param name="ValidFraction">Fraction of each training part held out (stratified, by the seed) to choose the best epoch;
 /// 0 = none, the final epoch's weights are tested.</param>
+/// <param name="Pretrained">How the word embeddings were initialised: null = at random, else the description of the
+/// pretrained vectors (settings and training text).</param>
 public sealed record TextClassificationRun(string Task, int Folds, int Fold, long Seed, string? TrainFile, string? TestFile,
-    string LabelColumn, string TextColumn, TextClassifierOptions Net, double ValidFraction = 0);
+    string LabelColumn, string TextColumn, TextClassifierOptions Net, double ValidFraction = 0, string? Pretrained = null);
 
 /// <summary>The prediction for one text: class probabilities, the tokens the model read and what it attended to.</summary>
 /// <param name="ClassNames">Class names.</param>

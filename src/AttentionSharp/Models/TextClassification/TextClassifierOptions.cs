@@ -2,7 +2,7 @@ namespace AttentionSharp.Models.TextClassification;
 
 /// <summary>
 /// Options of the text classifiers. Defaults follow Yang et al. 2016 where the paper gives them (GRU of 50 units per
-/// direction, attention context of 100) with a smaller embedding (100, trained from scratch; no pretrained vectors).
+/// direction, attention context of 100) with a smaller embedding (100, trained from scratch unless initialised from skip-gram vectors, see <see cref="PretrainedEmbedding"/>).
 /// Length caps (documented rule): a flat model keeps at most <see cref="MaxTokens"/> tokens of a text, the first half
 /// and the last half of the cap when longer (reviews state their verdict at the start or the end); HAN keeps at most
 /// <see cref="MaxSentences"/> sentences the same way (first half, last half) and the first
@@ -21,6 +21,10 @@ namespace AttentionSharp.Models.TextClassification;
 /// <param name="MaxTokens">Flat models: most tokens kept per text.</param>
 /// <param name="MaxSentences">HAN: most sentences kept per text.</param>
 /// <param name="MaxSentenceTokens">HAN: most tokens kept per sentence.</param>
+/// <param name="FreezeEmbedding">Keep the word embedding fixed in training (its initial, e.g. pretrained, values).</param>
+/// <param name="ExtendVocabulary">With pretrained vectors: the vocabulary also takes every word that has a vector, most
+/// frequent first, up to <see cref="MaxVocabulary"/> entries, so test words unseen in training keep their pretrained meaning.</param>
+/// <param name="WordDropout">Word dropout: in training, each real token is replaced by the unknown token with this probability (0 = off).</param>
 public sealed record TextClassifierOptions(
     string Model = "attn",
     string Cell = "gru",
@@ -34,7 +38,10 @@ public sealed record TextClassifierOptions(
     int MaxVocabulary = 30_000,
     int MaxTokens = 400,
     int MaxSentences = 30,
-    int MaxSentenceTokens = 40)
+    int MaxSentenceTokens = 40,
+    double WordDropout = 0,
+    bool FreezeEmbedding = false,
+    bool ExtendVocabulary = false)
 {
     /// <summary>The model names.</summary>
     public static string[] Models { get; } = ["attn", "mean", "max", "last", "han"];
@@ -54,6 +61,7 @@ public sealed record TextClassifierOptions(
         if (Embedding < 1 || Hidden < 1 || AttentionDim < 1) throw new ArgumentException($"embedding, hidden and attention sizes must be positive; got {Embedding}, {Hidden}, {AttentionDim}");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"dropout must be in [0, 1); got {Dropout}");
         if (MinCount < 1 || MaxVocabulary < 3) throw new ArgumentException($"min count must be at least 1 and max vocabulary at least 3; got {MinCount}, {MaxVocabulary}");
+        if (!(WordDropout >= 0 && WordDropout < 1)) throw new ArgumentException($"word dropout must be in [0, 1); got {WordDropout}");
         if (MaxTokens < 1 || MaxSentences < 1 || MaxSentenceTokens < 1) throw new ArgumentException($"length caps must be positive; got {MaxTokens}, {MaxSentences}, {MaxSentenceTokens}");
     }
 }

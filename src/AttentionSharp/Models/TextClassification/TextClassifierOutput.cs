@@ -18,6 +18,9 @@ public interface ITextClassifier
     /// <summary>The module (parameters, train/eval mode, device).</summary>
     nn.Module Module { get; }
 
+    /// <summary>The word embedding layer (row i = vocabulary index i), e.g. to initialise it from pretrained vectors.</summary>
+    TorchSharp.Modules.Embedding WordEmbedding { get; }
+
     /// <summary>Classifies <paramref name="tokens"/> with <paramref name="mask"/> (true = real token); weights when <paramref name="needWeights"/> and the model has attention.</summary>
     TextClassifierOutput Classify(Tensor tokens, Tensor mask, bool needWeights = false);
 }
