@@ -154,7 +154,7 @@ public class CliTests
         var first = RunCapturingConsole(["baseline", "train", "--epochs", "1", "--hidden", "32", .. common]);
         Assert.True(first.Code == 0, first.Err);
         Assert.Matches(@"(?m)^epoch 1/1 lr=", first.Out);
-        Assert.Matches(@"(?m)^RESULT task=mnist model=fc test_error=\d+\.\d\d% best_epoch=1 epochs=1 ", first.Out);
+        Assert.Matches(@"(?m)^RESULT task=mnist model=fc fresh_canvases=false test_error=\d+\.\d\d% best_epoch=1 epochs=1 ", first.Out);
 
         var again = RunCapturingConsole(["baseline", "train", "--epochs", "1", "--hidden", "32", .. common]);
         Assert.Equal(1, again.Code);

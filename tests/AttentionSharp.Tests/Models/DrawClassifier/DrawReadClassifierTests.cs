@@ -113,7 +113,7 @@ public class DrawReadClassifierTests
         var train = CliTests.RunCapturingConsole("draw", "train", "--task", "mnist", "--glimpses", "2", "--grid", "6", "--hidden", "16", "--glimpse-hidden", "16",
             "--epochs", "1", "--max-batches", "20", "--batch-size", "50", "--data-dir", data, "--out", run, "--no-progress");
         Assert.True(train.Code == 0, train.Err);
-        Assert.Matches(@"(?m)^RESULT task=mnist model=draw-read glimpses=2 grid=6 test_error=\d+\.\d\d% best_epoch=1 epochs=1 ", train.Out);
+        Assert.Matches(@"(?m)^RESULT task=mnist model=draw-read glimpses=2 grid=6 fresh_canvases=false test_error=\d+\.\d\d% best_epoch=1 epochs=1 ", train.Out);
         Assert.True(File.Exists(Path.Combine(run, "draw.png")));
 
         var eval = CliTests.RunCapturingConsole("draw", "eval", "--checkpoint", run, "--data-dir", data);

@@ -46,7 +46,7 @@ public class Seq2SeqModelTests
         torch.manual_seed(1);
         var model = new Seq2SeqModel(new Seq2SeqOptions("bahdanau", vocab.Count, vocab.Count, Embedding: 16, Hidden: 24, Dropout: 0, MaxTargetLength: 8));
         var data = new TranslationDataset(train, vocab, vocab, 10, 10);
-        var options = new TrainerOptions { Epochs = 4, BatchSize = 32, LearningRate = 0.02, Seed = 1, GradClipNorm = 1 };
+        var options = new TrainerOptions { Epochs = 8, BatchSize = 32, LearningRate = 0.02, Seed = 1, GradClipNorm = 1 };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         // Many tiny ops: one intra-op thread is much faster than two on a shared 2-core machine (restored afterwards).
         int threads = torch.get_num_threads();
