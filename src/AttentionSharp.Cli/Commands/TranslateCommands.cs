@@ -222,7 +222,8 @@ public static class TranslateCommands
     {
         var m = Load(a);
         int beam = a.Int("beam", 1, 64);
-        var corpus = m.Run.Data.Load(SharedOptions.DataRoot(a), Console.Out);
+        // Extra pairs only ever join the training part (dev and test are the same without them), so they are not parsed here.
+        var corpus = (m.Run.Data with { ExtraPairs = null, ExtraMax = 0 }).Load(SharedOptions.DataRoot(a), Console.Out);
         var pairs = Usable(a.Choice("split", "test", "dev") == "test" ? corpus.Test : corpus.Dev, m.Source, m.Translator.Network.MaxSourceLength);
         int limit = a.Int("limit", 0);
         if (limit > 0) pairs = pairs.Take(limit).ToList();
@@ -234,7 +235,8 @@ public static class TranslateCommands
                 Console.WriteLine($"  source: {pairs[i].Source}\n  output: {eval.Outputs[i]}\n  wanted: {pairs[i].Target}");
                 shown++;
             }
-        var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Arch).Add("split", a.Required("split")).Add("beam", beam)
+        var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Arch).Add("extra_pairs", m.Run.Data.ExtraPairs ?? "none")
+            .Add("split", a.Required("split")).Add("beam", beam)
             .Add("exact", new Percent(100 * eval.ExactMatch)).Add("bleu", Math.Round(eval.Bleu.Score, 2))
             .Add("bp", Math.Round(eval.Bleu.BrevityPenalty, 4))
             .Add("p1", Math.Round(100 * eval.Bleu.Precisions[0], 2)).Add("p2", Math.Round(100 * eval.Bleu.Precisions[1], 2))

@@ -61,6 +61,7 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Equal(0, Run("translate", "eval", "--checkpoint", run, "--beam", "2").Code);
         var eval = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "eval-test-beam2.json")))!;
         Assert.Equal(2, eval["beam"]!.GetValue<int>());
+        Assert.Equal("none", eval["extra_pairs"]!.GetValue<string>());
         Assert.Equal(0, Run("translate", "run", "--checkpoint", run, "ab c").Code);
         string png = Path.Combine(_dir, arch + ".png");
         Assert.Equal(0, Run("translate", "show", "--checkpoint", run, "ab c", "--out", png).Code);
