@@ -41,6 +41,8 @@ public static class TranslateCommands
         new("train", "FILE", null, "tsv: training pairs, one 'source<TAB>target' per line, UTF-8"),
         new("dev", "FILE", null, "tsv: dev pairs (default: 5% of --train held out by hash)"),
         new("test", "FILE", null, "tsv: test pairs (default: 5% of --train held out by hash)"),
+        new("extra-pairs", "KIND", "none", "de-en: none, or dictionary: add the dictionary's word and phrase entries (up to 8 words a side) to the training part only"),
+        new("extra-max", "N", "0", "--extra-pairs dictionary: most extra pairs used, a fixed hash-ordered subset (0 = all)"),
         new("vocab", "LEVEL", null, "word or char symbols (default: char for dates, word otherwise)"),
         new("subwords", "KIND", "none", "none (whole words) or bpe: byte-pair encoding of the words (Sennrich et al. 2016), learned per language on the training part"),
         new("merges", "N", "4000", "--subwords bpe: merge operations learned for each language"),
@@ -88,11 +90,14 @@ public static class TranslateCommands
         if (task != "tsv" && (a.Has("train") || a.Has("dev") || a.Has("test")))
             throw new UsageException("--train/--dev/--test are for --task tsv");
         string? Full(string name) => a.String(name) is { } f ? Path.GetFullPath(f) : null;
+        bool dictionary = a.Choice("extra-pairs", TranslationTaskSpec.ExtraKinds) == "dictionary";
+        if (dictionary && task != "de-en") throw new UsageException($"--extra-pairs dictionary is for --task de-en; got --task {task}");
+        if (!dictionary && a.Has("extra-max")) throw new UsageException("--extra-max is for --extra-pairs dictionary");
         return task switch
         {
             "dates" => new TranslationTaskSpec(task, DateTrain: a.Int("dates", 10), DataSeed: (int)a.Long("seed")),
             "tsv" => new TranslationTaskSpec(task, TrainFile: Full("train") ?? throw new UsageException("--task tsv needs --train FILE"), DevFile: Full("dev"), TestFile: Full("test")),
-            _ => new TranslationTaskSpec(task),
+            _ => dictionary ? new TranslationTaskSpec(task, ExtraPairs: "dictionary", ExtraMax: a.Int("extra-max", 0)) : new TranslationTaskSpec(task),
         };
     }
 
@@ -160,7 +165,8 @@ public static class TranslateCommands
         var dev = new TranslationDataset(corpus.Dev, srcVocab, tgtVocab, maxLen, maxLen, device);
         Directory.CreateDirectory(outDir);
         Console.WriteLine($"run folder: {outDir}");
-        Console.WriteLine($"{spec.Task}: {corpus.Train.Count} train ({train.Dropped} longer than {maxLen} dropped), {corpus.Dev.Count} dev, {corpus.Test.Count} test pairs; " +
+        Console.WriteLine($"{spec.Task}: {corpus.Train.Count} train" + (corpus.ExtraTrain > 0 ? $" ({corpus.Train.Count - corpus.ExtraTrain} sentence + {corpus.ExtraTrain} extra dictionary pairs)" : "") +
+                          $" ({train.Dropped} longer than {maxLen} dropped), {corpus.Dev.Count} dev, {corpus.Test.Count} test pairs; " +
                           $"{level.ToString().ToLowerInvariant()} vocabularies: {srcVocab.Count} source, {tgtVocab.Count} target symbols");
 
         manual_seed(trainerOptions.Seed);
@@ -179,6 +185,7 @@ public static class TranslateCommands
         var eval = new Translator(model, srcVocab, tgtVocab).Evaluate(test, beam: 1);
         var result = new RunResult()
             .Add("task", spec.Task).Add("arch", arch).Add("symbols", level.ToString().ToLowerInvariant())
+            .Add("extra_pairs", spec.ExtraPairs ?? "none").Add("extra_train", corpus.ExtraTrain)
             .Add("test_exact", new Percent(100 * eval.ExactMatch)).Add("test_bleu", Math.Round(eval.Bleu.Score, 2)).Add("test_p1", Math.Round(100 * eval.Bleu.Precisions[0], 2))
             .Add("test_sentences", test.Count)
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
@@ -215,7 +222,8 @@ public static class TranslateCommands
     {
         var m = Load(a);
         int beam = a.Int("beam", 1, 64);
-        var corpus = m.Run.Data.Load(SharedOptions.DataRoot(a), Console.Out);
+        // Extra pairs only ever join the training part (dev and test are the same without them), so they are not parsed here.
+        var corpus = (m.Run.Data with { ExtraPairs = null, ExtraMax = 0 }).Load(SharedOptions.DataRoot(a), Console.Out);
         var pairs = Usable(a.Choice("split", "test", "dev") == "test" ? corpus.Test : corpus.Dev, m.Source, m.Translator.Network.MaxSourceLength);
         int limit = a.Int("limit", 0);
         if (limit > 0) pairs = pairs.Take(limit).ToList();
@@ -227,7 +235,8 @@ public static class TranslateCommands
                 Console.WriteLine($"  source: {pairs[i].Source}\n  output: {eval.Outputs[i]}\n  wanted: {pairs[i].Target}");
                 shown++;
             }
-        var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Arch).Add("split", a.Required("split")).Add("beam", beam)
+        var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Arch).Add("extra_pairs", m.Run.Data.ExtraPairs ?? "none")
+            .Add("split", a.Required("split")).Add("beam", beam)
             .Add("exact", new Percent(100 * eval.ExactMatch)).Add("bleu", Math.Round(eval.Bleu.Score, 2))
             .Add("bp", Math.Round(eval.Bleu.BrevityPenalty, 4))
             .Add("p1", Math.Round(100 * eval.Bleu.Precisions[0], 2)).Add("p2", Math.Round(100 * eval.Bleu.Precisions[1], 2))

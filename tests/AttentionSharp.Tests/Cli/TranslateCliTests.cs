@@ -31,6 +31,11 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Contains("--task tsv needs --train", Run("translate", "train", "--task", "tsv").Err);
         Assert.Contains("--train/--dev/--test are for --task tsv", Run("translate", "train", "--task", "dates", "--train", "x.tsv").Err);
         Assert.Contains("needs the sentence", Run("translate", "run", "--checkpoint", "nowhere").Err);
+        Assert.Contains("--extra-pairs must be one of none, dictionary; got 'wiki'", Run("translate", "train", "--task", "de-en", "--extra-pairs", "wiki").Err);
+        Assert.Contains("--extra-pairs dictionary is for --task de-en; got --task dates", Run("translate", "train", "--extra-pairs", "dictionary").Err);
+        Assert.Contains("--extra-max is for --extra-pairs dictionary", Run("translate", "train", "--task", "de-en", "--extra-max", "100").Err);
+        Assert.Contains("--extra-max must be in 0..2147483647; got -5", Run("translate", "train", "--task", "de-en", "--extra-pairs", "dictionary", "--extra-max", "-5").Err);
+        Assert.Contains("--extra-max expects an integer; got 'many'", Run("translate", "train", "--task", "de-en", "--extra-pairs", "dictionary", "--extra-max", "many").Err);
     }
 
     [Theory]
@@ -49,11 +54,14 @@ public sealed class TranslateCliTests : IDisposable
         Assert.True(code == 0, err);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
         Assert.Equal(arch, result["arch"]!.GetValue<string>());
+        Assert.Equal("none", result["extra_pairs"]!.GetValue<string>());
+        Assert.Equal(0, result["extra_train"]!.GetValue<int>());
         Assert.InRange(result["test_bleu"]!.GetValue<double>(), 0, 100);
 
         Assert.Equal(0, Run("translate", "eval", "--checkpoint", run, "--beam", "2").Code);
         var eval = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "eval-test-beam2.json")))!;
         Assert.Equal(2, eval["beam"]!.GetValue<int>());
+        Assert.Equal("none", eval["extra_pairs"]!.GetValue<string>());
         Assert.Equal(0, Run("translate", "run", "--checkpoint", run, "ab c").Code);
         string png = Path.Combine(_dir, arch + ".png");
         Assert.Equal(0, Run("translate", "show", "--checkpoint", run, "ab c", "--out", png).Code);

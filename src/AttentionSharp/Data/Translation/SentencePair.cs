@@ -12,6 +12,13 @@ public sealed record SentencePair(string Source, string Target);
 /// <param name="Test">Test pairs.</param>
 public sealed record TranslationCorpus(string Name, IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Dev, IReadOnlyList<SentencePair> Test)
 {
+    /// <summary>How many of the <see cref="Train"/> pairs (at its end) are extra pairs added to the training part only (e.g. dictionary words and phrases).</summary>
+    public int ExtraTrain { get; init; }
+
+    /// <summary>This corpus with <paramref name="extra"/> appended to the training part; dev and test unchanged.</summary>
+    public TranslationCorpus WithExtraTraining(IReadOnlyList<SentencePair> extra) =>
+        this with { Train = [.. Train, .. extra], ExtraTrain = ExtraTrain + extra.Count };
+
     /// <summary>Splits <paramref name="pairs"/> by a stable hash of the source text: about <paramref name="devPercent"/>% dev, as many test, the rest train.</summary>
     public static TranslationCorpus SplitByHash(string name, IEnumerable<SentencePair> pairs, int devPercent = 5)
     {

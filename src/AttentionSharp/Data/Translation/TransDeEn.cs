@@ -89,10 +89,34 @@ public static partial class TransDeEn
     }
 
     /// <summary>Loads the corpus from the cache (obtaining it first if needed) and splits it by a stable hash: 5% dev, 5% test.</summary>
-    public static TranslationCorpus Load(string cacheRoot, TextWriter log)
+    public static TranslationCorpus Load(string cacheRoot, TextWriter log) => Load(cacheRoot, log, withDictionaryPhrases: false, extraMax: 0);
+
+    /// <summary>
+    /// Loads the sentence corpus as <see cref="Load(string, TextWriter)"/> and, when <paramref name="withDictionaryPhrases"/>,
+    /// adds the dictionary's word and phrase pairs to the training part only (<see cref="FromLines"/>).
+    /// </summary>
+    public static TranslationCorpus Load(string cacheRoot, TextWriter log, bool withDictionaryPhrases, int extraMax)
     {
         string folder = Source.Ensure(cacheRoot, log);
-        var pairs = Parse(File.ReadLines(Path.Combine(folder, FileName), Encoding.UTF8));
-        return TranslationCorpus.SplitByHash("de-en", pairs);
+        return FromLines(File.ReadLines(Path.Combine(folder, FileName), Encoding.UTF8), withDictionaryPhrases, extraMax, log);
+    }
+
+    /// <summary>
+    /// The corpus of dictionary text <paramref name="lines"/> (enumerated once, or twice with phrases): the sentence pairs split by a stable
+    /// hash (5% dev, 5% test) and, when <paramref name="withDictionaryPhrases"/>, the word and phrase pairs (<see cref="DictionaryPhrases"/>)
+    /// appended to the training part only: pairs whose source or target matches a dev or test side are dropped, then at most
+    /// <paramref name="extraMax"/> are kept (0 = all). Dev and test are exactly those of the sentence corpus.
+    /// </summary>
+    public static TranslationCorpus FromLines(IEnumerable<string> lines, bool withDictionaryPhrases, int extraMax, TextWriter log)
+    {
+        if (extraMax < 0) throw new ArgumentOutOfRangeException(nameof(extraMax), $"extraMax must be 0 (all) or positive; got {extraMax}");
+        var corpus = TranslationCorpus.SplitByHash("de-en", Parse(lines));
+        if (!withDictionaryPhrases) return corpus;
+        var phrases = DictionaryPhrases.Parse(lines);
+        var (kept, leaks) = DictionaryPhrases.WithoutLeaks(phrases, corpus);
+        var extra = DictionaryPhrases.Subset(kept, extraMax);
+        log.WriteLine($"dictionary word/phrase pairs: {phrases.Count} parsed, {leaks} dropped (source or target equals a dev/test side), " +
+                      $"{extra.Count} added to the training part" + (extraMax > 0 ? $" (at most {extraMax}: lowest FNV-1a hashes)" : ""));
+        return corpus.WithExtraTraining(extra);
     }
 }
