@@ -45,12 +45,7 @@ public static partial class DictionaryPhrases
     public static IEnumerable<SentencePair> ParseLine(string line, int maxWords = MaxWords)
     {
         if (maxWords < 1) throw new ArgumentOutOfRangeException(nameof(maxWords), $"maxWords must be at least 1; got {maxWords}");
-        if (line.Length == 0 || line[0] == '#') yield break;
-        int sep = line.IndexOf(" :: ", StringComparison.Ordinal);
-        if (sep < 0 || line.IndexOf(" :: ", sep + 4, StringComparison.Ordinal) >= 0) yield break;
-        var de = line[..sep].Split(" | ");
-        var en = line[(sep + 4)..].Split(" | ");
-        if (de.Length != en.Length) yield break;
+        if (TransDeEn.SubEntries(line) is not var (de, en)) yield break;
         for (int i = 0; i < de.Length; i++)
         {
             // Notes first: a grammar note may itself hold ';' (e.g. "{bestrewed; bestrewn}").

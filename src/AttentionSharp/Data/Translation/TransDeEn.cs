@@ -61,15 +61,24 @@ public static partial class TransDeEn
         return words is >= MinWords and <= MaxWords;
     }
 
+    /// <summary>
+    /// The aligned sub-entries of one dictionary line <c>de1 | de2 :: en1 | en2</c>, raw (notes not stripped); null for an
+    /// empty or comment line, a line without exactly one <c> :: </c>, or one whose sides hold different numbers of sub-entries.
+    /// </summary>
+    public static (string[] German, string[] English)? SubEntries(string line)
+    {
+        if (line.Length == 0 || line[0] == '#') return null;
+        int sep = line.IndexOf(" :: ", StringComparison.Ordinal);
+        if (sep < 0 || line.IndexOf(" :: ", sep + 4, StringComparison.Ordinal) >= 0) return null;
+        var de = line[..sep].Split(" | ");
+        var en = line[(sep + 4)..].Split(" | ");
+        return de.Length == en.Length ? (de, en) : null;
+    }
+
     /// <summary>The sentence pairs of one dictionary line (empty when the line has none or its sides do not align).</summary>
     public static IEnumerable<SentencePair> ParseLine(string line)
     {
-        if (line.Length == 0 || line[0] == '#') yield break;
-        int sep = line.IndexOf(" :: ", StringComparison.Ordinal);
-        if (sep < 0 || line.IndexOf(" :: ", sep + 4, StringComparison.Ordinal) >= 0) yield break;
-        var de = line[..sep].Split(" | ");
-        var en = line[(sep + 4)..].Split(" | ");
-        if (de.Length != en.Length) yield break;
+        if (SubEntries(line) is not var (de, en)) yield break;
         for (int i = 0; i < de.Length; i++)
         {
             string s = StripNotes(de[i]), t = StripNotes(en[i]);
