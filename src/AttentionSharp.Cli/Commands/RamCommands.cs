@@ -32,6 +32,7 @@ public static class RamCommands
         new("scales", "N", null, "glimpse scales (default: the paper's, 1 on 28x28, 3 on 60x60, 4 on 100x100)"),
         new("core", "NAME", "rnn", "core network: rnn (ReLU RNN, the paper's) or lstm"),
         new("std", "X", "0.1", "standard deviation of the Gaussian location policy"),
+        new("std-final", "X", "0", "when > 0, the policy std falls linearly from --std in the first epoch to X in the last (0 = fixed std)"),
         new("reinforce-weight", "X", "0.01", "weight of the REINFORCE term in the hybrid loss"),
         new("samples", "M", "10", "Monte-Carlo glimpse paths averaged in the final test (M = 1 is also reported)"),
         SharedOptions.FreshCanvases,
@@ -61,21 +62,21 @@ public static class RamCommands
         trainerOptions.Validate();
         int samples = a.Int("samples", 1, 1000), glimpses = a.Int("glimpses", 1, 100);
         string core = a.Choice("core", RamOptions.Cores);
-        double std = a.Double("std", 1e-6, 2), weight = a.Double("reinforce-weight", 0);
+        double std = a.Double("std", 1e-6, 2), stdFinal = a.Double("std-final", 0, 2), weight = a.Double("reinforce-weight", 0);
         int? patch = a.String("patch") != null ? a.Int("patch", 1, 1000) : null;
         int? scales = a.String("scales") != null ? a.Int("scales", 1, 8) : null;
 
         var data = ImageTasks.Load(task, SharedOptions.DataRoot(a), Console.Out, device, trainerOptions.Seed);
         var net = RamOptions.ForImage(data.Train.Height, data.Train.Width, glimpses, data.Train.Classes) with
         {
-            Core = core, LocationStd = std, ReinforceWeight = weight,
+            Core = core, LocationStd = std, LocationStdFinal = stdFinal, ReinforceWeight = weight,
         };
         if (patch != null) net = net with { Patch = patch.Value };
         if (scales != null) net = net with { Scales = scales.Value };
         net.Validate();
         Directory.CreateDirectory(outDir);
         Console.WriteLine($"run folder: {outDir}");
-        Console.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {net.Core}, std {net.LocationStd}, REINFORCE weight {net.ReinforceWeight}");
+        Console.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {net.Core}, std {net.LocationStd}{(net.LocationStdFinal > 0 ? $" -> {net.LocationStdFinal} (linear over the epochs)" : "")}, REINFORCE weight {net.ReinforceWeight}");
 
         manual_seed(trainerOptions.Seed);
         var model = new RecurrentAttentionModel(net);
@@ -85,10 +86,11 @@ public static class RamCommands
         var train = data.TrainingSource(fresh);
         var identity = ModelIdentity.Of(Kind, new RamRun(task, net, fresh));
         var summary = TrainingProgress.Run(SharedOptions.Progress(a),
-            p => new Trainer<ImageBatch>(trainerOptions).Fit(new RamTask(model), identity, train, data.Valid, p));
+            p => new Trainer<ImageBatch>(trainerOptions).Fit(new RamTask(model) { Epochs = trainerOptions.Epochs }, identity, train, data.Valid, p));
 
         Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
         model.to(device);
+        model.PolicyStd = net.FinalStd; // tested as `ram eval` tests it
         manual_seed(trainerOptions.Seed);
         var ramTask = new RamTask(model);
         var test1 = Trainer<ImageBatch>.Evaluate(ramTask, data.Test, 500);

@@ -139,6 +139,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
     {
         model.Model.train();
         if (train is IEpochAware fresh) fresh.BeginEpoch(epoch);
+        if (model is IEpochAware scheduled) scheduled.BeginEpoch(epoch); // before validation too, which runs after this
         var order = EpochOrder(train.Count, Options.Seed, epoch);
         int batches = (order.Length + Options.BatchSize - 1) / Options.BatchSize;
         if (Options.MaxBatchesPerEpoch > 0) batches = Math.Min(batches, Options.MaxBatchesPerEpoch);

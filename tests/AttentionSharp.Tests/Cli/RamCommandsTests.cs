@@ -17,7 +17,7 @@ public class RamCommandsTests
     {
         var (code, output, _) = Run("ram", "train", "--help");
         Assert.Equal(0, code);
-        foreach (var o in new[] { "--task", "--dataset", "--glimpses", "--std", "--reinforce-weight", "--samples", "--core", "--resume" })
+        foreach (var o in new[] { "--task", "--dataset", "--glimpses", "--std", "--std-final", "--reinforce-weight", "--samples", "--core", "--resume" })
             Assert.Contains(o, output);
         Assert.Contains("ram show", Run("--help").Out);
     }
@@ -35,6 +35,9 @@ public class RamCommandsTests
         Assert.Contains("--glimpses must be in 1..100; got 0", r.Err);
         r = Run("ram", "train", "--core", "gru");
         Assert.Contains("--core must be one of rnn, lstm; got 'gru'", r.Err);
+        r = Run("ram", "train", "--std-final", "-0.1", "--data-dir", "/nonexistent-attn");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--std-final", r.Err);
     }
 
     [Fact]

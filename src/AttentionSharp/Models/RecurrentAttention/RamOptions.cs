@@ -18,11 +18,30 @@ namespace AttentionSharp.Models.RecurrentAttention;
 /// <param name="Core"><c>rnn</c> (ReLU RNN, the paper's) or <c>lstm</c>.</param>
 /// <param name="LocationStd">Fixed standard deviation of the Gaussian location policy.</param>
 /// <param name="ReinforceWeight">Weight of the REINFORCE term in the hybrid loss.</param>
+/// <param name="LocationStdFinal">When positive, the policy std falls linearly from <paramref name="LocationStd"/> in the
+/// first epoch to this value in the last (see <see cref="StdAt"/>); 0 keeps it fixed (the paper's).</param>
 public sealed record RamOptions(
     int Height = 28, int Width = 28, int Channels = 1, int Classes = 10, int Patch = 8, int Scales = 1, int Glimpses = 6,
     int GlimpseHidden = 128, int GlimpseOut = 256, int CoreHidden = 256, string Core = "rnn",
-    double LocationStd = 0.1, double ReinforceWeight = 0.01)
+    double LocationStd = 0.1, double ReinforceWeight = 0.01,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    double LocationStdFinal = 0)
 {
+    /// <summary>The policy std at the end of training, used to evaluate a trained model.</summary>
+    public double FinalStd => LocationStdFinal > 0 ? LocationStdFinal : LocationStd;
+
+    /// <summary>
+    /// The policy std of <paramref name="epoch"/> (1-based) of <paramref name="epochs"/>: <see cref="LocationStd"/> when
+    /// fixed; else linear from <see cref="LocationStd"/> at epoch 1 to <see cref="LocationStdFinal"/> at the last epoch.
+    /// </summary>
+    public double StdAt(int epoch, int epochs)
+    {
+        if (LocationStdFinal <= 0) return LocationStd;
+        if (epochs < 1 || epoch < 1) throw new ArgumentException($"epoch and epochs must be at least 1; got epoch {epoch} of {epochs}");
+        if (epochs == 1 || epoch >= epochs) return LocationStdFinal;
+        return LocationStd + (LocationStdFinal - LocationStd) * (epoch - 1) / (epochs - 1);
+    }
+
     /// <summary>The core networks understood.</summary>
     public static readonly string[] Cores = ["rnn", "lstm"];
 
@@ -43,6 +62,7 @@ public sealed record RamOptions(
         if (GlimpseHidden < 1 || GlimpseOut < 1 || CoreHidden < 1) throw new ArgumentException("layer sizes must be positive");
         if (!Cores.Contains(Core)) throw new ArgumentException($"core must be rnn or lstm; got '{Core}'");
         if (!(LocationStd > 0) || LocationStd > 2) throw new ArgumentException($"location std must be in (0, 2]; got {LocationStd}");
+        if (!(LocationStdFinal >= 0) || LocationStdFinal > 2) throw new ArgumentException($"final location std must be 0 (fixed std) or in (0, 2]; got {LocationStdFinal}");
         if (!(ReinforceWeight >= 0)) throw new ArgumentException($"REINFORCE weight must be non-negative; got {ReinforceWeight}");
         _ = new Vision.GlimpseSensor(Patch, Scales, Height, Width);
     }

@@ -10,10 +10,21 @@ namespace AttentionSharp.Models.RecurrentAttention;
 /// <c>L = NLL(f_a(h_N), y) + mean_t (b_t - R)^2 - w * sum_{t=1}^{N-1} log pi(l_t) (R - sg(b_t))</c>, averaged over the batch, where
 /// <c>R = 1</c> when the final classification is right, else 0, and sg stops the gradient. Evaluation averages the class
 /// probabilities over <see cref="EvalSamples"/> sampled glimpse paths. Metrics: <c>error</c>, <c>reward</c>, <c>nll</c>.
+/// With <see cref="RamOptions.LocationStdFinal"/> set and <see cref="Epochs"/> given, each epoch (its training and
+/// validation) uses the policy std of <see cref="RamOptions.StdAt"/>.
 /// </summary>
 /// <param name="Network">The model.</param>
-public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageBatch>
+public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageBatch>, IEpochAware
 {
+    /// <summary>Epochs of the training run, for the std schedule (0 = not set: the std stays at <see cref="RecurrentAttentionModel.PolicyStd"/>).</summary>
+    public int Epochs { get; set; }
+
+    /// <inheritdoc />
+    public void BeginEpoch(int epoch)
+    {
+        if (Epochs > 0) Network.PolicyStd = Network.Options.StdAt(epoch, Epochs);
+    }
+
     /// <inheritdoc />
     public nn.Module Model => Network;
 

@@ -29,6 +29,7 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
     {
         options.Validate();
         Options = options;
+        PolicyStd = options.FinalStd;
         glimpse = new GlimpseNetwork(options);
         core = new CoreNetwork(options);
         location = new LocationNetwork(options.CoreHidden);
@@ -39,6 +40,17 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
 
     /// <summary>The options it was built with.</summary>
     public RamOptions Options { get; }
+    /// <summary>
+    /// Std of the location policy used by <see cref="Rollout"/>: <see cref="RamOptions.FinalStd"/> until a training run
+    /// sets it per epoch (<see cref="RamTask.BeginEpoch"/>).
+    /// </summary>
+    public double PolicyStd
+    {
+        get => policyStd;
+        set => policyStd = value > 0 && value <= 2 ? value : throw new ArgumentException($"policy std must be in (0, 2]; got {value}");
+    }
+    double policyStd;
+
     /// <summary>The glimpse network (sensor inside).</summary>
     public GlimpseNetwork Glimpse => glimpse;
     /// <summary>The core network.</summary>
@@ -75,7 +87,7 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
             if (t < o.Glimpses - 1)
             {
                 baselines.Add(baseline.Forward(h));
-                (l, var logPi) = location.Sample(h, o.LocationStd);
+                (l, var logPi) = location.Sample(h, policyStd);
                 logPis.Add(logPi);
             }
         }
