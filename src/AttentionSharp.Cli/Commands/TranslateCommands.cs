@@ -26,6 +26,8 @@ public static class TranslateCommands
     {
         /// <summary>The architecture name.</summary>
         public string Arch => Transformer != null ? "transformer" : Model?.Arch ?? "?";
+        /// <summary>The encoder cell of a recurrent model (<c>gru</c>, <c>lstm</c>); <c>-</c> for the Transformer.</summary>
+        public string Cell => Model?.Cell ?? "-";
 
         /// <summary>Builds the model these options describe.</summary>
         public ITranslationModel Build() => Transformer != null ? new TransformerModel(Transformer)
@@ -51,7 +53,8 @@ public static class TranslateCommands
         new("max-len", "N", null, "longest source/target in symbols; longer training pairs are dropped (default: 40 dates, 30 words, 60 subwords)"),
         new("dates", "N", "20000", "dates: training pairs generated (dev and test: 1000 each)"),
         new("embedding", "N", "64", "embedding size"),
-        new("hidden", "N", "128", "encoder GRU units per direction (the decoder has twice this)"),
+        new("hidden", "N", "128", "encoder RNN units per direction (the decoder has twice this)"),
+        new("cell", "NAME", "gru", "recurrent archs: encoder cell, gru (Bahdanau et al.) or lstm (Luong et al.)"),
         new("dropout", "X", "0.1", "dropout on embeddings and decoder outputs"),
         new("window", "N", "5", "local-m, local-p: half-width D of the window"),
         new("label-smoothing", "X", "0", "label smoothing of the training loss (0.1 in Vaswani et al.)"),
@@ -105,6 +108,8 @@ public static class TranslateCommands
     {
         var spec = Spec(a);
         string arch = a.Choice("arch", Archs);
+        string cell = a.Choice("cell", AttentionSharp.Sequence.BiRnnEncoder.Cells);
+        if (arch == "transformer" && cell != "gru") throw new UsageException("--cell applies to the recurrent architectures, not to --arch transformer");
         var level = (a.String("vocab") ?? (spec.Task == "dates" ? "char" : "word")) switch
         {
             "word" => VocabularyLevel.Word,
@@ -157,7 +162,7 @@ public static class TranslateCommands
         else
         {
             var net = new Seq2SeqOptions(arch, srcVocab.Count, tgtVocab.Count, a.Int("embedding", 1), a.Int("hidden", 1), a.Double("dropout", 0, 0.99),
-                a.Int("window", 1), maxLen, maxLen + 1, a.Double("label-smoothing", 0, 0.99));
+                a.Int("window", 1), maxLen, maxLen + 1, a.Double("label-smoothing", 0, 0.99), EncoderCell: cell == "gru" ? null : cell);
             net.Validate();
             run = new TranslateRun(spec, net);
         }
@@ -184,7 +189,7 @@ public static class TranslateCommands
         var test = Usable(corpus.Test, srcVocab, maxLen);
         var eval = new Translator(model, srcVocab, tgtVocab).Evaluate(test, beam: 1);
         var result = new RunResult()
-            .Add("task", spec.Task).Add("arch", arch).Add("symbols", level.ToString().ToLowerInvariant())
+            .Add("task", spec.Task).Add("arch", arch).Add("cell", run.Cell).Add("symbols", level.ToString().ToLowerInvariant())
             .Add("extra_pairs", spec.ExtraPairs ?? "none").Add("extra_train", corpus.ExtraTrain)
             .Add("test_exact", new Percent(100 * eval.ExactMatch)).Add("test_bleu", Math.Round(eval.Bleu.Score, 2)).Add("test_p1", Math.Round(100 * eval.Bleu.Precisions[0], 2))
             .Add("test_sentences", test.Count)
@@ -235,7 +240,7 @@ public static class TranslateCommands
                 Console.WriteLine($"  source: {pairs[i].Source}\n  output: {eval.Outputs[i]}\n  wanted: {pairs[i].Target}");
                 shown++;
             }
-        var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Arch).Add("extra_pairs", m.Run.Data.ExtraPairs ?? "none")
+        var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Arch).Add("cell", m.Run.Cell).Add("extra_pairs", m.Run.Data.ExtraPairs ?? "none")
             .Add("split", a.Required("split")).Add("beam", beam)
             .Add("exact", new Percent(100 * eval.ExactMatch)).Add("bleu", Math.Round(eval.Bleu.Score, 2))
             .Add("bp", Math.Round(eval.Bleu.BrevityPenalty, 4))

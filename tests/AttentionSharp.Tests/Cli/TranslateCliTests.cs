@@ -35,25 +35,29 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Contains("--extra-pairs dictionary is for --task de-en; got --task dates", Run("translate", "train", "--extra-pairs", "dictionary").Err);
         Assert.Contains("--extra-max is for --extra-pairs dictionary", Run("translate", "train", "--task", "de-en", "--extra-max", "100").Err);
         Assert.Contains("--extra-max must be in 0..2147483647; got -5", Run("translate", "train", "--task", "de-en", "--extra-pairs", "dictionary", "--extra-max", "-5").Err);
+        Assert.Contains("--cell must be one of gru, lstm; got 'rnn'", Run("translate", "train", "--cell", "rnn").Err);
+        Assert.Contains("--cell applies to the recurrent architectures", Run("translate", "train", "--arch", "transformer", "--cell", "lstm").Err);
         Assert.Contains("--extra-max expects an integer; got 'many'", Run("translate", "train", "--task", "de-en", "--extra-pairs", "dictionary", "--extra-max", "many").Err);
     }
 
     [Theory]
     [InlineData("luong-general")]
     [InlineData("transformer")]
-    public void TsvTrainEvalRunAndShowEndToEnd(string arch)
+    [InlineData("luong-general", "lstm")]
+    public void TsvTrainEvalRunAndShowEndToEnd(string arch, string cell = "gru")
     {
         var rng = new Random(3);
         string Word() => new string(Enumerable.Range(0, rng.Next(1, 4)).Select(_ => (char)('a' + rng.Next(4))).ToArray());
         var lines = Enumerable.Range(0, 300).Select(_ => string.Join(' ', Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Word()))).Select(s => s + "\t" + s.ToUpperInvariant());
-        string train = Path.Combine(_dir, "train.tsv"), run = Path.Combine(_dir, "run-" + arch);
+        string train = Path.Combine(_dir, "train.tsv"), run = Path.Combine(_dir, "run-" + arch + "-" + cell);
         File.WriteAllLines(train, lines);
-        var (code, err) = Run("translate", "train", "--task", "tsv", "--train", train, "--arch", arch, "--vocab", "word", "--min-count", "1",
+        var (code, err) = Run("translate", "train", "--task", "tsv", "--train", train, "--arch", arch, "--cell", cell, "--vocab", "word", "--min-count", "1",
             "--embedding", "8", "--hidden", "8", "--model-dim", "8", "--heads", "2", "--layers", "1", "--ff", "16",
             "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress");
         Assert.True(code == 0, err);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
         Assert.Equal(arch, result["arch"]!.GetValue<string>());
+        Assert.Equal(arch == "transformer" ? "-" : cell, result["cell"]!.GetValue<string>());
         Assert.Equal("none", result["extra_pairs"]!.GetValue<string>());
         Assert.Equal(0, result["extra_train"]!.GetValue<int>());
         Assert.InRange(result["test_bleu"]!.GetValue<double>(), 0, 100);
@@ -61,9 +65,10 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Equal(0, Run("translate", "eval", "--checkpoint", run, "--beam", "2").Code);
         var eval = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "eval-test-beam2.json")))!;
         Assert.Equal(2, eval["beam"]!.GetValue<int>());
+        Assert.Equal(arch == "transformer" ? "-" : cell, eval["cell"]!.GetValue<string>());
         Assert.Equal("none", eval["extra_pairs"]!.GetValue<string>());
         Assert.Equal(0, Run("translate", "run", "--checkpoint", run, "ab c").Code);
-        string png = Path.Combine(_dir, arch + ".png");
+        string png = Path.Combine(_dir, arch + "-" + cell + ".png");
         Assert.Equal(0, Run("translate", "show", "--checkpoint", run, "ab c", "--out", png).Code);
         var bytes = File.ReadAllBytes(png);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);

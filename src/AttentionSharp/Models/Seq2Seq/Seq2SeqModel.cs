@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace AttentionSharp.Models.Seq2Seq;
 
 /// <summary>
-/// The recurrent encoder-decoder: source embedding + <see cref="BiGruEncoder"/>, one of the decoders (<see cref="PlainDecoder"/>,
+/// The recurrent encoder-decoder: source embedding + <see cref="BiRnnEncoder"/> (GRU or LSTM), one of the decoders (<see cref="PlainDecoder"/>,
 /// <see cref="BahdanauDecoder"/>, <see cref="LuongDecoder"/>), and an output layer over the target vocabulary. Teacher-forced forward for
 /// training; <see cref="IIncrementalDecoder"/> steps for greedy and beam search.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
 {
     readonly Embedding source_embedding;
     readonly Embedding target_embedding;
-    readonly BiGruEncoder encoder;
+    readonly BiRnnEncoder encoder;
     readonly RnnDecoder decoder;
     readonly Linear generator;
     readonly Dropout dropout;
@@ -28,7 +28,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
         long e = options.Embedding, h = options.Hidden, hd = options.DecoderHidden;
         source_embedding = nn.Embedding(options.SourceVocab, e, padding_idx: Vocabulary.Pad);
         target_embedding = nn.Embedding(options.TargetVocab, e, padding_idx: Vocabulary.Pad);
-        encoder = new BiGruEncoder(e, h);
+        encoder = new BiRnnEncoder(e, h, options.Cell);
         decoder = options.Arch switch
         {
             "none" => new PlainDecoder(e, 2 * h, hd),

@@ -10,25 +10,45 @@ namespace AttentionSharp.Sequence;
 public readonly record struct EncodedSequence(Tensor Annotations, Tensor Final);
 
 /// <summary>
-/// Bidirectional GRU over padded, batch-first sequences (Bahdanau et al. 2015, sec. 3.2: annotation <c>h_j = [h_fwd_j; h_bwd_j]</c>).
-/// Padding never enters a state: the backward GRU reads each sequence reversed within its own length (no packing needed),
-/// and annotations at padded positions are zero.
+/// Bidirectional GRU or LSTM over padded, batch-first sequences (Bahdanau et al. 2015, sec. 3.2: annotation
+/// <c>h_j = [h_fwd_j; h_bwd_j]</c>; Luong et al. 2015 use LSTMs). Padding never enters a state: the backward RNN reads each
+/// sequence reversed within its own length (no packing needed), and annotations at padded positions are zero. With an LSTM
+/// the annotations and final states are its hidden states h (the cell states stay inside).
 /// </summary>
-public sealed class BiGruEncoder : nn.Module<Tensor, Tensor, Tensor>
+public sealed class BiRnnEncoder : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly GRU forward_rnn;
-    readonly GRU backward_rnn;
+    /// <summary>The recurrent cells understood.</summary>
+    public static readonly string[] Cells = ["gru", "lstm"];
+
+    readonly nn.Module forward_rnn;
+    readonly nn.Module backward_rnn;
 
     /// <summary>Creates an encoder of inputs of size <paramref name="inputSize"/> with <paramref name="hiddenSize"/> units per direction.</summary>
-    public BiGruEncoder(long inputSize, long hiddenSize) : base("BiGruEncoder")
+    /// <param name="inputSize">Input features.</param>
+    /// <param name="hiddenSize">Units per direction.</param>
+    /// <param name="cell"><c>gru</c> or <c>lstm</c>.</param>
+    public BiRnnEncoder(long inputSize, long hiddenSize, string cell = "gru") : base("BiRnnEncoder")
     {
         if (inputSize < 1 || hiddenSize < 1) throw new ArgumentException($"inputSize and hiddenSize must be positive; got {inputSize}, {hiddenSize}");
+        if (!Cells.Contains(cell)) throw new ArgumentException($"encoder cell must be one of {string.Join(", ", Cells)}; got '{cell}'");
         InputSize = inputSize;
         HiddenSize = hiddenSize;
-        forward_rnn = nn.GRU(inputSize, hiddenSize, batchFirst: true);
-        backward_rnn = nn.GRU(inputSize, hiddenSize, batchFirst: true);
+        Cell = cell;
+        forward_rnn = cell == "gru" ? nn.GRU(inputSize, hiddenSize, batchFirst: true) : nn.LSTM(inputSize, hiddenSize, batchFirst: true);
+        backward_rnn = cell == "gru" ? nn.GRU(inputSize, hiddenSize, batchFirst: true) : nn.LSTM(inputSize, hiddenSize, batchFirst: true);
         RegisterComponents();
     }
+
+    /// <summary>The recurrent cell, <c>gru</c> or <c>lstm</c>.</summary>
+    public string Cell { get; }
+
+    /// <summary>Per-position hidden states <c>(B, S, H)</c> of one direction's RNN over <paramref name="x"/>.</summary>
+    static Tensor Run(nn.Module rnn, Tensor x) => rnn switch
+    {
+        GRU g => g.forward(x).Item1,
+        LSTM l => l.forward(x).Item1,
+        _ => throw new InvalidOperationException($"unexpected recurrent module {rnn.GetType().Name}"),
+    };
 
     /// <summary>Input features.</summary>
     public long InputSize { get; }
@@ -50,9 +70,9 @@ public sealed class BiGruEncoder : nn.Module<Tensor, Tensor, Tensor>
         long b = inputs.shape[0], s = inputs.shape[1], h = HiddenSize;
         var reverse = ReverseIndex(lengths, s);                                      // (B, S)
 
-        var (outF, _) = forward_rnn.forward(inputs);                                 // (B, S, H)
+        var outF = Run(forward_rnn, inputs);                                         // (B, S, H)
         var reversedIn = inputs.gather(1, reverse.unsqueeze(-1).expand(b, s, InputSize)); // (B, S, E)
-        var (outBRev, _) = backward_rnn.forward(reversedIn);                         // (B, S, H), position t holds h_bwd of token len-1-t
+        var outBRev = Run(backward_rnn, reversedIn);                                 // (B, S, H), position t holds h_bwd of token len-1-t
         var outB = outBRev.gather(1, reverse.unsqueeze(-1).expand(b, s, h));         // (B, S, H)
         var keep = mask.unsqueeze(-1).to(inputs.dtype);                              // (B, S, 1)
         var annotations = torch.cat([outF, outB], 2) * keep;                         // (B, S, 2H)

@@ -4,13 +4,15 @@ using static TorchSharp.torch;
 
 namespace AttentionSharp.Tests.Sequence;
 
-public class BiGruEncoderTests
+public class BiRnnEncoderTests
 {
-    [Fact]
-    public void PaddingNeverChangesTheRealPositions()
+    [Theory]
+    [InlineData("gru")]
+    [InlineData("lstm")]
+    public void PaddingNeverChangesTheRealPositions(string cell)
     {
         torch.manual_seed(4);
-        var enc = new BiGruEncoder(3, 5);
+        var enc = new BiRnnEncoder(3, 5, cell);
         enc.to(ScalarType.Float64);
         var x = torch.randn(1, 4, 3, dtype: ScalarType.Float64);
         var alone = enc.Encode(x, torch.ones(1, 4, dtype: ScalarType.Bool));
@@ -26,7 +28,7 @@ public class BiGruEncoderTests
     public void BackwardDirectionReadsTheSequenceReversed()
     {
         torch.manual_seed(6);
-        var enc = new BiGruEncoder(2, 3);
+        var enc = new BiRnnEncoder(2, 3);
         enc.to(ScalarType.Float64);
         var x = torch.randn(1, 3, 2, dtype: ScalarType.Float64);
         var outp = enc.Encode(x, torch.ones(1, 3, dtype: ScalarType.Bool));
@@ -50,9 +52,39 @@ public class BiGruEncoderTests
     }
 
     [Fact]
+    public void LstmDirectionsFollowAnLstmCellReference()
+    {
+        torch.manual_seed(8);
+        var enc = new BiRnnEncoder(2, 3, "lstm");
+        enc.to(ScalarType.Float64);
+        var x = torch.randn(1, 4, 2, dtype: ScalarType.Float64);
+        var outp = enc.Encode(x, torch.ones(1, 4, dtype: ScalarType.Bool));
+        var p = enc.named_parameters().ToDictionary(q => q.name, q => (Tensor)q.parameter.detach());
+        foreach (var (dir, offset, order) in new[] { ("forward_rnn", 0, new[] { 0, 1, 2, 3 }), ("backward_rnn", 3, new[] { 3, 2, 1, 0 }) })
+        {
+            var cell = nn.LSTMCell(2, 3);
+            cell.to(ScalarType.Float64);
+            using (torch.no_grad())
+            {
+                cell.weight_ih!.copy_(p[dir + ".weight_ih_l0"]); cell.weight_hh!.copy_(p[dir + ".weight_hh_l0"]);
+                cell.bias_ih!.copy_(p[dir + ".bias_ih_l0"]); cell.bias_hh!.copy_(p[dir + ".bias_hh_l0"]);
+            }
+            var h = torch.zeros(1, 3, dtype: ScalarType.Float64);
+            var c = torch.zeros(1, 3, dtype: ScalarType.Float64);
+            foreach (int t in order)
+            {
+                (h, c) = cell.forward(x[.., t], (h, c));
+                Assert.True(outp.Annotations[0, t].narrow(0, offset, 3).allclose(h[0], 1e-12, 1e-12), $"{dir} state at {t}");
+            }
+            Assert.True(outp.Final[0].narrow(0, offset, 3).allclose(h[0], 1e-12, 1e-12), $"{dir} final state");
+        }
+        Assert.Contains("gru, lstm", Assert.Throws<ArgumentException>(() => new BiRnnEncoder(2, 3, "rnn")).Message);
+    }
+
+    [Fact]
     public void ReverseIndexKeepsPaddingInPlace()
     {
-        var idx = BiGruEncoder.ReverseIndex(torch.tensor(new long[] { 3, 1 }), 4);
+        var idx = BiRnnEncoder.ReverseIndex(torch.tensor(new long[] { 3, 1 }), 4);
         Assert.Equal([2L, 1, 0, 3, 0, 1, 2, 3], idx.data<long>().ToArray());
     }
 }
