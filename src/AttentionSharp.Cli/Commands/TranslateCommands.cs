@@ -54,6 +54,7 @@ public static class TranslateCommands
         new("dates", "N", "20000", "dates: training pairs generated (dev and test: 1000 each)"),
         new("embedding", "N", "64", "embedding size"),
         new("hidden", "N", "128", "encoder RNN units per direction (the decoder has twice this)"),
+        new("bucket", null, null, "batch training pairs of similar length together (shuffled batches; less padding, faster epochs)"),
         new("cell", "NAME", "gru", "recurrent archs: encoder cell, gru (Bahdanau et al.) or lstm (Luong et al.)"),
         new("dropout", "X", "0.1", "dropout on embeddings and decoder outputs"),
         new("window", "N", "5", "local-m, local-p: half-width D of the window"),
@@ -129,7 +130,7 @@ public static class TranslateCommands
         };
         var device = SharedOptions.Device(a);
         string outDir = SharedOptions.OutDir(a, $"translate-{spec.Task}-{arch}");
-        var trainerOptions = SharedOptions.Trainer(a, outDir);
+        var trainerOptions = SharedOptions.Trainer(a, outDir) with { BucketByLength = a.Flag("bucket") };
         trainerOptions.Validate();
 
         var corpus = spec.Load(SharedOptions.DataRoot(a), Console.Out);
@@ -190,7 +191,7 @@ public static class TranslateCommands
         var eval = new Translator(model, srcVocab, tgtVocab).Evaluate(test, beam: 1);
         var result = new RunResult()
             .Add("task", spec.Task).Add("arch", arch).Add("cell", run.Cell).Add("symbols", level.ToString().ToLowerInvariant())
-            .Add("extra_pairs", spec.ExtraPairs ?? "none").Add("extra_train", corpus.ExtraTrain)
+            .Add("extra_pairs", spec.ExtraPairs ?? "none").Add("extra_train", corpus.ExtraTrain).Add("bucket", trainerOptions.BucketByLength ? "true" : "false")
             .Add("test_exact", new Percent(100 * eval.ExactMatch)).Add("test_bleu", Math.Round(eval.Bleu.Score, 2)).Add("test_p1", Math.Round(100 * eval.Bleu.Precisions[0], 2))
             .Add("test_sentences", test.Count)
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)

@@ -33,3 +33,10 @@ public interface IBatchSource<out TBatch>
     /// <summary>Builds the batch of the given example indices (tensors belong to the caller's dispose scope).</summary>
     TBatch GetBatch(int[] indices);
 }
+
+/// <summary>A batch source whose examples have a length that sets their padded cost (e.g. symbols of a sentence pair).</summary>
+public interface ILengthAware
+{
+    /// <summary>The length of example <paramref name="index"/> used to group it with examples of similar length.</summary>
+    int LengthOf(int index);
+}

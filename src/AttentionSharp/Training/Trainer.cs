@@ -50,6 +50,29 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         return order;
     }
 
+    /// <summary>Examples per chunk, in batches, that <see cref="EpochBatches"/> sorts by length when bucketing.</summary>
+    public const int BucketChunkBatches = 50;
+
+    /// <summary>
+    /// The epoch's batches, fixed by (seed, epoch). Without <paramref name="lengthOf"/>: consecutive slices of
+    /// <see cref="EpochOrder"/>. With it (length bucketing): the shuffled order is cut into chunks of
+    /// <see cref="BucketChunkBatches"/> batches, each chunk is sorted by length (ties keep the shuffled order) and cut into
+    /// batches, and the batches are shuffled, so every example is seen once per epoch and a batch holds examples of
+    /// similar length.
+    /// </summary>
+    public static int[][] EpochBatches(int count, long seed, int epoch, int batchSize, Func<int, int>? lengthOf = null)
+    {
+        if (batchSize < 1) throw new ArgumentException($"batch size must be at least 1; got {batchSize}");
+        var order = EpochOrder(count, seed, epoch);
+        if (lengthOf == null)
+            return [.. order.Chunk(batchSize)];
+        var batches = order.Chunk(batchSize * BucketChunkBatches)
+            .SelectMany(chunk => chunk.OrderBy(lengthOf).Chunk(batchSize))
+            .ToArray();
+        new Random(unchecked((int)(seed * 7_368_787 + epoch * 104_729))).Shuffle(batches);
+        return batches;
+    }
+
     /// <summary>Trains <paramref name="model"/> on <paramref name="train"/>, validating on <paramref name="valid"/> when given.</summary>
     public TrainingSummary Fit(ITrainable<TBatch> model, ModelIdentity identity, IBatchSource<TBatch> train,
         IBatchSource<TBatch>? valid, ITrainingProgress progress)
@@ -140,16 +163,16 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         model.Model.train();
         if (train is IEpochAware fresh) fresh.BeginEpoch(epoch);
         if (model is IEpochAware scheduled) scheduled.BeginEpoch(epoch); // before validation too, which runs after this
-        var order = EpochOrder(train.Count, Options.Seed, epoch);
-        int batches = (order.Length + Options.BatchSize - 1) / Options.BatchSize;
+        var plan = EpochBatches(train.Count, Options.Seed, epoch, Options.BatchSize,
+            Options.BucketByLength && train is ILengthAware lengths ? lengths.LengthOf : null);
+        int batches = plan.Length;
         if (Options.MaxBatchesPerEpoch > 0) batches = Math.Min(batches, Options.MaxBatchesPerEpoch);
         progress.StartEpoch(epoch, Options.Epochs, batches);
         var sums = new MetricSums();
         for (int b = 0; b < batches; b++)
         {
             using var scope = torch.NewDisposeScope();
-            var idx = order.AsSpan(b * Options.BatchSize, Math.Min(Options.BatchSize, order.Length - b * Options.BatchSize)).ToArray();
-            var output = model.TrainStep(train.GetBatch(idx));
+            var output = model.TrainStep(train.GetBatch(plan[b]));
             optimizer.zero_grad();
             output.Loss.backward();
             if (Options.GradClipNorm > 0) nn.utils.clip_grad_norm_(model.Model.parameters(), Options.GradClipNorm);

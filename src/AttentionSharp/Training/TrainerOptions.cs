@@ -32,6 +32,11 @@ public sealed record TrainerOptions
     /// <summary>Stop after this many training batches per epoch (0 = all); for quick runs.</summary>
     public int MaxBatchesPerEpoch { get; init; }
     /// <summary>
+    /// Group training examples of similar length into batches when the source is <see cref="ILengthAware"/>
+    /// (<see cref="Trainer{TBatch}.EpochBatches"/>), so that short examples are not padded to long ones.
+    /// </summary>
+    public bool BucketByLength { get; init; }
+    /// <summary>
     /// How many times a run may restart an epoch from its last checkpoint after a libtorch <c>ExternalException</c>
     /// (needs <see cref="OutDir"/>). TorchSharp 0.107 lets the finalizer free an implicitly converted <c>Scalar</c>
     /// while a native call still reads it, which shows as a rare, non-reproducible native error in a long run; the

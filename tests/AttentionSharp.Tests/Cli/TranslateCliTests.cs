@@ -43,20 +43,22 @@ public sealed class TranslateCliTests : IDisposable
     [Theory]
     [InlineData("luong-general")]
     [InlineData("transformer")]
-    [InlineData("luong-general", "lstm")]
-    public void TsvTrainEvalRunAndShowEndToEnd(string arch, string cell = "gru")
+    [InlineData("luong-general", "lstm", true)]
+    public void TsvTrainEvalRunAndShowEndToEnd(string arch, string cell = "gru", bool bucket = false)
     {
         var rng = new Random(3);
         string Word() => new string(Enumerable.Range(0, rng.Next(1, 4)).Select(_ => (char)('a' + rng.Next(4))).ToArray());
         var lines = Enumerable.Range(0, 300).Select(_ => string.Join(' ', Enumerable.Range(0, rng.Next(1, 4)).Select(_ => Word()))).Select(s => s + "\t" + s.ToUpperInvariant());
         string train = Path.Combine(_dir, "train.tsv"), run = Path.Combine(_dir, "run-" + arch + "-" + cell);
         File.WriteAllLines(train, lines);
-        var (code, err) = Run("translate", "train", "--task", "tsv", "--train", train, "--arch", arch, "--cell", cell, "--vocab", "word", "--min-count", "1",
+        string[] args = ["translate", "train", "--task", "tsv", "--train", train, "--arch", arch, "--cell", cell, "--vocab", "word", "--min-count", "1",
             "--embedding", "8", "--hidden", "8", "--model-dim", "8", "--heads", "2", "--layers", "1", "--ff", "16",
-            "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress");
+            "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress", .. (bucket ? new[] { "--bucket" } : [])];
+        var (code, err) = Run(args);
         Assert.True(code == 0, err);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
         Assert.Equal(arch, result["arch"]!.GetValue<string>());
+        Assert.Equal(bucket ? "true" : "false", result["bucket"]!.GetValue<string>());
         Assert.Equal(arch == "transformer" ? "-" : cell, result["cell"]!.GetValue<string>());
         Assert.Equal("none", result["extra_pairs"]!.GetValue<string>());
         Assert.Equal(0, result["extra_train"]!.GetValue<int>());

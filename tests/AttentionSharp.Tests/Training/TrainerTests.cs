@@ -151,6 +151,37 @@ public class TrainerTests
     }
 
     [Fact]
+    public void BatchesAreOrderSlicesWithoutBucketingAndLengthGroupsWithIt()
+    {
+        // Without lengths: consecutive slices of the epoch's order, as every run before bucketing existed.
+        var order = Trainer<ImageBatch>.EpochOrder(100, 3, 2);
+        var plain = Trainer<ImageBatch>.EpochBatches(100, 3, 2, 32);
+        Assert.Equal([32, 32, 32, 4], plain.Select(b => b.Length));
+        Assert.Equal(order, plain.SelectMany(b => b));
+
+        // With lengths: 2,000 examples of lengths 1..40 in batches of 8 (chunks of 50 batches = 400 examples).
+        var rng = new Random(9);
+        var lengths = Enumerable.Range(0, 2000).Select(_ => rng.Next(1, 41)).ToArray();
+        var bucketed = Trainer<ImageBatch>.EpochBatches(2000, 3, 2, 8, i => lengths[i]);
+        Assert.Equal(Enumerable.Range(0, 2000), bucketed.SelectMany(b => b).Order());           // each example once
+        Assert.Equal(250, bucketed.Length);
+        Assert.All(bucketed, b => Assert.Equal(8, b.Length));
+        double Spread(int[][] batches) => batches.Average(b => b.Max(i => lengths[i]) - b.Min(i => lengths[i]));
+        var random = Trainer<ImageBatch>.EpochBatches(2000, 3, 2, 8);
+        Assert.True(Spread(bucketed) <= 1.0, $"bucketed batches span {Spread(bucketed):0.00} lengths on average");
+        Assert.True(Spread(random) > 20, $"random batches span only {Spread(random):0.00}");
+        // padded cost: sum over batches of size x longest example
+        double Padded(int[][] batches) => batches.Sum(b => b.Length * b.Max(i => lengths[i]));
+        Assert.True(Padded(bucketed) < 0.7 * Padded(random));
+        // the batches themselves are shuffled, not sorted by length, and fixed by (seed, epoch)
+        var firsts = bucketed.Select(b => lengths[b[0]]).ToArray();
+        Assert.NotEqual(firsts.Order(), firsts);
+        Assert.Equal(bucketed, Trainer<ImageBatch>.EpochBatches(2000, 3, 2, 8, i => lengths[i]));
+        Assert.NotEqual(bucketed, Trainer<ImageBatch>.EpochBatches(2000, 3, 3, 8, i => lengths[i]));
+        Assert.Throws<ArgumentException>(() => Trainer<ImageBatch>.EpochBatches(10, 1, 1, 0));
+    }
+
+    [Fact]
     public void BadTrainerOptionsNameTheOption()
     {
         Assert.Contains("--epochs", Assert.Throws<ArgumentException>(() => new TrainerOptions { Epochs = 0 }.Validate()).Message);

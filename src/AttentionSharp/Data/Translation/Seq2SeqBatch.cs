@@ -14,7 +14,7 @@ namespace AttentionSharp.Data.Translation;
 public sealed record Seq2SeqBatch(Tensor Source, Tensor SourceMask, Tensor TargetIn, Tensor TargetOut, Tensor TargetMask, int[] Indices);
 
 /// <summary>Sentence pairs encoded with a source and a target vocabulary, batched on demand; pairs longer than the limits are dropped (<see cref="Dropped"/>).</summary>
-public sealed class TranslationDataset : IBatchSource<Seq2SeqBatch>
+public sealed class TranslationDataset : IBatchSource<Seq2SeqBatch>, ILengthAware
 {
     readonly int[][] _source;
     readonly int[][] _target;
@@ -46,6 +46,9 @@ public sealed class TranslationDataset : IBatchSource<Seq2SeqBatch>
     public Device Device { get; }
     /// <inheritdoc />
     public int Count => _source.Length;
+
+    /// <summary>Source plus target symbols of example <paramref name="index"/>: what its padded batch costs (for <c>--bucket</c>).</summary>
+    public int LengthOf(int index) => _source[index].Length + _target[index].Length;
 
     /// <summary>Source ids of example <paramref name="i"/>.</summary>
     public int[] SourceIds(int i) => _source[i];
