@@ -39,7 +39,7 @@ public static class TranslateCommands
     static readonly OptionSpec[] ModelOptions =
     [
         new("arch", "NAME", "bahdanau", "model: " + string.Join(", ", Seq2SeqOptions.Architectures) + ", transformer"),
-        new("task", "NAME", "dates", "corpus: dates (generated), de-en (Debian trans-de-en), tsv (--train/--dev/--test files)"),
+        new("task", "NAME", "dates", "corpus: dates (generated), reverse (generated: 3-40 words translated word by word in reversed order), de-en (Debian trans-de-en), tsv (--train/--dev/--test files)"),
         new("train", "FILE", null, "tsv: training pairs, one 'source<TAB>target' per line, UTF-8"),
         new("dev", "FILE", null, "tsv: dev pairs (default: 5% of --train held out by hash)"),
         new("test", "FILE", null, "tsv: test pairs (default: 5% of --train held out by hash)"),
@@ -50,8 +50,8 @@ public static class TranslateCommands
         new("merges", "N", "4000", "--subwords bpe: merge operations learned for each language"),
         new("min-count", "N", "2", "word vocabularies: keep words seen at least N times in training"),
         new("max-vocab", "N", "8000", "largest vocabulary, specials included"),
-        new("max-len", "N", null, "longest source/target in symbols; longer training pairs are dropped (default: 40 dates, 30 words, 60 subwords)"),
-        new("dates", "N", "20000", "dates: training pairs generated (dev and test: 1000 each)"),
+        new("max-len", "N", null, "longest source/target in symbols; longer training pairs are dropped (default: 40 dates and reverse, 30 words, 60 subwords)"),
+        new("dates", "N", "20000", "dates, reverse: training pairs generated (dev and test: 1000 each)"),
         new("embedding", "N", "64", "embedding size"),
         new("hidden", "N", "128", "encoder RNN units per direction (the decoder has twice this)"),
         new("bucket", null, null, "batch training pairs of similar length together (shuffled batches; less padding, faster epochs)"),
@@ -99,7 +99,7 @@ public static class TranslateCommands
         if (!dictionary && a.Has("extra-max")) throw new UsageException("--extra-max is for --extra-pairs dictionary");
         return task switch
         {
-            "dates" => new TranslationTaskSpec(task, DateTrain: a.Int("dates", 10), DataSeed: (int)a.Long("seed")),
+            "dates" or "reverse" => new TranslationTaskSpec(task, DateTrain: a.Int("dates", 10), DataSeed: (int)a.Long("seed")),
             "tsv" => new TranslationTaskSpec(task, TrainFile: Full("train") ?? throw new UsageException("--task tsv needs --train FILE"), DevFile: Full("dev"), TestFile: Full("test")),
             _ => dictionary ? new TranslationTaskSpec(task, ExtraPairs: "dictionary", ExtraMax: a.Int("extra-max", 0)) : new TranslationTaskSpec(task),
         };
@@ -122,7 +122,7 @@ public static class TranslateCommands
         if (!bpe && a.Has("merges")) throw new UsageException("--merges is for --subwords bpe");
         int merges = bpe ? a.Int("merges", 0) : 0;
         if (bpe) level = VocabularyLevel.Subword;
-        int maxLen = a.Has("max-len") ? a.Int("max-len", 1) : spec.Task == "dates" ? 40 : level switch
+        int maxLen = a.Has("max-len") ? a.Int("max-len", 1) : spec.Task is "dates" or "reverse" ? 40 : level switch
         {
             VocabularyLevel.Word => 30,
             VocabularyLevel.Subword => 60,

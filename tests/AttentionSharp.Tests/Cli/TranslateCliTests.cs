@@ -40,6 +40,22 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Contains("--extra-max expects an integer; got 'many'", Run("translate", "train", "--task", "de-en", "--extra-pairs", "dictionary", "--extra-max", "many").Err);
     }
 
+    [Fact]
+    public void ReverseTaskTrainsAndScoresByLength()
+    {
+        string run = Path.Combine(_dir, "run-reverse");
+        var (code, err) = Run("translate", "train", "--task", "reverse", "--dates", "200", "--arch", "bahdanau", "--embedding", "8", "--hidden", "8",
+            "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress");
+        Assert.True(code == 0, err);
+        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
+        Assert.Equal("reverse", result["task"]!.GetValue<string>());
+        Assert.Equal("word", result["symbols"]!.GetValue<string>());
+        Assert.Equal(1000, result["test_sentences"]!.GetValue<int>());   // 3-40 words: none dropped by the default --max-len 40
+        Assert.Equal(0, Run("translate", "eval", "--checkpoint", run, "--limit", "100").Code);
+        var eval = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "eval-test-beam1.json")))!;
+        Assert.NotNull(eval["n_len_31plus"]);
+    }
+
     [Theory]
     [InlineData("luong-general")]
     [InlineData("transformer")]

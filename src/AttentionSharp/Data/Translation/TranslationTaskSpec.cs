@@ -3,11 +3,11 @@ using System.Text.Json.Serialization;
 namespace AttentionSharp.Data.Translation;
 
 /// <summary>Which corpus a translation run uses, recorded in its checkpoint so that eval rebuilds the same splits.</summary>
-/// <param name="Task"><c>dates</c>, <c>de-en</c> or <c>tsv</c>.</param>
-/// <param name="DateTrain">Dates: training pairs generated.</param>
-/// <param name="DateDev">Dates: dev pairs.</param>
-/// <param name="DateTest">Dates: test pairs.</param>
-/// <param name="DataSeed">Dates: generator seed.</param>
+/// <param name="Task"><c>dates</c>, <c>reverse</c> (<see cref="ReverseTask"/>), <c>de-en</c> or <c>tsv</c>.</param>
+/// <param name="DateTrain">Generated tasks (dates, reverse): training pairs generated.</param>
+/// <param name="DateDev">Generated tasks: dev pairs.</param>
+/// <param name="DateTest">Generated tasks: test pairs.</param>
+/// <param name="DataSeed">Generated tasks: generator seed.</param>
 /// <param name="TrainFile">TSV: training file (full path).</param>
 /// <param name="DevFile">TSV: dev file, or null to hold out by hash.</param>
 /// <param name="TestFile">TSV: test file, or null to hold out by hash.</param>
@@ -19,7 +19,7 @@ public sealed record TranslationTaskSpec(string Task, int DateTrain = 20000, int
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int ExtraMax = 0)
 {
     /// <summary>The task names.</summary>
-    public static readonly string[] Tasks = ["dates", "de-en", "tsv"];
+    public static readonly string[] Tasks = ["dates", "reverse", "de-en", "tsv"];
 
     /// <summary>The kinds of extra training pairs (<c>none</c> is stored as null).</summary>
     public static readonly string[] ExtraKinds = ["none", "dictionary"];
@@ -37,6 +37,7 @@ public sealed record TranslationTaskSpec(string Task, int DateTrain = 20000, int
         return Task switch
         {
             "dates" => DateTask.Corpus(DateTrain, DateDev, DateTest, DataSeed),
+            "reverse" => ReverseTask.Corpus(DateTrain, DateDev, DateTest, DataSeed),
             "de-en" => TransDeEn.Load(cacheRoot, log, dictionary, ExtraMax),
             "tsv" => TsvCorpus.Load(TrainFile ?? throw new ArgumentException("--task tsv needs --train FILE"), DevFile, TestFile),
             _ => throw new ArgumentException($"task must be one of {string.Join(", ", Tasks)}; got '{Task}'"),
