@@ -56,12 +56,6 @@ public static class DateTask
     }
 
     /// <summary>The task's corpus: train, dev and test drawn with different seeds derived from <paramref name="seed"/>; a dev or test source that also occurs in train is dropped from dev/test.</summary>
-    public static TranslationCorpus Corpus(int train, int dev, int test, int seed)
-    {
-        var tr = Generate(train, seed);
-        var seen = tr.Select(p => p.Source).ToHashSet();
-        var dv = Generate(dev * 2, seed + 1_000_003).Where(p => !seen.Contains(p.Source)).Take(dev).ToList();
-        var te = Generate(test * 2, seed + 2_000_003).Where(p => !seen.Contains(p.Source)).Take(test).ToList();
-        return new TranslationCorpus("dates", tr, dv, te);
-    }
+    public static TranslationCorpus Corpus(int train, int dev, int test, int seed) =>
+        TranslationCorpus.Generated("dates", Generate, train, dev, test, seed);
 }

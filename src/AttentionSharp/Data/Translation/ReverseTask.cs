@@ -47,12 +47,6 @@ public static class ReverseTask
     }
 
     /// <summary>The task's corpus: train, dev and test from seeds derived from <paramref name="seed"/>; dev/test sources never occur in train.</summary>
-    public static TranslationCorpus Corpus(int train, int dev, int test, int seed)
-    {
-        var tr = Generate(train, seed);
-        var seen = tr.Select(p => p.Source).ToHashSet();
-        var dv = Generate(dev * 2, seed + 1_000_003).Where(p => !seen.Contains(p.Source)).Take(dev).ToList();
-        var te = Generate(test * 2, seed + 2_000_003).Where(p => !seen.Contains(p.Source)).Take(test).ToList();
-        return new TranslationCorpus("reverse", tr, dv, te);
-    }
+    public static TranslationCorpus Corpus(int train, int dev, int test, int seed) =>
+        TranslationCorpus.Generated("reverse", Generate, train, dev, test, seed);
 }

@@ -12,6 +12,19 @@ public sealed record SentencePair(string Source, string Target);
 /// <param name="Test">Test pairs.</param>
 public sealed record TranslationCorpus(string Name, IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Dev, IReadOnlyList<SentencePair> Test)
 {
+    /// <summary>
+    /// A generated task's corpus: train, dev and test drawn by <paramref name="generate"/>(count, seed) with different seeds
+    /// derived from <paramref name="seed"/>; a dev or test source that also occurs in train is dropped from dev/test.
+    /// </summary>
+    public static TranslationCorpus Generated(string name, Func<int, int, List<SentencePair>> generate, int train, int dev, int test, int seed)
+    {
+        var tr = generate(train, seed);
+        var seen = tr.Select(p => p.Source).ToHashSet();
+        var dv = generate(dev * 2, seed + 1_000_003).Where(p => !seen.Contains(p.Source)).Take(dev).ToList();
+        var te = generate(test * 2, seed + 2_000_003).Where(p => !seen.Contains(p.Source)).Take(test).ToList();
+        return new TranslationCorpus(name, tr, dv, te);
+    }
+
     /// <summary>How many of the <see cref="Train"/> pairs (at its end) are extra pairs added to the training part only (e.g. dictionary words and phrases).</summary>
     public int ExtraTrain { get; init; }
 
