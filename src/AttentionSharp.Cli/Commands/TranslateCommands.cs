@@ -51,7 +51,8 @@ public static class TranslateCommands
         new("min-count", "N", "2", "word vocabularies: keep words seen at least N times in training"),
         new("max-vocab", "N", "8000", "largest vocabulary, specials included"),
         new("max-len", "N", null, "longest source/target in symbols; longer training pairs are dropped (default: 40 dates and reverse, 30 words, 60 subwords)"),
-        new("dates", "N", "20000", "dates, reverse: training pairs generated (dev and test: 1000 each)"),
+        new("pairs", "N", "20000", "dates, reverse: training pairs generated (dev and test: 1000 each)"),
+        new("dates", "N", null, "older name of --pairs, still accepted"),
         new("embedding", "N", "64", "embedding size"),
         new("hidden", "N", "128", "encoder RNN units per direction (the decoder has twice this)"),
         new("bucket", null, null, "batch training pairs of similar length together (shuffled batches; less padding, faster epochs)"),
@@ -99,10 +100,17 @@ public static class TranslateCommands
         if (!dictionary && a.Has("extra-max")) throw new UsageException("--extra-max is for --extra-pairs dictionary");
         return task switch
         {
-            "dates" or "reverse" => new TranslationTaskSpec(task, DateTrain: a.Int("dates", 10), DataSeed: (int)a.Long("seed")),
+            "dates" or "reverse" => new TranslationTaskSpec(task, DateTrain: GeneratedPairs(a), DataSeed: (int)a.Long("seed")),
             "tsv" => new TranslationTaskSpec(task, TrainFile: Full("train") ?? throw new UsageException("--task tsv needs --train FILE"), DevFile: Full("dev"), TestFile: Full("test")),
             _ => dictionary ? new TranslationTaskSpec(task, ExtraPairs: "dictionary", ExtraMax: a.Int("extra-max", 0)) : new TranslationTaskSpec(task),
         };
+    }
+
+    /// <summary>Generated tasks: the training pairs, from --pairs or its older name --dates (not both).</summary>
+    static int GeneratedPairs(ParsedArgs a)
+    {
+        if (a.Has("pairs") && a.Has("dates")) throw new UsageException("--dates is the older name of --pairs; give one of them");
+        return a.Int(a.Has("dates") ? "dates" : "pairs", 10);
     }
 
     static int Train(ParsedArgs a)
@@ -191,7 +199,7 @@ public static class TranslateCommands
         var eval = new Translator(model, srcVocab, tgtVocab).Evaluate(test, beam: 1);
         var result = new RunResult()
             .Add("task", spec.Task).Add("arch", arch).Add("cell", run.Cell).Add("symbols", level.ToString().ToLowerInvariant())
-            .Add("extra_pairs", spec.ExtraPairs ?? "none").Add("extra_train", corpus.ExtraTrain).Add("bucket", trainerOptions.BucketByLength ? "true" : "false")
+            .Add("train_pairs", corpus.Train.Count).Add("extra_pairs", spec.ExtraPairs ?? "none").Add("extra_train", corpus.ExtraTrain).Add("bucket", trainerOptions.BucketByLength ? "true" : "false")
             .Add("test_exact", new Percent(100 * eval.ExactMatch)).Add("test_bleu", Math.Round(eval.Bleu.Score, 2)).Add("test_p1", Math.Round(100 * eval.Bleu.Precisions[0], 2))
             .Add("test_sentences", test.Count)
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)

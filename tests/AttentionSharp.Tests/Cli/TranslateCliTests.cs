@@ -41,13 +41,23 @@ public sealed class TranslateCliTests : IDisposable
     }
 
     [Fact]
+    public void GeneratedPairsTakeTheNewOrTheOlderOptionNameButNotBoth()
+    {
+        Assert.Contains("--dates is the older name of --pairs; give one of them",
+            Run("translate", "train", "--task", "reverse", "--pairs", "200", "--dates", "300").Err);
+        Assert.Contains("--pairs must be in 10..", Run("translate", "train", "--task", "reverse", "--pairs", "5").Err);
+        Assert.Contains("--dates must be in 10..", Run("translate", "train", "--task", "dates", "--dates", "5").Err);
+    }
+
+    [Fact]
     public void ReverseTaskTrainsAndScoresByLength()
     {
         string run = Path.Combine(_dir, "run-reverse");
-        var (code, err) = Run("translate", "train", "--task", "reverse", "--dates", "200", "--arch", "bahdanau", "--embedding", "8", "--hidden", "8",
+        var (code, err) = Run("translate", "train", "--task", "reverse", "--pairs", "200", "--arch", "bahdanau", "--embedding", "8", "--hidden", "8",
             "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress");
         Assert.True(code == 0, err);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
+        Assert.Equal(200, result["train_pairs"]!.GetValue<int>());
         Assert.Equal("reverse", result["task"]!.GetValue<string>());
         Assert.Equal("word", result["symbols"]!.GetValue<string>());
         Assert.Equal(1000, result["test_sentences"]!.GetValue<int>());   // 3-40 words: none dropped by the default --max-len 40
