@@ -21,8 +21,38 @@ public static class App
         .. ClassifyCommands.Verbs,
     ];
 
-    /// <summary>Runs the command line; returns the exit code (0 ok, 1 failure, 2 usage error).</summary>
+    /// <summary>
+    /// Runs the command line; returns the exit code (0 ok, 1 failure, 2 usage error). Everything the command prints goes to
+    /// <paramref name="stdout"/> and <paramref name="stderr"/>: the verbs write to <see cref="Console"/>, so for the run
+    /// <see cref="Console.Out"/> and <see cref="Console.Error"/> are set to these writers and restored afterwards
+    /// (a process-wide setting: do not run two commands at once from different threads with different writers).
+    /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var (savedOut, savedErr) = (Console.Out, Console.Error);
+        bool redirect = !ReferenceEquals(stdout, savedOut) || !ReferenceEquals(stderr, savedErr);
+        if (redirect)
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+        try { return RunCommand(args, stdout, stderr); }
+        finally
+        {
+            if (redirect)
+            {
+                Console.Out.Flush();
+                Console.Error.Flush();
+                Console.SetOut(savedOut);
+                Console.SetError(savedErr);
+            }
+        }
+    }
+
+    static int RunCommand(string[] args, TextWriter stdout, TextWriter stderr)
     {
         bool verbose = args.Contains("--verbose");
         try

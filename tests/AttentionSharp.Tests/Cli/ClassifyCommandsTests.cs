@@ -4,15 +4,7 @@ namespace AttentionSharp.Tests.Cli;
 
 public class ClassifyCommandsTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(o);
-        try { return (App.Run(args, o, e), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(original); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliTests.Run(args);
 
     [Fact]
     public void BadInputsGetClearMessages()

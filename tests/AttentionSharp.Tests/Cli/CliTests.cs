@@ -6,12 +6,30 @@ namespace AttentionSharp.Tests.Cli;
 
 public class CliTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
+    /// <summary>Runs the CLI; what the verbs print comes back in Out and Err (App.Run points the console at its writers).</summary>
+    internal static (int Code, string Out, string Err) Run(params string[] args)
     {
         var o = new StringWriter();
         var e = new StringWriter();
         int code = App.Run(args, o, e);
         return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void VerbOutputGoesToTheGivenWritersAndTheConsoleIsRestored()
+    {
+        var (consoleOut, consoleErr) = (Console.Out, Console.Error);
+        var (code, output, err) = Run("info");
+        Assert.True(code == 0, err);
+        Assert.Matches(@"(?m)^torchsharp:", output.ToLowerInvariant());   // printed by the verb with Console.WriteLine
+        Assert.Same(consoleOut, Console.Out);
+        Assert.Same(consoleErr, Console.Error);
+
+        var (badCode, badOut, badErr) = Run("translate", "eval", "--checkpoint", "/nonexistent-attn-run");
+        Assert.Equal(1, badCode);
+        Assert.Equal("", badOut);
+        Assert.Contains("error:", badErr);
+        Assert.Same(consoleOut, Console.Out);
     }
 
     [Fact]
@@ -134,16 +152,6 @@ public class CliTests
         return root;
     }
 
-    internal static (int Code, string Out, string Err) RunCapturingConsole(params string[] args)
-    {
-        var original = Console.Out;
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        try { return (App.Run(args, o, e), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(original); }
-    }
-
     [Fact]
     public void BaselineTrainResumeAndEvalEndToEnd()
     {
@@ -151,16 +159,16 @@ public class CliTests
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-cli-run-").FullName, "run");
         string[] common = ["--task", "mnist", "--model", "fc", "--batch-size", "100", "--max-batches", "10", "--data-dir", data, "--out", run, "--no-progress"];
 
-        var first = RunCapturingConsole(["baseline", "train", "--epochs", "1", "--hidden", "32", .. common]);
+        var first = Run(["baseline", "train", "--epochs", "1", "--hidden", "32", .. common]);
         Assert.True(first.Code == 0, first.Err);
         Assert.Matches(@"(?m)^epoch 1/1 lr=", first.Out);
         Assert.Matches(@"(?m)^RESULT task=mnist model=fc fresh_canvases=false test_error=\d+\.\d\d% best_epoch=1 epochs=1 ", first.Out);
 
-        var again = RunCapturingConsole(["baseline", "train", "--epochs", "1", "--hidden", "32", .. common]);
+        var again = Run(["baseline", "train", "--epochs", "1", "--hidden", "32", .. common]);
         Assert.Equal(1, again.Code);
         Assert.Contains("already holds a checkpoint", again.Err);
 
-        var resumed = RunCapturingConsole(["baseline", "train", "--epochs", "2", "--hidden", "32", "--resume", .. common]);
+        var resumed = Run(["baseline", "train", "--epochs", "2", "--hidden", "32", "--resume", .. common]);
         Assert.True(resumed.Code == 0, resumed.Err);
         Assert.Contains("resumed from", resumed.Out);
         Assert.Matches(@"(?m)^epoch 2/2 ", resumed.Out);
@@ -168,11 +176,11 @@ public class CliTests
         Assert.Contains("epochs=2", resumed.Out);
         Assert.True(File.Exists(Path.Combine(run, "result.json")));
 
-        var mismatch = RunCapturingConsole(["baseline", "train", "--epochs", "3", "--resume", "--hidden", "64", .. common]);
+        var mismatch = Run(["baseline", "train", "--epochs", "3", "--resume", "--hidden", "64", .. common]);
         Assert.Equal(1, mismatch.Code);
         Assert.Contains("trained with other options", mismatch.Err);
 
-        var eval = RunCapturingConsole("baseline", "eval", "--checkpoint", run, "--data-dir", data);
+        var eval = Run("baseline", "eval", "--checkpoint", run, "--data-dir", data);
         Assert.True(eval.Code == 0, eval.Err);
         Assert.Matches(@"(?m)^RESULT task=mnist model=fc test_error=\d+\.\d\d% test_loss=\S+ examples=10000 ", eval.Out);
         // A two-class synthetic task with an obvious rule: the fc net must have learned it.

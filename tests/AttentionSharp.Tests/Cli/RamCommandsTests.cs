@@ -4,13 +4,7 @@ namespace AttentionSharp.Tests.Cli;
 
 public class RamCommandsTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = App.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliTests.Run(args);
 
     [Fact]
     public void HelpListsTheRamOptions()

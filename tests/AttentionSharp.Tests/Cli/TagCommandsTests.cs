@@ -42,21 +42,7 @@ public class TagCommandsTests : IDisposable
         return path;
     }
 
-    static readonly object ConsoleLock = new();
-
-    /// <summary>Runs the CLI, capturing what the verbs print on the console as well as App's own writers.</summary>
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        lock (ConsoleLock)
-        {
-            var o = new StringWriter();
-            var e = new StringWriter();
-            var saved = Console.Out;
-            Console.SetOut(o);
-            try { return (App.Run(args, o, e), o.ToString(), e.ToString()); }
-            finally { Console.SetOut(saved); }
-        }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => CliTests.Run(args);
 
     [Fact]
     public void TrainEvalAndRunOnUserConllFiles()

@@ -110,26 +110,26 @@ public class DrawReadClassifierTests
     {
         string data = CliTests.FixtureMnist();
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-draw-run-").FullName, "run");
-        var train = CliTests.RunCapturingConsole("draw", "train", "--task", "mnist", "--glimpses", "2", "--grid", "6", "--hidden", "16", "--glimpse-hidden", "16",
+        var train = CliTests.Run("draw", "train", "--task", "mnist", "--glimpses", "2", "--grid", "6", "--hidden", "16", "--glimpse-hidden", "16",
             "--epochs", "1", "--max-batches", "20", "--batch-size", "50", "--data-dir", data, "--out", run, "--no-progress");
         Assert.True(train.Code == 0, train.Err);
         Assert.Matches(@"(?m)^RESULT task=mnist model=draw-read glimpses=2 grid=6 fresh_canvases=false test_error=\d+\.\d\d% best_epoch=1 epochs=1 ", train.Out);
         Assert.True(File.Exists(Path.Combine(run, "draw.png")));
 
-        var eval = CliTests.RunCapturingConsole("draw", "eval", "--checkpoint", run, "--data-dir", data);
+        var eval = CliTests.Run("draw", "eval", "--checkpoint", run, "--data-dir", data);
         Assert.True(eval.Code == 0, eval.Err);
         Assert.Matches(@"(?m)^RESULT task=mnist model=draw-read glimpses=2 test_error=\d+\.\d\d% test_loss=\S+ examples=10000 ", eval.Out);
 
         string png = Path.Combine(run, "shown.png");
-        var show = CliTests.RunCapturingConsole("draw", "show", "--checkpoint", run, "--count", "3", "--out", png, "--data-dir", data);
+        var show = CliTests.Run("draw", "show", "--checkpoint", run, "--count", "3", "--out", png, "--data-dir", data);
         Assert.True(show.Code == 0, show.Err);
         Assert.Contains("images=3", show.Out);
         Assert.True(new FileInfo(png).Length > 1000);
 
-        var bad = CliTests.RunCapturingConsole("draw", "train", "--task", "cluttered200");
+        var bad = CliTests.Run("draw", "train", "--task", "cluttered200");
         Assert.Equal(2, bad.Code);
         Assert.Contains("--task must be one of mnist, translated, cluttered60, cluttered100; got 'cluttered200'", bad.Err);
-        var wrongKind = CliTests.RunCapturingConsole("ram", "eval", "--checkpoint", run, "--data-dir", data);
+        var wrongKind = CliTests.Run("ram", "eval", "--checkpoint", run, "--data-dir", data);
         Assert.Equal(1, wrongKind.Code);
     }
 }
