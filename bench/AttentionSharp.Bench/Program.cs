@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 // The benchmark harness: `dotnet run -c Release --project bench/AttentionSharp.Bench -- VERB [args]`.
 // Every public static class named XxxBench with `public static int Run(string[] args)` is a verb, named by
 // its class in kebab case (AttentionBench -> attention, RamScalingBench -> ram-scaling).
+AttentionSharp.Native.AllocatorTuning.Apply();
 var benches = typeof(Program).Assembly.GetTypes()
     .Where(t => t.IsClass && t.IsAbstract && t.IsSealed && t.Name.EndsWith("Bench", StringComparison.Ordinal))
     .Select(t => (Name: Regex.Replace(t.Name[..^"Bench".Length], "(?<=[a-z0-9])([A-Z])", "-$1").ToLowerInvariant(),

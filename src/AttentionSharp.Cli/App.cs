@@ -32,6 +32,7 @@ public static class App
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
+        AttentionSharp.Native.AllocatorTuning.Apply();
         var (savedOut, savedErr) = (Console.Out, Console.Error);
         bool redirect = !ReferenceEquals(stdout, savedOut) || !ReferenceEquals(stderr, savedErr);
         if (redirect)

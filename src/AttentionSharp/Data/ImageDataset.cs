@@ -9,6 +9,19 @@ namespace AttentionSharp.Data;
 /// <param name="Labels">Int64 class indices.</param>
 public sealed record ImageBatch(Tensor Images, Tensor Labels);
 
+/// <summary>Where the labelled object lies in an image, in pixels (for generated canvases, whose ground truth is known).</summary>
+/// <param name="Top">First row.</param>
+/// <param name="Left">First column.</param>
+/// <param name="Height">Rows.</param>
+/// <param name="Width">Columns.</param>
+public readonly record struct ObjectBox(int Top, int Left, int Height, int Width)
+{
+    /// <summary>Centre row (may be fractional).</summary>
+    public double CentreY => Top + Height / 2.0;
+    /// <summary>Centre column (may be fractional).</summary>
+    public double CentreX => Left + Width / 2.0;
+}
+
 /// <summary>Labelled images held in memory as bytes (1 byte a pixel); batches are converted to float on demand on the chosen device.</summary>
 public sealed class ImageDataset : IBatchSource<ImageBatch>
 {
@@ -16,8 +29,18 @@ public sealed class ImageDataset : IBatchSource<ImageBatch>
     readonly byte[] _labels;
 
     /// <summary>Creates a dataset of <c>labels.Length</c> images of <paramref name="height"/> x <paramref name="width"/> (one channel).</summary>
-    public ImageDataset(byte[] pixels, byte[] labels, int height, int width, int classes = 10, Device? device = null)
+    /// <param name="pixels">Grey bytes, image after image.</param>
+    /// <param name="labels">One class per image.</param>
+    /// <param name="height">Image height.</param>
+    /// <param name="width">Image width.</param>
+    /// <param name="classes">Number of classes.</param>
+    /// <param name="device">Device of the batches.</param>
+    /// <param name="boxes">Optional: per image, the box of the labelled object (see <see cref="Boxes"/>).</param>
+    public ImageDataset(byte[] pixels, byte[] labels, int height, int width, int classes = 10, Device? device = null, ObjectBox[]? boxes = null)
     {
+        if (boxes is not null && boxes.Length != labels.Length)
+            throw new ArgumentException($"{labels.Length} images need {labels.Length} object boxes; got {boxes.Length}");
+        Boxes = boxes;
         if (height < 1 || width < 1) throw new ArgumentException($"image size must be positive; got {height}x{width}");
         if (pixels.Length != (long)labels.Length * height * width)
             throw new ArgumentException($"{labels.Length} labels need {labels.Length * height * width} pixels of {height}x{width}; got {pixels.Length}");
@@ -31,6 +54,8 @@ public sealed class ImageDataset : IBatchSource<ImageBatch>
     public int Width { get; }
     /// <summary>Number of classes.</summary>
     public int Classes { get; }
+    /// <summary>Per image, where the labelled object lies (known for generated canvases), else null.</summary>
+    public ObjectBox[]? Boxes { get; }
     /// <summary>Device the batches are created on.</summary>
     public Device Device { get; }
     /// <inheritdoc />
@@ -77,7 +102,7 @@ public sealed class ImageDataset : IBatchSource<ImageBatch>
             _pixels.AsSpan(indices[k] * n, n).CopyTo(p.AsSpan(k * n));
             l[k] = _labels[indices[k]];
         }
-        return new ImageDataset(p, l, Height, Width, Classes, Device);
+        return new ImageDataset(p, l, Height, Width, Classes, Device, Boxes is null ? null : [.. indices.Select(i => Boxes[i])]);
     }
 
     /// <summary>Loads an IDX image file and its IDX label file, checking they agree.</summary>

@@ -21,14 +21,15 @@ public static class TranslatedImages
         int n = source.Count, area = canvas * canvas;
         var pixels = new byte[(long)n * area];
         var labels = new byte[n];
+        var boxes = new ObjectBox[n];
         var sum = new int[area];
         var rng = new Random(unchecked((int)(seed * 1_000_033 + canvas * 101 + distractors)));
         for (int i = 0; i < n; i++)
         {
-            Paint(source, i, canvas, distractors, patch, rng, sum, pixels.AsSpan((int)((long)i * area), area));
+            boxes[i] = Paint(source, i, canvas, distractors, patch, rng, sum, pixels.AsSpan((int)((long)i * area), area));
             labels[i] = (byte)source.Label(i);
         }
-        return new ImageDataset(pixels, labels, canvas, canvas, source.Classes, source.Device);
+        return new ImageDataset(pixels, labels, canvas, canvas, source.Classes, source.Device, boxes);
     }
 
     /// <summary>Checks the arguments of a canvas task, naming the bad one.</summary>
@@ -45,9 +46,9 @@ public static class TranslatedImages
     /// <summary>
     /// Paints the canvas of source image <paramref name="i"/> into <paramref name="dst"/> (canvas*canvas bytes), drawing every
     /// random choice from <paramref name="rng"/>: first the distractor crops, then the digit's position. <paramref name="sum"/>
-    /// is scratch space of canvas*canvas ints.
+    /// is scratch space of canvas*canvas ints. Returns where the digit was pasted.
     /// </summary>
-    public static void Paint(ImageDataset source, int i, int canvas, int distractors, int patch, Random rng, int[] sum, Span<byte> dst)
+    public static ObjectBox Paint(ImageDataset source, int i, int canvas, int distractors, int patch, Random rng, int[] sum, Span<byte> dst)
     {
         int n = source.Count, hs = source.Height, ws = source.Width;
         Array.Clear(sum);
@@ -68,6 +69,7 @@ public static class TranslatedImages
             for (int x = 0; x < ws; x++)
                 sum[(oy + y) * canvas + ox + x] += img[y * ws + x];
         for (int p = 0; p < canvas * canvas; p++) dst[p] = (byte)Math.Min(255, sum[p]);
+        return new ObjectBox(oy, ox, hs, ws);
     }
 
     /// <summary>The three splits of a task, each built from the same split of <paramref name="data"/> with its own seed.</summary>

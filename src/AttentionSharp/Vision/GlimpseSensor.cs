@@ -8,8 +8,9 @@ namespace AttentionSharp.Vision;
 /// rho(x_t, l_{t-1}) extracts <c>Scales</c> square patches centred at <c>l in [-1, 1]^2</c> ((-1, -1) = top-left,
 /// (0, 0) = centre), the first <c>g x g</c> and each next one twice as wide, averages each down to <c>g x g</c>
 /// (mean over non-overlapping blocks) and stacks them; pixels beyond the image border read as zero.
-/// Batched: one index gather per scale from the unpadded batch (out-of-image indices masked to zero), no loop over images,
-/// so its cost depends on the crop sizes, not on the image size.
+/// Fast path (<see cref="Extract(Tensor, Tensor)"/>): a summed-area table of the batch (built once per rollout by <see cref="SummedArea"/>) gives
+/// every block mean from four corner reads, so a glimpse costs <c>k (g+1)^2</c> reads whatever the crop sizes. Reference path
+/// (<see cref="ExtractByCrops"/>): one index gather per scale of the whole crop, then average pooling.
 /// </summary>
 public sealed class GlimpseSensor
 {
@@ -46,16 +47,78 @@ public sealed class GlimpseSensor
     /// <summary>Top-left pixel (row or col) of the crop of side <paramref name="crop"/> centred at <paramref name="centre"/>.</summary>
     public static long CropStart(long centre, int crop) => centre - crop / 2;
 
+    void CheckInputs(Tensor images, Tensor locations)
+    {
+        if (images.dim() != 4 || images.shape[2] != Height || images.shape[3] != Width)
+            throw new ArgumentException($"images must be (batch, channels, {Height}, {Width}); got ({string.Join(", ", images.shape)})");
+        if (locations.dim() != 2 || locations.shape[0] != images.shape[0] || locations.shape[1] != 2)
+            throw new ArgumentException($"locations must be ({images.shape[0]}, 2); got ({string.Join(", ", locations.shape)})");
+    }
+
     /// <summary>
     /// Glimpses of <paramref name="images"/> <c>(B, C, H, W)</c> at <paramref name="locations"/> <c>(B, 2)</c> (x = column, y = row,
     /// each in [-1, 1]; values outside are clamped): returns <c>(B, k, C, g, g)</c>, scale 0 first.
     /// </summary>
     public Tensor Extract(Tensor images, Tensor locations)
     {
+        CheckInputs(images, locations);
+        using var scope = NewDisposeScope();
+        return Extract(SummedArea(images), locations).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The summed-area table of <paramref name="images"/> <c>(B, C, H, W)</c> for <see cref="Extract(SummedAreaTable, Tensor)"/>:
+    /// <c>S[y, x] = sum of pixels above and left of (y, x)</c>, <c>(B*C, (H+1)*(W+1))</c> in double precision (sums of up to
+    /// H*W values stay exact to ~1e-12).
+    /// </summary>
+    public SummedAreaTable SummedArea(Tensor images)
+    {
         if (images.dim() != 4 || images.shape[2] != Height || images.shape[3] != Width)
             throw new ArgumentException($"images must be (batch, channels, {Height}, {Width}); got ({string.Join(", ", images.shape)})");
-        if (locations.dim() != 2 || locations.shape[0] != images.shape[0] || locations.shape[1] != 2)
-            throw new ArgumentException($"locations must be ({images.shape[0]}, 2); got ({string.Join(", ", locations.shape)})");
+        long b = images.shape[0], c = images.shape[1];
+        using var scope = NewDisposeScope();
+        var x = images.detach().to(ScalarType.Float64);
+        var s = nn.functional.pad(x.cumsum(2).cumsum(3), [1, 0, 1, 0]);   // (B, C, H+1, W+1), zero first row and column
+        return new SummedAreaTable(s.reshape(b * c, (long)(Height + 1) * (Width + 1)).MoveToOuterDisposeScope(), b, c, images.dtype);
+    }
+
+    /// <summary>Glimpses at <paramref name="locations"/> <c>(B, 2)</c> from a table of <see cref="SummedArea"/>: <c>(B, k, C, g, g)</c>, equal to <see cref="ExtractByCrops"/>.</summary>
+    public Tensor Extract(SummedAreaTable table, Tensor locations)
+    {
+        long b = table.Batch, c = table.Channels;
+        if (locations.dim() != 2 || locations.shape[0] != b || locations.shape[1] != 2)
+            throw new ArgumentException($"locations must be ({b}, 2); got ({string.Join(", ", locations.shape)})");
+        using var scope = NewDisposeScope();
+        var device = table.Sums.device;
+        var l = locations.detach().to(ScalarType.Float64).clamp(-1.0, 1.0);
+        var col = (0.5 * (l.select(1, 0) + 1.0) * Width).floor().to(ScalarType.Int64).clamp(0, Width).to(device);   // (B)
+        var row = (0.5 * (l.select(1, 1) + 1.0) * Height).floor().to(ScalarType.Int64).clamp(0, Height).to(device); // (B)
+        int e = Patch + 1;
+        var steps = arange(e, dtype: ScalarType.Int64, device: device);                                   // (g+1)
+        var indices = new List<Tensor>();
+        for (int s = 0; s < Scales; s++)
+        {
+            int crop = CropSize(s), q = crop / Patch;
+            var rows = ((row - crop / 2).unsqueeze(1) + steps.unsqueeze(0) * q).clamp(0, Height);        // (B, g+1) block edges
+            var cols = ((col - crop / 2).unsqueeze(1) + steps.unsqueeze(0) * q).clamp(0, Width);         // (B, g+1)
+            indices.Add((rows.unsqueeze(2) * (Width + 1) + cols.unsqueeze(1)).reshape(b, 1, e * e));     // (B, 1, (g+1)^2)
+        }
+        var index = cat(indices, 1).reshape(b, 1, Scales * e * e).expand(b, c, Scales * e * e).reshape(b * c, Scales * e * e);
+        var corners = table.Sums.gather(1, index).reshape(b, c, Scales, e, e);                          // (B, C, k, g+1, g+1)
+        var blocks = corners[.., .., .., 1.., 1..] - corners[.., .., .., ..^1, 1..]
+                   - corners[.., .., .., 1.., ..^1] + corners[.., .., .., ..^1, ..^1];                 // (B, C, k, g, g) block sums
+        var area = tensor(Enumerable.Range(0, Scales).Select(s => 1.0 / ((CropSize(s) / Patch) * (CropSize(s) / Patch))).ToArray(),
+            dtype: ScalarType.Float64, device: device).reshape(1, 1, Scales, 1, 1);
+        return (blocks * area).permute(0, 2, 1, 3, 4).to(table.DType).contiguous().MoveToOuterDisposeScope(); // (B, k, C, g, g)
+    }
+
+    /// <summary>
+    /// Reference path of <see cref="Extract(Tensor, Tensor)"/>: gathers each whole crop, then average-pools it to g x g
+    /// (kept for tests and the <c>ram-step</c> benchmark).
+    /// </summary>
+    public Tensor ExtractByCrops(Tensor images, Tensor locations)
+    {
+        CheckInputs(images, locations);
         using var scope = NewDisposeScope();
         long b = images.shape[0], c = images.shape[1];
         var flat = images.reshape(b * c, (long)Height * Width); // (B*C, H*W), a view: nothing proportional to the image is copied
@@ -79,4 +142,15 @@ public sealed class GlimpseSensor
         }
         return cat(outs, 1).MoveToOuterDisposeScope(); // (B, k, C, g, g)
     }
+}
+
+/// <summary>A batch's summed-area table for <see cref="GlimpseSensor.Extract(SummedAreaTable, Tensor)"/>; dispose it after the rollout.</summary>
+/// <param name="Sums">The table <c>(B*C, (H+1)*(W+1))</c>, double precision.</param>
+/// <param name="Batch">Images B.</param>
+/// <param name="Channels">Channels C.</param>
+/// <param name="DType">Element type of the images (and of the glimpses returned).</param>
+public sealed record SummedAreaTable(Tensor Sums, long Batch, long Channels, ScalarType DType) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose() => Sums.Dispose();
 }

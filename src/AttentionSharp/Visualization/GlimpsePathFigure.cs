@@ -14,7 +14,9 @@ namespace AttentionSharp.Visualization;
 /// <param name="Patches">Per glimpse, per scale, the g x g patch row-major (first channel).</param>
 /// <param name="Label">True class.</param>
 /// <param name="Predicted">Predicted class.</param>
-public sealed record GlimpsePath(float[] Image, int Height, int Width, double[][] Locations, float[][][] Patches, int Label, int Predicted);
+/// <param name="Object">Where the labelled object truly lies (generated canvases), drawn as a dashed box; null when unknown.</param>
+public sealed record GlimpsePath(float[] Image, int Height, int Width, double[][] Locations, float[][][] Patches, int Label, int Predicted,
+    AttentionSharp.Data.ObjectBox? Object = null);
 
 /// <summary>Draws RAM glimpse paths: per image the path with numbered multi-scale boxes, the extracted patches, and predicted vs true class.</summary>
 public static class GlimpsePathFigure
@@ -26,7 +28,9 @@ public static class GlimpsePathFigure
     ];
 
     /// <summary>Copies a rollout (kept patches required) of <paramref name="images"/> <c>(B, C, H, W)</c> into plain arrays.</summary>
-    public static IReadOnlyList<GlimpsePath> FromRollout(Tensor images, Tensor labels, RamRollout rollout, GlimpseSensor sensor)
+    /// <remarks><paramref name="boxes"/>, when given, holds the true object box of each image.</remarks>
+    public static IReadOnlyList<GlimpsePath> FromRollout(Tensor images, Tensor labels, RamRollout rollout, GlimpseSensor sensor,
+        IReadOnlyList<AttentionSharp.Data.ObjectBox>? boxes = null)
     {
         if (rollout.Patches is null) throw new ArgumentException("the rollout has no patches; run it with keepPatches: true");
         long b = images.shape[0];
@@ -43,7 +47,8 @@ public static class GlimpsePathFigure
             var locations = Enumerable.Range(0, n).Select(t => new[] { loc[(i * n + t) * 2], loc[(i * n + t) * 2 + 1] }).ToArray();
             var patches = Enumerable.Range(0, n).Select(t => Enumerable.Range(0, k)
                 .Select(s => pat.AsSpan(((i * n + t) * k + s) * g * g, g * g).ToArray()).ToArray()).ToArray();
-            list.Add(new GlimpsePath(img.AsSpan(i * hw, hw).ToArray(), sensor.Height, sensor.Width, locations, patches, (int)lab[i], (int)pred[i]));
+            list.Add(new GlimpsePath(img.AsSpan(i * hw, hw).ToArray(), sensor.Height, sensor.Width, locations, patches, (int)lab[i], (int)pred[i],
+                boxes is null ? null : boxes[i]));
         }
         return list;
     }
@@ -88,6 +93,12 @@ public static class GlimpsePathFigure
             DrawGrey(canvas, p.Image, w, h, left, y0, zoom);
             canvas.Save();
             canvas.ClipRect(new SKRect(left, y0, left + imgW, y0 + imgH));
+            if (p.Object is { } ob)
+            {
+                using var truth = new SKPaint { Color = new SKColor(0, 220, 255), StrokeWidth = 2, IsAntialias = true, Style = SKPaintStyle.Stroke,
+                    PathEffect = SKPathEffect.CreateDash([6, 4], 0) };
+                canvas.DrawRect(left + ob.Left * zoom, y0 + ob.Top * zoom, ob.Width * zoom, ob.Height * zoom, truth);
+            }
             var centres = p.Locations.Select(l => Centre(l, w, h)).ToArray();
             using (var line = new SKPaint { Color = new SKColor(255, 255, 255, 200), StrokeWidth = 2, IsAntialias = true, Style = SKPaintStyle.Stroke })
                 for (int t = 1; t < centres.Length; t++)

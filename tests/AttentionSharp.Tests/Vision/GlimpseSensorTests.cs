@@ -56,14 +56,36 @@ public class GlimpseSensorTests
         var sensor = new GlimpseSensor(g, k, h, w);
         using var images = tensor(flat, [b, c, h, w], ScalarType.Float64);
         using var locations = tensor(locFlat, [b, 2], ScalarType.Float64);
-        using var got = sensor.Extract(images, locations);
-        Assert.Equal(new long[] { b, k, c, g, g }, got.shape);
-        var gotFlat = got.data<double>().ToArray();
         var want = Reference(img, loc, g, k);
         var wantFlat = new double[want.Length];
         Buffer.BlockCopy(want, 0, wantFlat, 0, wantFlat.Length * sizeof(double));
-        for (int i = 0; i < wantFlat.Length; i++) Assert.True(Math.Abs(wantFlat[i] - gotFlat[i]) < 1e-12, $"element {i}: want {wantFlat[i]}, got {gotFlat[i]}");
         Assert.True(wantFlat.Any(v => v == 0) && wantFlat.Any(v => v > 0)); // borders were exercised
+        // both paths: the summed-area table (Extract) and the crop-gather-pool reference (ExtractByCrops)
+        foreach (var path in new Func<Tensor>[] { () => sensor.Extract(images, locations), () => sensor.ExtractByCrops(images, locations) })
+        {
+            using var got = path();
+            Assert.Equal(new long[] { b, k, c, g, g }, got.shape);
+            var gotFlat = got.data<double>().ToArray();
+            for (int i = 0; i < wantFlat.Length; i++) Assert.True(Math.Abs(wantFlat[i] - gotFlat[i]) < 1e-12, $"element {i}: want {wantFlat[i]}, got {gotFlat[i]}");
+        }
+    }
+
+    [Fact]
+    public void SummedAreaPathMatchesCropsOnFloatImagesAtThePapersSizes()
+    {
+        torch.manual_seed(11);
+        foreach (var (size, k) in new[] { (60, 3), (100, 4) })
+        {
+            var sensor = new GlimpseSensor(12, k, size, size);
+            using var scope = NewDisposeScope();
+            var img = (torch.rand(16, 1, size, size) * 255).floor() / 255; // byte-valued pixels, as the datasets give
+            var l = torch.rand(16, 2) * 2.4 - 1.2;                         // some outside [-1, 1]: clamped
+            var table = sensor.SummedArea(img);
+            var fast = sensor.Extract(table, l);
+            var slow = sensor.ExtractByCrops(img, l);
+            Assert.Equal(ScalarType.Float32, fast.dtype);
+            Assert.True((fast - slow).abs().max().item<float>() < 1e-5f, $"{size}x{size}: summed-area and crop paths differ");
+        }
     }
 
     [Fact]

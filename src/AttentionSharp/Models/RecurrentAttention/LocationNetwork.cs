@@ -5,23 +5,41 @@ using static TorchSharp.torch;
 namespace AttentionSharp.Models.RecurrentAttention;
 
 /// <summary>
-/// The location network f_l of Mnih et al. 2014: a Gaussian policy <c>l_t ~ N(tanh(Linear(h_t)), sigma^2 I)</c> with fixed sigma.
-/// It reads a detached <c>h_t</c> and returns detached samples (clamped to [-1, 1]) with their log-probabilities
-/// <c>log pi(l_t) = sum_i [-(l_i - mu_i)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2]</c>, so REINFORCE trains only this network.
+/// The location network f_l of Mnih et al. 2014: a Gaussian policy <c>l_t ~ N(mu(h_t), sigma^2 I)</c> with fixed sigma, where
+/// <c>mu(h) = tanh(Linear(h))</c> (the paper's linear policy, <see cref="RamOptions.LocationHidden"/> = 0) or
+/// <c>mu(h) = tanh(Linear(ReLU(Linear(h))))</c> (a hidden layer, as in kevinzakka's re-implementation). It returns detached
+/// samples (clamped to [-1, 1]) with their log-probabilities
+/// <c>log pi(l_t) = sum_i [-(l_i - mu_i)^2 / (2 sigma^2) - log sigma - log(2 pi) / 2]</c>. With
+/// <see cref="RamOptions.PolicyGradientToCore"/> off it reads a detached <c>h_t</c>, so REINFORCE trains only this network;
+/// with it on, the policy gradient also reaches the core and glimpse networks (the paper, Sec. 3.2; Léonard's Torch rnn).
 /// </summary>
 public sealed class LocationNetwork : nn.Module
 {
+    readonly Linear? hidden;
     readonly Linear mean;
+    readonly bool detachState;
 
-    /// <summary>Builds the policy on a state of <paramref name="hidden"/> units.</summary>
-    public LocationNetwork(int hidden) : base("LocationNetwork")
+    /// <summary>Builds the policy on a state of <paramref name="stateUnits"/> units; <paramref name="hiddenUnits"/> = 0 gives the linear policy.</summary>
+    public LocationNetwork(int stateUnits, int hiddenUnits = 0, bool detachState = true) : base("LocationNetwork")
     {
-        mean = nn.Linear(hidden, 2);
-        RegisterComponents();
+        if (hiddenUnits < 0) throw new ArgumentException($"LocationHidden must be >= 0; got {hiddenUnits}");
+        this.detachState = detachState;
+        if (hiddenUnits > 0)
+        {
+            hidden = nn.Linear(stateUnits, hiddenUnits);
+            register_module("hidden", hidden);
+        }
+        mean = nn.Linear(hiddenUnits > 0 ? hiddenUnits : stateUnits, 2);
+        register_module("mean", mean);
     }
 
-    /// <summary>The policy mean <c>(B, 2)</c> in (-1, 1) from the state <c>(B, H)</c> (detached).</summary>
-    public Tensor Mean(Tensor h) => tanh(mean.forward(h.detach()));
+    /// <summary>The policy mean <c>(B, 2)</c> in (-1, 1) from the state <c>(B, H)</c> (detached unless the policy gradient reaches the core).</summary>
+    public Tensor Mean(Tensor h)
+    {
+        var x = detachState ? h.detach() : h;
+        if (hidden is not null) x = nn.functional.relu(hidden.forward(x)); // (B, LocationHidden)
+        return tanh(mean.forward(x));                                       // (B, 2)
+    }
 
     /// <summary>Samples a location: (detached sample clamped to [-1, 1] <c>(B, 2)</c>, log-probability of the unclamped sample <c>(B)</c>).</summary>
     public (Tensor Location, Tensor LogProb) Sample(Tensor h, double std)
@@ -31,5 +49,13 @@ public sealed class LocationNetwork : nn.Module
         using (no_grad()) l = (mu + std * randn_like(mu)).detach();
         var logProb = (-(l - mu).pow(2) / (2 * std * std) - Math.Log(std) - 0.5 * Math.Log(2 * Math.PI)).sum(1); // (B)
         return (l.clamp(-1.0, 1.0).detach(), logProb);
+    }
+
+    /// <summary>The next location: a sample with its log-probability, or (when <paramref name="useMean"/>) the detached mean with a zero log-probability <c>(B)</c>.</summary>
+    public (Tensor Location, Tensor LogProb) Act(Tensor h, double std, bool useMean)
+    {
+        if (!useMean) return Sample(h, std);
+        var mu = Mean(h).detach();
+        return (mu, zeros(mu.shape[0], dtype: mu.dtype, device: mu.device));
     }
 }

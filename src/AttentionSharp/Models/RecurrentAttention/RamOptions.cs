@@ -20,12 +20,29 @@ namespace AttentionSharp.Models.RecurrentAttention;
 /// <param name="ReinforceWeight">Weight of the REINFORCE term in the hybrid loss.</param>
 /// <param name="LocationStdFinal">When positive, the policy std falls linearly from <paramref name="LocationStd"/> in the
 /// first epoch to this value in the last (see <see cref="StdAt"/>); 0 keeps it fixed (the paper's).</param>
+/// <param name="LocationHidden">Units of a ReLU hidden layer in the location network (0 = the paper's linear policy;
+/// kevinzakka's re-implementation uses 128).</param>
+/// <param name="PolicyGradientToCore">Whether the REINFORCE gradient reaches the core and glimpse networks (the paper, Sec. 3.2,
+/// and Léonard's Torch rnn: yes; false = only the location network learns from it, as in kevinzakka's). When on,
+/// <paramref name="ReinforceWeight"/> sets how much the policy shapes the core state.</param>
+/// <param name="FirstLocation">Where the first glimpse goes: <c>uniform</c> (random in [-1, 1]^2, also at test time),
+/// <c>centre</c> (the canvas centre) or <c>learned</c> (the policy applied to the zero initial state, a learned
+/// Gaussian trained by REINFORCE like every later location, as in Léonard's rnn).</param>
+/// <param name="TestPolicy">The policy when evaluating: <c>sample</c> (draw every location from the Gaussian, as in
+/// training) or <c>mean</c> (follow the policy mean: one deterministic path, what Léonard's ReinforceNormal does in
+/// evaluation mode).</param>
 public sealed record RamOptions(
     int Height = 28, int Width = 28, int Channels = 1, int Classes = 10, int Patch = 8, int Scales = 1, int Glimpses = 6,
     int GlimpseHidden = 128, int GlimpseOut = 256, int CoreHidden = 256, string Core = "rnn",
     double LocationStd = 0.1, double ReinforceWeight = 0.01,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
-    double LocationStdFinal = 0)
+    double LocationStdFinal = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    int LocationHidden = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    bool PolicyGradientToCore = false,
+    string FirstLocation = "uniform",
+    string TestPolicy = "sample")
 {
     /// <summary>The policy std at the end of training, used to evaluate a trained model.</summary>
     public double FinalStd => LocationStdFinal > 0 ? LocationStdFinal : LocationStd;
@@ -44,6 +61,18 @@ public sealed record RamOptions(
 
     /// <summary>The core networks understood.</summary>
     public static readonly string[] Cores = ["rnn", "lstm"];
+
+    /// <summary>The first-location rules understood (<see cref="FirstLocation"/>).</summary>
+    public static readonly string[] FirstLocations = ["uniform", "centre", "learned"];
+
+    /// <summary>The test-time policies understood (<see cref="TestPolicy"/>).</summary>
+    public static readonly string[] TestPolicies = ["sample", "mean"];
+
+    /// <summary>Whether the first location is a decision of the policy (and so has a log-probability and a baseline).</summary>
+    public bool LearnsFirstLocation => FirstLocation == "learned";
+
+    /// <summary>Location decisions per rollout that REINFORCE trains: N - 1, plus the first with <c>learned</c>.</summary>
+    public int Decisions => Glimpses - 1 + (LearnsFirstLocation ? 1 : 0);
 
     /// <summary>The paper's sensor for an image size: 8x8 x1 up to 28 pixels, 12x12 x3 up to 60, else 12x12 x4.</summary>
     public static RamOptions ForImage(int height, int width, int glimpses = 6, int classes = 10)
@@ -64,6 +93,9 @@ public sealed record RamOptions(
         if (!(LocationStd > 0) || LocationStd > 2) throw new ArgumentException($"location std must be in (0, 2]; got {LocationStd}");
         if (!(LocationStdFinal >= 0) || LocationStdFinal > 2) throw new ArgumentException($"final location std must be 0 (fixed std) or in (0, 2]; got {LocationStdFinal}");
         if (!(ReinforceWeight >= 0)) throw new ArgumentException($"REINFORCE weight must be non-negative; got {ReinforceWeight}");
+        if (LocationHidden < 0) throw new ArgumentException($"LocationHidden must be >= 0 (0 = linear policy); got {LocationHidden}");
+        if (!FirstLocations.Contains(FirstLocation)) throw new ArgumentException($"FirstLocation must be one of {string.Join(", ", FirstLocations)}; got '{FirstLocation}'");
+        if (!TestPolicies.Contains(TestPolicy)) throw new ArgumentException($"TestPolicy must be one of {string.Join(", ", TestPolicies)}; got '{TestPolicy}'");
         _ = new Vision.GlimpseSensor(Patch, Scales, Height, Width);
     }
 }

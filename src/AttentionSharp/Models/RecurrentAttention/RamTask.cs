@@ -7,9 +7,9 @@ namespace AttentionSharp.Models.RecurrentAttention;
 
 /// <summary>
 /// Trains and evaluates a <see cref="RecurrentAttentionModel"/> with the hybrid loss of Mnih et al. 2014 (Sec. 3.2, eq. 2 with a baseline):
-/// <c>L = NLL(f_a(h_N), y) + mean_t (b_t - R)^2 - w * sum_{t=1}^{N-1} log pi(l_t) (R - sg(b_t))</c>, averaged over the batch, where
-/// <c>R = 1</c> when the final classification is right, else 0, and sg stops the gradient. Evaluation averages the class
-/// probabilities over <see cref="EvalSamples"/> sampled glimpse paths. Metrics: <c>error</c>, <c>reward</c>, <c>nll</c>.
+/// <c>L = NLL(f_a(h_N), y) + mean_t (b_t - R)^2 - w * sum_t log pi(l_t) (R - sg(b_t))</c>, averaged over the batch, where t runs over the
+/// policy's decisions (<see cref="RamOptions.Decisions"/>), <c>R = 1</c> when the final classification is right, else 0, and sg stops the gradient. Evaluation averages the class
+/// probabilities over <see cref="EvalSamples"/> glimpse paths, sampled or following the policy mean (<see cref="EvalPolicy"/>). Metrics: <c>error</c>, <c>reward</c>, <c>nll</c>.
 /// With <see cref="RamOptions.LocationStdFinal"/> set and <see cref="Epochs"/> given, each epoch (its training and
 /// validation) uses the policy std of <see cref="RamOptions.StdAt"/>.
 /// </summary>
@@ -30,6 +30,15 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
 
     /// <summary>Monte-Carlo glimpse paths averaged per image in <see cref="EvalStep"/> (M; 1 = a single path).</summary>
     public int EvalSamples { get; set; } = 1;
+
+    /// <summary>The policy of <see cref="EvalStep"/>: <c>sample</c> or <c>mean</c>; defaults to the model's <see cref="RamOptions.TestPolicy"/>.</summary>
+    public string EvalPolicy
+    {
+        get => evalPolicy ?? Network.Options.TestPolicy;
+        set => evalPolicy = RamOptions.TestPolicies.Contains(value) ? value
+            : throw new ArgumentException($"EvalPolicy must be one of {string.Join(", ", RamOptions.TestPolicies)}; got '{value}'");
+    }
+    string? evalPolicy;
 
     /// <summary>The three loss terms of a rollout: classification NLL, baseline squared error, REINFORCE (unweighted); plus the reward <c>(B)</c>.</summary>
     public static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) Losses(RamRollout r, Tensor labels)
@@ -69,7 +78,7 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
         Tensor? probs = null;
         for (int m = 0; m < EvalSamples; m++)
         {
-            var p = Network.Rollout(batch.Images).LogProbs.exp();
+            var p = Network.Rollout(batch.Images, meanPolicy: EvalPolicy == "mean").LogProbs.exp();
             probs = probs is null ? p : probs + p;
         }
         var mean = probs! / EvalSamples;                          // (B, classes)

@@ -5,16 +5,18 @@ namespace AttentionSharp.Models.RecurrentAttention;
 
 /// <summary>One pass of the model over a batch along one sampled glimpse path.</summary>
 /// <param name="LogProbs">Class log-probabilities from the final state <c>(B, classes)</c>.</param>
-/// <param name="PolicyLogProbs">log pi(l_t) of the sampled locations l_1..l_{N-1} that were looked at <c>(B, N-1)</c>.</param>
-/// <param name="Baselines">Baselines b_1..b_{N-1} for those decisions <c>(B, N-1)</c>.</param>
-/// <param name="Locations">Every location looked at, l_0 (uniform) first <c>(B, N, 2)</c>, x = column, y = row.</param>
+/// <param name="PolicyLogProbs">log pi(l_t) of the sampled locations that were looked at <c>(B, D)</c>: l_1..l_{N-1}, and l_0
+/// first when it is learned (D = <see cref="RamOptions.Decisions"/>); zeros when the policy mean was followed.</param>
+/// <param name="Baselines">Baselines b_t for those decisions <c>(B, D)</c>.</param>
+/// <param name="Locations">Every location looked at, l_0 first <c>(B, N, 2)</c>, x = column, y = row.</param>
 /// <param name="Patches">The glimpses <c>(B, N, k, C, g, g)</c> when asked for, else null.</param>
 public sealed record RamRollout(Tensor LogProbs, Tensor PolicyLogProbs, Tensor Baselines, Tensor Locations, Tensor? Patches);
 
 /// <summary>
 /// The Recurrent Attention Model of Mnih, Heess, Graves and Kavukcuoglu 2014 ("Recurrent Models of Visual Attention"): for
 /// t = 1..N, <c>g_t = f_g(rho(x, l_{t-1}), l_{t-1})</c>, <c>h_t = f_h(h_{t-1}, g_t)</c>, <c>l_t ~ f_l(h_t)</c>; the class
-/// is <c>f_a(h_N)</c>. l_0 is uniform in [-1, 1]^2. Its cost depends on N and the sensor, not on the image size.
+/// is <c>f_a(h_N)</c>. l_0 is uniform in [-1, 1]^2, the centre, or drawn from the policy at the zero state
+/// (<see cref="RamOptions.FirstLocation"/>). Its cost depends on N and the sensor, not on the image size.
 /// </summary>
 public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
 {
@@ -32,7 +34,7 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
         PolicyStd = options.FinalStd;
         glimpse = new GlimpseNetwork(options);
         core = new CoreNetwork(options);
-        location = new LocationNetwork(options.CoreHidden);
+        location = new LocationNetwork(options.CoreHidden, options.LocationHidden, detachState: !options.PolicyGradientToCore);
         action = new ActionNetwork(options.CoreHidden, options.Classes);
         baseline = new BaselineNetwork(options.CoreHidden);
         RegisterComponents();
@@ -65,8 +67,11 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
     /// <summary>Class log-probabilities <c>(B, classes)</c> along one sampled glimpse path.</summary>
     public override Tensor forward(Tensor images) => Rollout(images).LogProbs;
 
-    /// <summary>Runs N glimpses over <paramref name="images"/> <c>(B, C, H, W)</c>; <paramref name="firstLocation"/> <c>(B, 2)</c> replaces the uniform l_0.</summary>
-    public RamRollout Rollout(Tensor images, Tensor? firstLocation = null, bool keepPatches = false)
+    /// <summary>
+    /// Runs N glimpses over <paramref name="images"/> <c>(B, C, H, W)</c>; <paramref name="firstLocation"/> <c>(B, 2)</c> replaces
+    /// l_0 of <see cref="RamOptions.FirstLocation"/>; <paramref name="meanPolicy"/> follows the policy mean instead of sampling.
+    /// </summary>
+    public RamRollout Rollout(Tensor images, Tensor? firstLocation = null, bool keepPatches = false, bool meanPolicy = false)
     {
         var o = Options;
         if (images.dim() != 4 || images.shape[1] != o.Channels || images.shape[2] != o.Height || images.shape[3] != o.Width)
@@ -74,27 +79,37 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
         long b = images.shape[0];
         if (firstLocation is not null && (firstLocation.dim() != 2 || firstLocation.shape[0] != b || firstLocation.shape[1] != 2))
             throw new ArgumentException($"first location must be ({b}, 2); got ({string.Join(", ", firstLocation.shape)})");
-        var l = firstLocation?.detach().to(images.dtype) ?? (rand(b, 2, dtype: images.dtype, device: images.device) * 2 - 1); // (B, 2)
         var h = zeros(b, o.CoreHidden, dtype: images.dtype, device: images.device);
         var c = zeros(b, o.CoreHidden, dtype: images.dtype, device: images.device);
         var locations = new List<Tensor>(); var logPis = new List<Tensor>(); var baselines = new List<Tensor>(); var patches = new List<Tensor>();
+        Tensor l;
+        if (firstLocation is not null) l = firstLocation.detach().to(images.dtype);
+        else if (o.FirstLocation == "centre") l = zeros(b, 2, dtype: images.dtype, device: images.device);
+        else if (o.LearnsFirstLocation)
+        {
+            baselines.Add(baseline.Forward(h));
+            (l, var logPi0) = location.Act(h, policyStd, meanPolicy);
+            logPis.Add(logPi0);
+        }
+        else l = rand(b, 2, dtype: images.dtype, device: images.device) * 2 - 1; // (B, 2)
+        var table = glimpse.Sensor.SummedArea(images); // once per rollout: every glimpse reads it
         for (int t = 0; t < o.Glimpses; t++)
         {
             locations.Add(l);
-            var rho = glimpse.Sensor.Extract(images, l); // (B, k, C, g, g)
+            var rho = glimpse.Sensor.Extract(table, l); // (B, k, C, g, g)
             if (keepPatches) patches.Add(rho);
             (h, c) = core.Forward(glimpse.Forward(rho, l), h, c);
             if (t < o.Glimpses - 1)
             {
                 baselines.Add(baseline.Forward(h));
-                (l, var logPi) = location.Sample(h, policyStd);
+                (l, var logPi) = location.Act(h, policyStd, meanPolicy);
                 logPis.Add(logPi);
             }
         }
         var empty = zeros(b, 0, dtype: images.dtype, device: images.device);
         return new RamRollout(action.Forward(h),
-            logPis.Count > 0 ? stack(logPis, 1) : empty,     // (B, N-1)
-            baselines.Count > 0 ? stack(baselines, 1) : empty, // (B, N-1)
+            logPis.Count > 0 ? stack(logPis, 1) : empty,     // (B, D)
+            baselines.Count > 0 ? stack(baselines, 1) : empty, // (B, D)
             stack(locations, 1),                               // (B, N, 2)
             keepPatches ? stack(patches, 1) : null);           // (B, N, k, C, g, g)
     }

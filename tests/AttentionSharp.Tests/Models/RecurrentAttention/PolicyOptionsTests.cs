@@ -1,0 +1,161 @@
+using System.Text.Json;
+using AttentionSharp.Data;
+using AttentionSharp.Models.RecurrentAttention;
+using AttentionSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Tests.Models.RecurrentAttention;
+
+/// <summary>The location-policy options of issue 21: hidden layer, policy gradient to the core, first location, test policy.</summary>
+public class PolicyOptionsTests
+{
+    static RamOptions Tiny() => new(Height: 20, Width: 20, Classes: 4, Patch: 4, Scales: 3, Glimpses: 3,
+        GlimpseHidden: 16, GlimpseOut: 32, CoreHidden: 32, Core: "lstm", LocationStd: 0.1, ReinforceWeight: 1.0);
+
+    static Dictionary<string, double> GradNorms(RecurrentAttentionModel m) =>
+        m.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad is null ? 0.0 : p.parameter.grad.abs().sum().item<float>());
+
+    static (Tensor Images, Tensor Labels) Batch(int n = 8) =>
+        (torch.rand(n, 1, 20, 20), torch.tensor(Enumerable.Range(0, n).Select(i => (long)(i % 4)).ToArray()));
+
+    [Fact]
+    public void HiddenLayerPolicyHasTheRequestedShapeAndTheLinearOneKeepsItsCheckpointNames()
+    {
+        var deep = new RecurrentAttentionModel(Tiny() with { LocationHidden = 24 });
+        var shapes = deep.named_parameters().ToDictionary(p => p.name, p => string.Join("x", p.parameter.shape));
+        Assert.Equal("24x32", shapes["location.hidden.weight"]);
+        Assert.Equal("2x24", shapes["location.mean.weight"]);
+        var linear = new RecurrentAttentionModel(Tiny());
+        var names = linear.named_parameters().Select(p => p.name).Where(n => n.StartsWith("location.")).OrderBy(n => n).ToArray();
+        Assert.Equal(new[] { "location.mean.bias", "location.mean.weight" }, names);
+    }
+
+    [Fact]
+    public void HiddenLayerMeanIsTanhOfTheTwoLayerFormula()
+    {
+        torch.manual_seed(3);
+        var net = new LocationNetwork(5, 4);
+        net.to(ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        var h = torch.randn(3, 5, dtype: ScalarType.Float64);
+        var p = net.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+        var want = torch.tanh(torch.nn.functional.relu(h.matmul(p["hidden.weight"].t()) + p["hidden.bias"]).matmul(p["mean.weight"].t()) + p["mean.bias"]);
+        Assert.True((net.Mean(h) - want).abs().max().item<double>() < 1e-12);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PolicyGradientReachesTheCoreOnlyWhenAsked(bool toCore)
+    {
+        torch.manual_seed(2);
+        var m = new RecurrentAttentionModel(Tiny() with { PolicyGradientToCore = toCore, LocationHidden = 8 });
+        using var scope = NewDisposeScope();
+        var (images, labels) = Batch();
+        var (_, _, reinforce, _) = RamTask.Losses(m.Rollout(images), labels);
+        m.zero_grad();
+        reinforce.backward();
+        var g = GradNorms(m);
+        Assert.True(g["location.mean.weight"] > 0 && g["location.hidden.weight"] > 0);
+        foreach (var name in new[] { "core.lstm.weight_ih", "glimpse.what.weight" })
+            Assert.True(toCore ? g[name] > 0 : g[name] == 0, $"{name}: |grad| = {g[name]} with PolicyGradientToCore = {toCore}");
+        Assert.Equal(0.0, g["action.output.weight"]);
+        Assert.Equal(0.0, g["baseline.value.weight"]);
+    }
+
+    [Fact]
+    public void CentreFirstLocationStartsEveryImageAtTheCentre()
+    {
+        torch.manual_seed(4);
+        var m = new RecurrentAttentionModel(Tiny() with { FirstLocation = "centre" });
+        using var scope = NewDisposeScope();
+        var r = m.Rollout(torch.rand(6, 1, 20, 20));
+        Assert.Equal(0.0, r.Locations.select(1, 0).abs().max().item<float>());
+        Assert.Equal(new long[] { 6, 2 }, r.PolicyLogProbs.shape); // N - 1 decisions
+    }
+
+    [Fact]
+    public void LearnedFirstLocationIsAPolicyDecisionWithItsOwnBaseline()
+    {
+        torch.manual_seed(5);
+        var o = Tiny() with { FirstLocation = "learned" };
+        Assert.Equal(3, o.Decisions);
+        var m = new RecurrentAttentionModel(o);
+        using var scope = NewDisposeScope();
+        var (images, labels) = Batch(6);
+        var r = m.Rollout(images);
+        Assert.Equal(new long[] { 6, 3 }, r.PolicyLogProbs.shape);
+        Assert.Equal(new long[] { 6, 3 }, r.Baselines.shape);
+        // sampled around the same mean (the policy at the zero state): the spread is the policy's std, not uniform
+        var first = r.Locations.select(1, 0);
+        Assert.True(first.std(0).max().item<float>() < 0.3f);
+        // with the mean policy every image starts at exactly the same, learned place
+        var rm = m.Rollout(images, meanPolicy: true);
+        var f = rm.Locations.select(1, 0);
+        Assert.Equal(0.0, (f - f[0]).abs().max().item<float>());
+        // REINFORCE reaches the location network's bias through the first decision too
+        m.zero_grad();
+        RamTask.Losses(r, labels).Reinforce.backward();
+        Assert.True(m.Location.named_parameters().First(p => p.name == "mean.bias").parameter.grad!.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
+    public void MeanPolicyGivesOneDeterministicPathAndSamplingDoesNot()
+    {
+        torch.manual_seed(6);
+        var m = new RecurrentAttentionModel(Tiny() with { FirstLocation = "centre", TestPolicy = "mean" });
+        m.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var images = torch.rand(5, 1, 20, 20);
+        var a = m.Rollout(images, meanPolicy: true);
+        var b = m.Rollout(images, meanPolicy: true);
+        Assert.Equal(0.0, (a.Locations - b.Locations).abs().max().item<float>());
+        Assert.Equal(0.0, (a.LogProbs - b.LogProbs).abs().max().item<float>());
+        var s = m.Rollout(images);
+        Assert.True((a.Locations - s.Locations).abs().max().item<float>() > 0);
+        // the mean path's locations are the policy means, reproduced step by step by hand
+        var c = torch.zeros(5, 32); var h = torch.zeros(5, 32);
+        var l = torch.zeros(5, 2);
+        for (int t = 0; t < 3; t++)
+        {
+            Assert.True((a.Locations.select(1, t) - l).abs().max().item<float>() < 1e-6);
+            (h, c) = m.Core.Forward(m.Glimpse.Forward(m.Glimpse.Sensor.Extract(images, l), l), h, c);
+            l = m.Location.Mean(h);
+        }
+        // RamTask follows the options' test policy by default: M = 3 mean paths equal one
+        var task = new RamTask(m) { EvalSamples = 3 };
+        Assert.Equal("mean", task.EvalPolicy);
+        var labels = torch.tensor(new long[] { 0, 1, 2, 3, 0 });
+        var one = new RamTask(m).EvalStep(new ImageBatch(images, labels)).Loss.item<float>();
+        Assert.Equal(one, task.EvalStep(new ImageBatch(images, labels)).Loss.item<float>(), 5);
+    }
+
+    [Fact]
+    public void OptionsWithoutTheNewFieldsReadAsTheEarlierModel()
+    {
+        // a RamOptions record as checkpoints before issue 21 wrote it
+        const string old = """{"Height":60,"Width":60,"Channels":1,"Classes":10,"Patch":12,"Scales":3,"Glimpses":6,"GlimpseHidden":128,"GlimpseOut":256,"CoreHidden":256,"Core":"lstm","LocationStd":0.1,"ReinforceWeight":0.01}""";
+        var o = JsonSerializer.Deserialize<RamOptions>(old, Checkpoint.Json)!;
+        Assert.Equal((0, false, "uniform", "sample"), (o.LocationHidden, o.PolicyGradientToCore, o.FirstLocation, o.TestPolicy));
+        var back = JsonSerializer.Deserialize<RamOptions>(JsonSerializer.Serialize(o with { LocationHidden = 64, PolicyGradientToCore = true, FirstLocation = "learned", TestPolicy = "mean" }, Checkpoint.Json), Checkpoint.Json)!;
+        Assert.Equal((64, true, "learned", "mean"), (back.LocationHidden, back.PolicyGradientToCore, back.FirstLocation, back.TestPolicy));
+    }
+
+    [Theory]
+    [InlineData("LocationHidden", "LocationHidden must be >= 0")]
+    [InlineData("FirstLocation", "FirstLocation must be one of uniform, centre, learned; got 'middle'")]
+    [InlineData("TestPolicy", "TestPolicy must be one of sample, mean; got 'argmax'")]
+    public void BadPolicyOptionsNameTheProperty(string property, string message)
+    {
+        var o = property switch
+        {
+            "LocationHidden" => Tiny() with { LocationHidden = -1 },
+            "FirstLocation" => Tiny() with { FirstLocation = "middle" },
+            _ => Tiny() with { TestPolicy = "argmax" },
+        };
+        var e = Assert.Throws<ArgumentException>(() => o.Validate());
+        Assert.Contains(message, e.Message);
+    }
+}
