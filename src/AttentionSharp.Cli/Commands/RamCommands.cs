@@ -38,6 +38,7 @@ public static class RamCommands
         new("policy-gradient", "WHERE", null, "detached (REINFORCE trains only the location network) or core (its gradient also reaches the core and glimpse networks, the paper's); default: RamOptions.ForImage"),
         new("first-location", "RULE", null, "first glimpse: uniform, centre or learned (default: RamOptions.ForImage)"),
         new("test-policy", "RULE", null, "validation/test policy: sample or mean (one deterministic path; default: RamOptions.ForImage)"),
+        new("reward", "NAME", "correct", "REINFORCE reward: correct (1 when right, the paper's) or probability (of the true class)"),
         new("samples", "M", "10", "Monte-Carlo glimpse paths averaged in the final test (M = 1 is also reported)"),
         SharedOptions.FreshCanvases,
     ];
@@ -75,11 +76,12 @@ public static class RamCommands
         string? policyGradient = a.String("policy-gradient") != null ? a.Choice("policy-gradient", "detached", "core") : null;
         string? first = a.String("first-location") != null ? a.Choice("first-location", RamOptions.FirstLocations) : null;
         string? testPolicy = a.String("test-policy") != null ? a.Choice("test-policy", RamOptions.TestPolicies) : null;
+        string reward = a.Choice("reward", RamOptions.Rewards);
 
         var data = ImageTasks.Load(task, SharedOptions.DataRoot(a), Console.Out, device, trainerOptions.Seed);
         var net = RamOptions.ForImage(data.Train.Height, data.Train.Width, glimpses, data.Train.Classes) with
         {
-            Core = core, LocationStd = std, LocationStdFinal = stdFinal, ReinforceWeight = weight,
+            Core = core, LocationStd = std, LocationStdFinal = stdFinal, ReinforceWeight = weight, Reward = reward,
         };
         if (patch != null) net = net with { Patch = patch.Value };
         if (scales != null) net = net with { Scales = scales.Value };
@@ -90,7 +92,7 @@ public static class RamCommands
         net.Validate();
         Directory.CreateDirectory(outDir);
         Console.WriteLine($"run folder: {outDir}");
-        Console.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {net.Core}, location network {(net.LocationHidden > 0 ? $"{net.LocationHidden} ReLU units" : "linear")}, policy gradient {(net.PolicyGradientToCore ? "to the core" : "detached")}, first location {net.FirstLocation}, test policy {net.TestPolicy}, std {net.LocationStd}{(net.LocationStdFinal > 0 ? $" -> {net.LocationStdFinal} (linear over the epochs)" : "")}, REINFORCE weight {net.ReinforceWeight}");
+        Console.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {net.Core}, location network {(net.LocationHidden > 0 ? $"{net.LocationHidden} ReLU units" : "linear")}, policy gradient {(net.PolicyGradientToCore ? "to the core" : "detached")}, first location {net.FirstLocation}, test policy {net.TestPolicy}, std {net.LocationStd}{(net.LocationStdFinal > 0 ? $" -> {net.LocationStdFinal} (linear over the epochs)" : "")}, REINFORCE weight {net.ReinforceWeight}, reward {net.Reward}");
 
         manual_seed(trainerOptions.Seed);
         var model = new RecurrentAttentionModel(net);

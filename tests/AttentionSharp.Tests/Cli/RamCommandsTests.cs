@@ -11,7 +11,8 @@ public class RamCommandsTests
     {
         var (code, output, _) = Run("ram", "train", "--help");
         Assert.Equal(0, code);
-        foreach (var o in new[] { "--task", "--dataset", "--glimpses", "--std", "--std-final", "--reinforce-weight", "--samples", "--core", "--resume" })
+        foreach (var o in new[] { "--task", "--dataset", "--glimpses", "--std", "--std-final", "--reinforce-weight", "--samples", "--core", "--resume",
+                                  "--location-hidden", "--policy-gradient", "--first-location", "--test-policy", "--reward" })
             Assert.Contains(o, output);
         Assert.Contains("ram show", Run("--help").Out);
     }
@@ -32,6 +33,19 @@ public class RamCommandsTests
         r = Run("ram", "train", "--std-final", "-0.1", "--data-dir", "/nonexistent-attn");
         Assert.Equal(2, r.Code);
         Assert.Contains("--std-final", r.Err);
+    }
+
+    [Theory]
+    [InlineData("--first-location", "middle", "--first-location must be one of uniform, centre, learned; got 'middle'")]
+    [InlineData("--test-policy", "argmax", "--test-policy must be one of sample, mean; got 'argmax'")]
+    [InlineData("--policy-gradient", "all", "--policy-gradient must be one of detached, core; got 'all'")]
+    [InlineData("--reward", "score", "--reward must be one of correct, probability; got 'score'")]
+    [InlineData("--location-hidden", "-3", "--location-hidden must be in 0..4096; got -3")]
+    public void BadPolicyOptionsAreUsageErrorsBeforeAnyDataIsLoaded(string flag, string value, string message)
+    {
+        var r = Run("ram", "train", flag, value, "--data-dir", "/nonexistent-attn");
+        Assert.Equal(2, r.Code);
+        Assert.Contains(message, r.Err);
     }
 
     [Fact]

@@ -31,6 +31,9 @@ namespace AttentionSharp.Models.RecurrentAttention;
 /// <param name="TestPolicy">The policy when evaluating: <c>sample</c> (draw every location from the Gaussian, as in
 /// training) or <c>mean</c> (follow the policy mean: one deterministic path, what Léonard's ReinforceNormal does in
 /// evaluation mode).</param>
+/// <param name="Reward">The REINFORCE reward: <c>correct</c> (1 when the final classification is right, else 0: the paper's) or
+/// <c>probability</c> (the probability the classifier gives the true class: graded, so a policy move that makes the classifier
+/// surer is rewarded before it flips the decision; a denser signal while accuracy is near chance, not in the paper).</param>
 public sealed record RamOptions(
     int Height = 28, int Width = 28, int Channels = 1, int Classes = 10, int Patch = 8, int Scales = 1, int Glimpses = 6,
     int GlimpseHidden = 128, int GlimpseOut = 256, int CoreHidden = 256, string Core = "rnn",
@@ -42,7 +45,8 @@ public sealed record RamOptions(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     bool PolicyGradientToCore = false,
     string FirstLocation = "uniform",
-    string TestPolicy = "sample")
+    string TestPolicy = "sample",
+    string Reward = "correct")
 {
     /// <summary>The policy std at the end of training, used to evaluate a trained model.</summary>
     public double FinalStd => LocationStdFinal > 0 ? LocationStdFinal : LocationStd;
@@ -67,6 +71,9 @@ public sealed record RamOptions(
 
     /// <summary>The test-time policies understood (<see cref="TestPolicy"/>).</summary>
     public static readonly string[] TestPolicies = ["sample", "mean"];
+
+    /// <summary>The rewards understood (<see cref="Reward"/>).</summary>
+    public static readonly string[] Rewards = ["correct", "probability"];
 
     /// <summary>Whether the first location is a decision of the policy (and so has a log-probability and a baseline).</summary>
     public bool LearnsFirstLocation => FirstLocation == "learned";
@@ -95,6 +102,7 @@ public sealed record RamOptions(
         if (!(ReinforceWeight >= 0)) throw new ArgumentException($"REINFORCE weight must be non-negative; got {ReinforceWeight}");
         if (LocationHidden < 0) throw new ArgumentException($"LocationHidden must be >= 0 (0 = linear policy); got {LocationHidden}");
         if (!FirstLocations.Contains(FirstLocation)) throw new ArgumentException($"FirstLocation must be one of {string.Join(", ", FirstLocations)}; got '{FirstLocation}'");
+        if (!Rewards.Contains(Reward)) throw new ArgumentException($"Reward must be one of {string.Join(", ", Rewards)}; got '{Reward}'");
         if (!TestPolicies.Contains(TestPolicy)) throw new ArgumentException($"TestPolicy must be one of {string.Join(", ", TestPolicies)}; got '{TestPolicy}'");
         _ = new Vision.GlimpseSensor(Patch, Scales, Height, Width);
     }

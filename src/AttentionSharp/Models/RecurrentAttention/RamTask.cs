@@ -40,19 +40,29 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
     }
     string? evalPolicy;
 
-    /// <summary>The three loss terms of a rollout: classification NLL, baseline squared error, REINFORCE (unweighted); plus the reward <c>(B)</c>.</summary>
-    public static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) Losses(RamRollout r, Tensor labels)
+    /// <summary>
+    /// The three loss terms of a rollout: classification NLL, baseline squared error, REINFORCE (unweighted); plus the reward
+    /// <c>(B)</c>: 1 for a right final classification, else 0 (<paramref name="reward"/> = <c>correct</c>, the paper's), or the
+    /// probability the classifier gives the true class (<c>probability</c>, see <see cref="RamOptions.Reward"/>).
+    /// </summary>
+    public static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) Losses(RamRollout r, Tensor labels, string reward = "correct")
     {
         var nll = nn.functional.nll_loss(r.LogProbs, labels);
-        var reward = r.LogProbs.argmax(1).eq(labels).to(r.LogProbs.dtype).detach(); // (B)
+        return WithReward(r, nll, reward == "probability"
+            ? r.LogProbs.detach().gather(1, labels.unsqueeze(1)).squeeze(1).exp()      // (B) p(y | x)
+            : r.LogProbs.argmax(1).eq(labels).to(r.LogProbs.dtype).detach());         // (B) 1 when right
+    }
+
+    static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) WithReward(RamRollout r, Tensor nll, Tensor reward)
+    {
         if (r.PolicyLogProbs.shape[1] == 0)
         {
             var zero = zeros(1, dtype: r.LogProbs.dtype, device: r.LogProbs.device).sum();
             return (nll, zero, zero, reward);
         }
-        var target = reward.unsqueeze(1).expand_as(r.Baselines); // (B, N-1)
+        var target = reward.unsqueeze(1).expand_as(r.Baselines); // (B, D)
         var mse = nn.functional.mse_loss(r.Baselines, target);
-        var advantage = (target - r.Baselines.detach());          // (B, N-1)
+        var advantage = (target - r.Baselines.detach());          // (B, D)
         var reinforce = -(r.PolicyLogProbs * advantage).sum(1).mean();
         return (nll, mse, reinforce, reward);
     }
@@ -61,10 +71,10 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
     public StepOutput TrainStep(ImageBatch batch)
     {
         var r = Network.Rollout(batch.Images);
-        var (nll, mse, reinforce, reward) = Losses(r, batch.Labels);
+        var (nll, mse, reinforce, _) = Losses(r, batch.Labels, Network.Options.Reward);
         var loss = nll + mse + Network.Options.ReinforceWeight * reinforce;
         long n = batch.Labels.shape[0];
-        double correct = reward.sum().item<float>();
+        double correct = r.LogProbs.argmax(1).eq(batch.Labels).sum().item<long>();
         return new StepOutput(loss, (int)n, new Dictionary<string, double>
         {
             ["error"] = n - correct, ["reward"] = correct, ["nll"] = nll.item<float>() * n,

@@ -133,12 +133,32 @@ public class PolicyOptionsTests
     }
 
     [Fact]
+    public void ProbabilityRewardIsTheTrueClassProbabilityAndCorrectRewardIsZeroOne()
+    {
+        var logProbs = torch.log(torch.tensor(new double[] { 0.7, 0.3, 0.2, 0.8 }, [2, 2]));
+        var policy = torch.tensor(new double[] { -1.0, -2.0, -0.5, -0.25 }, [2, 2]);
+        var baselines = torch.tensor(new double[] { 0.5, 0.25, 0.75, 1.0 }, [2, 2]);
+        var r = new RamRollout(logProbs, policy, baselines, torch.zeros(2, 3, 2), null);
+        var labels = torch.tensor(new long[] { 0, 0 });
+        var (_, _, _, correct) = RamTask.Losses(r, labels);
+        Assert.Equal(new double[] { 1, 0 }, correct.data<double>().ToArray());
+        var (_, mse, reinforce, p) = RamTask.Losses(r, labels, "probability");
+        var pv = p.data<double>().ToArray();
+        Assert.Equal(0.7, pv[0], 12);
+        Assert.Equal(0.2, pv[1], 12);
+        // baseline error and REINFORCE against the reward R = (0.7, 0.2), written out
+        Assert.Equal((Math.Pow(0.5 - 0.7, 2) + Math.Pow(0.25 - 0.7, 2) + Math.Pow(0.75 - 0.2, 2) + Math.Pow(1.0 - 0.2, 2)) / 4, mse.item<double>(), 12);
+        double b0 = -(-1.0 * (0.7 - 0.5) + -2.0 * (0.7 - 0.25)), b1 = -(-0.5 * (0.2 - 0.75) + -0.25 * (0.2 - 1.0));
+        Assert.Equal((b0 + b1) / 2, reinforce.item<double>(), 12);
+    }
+
+    [Fact]
     public void OptionsWithoutTheNewFieldsReadAsTheEarlierModel()
     {
         // a RamOptions record as checkpoints before issue 21 wrote it
         const string old = """{"Height":60,"Width":60,"Channels":1,"Classes":10,"Patch":12,"Scales":3,"Glimpses":6,"GlimpseHidden":128,"GlimpseOut":256,"CoreHidden":256,"Core":"lstm","LocationStd":0.1,"ReinforceWeight":0.01}""";
         var o = JsonSerializer.Deserialize<RamOptions>(old, Checkpoint.Json)!;
-        Assert.Equal((0, false, "uniform", "sample"), (o.LocationHidden, o.PolicyGradientToCore, o.FirstLocation, o.TestPolicy));
+        Assert.Equal((0, false, "uniform", "sample", "correct"), (o.LocationHidden, o.PolicyGradientToCore, o.FirstLocation, o.TestPolicy, o.Reward));
         var back = JsonSerializer.Deserialize<RamOptions>(JsonSerializer.Serialize(o with { LocationHidden = 64, PolicyGradientToCore = true, FirstLocation = "learned", TestPolicy = "mean" }, Checkpoint.Json), Checkpoint.Json)!;
         Assert.Equal((64, true, "learned", "mean"), (back.LocationHidden, back.PolicyGradientToCore, back.FirstLocation, back.TestPolicy));
     }
@@ -147,12 +167,14 @@ public class PolicyOptionsTests
     [InlineData("LocationHidden", "LocationHidden must be >= 0")]
     [InlineData("FirstLocation", "FirstLocation must be one of uniform, centre, learned; got 'middle'")]
     [InlineData("TestPolicy", "TestPolicy must be one of sample, mean; got 'argmax'")]
+    [InlineData("Reward", "Reward must be one of correct, probability; got 'score'")]
     public void BadPolicyOptionsNameTheProperty(string property, string message)
     {
         var o = property switch
         {
             "LocationHidden" => Tiny() with { LocationHidden = -1 },
             "FirstLocation" => Tiny() with { FirstLocation = "middle" },
+            "Reward" => Tiny() with { Reward = "score" },
             _ => Tiny() with { TestPolicy = "argmax" },
         };
         var e = Assert.Throws<ArgumentException>(() => o.Validate());
