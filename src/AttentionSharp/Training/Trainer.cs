@@ -12,9 +12,22 @@ namespace AttentionSharp.Training;
 /// <param name="Extra">Anything else needed to rebuild the model (may be null).</param>
 public sealed record ModelIdentity(string Kind, JsonNode Options, JsonNode? Extra = null)
 {
+    /// <summary>
+    /// Reads stored options as this run's options type and writes them back, so that a checkpoint written before a field
+    /// with a default was added compares equal to today's options with that default (null: compare as stored).
+    /// </summary>
+    public Func<JsonNode, JsonNode?>? Normalize { get; init; }
+
     /// <summary>Builds an identity from an options record.</summary>
     public static ModelIdentity Of<TOptions>(string kind, TOptions options, JsonNode? extra = null) =>
-        new(kind, JsonSerializer.SerializeToNode(options, Checkpoint.Json) ?? throw new ArgumentException("options serialised to null"), extra);
+        new(kind, JsonSerializer.SerializeToNode(options, Checkpoint.Json) ?? throw new ArgumentException("options serialised to null"), extra)
+        {
+            Normalize = stored =>
+            {
+                try { return JsonSerializer.SerializeToNode(stored.Deserialize<TOptions>(Checkpoint.Json), Checkpoint.Json); }
+                catch (JsonException) { return stored; }
+            },
+        };
 }
 
 /// <summary>How a training run ended.</summary>
@@ -209,7 +222,8 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
     {
         if (header.Kind != identity.Kind)
             throw new CheckpointException($"--resume: '{path}' holds a '{header.Kind}' model but this run trains '{identity.Kind}'");
-        if (header.Options is JsonObject stored && identity.Options is JsonObject now)
+        var storedOptions = header.Options is null || identity.Normalize is null ? header.Options : identity.Normalize(header.Options.DeepClone());
+        if (storedOptions is JsonObject stored && identity.Options is JsonObject now)
         {
             var diffs = stored.Select(kv => kv.Key).Union(now.Select(kv => kv.Key))
                 .Where(k => !JsonNode.DeepEquals(stored[k], now[k]))

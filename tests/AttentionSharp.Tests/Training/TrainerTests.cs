@@ -68,6 +68,22 @@ public class TrainerTests
     }
 
     [Fact]
+    public void ACheckpointWrittenBeforeADefaultedFieldExistedResumesAndAChangedFieldIsStillRefused()
+    {
+        string dir = Directory.CreateTempSubdirectory("attn-oldfields-").FullName;
+        var (t, m) = Build(1);
+        // the options as an older version wrote them: without ConvStride (default 5), which came later
+        var old = (System.Text.Json.Nodes.JsonObject)ModelIdentity.Of("baseline", Net).Options;
+        Assert.True(old.Remove("ConvStride"));
+        new Trainer<ImageBatch>(Options(dir, 1, false)).Fit(t, new ModelIdentity("baseline", old), Train, Valid, new PlainProgress(TextWriter.Null));
+        var summary = Fit(dir, 2, true, m, t);
+        Assert.Equal(1, summary.ResumedFrom);
+        var e = Assert.Throws<CheckpointException>(() => new Trainer<ImageBatch>(Options(dir, 3, true))
+            .Fit(t, ModelIdentity.Of("baseline", Net with { ConvStride = 4 }), Train, Valid, new PlainProgress(TextWriter.Null)));
+        Assert.Contains("ConvStride: checkpoint 5, now 4", e.Message);
+    }
+
+    [Fact]
     public void ResumeWithOtherOptionsIsRefused()
     {
         string dir = Directory.CreateTempSubdirectory("attn-mismatch-").FullName;
