@@ -30,15 +30,15 @@ public static class RamCommands
         new("glimpses", "N", "6", "glimpses per image"),
         new("patch", "N", null, "glimpse patch side (default: the paper's, 8 on 28x28, else 12)"),
         new("scales", "N", null, "glimpse scales (default: the paper's, 1 on 28x28, 3 on 60x60, 4 on 100x100)"),
-        new("core", "NAME", "rnn", "core network: rnn (ReLU RNN, the paper's) or lstm"),
+        new("core", "NAME", null, "core network: rnn (ReLU RNN, the paper's) or lstm (default: RamOptions.Recommended, lstm)"),
         new("std", "X", "0.1", "standard deviation of the Gaussian location policy"),
         new("std-final", "X", "0", "when > 0, the policy std falls linearly from --std in the first epoch to X in the last (0 = fixed std)"),
         new("reinforce-weight", "X", "0.01", "weight of the REINFORCE term in the hybrid loss"),
-        new("location-hidden", "N", null, "units of a ReLU hidden layer in the location network (0 = the paper's linear policy; default: RamOptions.ForImage)"),
-        new("policy-gradient", "WHERE", null, "detached (REINFORCE trains only the location network) or core (its gradient also reaches the core and glimpse networks, the paper's); default: RamOptions.ForImage"),
-        new("first-location", "RULE", null, "first glimpse: uniform, centre or learned (default: RamOptions.ForImage)"),
-        new("test-policy", "RULE", null, "validation/test policy: sample or mean (one deterministic path; default: RamOptions.ForImage)"),
-        new("reward", "NAME", "correct", "REINFORCE reward: correct (1 when right, the paper's) or probability (of the true class)"),
+        new("location-hidden", "N", null, "units of a ReLU hidden layer in the location network (0 = the paper's linear policy; default: RamOptions.Recommended)"),
+        new("policy-gradient", "WHERE", null, "detached (REINFORCE trains only the location network) or core (its gradient also reaches the core and glimpse networks, the paper's); default: RamOptions.Recommended"),
+        new("first-location", "RULE", null, "first glimpse: uniform, centre or learned (default: RamOptions.Recommended)"),
+        new("test-policy", "RULE", null, "validation/test policy: sample or mean (one deterministic path; default: RamOptions.Recommended)"),
+        new("reward", "NAME", null, "REINFORCE reward: correct (1 when right, the paper's) or probability (of the true class; default: RamOptions.Recommended)"),
         new("samples", "M", "10", "Monte-Carlo glimpse paths averaged in the final test (M = 1 is also reported)"),
         SharedOptions.FreshCanvases,
     ];
@@ -68,7 +68,7 @@ public static class RamCommands
         var trainerOptions = SharedOptions.Trainer(a, outDir);
         trainerOptions.Validate();
         int samples = a.Int("samples", 1, 1000), glimpses = a.Int("glimpses", 1, 100);
-        string core = a.Choice("core", RamOptions.Cores);
+        string? core = a.String("core") != null ? a.Choice("core", RamOptions.Cores) : null;
         double std = a.Double("std", 1e-6, 2), stdFinal = a.Double("std-final", 0, 2), weight = a.Double("reinforce-weight", 0);
         int? patch = a.String("patch") != null ? a.Int("patch", 1, 1000) : null;
         int? scales = a.String("scales") != null ? a.Int("scales", 1, 8) : null;
@@ -76,13 +76,15 @@ public static class RamCommands
         string? policyGradient = a.String("policy-gradient") != null ? a.Choice("policy-gradient", "detached", "core") : null;
         string? first = a.String("first-location") != null ? a.Choice("first-location", RamOptions.FirstLocations) : null;
         string? testPolicy = a.String("test-policy") != null ? a.Choice("test-policy", RamOptions.TestPolicies) : null;
-        string reward = a.Choice("reward", RamOptions.Rewards);
+        string? reward = a.String("reward") != null ? a.Choice("reward", RamOptions.Rewards) : null;
 
         var data = ImageTasks.Load(task, SharedOptions.DataRoot(a), Console.Out, device, trainerOptions.Seed);
-        var net = RamOptions.ForImage(data.Train.Height, data.Train.Width, glimpses, data.Train.Classes) with
+        var net = RamOptions.Recommended(data.Train.Height, data.Train.Width, glimpses, data.Train.Classes) with
         {
-            Core = core, LocationStd = std, LocationStdFinal = stdFinal, ReinforceWeight = weight, Reward = reward,
+            LocationStd = std, LocationStdFinal = stdFinal, ReinforceWeight = weight,
         };
+        if (core != null) net = net with { Core = core };
+        if (reward != null) net = net with { Reward = reward };
         if (patch != null) net = net with { Patch = patch.Value };
         if (scales != null) net = net with { Scales = scales.Value };
         if (locationHidden != null) net = net with { LocationHidden = locationHidden.Value };

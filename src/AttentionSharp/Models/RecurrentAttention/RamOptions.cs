@@ -89,6 +89,21 @@ public sealed record RamOptions(
         return new RamOptions(Height: height, Width: width, Classes: classes, Patch: patch, Scales: scales, Glimpses: glimpses);
     }
 
+    /// <summary>
+    /// The measured defaults of <c>attn ram train</c> (issue 21, docs/RESULTS.md "Learning where to look"): the paper's
+    /// sensor of <see cref="ForImage"/>, an LSTM core, the true-class probability as the REINFORCE reward, the policy mean
+    /// at test time, and the first glimpse as measured best for <paramref name="height"/> x <paramref name="width"/>
+    /// canvases: the centre up to 60x60, uniform on larger ones (where a centre start learned slower). The record's own
+    /// defaults stay the paper's and the earlier releases', so that checkpoints written before these options existed
+    /// read unchanged.
+    /// </summary>
+    public static RamOptions Recommended(int height, int width, int glimpses = 6, int classes = 10) =>
+        ForImage(height, width, glimpses, classes) with
+        {
+            Core = "lstm", Reward = "probability", TestPolicy = "mean",
+            FirstLocation = Math.Max(height, width) > 60 ? "uniform" : "centre",
+        };
+
     /// <summary>Checks the values, naming the bad one.</summary>
     public void Validate()
     {

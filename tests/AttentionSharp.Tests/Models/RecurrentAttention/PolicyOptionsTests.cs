@@ -13,8 +13,7 @@ public class PolicyOptionsTests
     static RamOptions Tiny() => new(Height: 20, Width: 20, Classes: 4, Patch: 4, Scales: 3, Glimpses: 3,
         GlimpseHidden: 16, GlimpseOut: 32, CoreHidden: 32, Core: "lstm", LocationStd: 0.1, ReinforceWeight: 1.0);
 
-    static Dictionary<string, double> GradNorms(RecurrentAttentionModel m) =>
-        m.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad is null ? 0.0 : p.parameter.grad.abs().sum().item<float>());
+    static Dictionary<string, double> GradNorms(RecurrentAttentionModel m) => RecurrentAttentionModelTests.GradNorms(m);
 
     static (Tensor Images, Tensor Labels) Batch(int n = 8) =>
         (torch.rand(n, 1, 20, 20), torch.tensor(Enumerable.Range(0, n).Select(i => (long)(i % 4)).ToArray()));
@@ -135,10 +134,7 @@ public class PolicyOptionsTests
     [Fact]
     public void ProbabilityRewardIsTheTrueClassProbabilityAndCorrectRewardIsZeroOne()
     {
-        var logProbs = torch.log(torch.tensor(new double[] { 0.7, 0.3, 0.2, 0.8 }, [2, 2]));
-        var policy = torch.tensor(new double[] { -1.0, -2.0, -0.5, -0.25 }, [2, 2]);
-        var baselines = torch.tensor(new double[] { 0.5, 0.25, 0.75, 1.0 }, [2, 2]);
-        var r = new RamRollout(logProbs, policy, baselines, torch.zeros(2, 3, 2), null);
+        var r = RecurrentAttentionModelTests.HandRollout();
         var labels = torch.tensor(new long[] { 0, 0 });
         var (_, _, _, correct) = RamTask.Losses(r, labels);
         Assert.Equal(new double[] { 1, 0 }, correct.data<double>().ToArray());
@@ -150,6 +146,20 @@ public class PolicyOptionsTests
         Assert.Equal((Math.Pow(0.5 - 0.7, 2) + Math.Pow(0.25 - 0.7, 2) + Math.Pow(0.75 - 0.2, 2) + Math.Pow(1.0 - 0.2, 2)) / 4, mse.item<double>(), 12);
         double b0 = -(-1.0 * (0.7 - 0.5) + -2.0 * (0.7 - 0.25)), b1 = -(-0.5 * (0.2 - 0.75) + -0.25 * (0.2 - 1.0));
         Assert.Equal((b0 + b1) / 2, reinforce.item<double>(), 12);
+    }
+
+    [Theory]
+    [InlineData(28, 8, 1, "centre")]
+    [InlineData(60, 12, 3, "centre")]
+    [InlineData(100, 12, 4, "uniform")]
+    public void RecommendedKeepsThePapersSensorAndAddsTheMeasuredPolicyChoices(int side, int patch, int scales, string first)
+    {
+        var o = RamOptions.Recommended(side, side, glimpses: 8);
+        Assert.Equal((patch, scales, 8), (o.Patch, o.Scales, o.Glimpses));
+        Assert.Equal(("lstm", "probability", "mean", first), (o.Core, o.Reward, o.TestPolicy, o.FirstLocation));
+        Assert.Equal((0, false), (o.LocationHidden, o.PolicyGradientToCore));
+        var paper = RamOptions.ForImage(side, side);
+        Assert.Equal(("rnn", "correct", "sample", "uniform"), (paper.Core, paper.Reward, paper.TestPolicy, paper.FirstLocation));
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public class RecurrentAttentionModelTests
         Assert.Equal((12, 4), (RamOptions.ForImage(100, 100).Patch, RamOptions.ForImage(100, 100).Scales));
     }
 
-    static Dictionary<string, double> GradNorms(RecurrentAttentionModel m) =>
+    internal static Dictionary<string, double> GradNorms(RecurrentAttentionModel m) =>
         m.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad is null ? 0.0 : p.parameter.grad.abs().sum().item<float>());
 
     [Fact]
@@ -139,13 +139,17 @@ public class RecurrentAttentionModelTests
         Assert.True(logp.requires_grad);
     }
 
+    /// <summary>Two images, two classes, two decisions: p(class) = (0.7, 0.3) and (0.2, 0.8), log pi = (-1, -2) and (-0.5, -0.25), b = (0.5, 0.25) and (0.75, 1).</summary>
+    internal static RamRollout HandRollout() => new(
+        torch.log(torch.tensor(new double[] { 0.7, 0.3, 0.2, 0.8 }, [2, 2])),
+        torch.tensor(new double[] { -1.0, -2.0, -0.5, -0.25 }, [2, 2]),
+        torch.tensor(new double[] { 0.5, 0.25, 0.75, 1.0 }, [2, 2]),
+        torch.zeros(2, 3, 2), null);
+
     [Fact]
     public void HybridLossCombinesTheThreeTerms()
     {
-        var logProbs = torch.log(torch.tensor(new double[] { 0.7, 0.3, 0.2, 0.8 }, [2, 2]));
-        var policy = torch.tensor(new double[] { -1.0, -2.0, -0.5, -0.25 }, [2, 2]);
-        var baselines = torch.tensor(new double[] { 0.5, 0.25, 0.75, 1.0 }, [2, 2]);
-        var r = new RamRollout(logProbs, policy, baselines, torch.zeros(2, 3, 2), null);
+        var r = HandRollout();
         var (nll, mse, reinforce, reward) = RamTask.Losses(r, torch.tensor(new long[] { 0, 0 }));
         Assert.Equal(new double[] { 1, 0 }, reward.data<double>().ToArray());
         Assert.Equal(-(Math.Log(0.7) + Math.Log(0.2)) / 2, nll.item<double>(), 12);
