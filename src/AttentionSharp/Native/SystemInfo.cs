@@ -26,6 +26,7 @@ public static class SystemInfo
             rows.Add(("libtorch", LibTorchVersion()));
             rows.Add(("devices", "cpu" + (torch.cuda.is_available() ? $", cuda x{torch.cuda.device_count()}" : " (cuda: not available)")));
             rows.Add(("allocator", AllocatorTuning.State));
+            rows.Add(("oneDNN", OneDnn.State));
             rows.Add(("threads", $"{torch.get_num_threads()} intra-op, {torch.get_num_interop_threads()} inter-op; {Environment.ProcessorCount} logical CPUs"));
         }
         else rows.Add(("libtorch", "NOT LOADED: " + loadError));
