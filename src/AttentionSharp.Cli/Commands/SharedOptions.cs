@@ -72,43 +72,26 @@ public static class SharedOptions
     /// <summary>The dataset cache root from <c>--data-dir</c> and the environment.</summary>
     public static string DataRoot(ParsedArgs a) => DataCache.Resolve(a.String("data-dir"));
 
-    /// <summary>
-    /// Resolves a <c>--checkpoint</c> value (a file, or a run folder: its best checkpoint), checks that it holds a model of
-    /// the kind <paramref name="isKind"/> accepts and reads its run options record; <paramref name="what"/> names the model
-    /// family in errors (e.g. "a baseline").
-    /// </summary>
-    public static (string Path, CheckpointHeader Header, TRun Run) ReadRun<TRun>(string path, Func<string, bool> isKind, string what)
-    {
-        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
-        var header = Checkpoint.ReadHeader(path);
-        if (!isKind(header.Kind))
-            throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not {what}; use 'attn {header.Kind.Split('/')[0]} ...' for it");
-        var run = header.Options.Deserialize<TRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no {what} options");
-        return (path, header, run);
-    }
+    /// <summary>Reads a <c>--checkpoint</c>'s run record (see <see cref="RunFolder.ReadRun{TRun}"/>).</summary>
+    public static (string Path, CheckpointHeader Header, TRun Run) ReadRun<TRun>(string path, Func<string, bool> isKind, string what) =>
+        RunFolder.ReadRun<TRun>(path, isKind, what);
 
-    /// <summary>
-    /// Ends an eval verb: adds the evaluated count, the seconds and the checkpoint to <paramref name="result"/>, writes it
-    /// as <c>eval-result.json</c> beside the checkpoint, prints its <c>RESULT</c> line and returns exit code 0.
-    /// </summary>
+    /// <summary>Ends an eval verb: <see cref="RunFolder.FinishEval"/>, then prints the <c>RESULT</c> line; returns exit code 0.</summary>
     public static int ReportEval(RunResult result, int count, double seconds, string checkpoint, string countName = "examples")
     {
-        result.Add(countName, count).Add("seconds", Math.Round(seconds, 1)).Add("checkpoint", checkpoint);
-        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "eval-result.json"));
-        Console.WriteLine(result.ToLine());
+        Console.WriteLine(RunFolder.FinishEval(result, count, seconds, checkpoint, countName).ToLine());
         return 0;
     }
 
+    /// <summary>The PNG a <c>show</c> verb writes (<see cref="RunFolder.PngPath"/> of <c>--out</c>).</summary>
+    public static string PngOut(ParsedArgs a, string checkpoint, string defaultName) => RunFolder.PngPath(a.String("out"), checkpoint, defaultName);
+
     /// <summary>
-    /// The PNG a <c>show</c> verb writes: <c>--out</c> when it ends in .png, else <paramref name="defaultName"/> in the
-    /// <c>--out</c> folder, or beside <paramref name="checkpoint"/> without <c>--out</c>.
+    /// The experiment context of a verb: <c>--data-dir</c>, <c>--device</c> and <paramref name="progress"/> (the display
+    /// <see cref="TrainingProgress.Run{T}"/> hands over, or plain lines on stdout).
     /// </summary>
-    public static string PngOut(ParsedArgs a, string checkpoint, string defaultName)
-    {
-        string? outArg = a.String("out");
-        return outArg == null ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, defaultName)
-            : outArg.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? outArg : Path.Combine(outArg, defaultName);
-    }
+    public static ExperimentContext Context(ParsedArgs a, ITrainingProgress? progress = null) =>
+        new(DataRoot(a), Device(a), progress ?? new PlainProgress(Console.Out));
 
     /// <summary>The image tasks of the glimpse models (RAM and the DRAW-read classifier), built from --dataset.</summary>
     public static readonly string[] GlimpseTasks = ["mnist", "translated", "cluttered60", "cluttered100"];

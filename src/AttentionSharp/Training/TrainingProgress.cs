@@ -1,5 +1,4 @@
 using System.Globalization;
-using Spectre.Console;
 
 namespace AttentionSharp.Training;
 
@@ -32,7 +31,7 @@ public sealed record EpochRecord(int Epoch, int Epochs, double LearningRate, IRe
             : v.ToString("0.0000", CultureInfo.InvariantCulture);
 }
 
-/// <summary>Receives the trainer's progress; <see cref="TrainingProgress.Run{T}"/> picks the implementation.</summary>
+/// <summary>Receives the trainer's progress and an experiment's log lines: <see cref="PlainProgress"/> writes plain lines; the CLI draws bars.</summary>
 public interface ITrainingProgress
 {
     /// <summary>An epoch of <paramref name="batches"/> training batches begins.</summary>
@@ -58,61 +57,27 @@ public sealed class PlainProgress(TextWriter writer) : ITrainingProgress
     public void Message(string line) { writer.WriteLine(line); writer.Flush(); }
 }
 
-/// <summary>Spectre.Console progress bars, one per epoch, each ending with the epoch's figures.</summary>
-sealed class SpectreProgress(ProgressContext context) : ITrainingProgress
+/// <summary>Forwards whole lines written to it to <see cref="ITrainingProgress.Message"/>: how an experiment's log (data
+/// preparation, run folder ...) reaches the same display as its epochs.</summary>
+public sealed class ProgressLog(ITrainingProgress progress) : TextWriter
 {
-    ProgressTask? _task;
-    int _epoch, _epochs;
+    readonly System.Text.StringBuilder _line = new();
 
-    public void StartEpoch(int epoch, int epochs, int batches)
+    /// <inheritdoc />
+    public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+    /// <inheritdoc />
+    public override void Write(char value)
     {
-        _epoch = epoch; _epochs = epochs;
-        _task = context.AddTask($"epoch {epoch}/{epochs}", maxValue: Math.Max(1, batches));
+        if (value == '\n') Flush();
+        else if (value != '\r') _line.Append(value);
     }
 
-    public void Step(int done, double meanLoss)
+    /// <inheritdoc />
+    public override void Flush()
     {
-        if (_task == null) return;
-        _task.Value = done;
-        _task.Description = Markup.Escape($"epoch {_epoch}/{_epochs} loss {meanLoss:0.0000}");
-    }
-
-    public void EndEpoch(EpochRecord record)
-    {
-        if (_task == null) return;
-        _task.Description = Markup.Escape(record.ToLine());
-        _task.Value = _task.MaxValue;
-        _task.StopTask();
-    }
-
-    public void Message(string line) => context.AddTask(Markup.Escape(line), autoStart: false, maxValue: 1).Value = 1;
-}
-
-/// <summary>How progress is shown.</summary>
-public enum ProgressMode
-{
-    /// <summary>Bars when stdout is a terminal, plain lines when redirected.</summary>
-    Auto,
-    /// <summary>Plain lines always (<c>--no-progress</c>).</summary>
-    Plain,
-}
-
-/// <summary>Chooses and runs the progress display around a body of work.</summary>
-public static class TrainingProgress
-{
-    /// <summary>Whether bars are used: only in <see cref="ProgressMode.Auto"/> with a terminal on stdout.</summary>
-    public static bool UseBars(ProgressMode mode, bool outputRedirected) => mode == ProgressMode.Auto && !outputRedirected;
-
-    /// <summary>Runs <paramref name="body"/> with bars or plain lines on the console.</summary>
-    public static T Run<T>(ProgressMode mode, Func<ITrainingProgress, T> body)
-    {
-        if (!UseBars(mode, Console.IsOutputRedirected)) return body(new PlainProgress(Console.Out));
-        T result = default!;
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                     new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx => { result = body(new SpectreProgress(ctx)); });
-        return result;
+        if (_line.Length == 0) return;
+        progress.Message(_line.ToString());
+        _line.Clear();
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AttentionSharp.Data;
 using AttentionSharp.Models.Baselines;
+using AttentionSharp.Cli;
 using AttentionSharp.Training;
 using TorchSharp;
 

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using AttentionSharp.Data;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Training;
+
+/// <summary>
+/// Where an experiment (a model family's <c>Train</c>, <c>Evaluate</c> and <c>Show</c>; see docs/architecture.md) reads
+/// its data, which device it runs on and where it reports. The library writes nothing to the console: epochs, batches and
+/// log lines (data preparation, the run folder) all go to <see cref="Progress"/>.
+/// </summary>
+/// <param name="DataRoot">Dataset cache folder (<see cref="DataCache.Resolve"/>).</param>
+/// <param name="Device">Device the model runs on.</param>
+/// <param name="Progress">Receives epochs and log lines (<see cref="PlainProgress"/> for plain lines on a writer).</param>
+public sealed record ExperimentContext(string DataRoot, Device Device, ITrainingProgress Progress)
+{
+    /// <summary>A context on the CPU, with the default data cache, reporting plain lines to <paramref name="log"/> (or nowhere).</summary>
+    public static ExperimentContext Cpu(TextWriter? log = null, string? dataRoot = null) =>
+        new(DataCache.Resolve(dataRoot), CPU, new PlainProgress(log ?? TextWriter.Null));
+
+    /// <summary>The log as a writer: every line written reaches <see cref="ITrainingProgress.Message"/>.</summary>
+    public TextWriter Log => new ProgressLog(Progress);
+}
+
+/// <summary>What experiments share around a run folder: reading a checkpoint's run record, ending an evaluation, naming a picture.</summary>
+public static class RunFolder
+{
+    /// <summary>
+    /// Resolves a checkpoint path (a file, or a run folder: its best checkpoint), checks that it holds a model of the kind
+    /// <paramref name="isKind"/> accepts and reads its run record; <paramref name="what"/> names the model family in errors
+    /// (e.g. "a baseline").
+    /// </summary>
+    public static (string Path, CheckpointHeader Header, TRun Run) ReadRun<TRun>(string path, Func<string, bool> isKind, string what)
+    {
+        if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
+        var header = Checkpoint.ReadHeader(path);
+        if (!isKind(header.Kind))
+            throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not {what}; use 'attn {header.Kind.Split('/')[0]} ...' for it");
+        var run = header.Options.Deserialize<TRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no {what} options");
+        return (path, header, run);
+    }
+
+    /// <summary>
+    /// Ends an evaluation: adds the evaluated count, the seconds and the checkpoint to <paramref name="result"/> and writes
+    /// it as <c>eval-result.json</c> beside the checkpoint.
+    /// </summary>
+    public static RunResult FinishEval(RunResult result, int count, double seconds, string checkpoint, string countName = "examples")
+    {
+        result.Add(countName, count).Add("seconds", Math.Round(seconds, 1)).Add("checkpoint", checkpoint);
+        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "eval-result.json"));
+        return result;
+    }
+
+    /// <summary>
+    /// The picture a <c>Show</c> writes: <paramref name="output"/> when it ends in .png, else <paramref name="defaultName"/>
+    /// in the <paramref name="output"/> folder, or beside <paramref name="checkpoint"/> when <paramref name="output"/> is null.
+    /// </summary>
+    public static string PngPath(string? output, string checkpoint, string defaultName) =>
+        output == null ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, defaultName)
+        : output.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? output : Path.Combine(output, defaultName);
+
+    /// <summary>The run folder of <paramref name="trainer"/>, created; a train entry point needs one for its checkpoints.</summary>
+    public static string Require(TrainerOptions trainer)
+    {
+        if (string.IsNullOrWhiteSpace(trainer.OutDir))
+            throw new ArgumentException("TrainerOptions.OutDir must name the run folder (checkpoints, metrics.jsonl, result.json and pictures go there)");
+        Directory.CreateDirectory(trainer.OutDir);
+        return trainer.OutDir;
+    }
+}
