@@ -44,6 +44,7 @@ public class HardAttentionTests
         }
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Sampling_FollowsTheAttentionDistribution()
     {

@@ -152,6 +152,7 @@ public class CliTests
         return root;
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void BaselineTrainResumeAndEvalEndToEnd()
     {

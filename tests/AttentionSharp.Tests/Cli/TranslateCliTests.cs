@@ -49,6 +49,7 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Contains("--dates must be in 10..", Run("translate", "train", "--task", "dates", "--dates", "5").Err);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void ReverseTaskTrainsAndScoresByLength()
     {

@@ -2,6 +2,7 @@ namespace AttentionSharp.Tests.Cli;
 
 public class VisionCommandsTests
 {
+    [Trait("Category", "Slow")]
     [Fact]
     public void SegmentTrainsEvaluatesAndShowsOnGeneratedDigitScenes()
     {
@@ -47,6 +48,7 @@ public class VisionCommandsTests
         Assert.Contains("does not exist", r.Err);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void StnTrainsAndShowsOnDistortedDigits()
     {

@@ -81,6 +81,7 @@ public class DrawReadClassifierTests
         return new ImageDataset(pixels, labels, 16, 16, classes: 4);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void ATinyModelLearnsWhereTheBlobIs()
     {
@@ -105,6 +106,7 @@ public class DrawReadClassifierTests
         Assert.Equal(12, DrawClassifierOptions.ForImage(60, 60, 6, 10).Grid);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void CliTrainsEvaluatesAndShows()
     {

@@ -158,6 +158,7 @@ public class RecurrentAttentionModelTests
         Assert.Equal((2 - 0.625) / 2, reinforce.item<double>(), 12);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void LearnsAGeneratedShapeTaskAboveChanceInSeconds()
     {

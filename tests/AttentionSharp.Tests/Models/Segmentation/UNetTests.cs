@@ -55,6 +55,7 @@ public class UNetTests
         return new ImageDataset(pixels, [0, 1], 8, 8);
     }
 
+    [Trait("Category", "Slow")]
     [Theory]
     [InlineData("unet")]
     [InlineData("attention-unet")]

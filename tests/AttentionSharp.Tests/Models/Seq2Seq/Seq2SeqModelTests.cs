@@ -37,6 +37,7 @@ public class Seq2SeqModelTests
         Assert.True(w[1, .., ..2].allclose(aloneW![0], 1e-5, 1e-5));
     }
 
+    [Trait("Category", "Slow")]
     [Theory]
     [InlineData("gru")]
     [InlineData("lstm")]

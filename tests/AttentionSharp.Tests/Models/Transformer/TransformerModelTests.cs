@@ -115,6 +115,7 @@ public sealed class TransformerModelTests : IDisposable
         Assert.True(SinusoidalPositions.Table(1, 4, offset: 2, dtype: ScalarType.Float64).allclose(pe[2..3]));
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void TinyTransformerLearnsToCopySequences()
     {
