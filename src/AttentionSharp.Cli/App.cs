@@ -21,6 +21,9 @@ public static class App
         .. ClassifyCommands.Verbs,
     ];
 
+    /// <summary>The grammar of every verb (System.CommandLine), built once.</summary>
+    public static CommandTree Tree { get; } = new(Verbs);
+
     /// <summary>
     /// Runs the command line; returns the exit code (0 ok, 1 failure, 2 usage error). Everything the command prints goes to
     /// <paramref name="stdout"/> and <paramref name="stderr"/>: the verbs write to <see cref="Console"/>, so for the run
@@ -68,23 +71,16 @@ public static class App
                 stdout.WriteLine(typeof(App).Assembly.GetName().Version);
                 return 0;
             }
-            var verb = Verbs.Where(v => v.Path.Length <= args.Length && v.Path.SequenceEqual(args.Take(v.Path.Length)))
-                            .OrderByDescending(v => v.Path.Length).FirstOrDefault();
-            if (verb == null)
+            if (args[0].StartsWith("[suggest", StringComparison.Ordinal))
+                return Tree.Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr });
+            var result = Tree.Parse(args);
+            if (args.Contains("--help") || args.Contains("-h"))
             {
-                var family = Verbs.Where(v => v.Path[0] == args[0]).ToList();
-                if (family.Count > 0)
-                    throw new UsageException($"'attn {args[0]}' needs one of: {string.Join(", ", family.Select(v => v.Path.Last()))}" +
-                                             (args.Length > 1 && !args[1].StartsWith('-') ? $"; '{args[1]}' is not one" : ""));
-                throw new UsageException($"unknown command '{args[0]}'; known: {string.Join(", ", Verbs.Select(v => v.Path[0]).Distinct())} (see 'attn --help')");
+                var helped = Tree.VerbOf(result);
+                if (helped != null) { stdout.Write(helped.Help()); return 0; }
             }
-            var rest = args.Skip(verb.Path.Length).ToList();
-            if (rest.Contains("--help") || rest.Contains("-h"))
-            {
-                stdout.Write(verb.Help());
-                return 0;
-            }
-            var parsed = ParsedArgs.Parse(verb, rest);
+            var parsed = Tree.Bind(result);
+            var verb = parsed.Verb;
             if (verb.Options.Any(o => o.Name == "threads") && parsed.String("threads") != null)
                 TorchSharp.torch.set_num_threads(parsed.Int("threads", 1, 1024));
             return RunVerb(verb, parsed, stderr);

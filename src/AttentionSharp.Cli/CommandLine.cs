@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
 
@@ -62,56 +64,18 @@ public sealed class ParsedArgs
     /// <summary>Positional arguments.</summary>
     public IReadOnlyList<string> Positional { get; }
 
-    /// <summary>Parses <paramref name="args"/> (the words after the verb).</summary>
+    /// <summary>Parses <paramref name="args"/> (the words after the verb) with the verb's grammar alone.</summary>
     public static ParsedArgs Parse(Verb verb, IReadOnlyList<string> args)
     {
-        var specs = verb.Options.ToDictionary(o => o.Name);
-        var values = new Dictionary<string, string?>();
-        var positional = new List<string>();
-        for (int i = 0; i < args.Count; i++)
-        {
-            string a = args[i];
-            if (a == "--") { positional.AddRange(args.Skip(i + 1)); break; }
-            if (!a.StartsWith("--", StringComparison.Ordinal) || a.Length == 2)
-            {
-                if (a.StartsWith('-') && a.Length > 1 && !double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-                    throw new UsageException($"unknown option '{a}' for 'attn {verb.Name}'; options are written --name (see 'attn {verb.Name} --help')");
-                positional.Add(a);
-                continue;
-            }
-            string name = a[2..];
-            string? inline = null;
-            int eq = name.IndexOf('=');
-            if (eq >= 0) { inline = name[(eq + 1)..]; name = name[..eq]; }
-            if (!specs.TryGetValue(name, out var spec))
-            {
-                var near = Closest(name, specs.Keys);
-                throw new UsageException($"unknown option '--{name}' for 'attn {verb.Name}'" + (near != null ? $"; did you mean '--{near}'?" : "") +
-                                         $" (see 'attn {verb.Name} --help')");
-            }
-            if (values.ContainsKey(name)) throw new UsageException($"option '--{name}' is given twice");
-            if (spec.IsFlag)
-            {
-                if (inline != null) throw new UsageException($"option '--{name}' is a flag and takes no value; got '{inline}'");
-                values[name] = "true";
-            }
-            else
-            {
-                string? v = inline;
-                if (v == null)
-                {
-                    if (i + 1 >= args.Count) throw new UsageException($"option '--{name}' needs a value ({spec.Placeholder})");
-                    v = args[++i];
-                }
-                values[name] = v;
-            }
-        }
-        if (verb.Positional == null && positional.Count > 0)
-            throw new UsageException($"'attn {verb.Name}' takes no positional arguments; got '{positional[0]}' (see 'attn {verb.Name} --help')");
-        return new ParsedArgs(verb, values, positional);
+        var tree = new CommandTree([verb]);
+        return tree.Bind(tree.Parse([.. verb.Path, .. args]));
     }
 
-    static string? Closest(string name, IEnumerable<string> known)
+    /// <summary>Builds the arguments of <paramref name="verb"/> from option values given on the command line.</summary>
+    internal static ParsedArgs Create(Verb verb, Dictionary<string, string?> values, List<string> positional) => new(verb, values, positional);
+
+    /// <summary>The known option nearest to <paramref name="name"/> by edit distance, when close enough to suggest.</summary>
+    internal static string? Closest(string name, IEnumerable<string> known)
     {
         static int Distance(string a, string b)
         {
@@ -176,5 +140,122 @@ public sealed class ParsedArgs
     {
         var s = Required(name);
         return choices.Contains(s) ? s : throw new UsageException($"--{name} must be one of {string.Join(", ", choices)}; got '{s}'");
+    }
+}
+
+/// <summary>
+/// The grammar of <c>attn</c> as a System.CommandLine command tree, built once from the verbs' option specs: one
+/// subcommand per verb word (<c>ram</c> -> <c>train</c>), one option per <see cref="OptionSpec"/> (a flag is an
+/// <c>Option&lt;bool&gt;</c>, a value option an <c>Option&lt;string&gt;</c> whose typed reading and range checks stay in
+/// <see cref="ParsedArgs"/>, where the verb reads it). System.CommandLine gives the tokenizer (<c>--name value</c>,
+/// <c>--name=value</c>, <c>--name:value</c>, <c>--</c>), response files (<c>attn @args.rsp</c>, one or more tokens per
+/// line), and shell completions (<c>attn [suggest:N] "partial command line"</c>, what <c>dotnet-suggest</c> calls). Its parse
+/// errors are turned into the project's <see cref="UsageException"/> messages (exit code 2), which name the verb and
+/// suggest the nearest option.
+/// </summary>
+public sealed class CommandTree
+{
+    readonly Dictionary<Command, Verb> _verbs = new();
+    readonly Dictionary<Verb, Dictionary<string, Option>> _options = new();
+    readonly Dictionary<Verb, Argument<string[]>> _positional = new();
+
+    /// <summary>The root command (<c>attn</c>).</summary>
+    public RootCommand Root { get; } = new("attn — AttentionSharp: attention mechanisms and attention models on TorchSharp");
+
+    /// <summary>Builds the tree of <paramref name="verbs"/>.</summary>
+    public CommandTree(IEnumerable<Verb> verbs)
+    {
+        foreach (var verb in verbs)
+        {
+            Command parent = Root;
+            foreach (var word in verb.Path)
+            {
+                var next = parent.Subcommands.FirstOrDefault(c => c.Name == word);
+                if (next == null) { next = new Command(word); parent.Subcommands.Add(next); }
+                parent = next;
+            }
+            if (_verbs.ContainsKey(parent)) throw new InvalidOperationException($"verb 'attn {verb.Name}' is registered twice");
+            parent.Description = verb.Summary;
+            _verbs[parent] = verb;
+            var options = new Dictionary<string, Option>();
+            foreach (var spec in verb.Options)
+            {
+                Option option = spec.IsFlag
+                    ? new Option<bool>("--" + spec.Name) { Description = spec.Help, Arity = ArgumentArity.ZeroOrOne }
+                    : new Option<string>("--" + spec.Name) { Description = spec.Help, HelpName = spec.Placeholder, Arity = ArgumentArity.ExactlyOne };
+                parent.Options.Add(option);
+                options[spec.Name] = option;
+            }
+            _options[verb] = options;
+            if (verb.Positional != null)
+            {
+                var argument = new Argument<string[]>(verb.Positional) { Arity = ArgumentArity.ZeroOrMore };
+                parent.Arguments.Add(argument);
+                _positional[verb] = argument;
+            }
+        }
+    }
+
+    /// <summary>Tokenizes and parses a whole command line (verb words included).</summary>
+    public ParseResult Parse(IReadOnlyList<string> args) => Root.Parse(args, new ParserConfiguration { EnablePosixBundling = false });
+
+    /// <summary>The verb a parse reached, or null when it stopped at a family word or the root.</summary>
+    public Verb? VerbOf(ParseResult result) => _verbs.GetValueOrDefault(result.CommandResult.Command);
+
+    /// <summary>The verb a parse reached, with its arguments; throws a <see cref="UsageException"/> for a wrong command line.</summary>
+    public ParsedArgs Bind(ParseResult result)
+    {
+        var command = result.CommandResult.Command;
+        if (!_verbs.TryGetValue(command, out var verb))
+        {
+            var words = result.Tokens.Where(t => t.Type == TokenType.Argument).Select(t => t.Value).ToList();
+            if (command == Root)
+                throw new UsageException(words.Count == 0 ? "no command given (see 'attn --help')"
+                    : $"unknown command '{words[0]}'; known: {string.Join(", ", _verbs.Values.Select(v => v.Path[0]).Distinct())} (see 'attn --help')");
+            var path = Path(command);
+            var under = _verbs.Values.Where(v => v.Path.Length > path.Count && v.Path.Take(path.Count).SequenceEqual(path)).Select(v => v.Path[path.Count]).Distinct();
+            throw new UsageException($"'attn {string.Join(' ', path)}' needs one of: {string.Join(", ", under)}" + (words.Count > 0 ? $"; '{words[0]}' is not one" : ""));
+        }
+        var options = _options[verb];
+        var values = new Dictionary<string, string?>();
+        foreach (var (name, option) in options)
+        {
+            var r = result.GetResult(option);
+            if (r == null || r.Implicit) continue;
+            if (r.IdentifierTokenCount > 1) throw new UsageException($"option '--{name}' is given twice");
+            if (option is Option<bool> flag)
+            {
+                if (r.Errors.Any()) throw new UsageException($"option '--{name}' is a flag: give it alone, or as --{name}=true or --{name}=false; got '{string.Join(' ', r.Tokens.Select(t => t.Value))}'");
+                values[name] = result.GetValue(flag) ? "true" : "false";
+            }
+            else
+            {
+                if (r.Tokens.Count == 0) throw new UsageException($"option '--{name}' needs a value ({verb.Options.First(o => o.Name == name).Placeholder})");
+                values[name] = r.Tokens[0].Value;
+            }
+        }
+        var positional = new List<string>();
+        if (_positional.TryGetValue(verb, out var argument)) positional.AddRange(result.GetValue(argument) ?? []);
+        bool afterDoubleDash = result.Tokens.Any(t => t.Type == TokenType.DoubleDash);
+        foreach (var token in result.UnmatchedTokens.Concat(afterDoubleDash ? [] : positional))
+            if (token.StartsWith('-') && token.Length > 1 && !double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            {
+                string name = token.TrimStart('-').Split('=', ':')[0];
+                var near = ParsedArgs.Closest(name, options.Keys);
+                throw new UsageException($"unknown option '--{name}' for 'attn {verb.Name}'" + (near != null ? $"; did you mean '--{near}'?" : "") +
+                                         $" (see 'attn {verb.Name} --help')");
+            }
+        if (result.UnmatchedTokens.Count > 0)
+            throw new UsageException($"'attn {verb.Name}' takes no positional arguments; got '{result.UnmatchedTokens[0]}' (see 'attn {verb.Name} --help')");
+        var error = result.Errors.FirstOrDefault();
+        if (error != null) throw new UsageException($"{error.Message.TrimEnd('.')} (see 'attn {verb.Name} --help')");
+        return ParsedArgs.Create(verb, values, positional);
+    }
+
+    static List<string> Path(Command command)
+    {
+        var path = new List<string>();
+        for (Symbol? s = command; s is Command c && s is not RootCommand; s = s.Parents.FirstOrDefault()) path.Insert(0, c.Name);
+        return path;
     }
 }
