@@ -42,6 +42,10 @@ public sealed class TrainerState
     public int EpochsWithoutImprovement { get; set; }
     /// <summary>Whether early stopping ended the run.</summary>
     public bool Stopped { get; set; }
+    /// <summary>Plateau schedule: learning-rate cuts made so far.</summary>
+    public int RateCuts { get; set; }
+    /// <summary>Plateau schedule: epochs without improvement since the last improvement or cut.</summary>
+    public int EpochsSinceCut { get; set; }
     /// <summary>Seconds of training so far (summed over resumed runs).</summary>
     public double Seconds { get; set; }
 }

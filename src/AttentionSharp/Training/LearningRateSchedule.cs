@@ -9,19 +9,33 @@ public enum ScheduleKind
     Step,
     /// <summary>Cosine annealing from the base rate to <see cref="LearningRateSchedule.MinFactor"/> times it at the last epoch.</summary>
     Cosine,
+    /// <summary>
+    /// Multiply by <see cref="LearningRateSchedule.Gamma"/> each time the monitored validation metric has not improved for
+    /// <see cref="LearningRateSchedule.PlateauEpochs"/> epochs, down to <see cref="LearningRateSchedule.MinFactor"/> times
+    /// the base (Keras' <c>ReduceLROnPlateau</c>, PyTorch's <c>ReduceLROnPlateau</c>); the cuts are kept in the trainer state.
+    /// </summary>
+    Plateau,
 }
 
-/// <summary>Learning rate as a pure function of the epoch (so a resumed run needs no schedule state), with optional linear warm-up.</summary>
+/// <summary>
+/// Learning rate as a function of the epoch (and, for <see cref="ScheduleKind.Plateau"/>, of the cuts made so far, which the
+/// checkpoint's trainer state carries, so a resumed run continues the same schedule), with optional linear warm-up.
+/// </summary>
 /// <param name="Kind">Schedule shape.</param>
 /// <param name="WarmupEpochs">Epochs of linear warm-up from base/warmup to base.</param>
 /// <param name="StepEpochs">Step schedule: epochs between decays.</param>
-/// <param name="Gamma">Step schedule: decay factor.</param>
-/// <param name="MinFactor">Cosine schedule: final rate as a fraction of the base.</param>
+/// <param name="Gamma">Step and plateau schedules: decay factor.</param>
+/// <param name="MinFactor">Cosine schedule: final rate as a fraction of the base; plateau schedule: the floor.</param>
+/// <param name="PlateauEpochs">Plateau schedule: epochs without improvement before each cut.</param>
 public sealed record LearningRateSchedule(
-    ScheduleKind Kind = ScheduleKind.Constant, int WarmupEpochs = 0, int StepEpochs = 10, double Gamma = 0.1, double MinFactor = 0.01)
+    ScheduleKind Kind = ScheduleKind.Constant, int WarmupEpochs = 0, int StepEpochs = 10, double Gamma = 0.1, double MinFactor = 0.01,
+    int PlateauEpochs = 5)
 {
-    /// <summary>The rate for 1-based <paramref name="epoch"/> of <paramref name="epochs"/>.</summary>
-    public double RateAt(double baseRate, int epoch, int epochs)
+    /// <summary>
+    /// The rate for 1-based <paramref name="epoch"/> of <paramref name="epochs"/>, after <paramref name="cuts"/> plateau cuts
+    /// (ignored by the other kinds).
+    /// </summary>
+    public double RateAt(double baseRate, int epoch, int epochs, int cuts = 0)
     {
         if (epoch < 1) throw new ArgumentOutOfRangeException(nameof(epoch), $"epoch is 1-based; got {epoch}");
         if (WarmupEpochs > 0 && epoch <= WarmupEpochs) return baseRate * epoch / (WarmupEpochs + 1);
@@ -31,16 +45,38 @@ public sealed record LearningRateSchedule(
             ScheduleKind.Constant => baseRate,
             ScheduleKind.Step => baseRate * Math.Pow(Gamma, (e - 1) / Math.Max(1, StepEpochs)),
             ScheduleKind.Cosine => baseRate * (MinFactor + (1 - MinFactor) * 0.5 * (1 + Math.Cos(Math.PI * (e - 1) / Math.Max(1, n - 1)))),
+            ScheduleKind.Plateau => baseRate * Math.Max(MinFactor, Math.Pow(Gamma, cuts)),
             _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
         };
     }
 
-    /// <summary>Parses <c>constant</c>, <c>step</c> or <c>cosine</c>.</summary>
+    /// <summary>
+    /// Whether a plateau schedule cuts the rate now: <paramref name="flatEpochs"/> epochs without improvement since the last
+    /// improvement or cut, and the rate above its floor after <paramref name="cuts"/> cuts.
+    /// </summary>
+    public bool CutsAfter(int flatEpochs, int cuts) =>
+        Kind == ScheduleKind.Plateau && flatEpochs >= PlateauEpochs && Math.Pow(Gamma, cuts) > MinFactor * (1 + 1e-9);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
+    public void Validate()
+    {
+        if (WarmupEpochs < 0) throw new ArgumentException($"WarmupEpochs must be >= 0; got {WarmupEpochs}");
+        if (StepEpochs < 1) throw new ArgumentException($"StepEpochs must be >= 1; got {StepEpochs}");
+        if (!(Gamma > 0 && Gamma < 1)) throw new ArgumentException($"Gamma must be in (0, 1); got {Gamma}");
+        if (!(MinFactor >= 0 && MinFactor <= 1)) throw new ArgumentException($"MinFactor must be in [0, 1]; got {MinFactor}");
+        if (PlateauEpochs < 1) throw new ArgumentException($"PlateauEpochs must be >= 1; got {PlateauEpochs}");
+    }
+
+    /// <summary>The schedule names, as <see cref="ParseKind"/> reads them.</summary>
+    public static readonly string[] Names = ["constant", "step", "cosine", "plateau"];
+
+    /// <summary>Parses <c>constant</c>, <c>step</c>, <c>cosine</c> or <c>plateau</c>.</summary>
     public static ScheduleKind ParseKind(string text) => text.ToLowerInvariant() switch
     {
         "constant" => ScheduleKind.Constant,
         "step" => ScheduleKind.Step,
         "cosine" => ScheduleKind.Cosine,
-        _ => throw new ArgumentException($"unknown learning-rate schedule '{text}'; expected constant, step or cosine"),
+        "plateau" => ScheduleKind.Plateau,
+        _ => throw new ArgumentException($"unknown learning-rate schedule '{text}'; expected {string.Join(", ", Names)}"),
     };
 }

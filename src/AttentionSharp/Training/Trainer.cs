@@ -126,7 +126,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         for (int epoch = state.Epoch + 1; epoch <= Options.Epochs && !state.Stopped; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            double lr = Options.Schedule.RateAt(Options.LearningRate, epoch, Options.Epochs);
+            double lr = Options.Schedule.RateAt(Options.LearningRate, epoch, Options.Epochs, state.RateCuts);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
 
             Dictionary<string, double> trainMetrics, validMetrics;
@@ -149,8 +149,10 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             if (!monitored.TryGetValue(Options.Monitor, out double value))
                 throw new ArgumentException($"monitored metric '{Options.Monitor}' is not produced; the model reports {string.Join(", ", monitored.Keys)}");
             bool improved = double.IsNaN(state.BestValue) || value < state.BestValue;
-            if (improved) { state.BestValue = value; state.BestEpoch = epoch; state.EpochsWithoutImprovement = 0; }
-            else state.EpochsWithoutImprovement++;
+            if (improved) { state.BestValue = value; state.BestEpoch = epoch; state.EpochsWithoutImprovement = 0; state.EpochsSinceCut = 0; }
+            else { state.EpochsWithoutImprovement++; state.EpochsSinceCut++; }
+            bool cut = Options.Schedule.CutsAfter(state.EpochsSinceCut, state.RateCuts);
+            if (cut) { state.RateCuts++; state.EpochsSinceCut = 0; }
             if (Options.Patience > 0 && state.EpochsWithoutImprovement >= Options.Patience) state.Stopped = true;
             state.Epoch = epoch;
             state.Seconds += clock.Elapsed.TotalSeconds;
@@ -166,6 +168,9 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             }
             progress.EndEpoch(record);
             if (start != null) { File.Delete(start); start = null; }
+            if (cut && !state.Stopped)
+                progress.Message($"learning rate cut to {Options.Schedule.RateAt(Options.LearningRate, epoch + 1, Options.Epochs, state.RateCuts):g3}: " +
+                                 $"no improvement of valid {Options.Monitor} for {Options.Schedule.PlateauEpochs} epochs");
             if (state.Stopped) progress.Message($"early stopping: no improvement of valid {Options.Monitor} for {Options.Patience} epochs (best at epoch {state.BestEpoch})");
         }
         return new TrainingSummary(state, history, resumedFrom);
@@ -239,6 +244,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
     {
         Epoch = s.Epoch, BestValue = s.BestValue, BestEpoch = s.BestEpoch,
         EpochsWithoutImprovement = s.EpochsWithoutImprovement, Stopped = s.Stopped, Seconds = s.Seconds,
+        RateCuts = s.RateCuts, EpochsSinceCut = s.EpochsSinceCut,
     };
 
     void AppendMetrics(EpochRecord r)

@@ -54,6 +54,9 @@ public sealed record TrainerOptions
         if (NativeFaultRetries < 0) throw new ArgumentException($"native-fault retries must be 0 (off) or positive; got {NativeFaultRetries}");
         if (GradClipNorm < 0) throw new ArgumentException($"--clip must be 0 (off) or positive; got {GradClipNorm}");
         if (Resume && OutDir == null) throw new ArgumentException("--resume needs --out, the run folder to resume");
+        Schedule.Validate();
+        if (Schedule.Kind == ScheduleKind.Plateau && Patience > 0 && Patience <= Schedule.PlateauEpochs)
+            throw new ArgumentException($"with the plateau schedule, --patience ({Patience}) must exceed the epochs before a cut ({Schedule.PlateauEpochs}), or the run stops before the rate is ever cut");
         _ = OptimizerFactory.Check(Optimizer);
     }
 }

@@ -122,6 +122,47 @@ public class TrainerTests
     }
 
     [Fact]
+    public void PlateauScheduleCutsAfterFlatEpochsDownToItsFloorAndResumesTheSameSchedule()
+    {
+        var schedule = new LearningRateSchedule(ScheduleKind.Plateau, Gamma: 0.5, MinFactor: 0.2, PlateauEpochs: 2);
+        Assert.Equal(new[] { 1.0, 0.5, 0.25, 0.2, 0.2 }, Enumerable.Range(0, 5).Select(c => schedule.RateAt(1.0, 1, 10, c)));
+        Assert.True(schedule.CutsAfter(2, 0));
+        Assert.False(schedule.CutsAfter(1, 0));
+        Assert.False(schedule.CutsAfter(2, 3));   // at the floor: no more cuts
+        Assert.False(new LearningRateSchedule(ScheduleKind.Cosine).CutsAfter(99, 0));
+
+        // A rate so small that the validation loss barely moves: the run is mostly flat epochs.
+        TrainerOptions Opts(string dir, int epochs, bool resume) => Options(dir, epochs, resume) with
+        { LearningRate = 1e-9, Monitor = "loss", Patience = 9, Schedule = schedule };
+        TrainingSummary Run(string dir, int epochs, bool resume)
+        {
+            var (t, _) = Build(1);
+            return new Trainer<ImageBatch>(Opts(dir, epochs, resume)).Fit(t, ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(TextWriter.Null));
+        }
+        string straight = Directory.CreateTempSubdirectory("attn-plateau-").FullName;
+        Run(straight, 12, false);
+        string split = Directory.CreateTempSubdirectory("attn-plateau-split-").FullName;
+        Run(split, 5, false);
+        Run(split, 12, true);
+
+        // The rule from its definition, replayed on the logged improvements: cut by gamma after 2 flat epochs since the
+        // last improvement or cut, never below 0.2 of the base.
+        var log = File.ReadAllLines(Path.Combine(straight, Trainer<ImageBatch>.MetricsFile)).Select(l => JsonNode.Parse(l)!).ToList();
+        double rate = 1e-9;
+        int flat = 0, cuts = 0;
+        foreach (var e in log)
+        {
+            Assert.Equal(rate, e["lr"]!.GetValue<double>(), 1e-20);
+            if (e["best"]!.GetValue<bool>()) flat = 0;
+            else if (++flat >= 2 && rate > 0.2e-9 * (1 + 1e-9)) { rate = Math.Max(0.2e-9, rate * 0.5); flat = 0; cuts++; }
+        }
+        Assert.True(cuts >= 2, $"only {cuts} cuts in {log.Count} epochs: the test needs flat epochs");
+        Assert.Equal(File.ReadAllLines(Path.Combine(straight, Trainer<ImageBatch>.MetricsFile)).Select(l => JsonNode.Parse(l)!["lr"]!.GetValue<double>()),
+                     File.ReadAllLines(Path.Combine(split, Trainer<ImageBatch>.MetricsFile)).Select(l => JsonNode.Parse(l)!["lr"]!.GetValue<double>()));
+        Assert.Throws<ArgumentException>(() => (Opts(straight, 5, false) with { Patience = 2 }).Validate());
+    }
+
+    [Fact]
     public void PlainProgressWritesOneLinePerEpochWhenRedirected()
     {
         Assert.False(TrainingProgress.UseBars(ProgressMode.Auto, outputRedirected: true));
