@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using AttentionSharp.Attention;
@@ -15,12 +16,18 @@ public static class AttentionBench
 {
     const int Batch = 4, Heads = 8, HeadDim = 64, Embed = Heads * HeadDim;
 
-    /// <summary>Runs the benchmark (args: optional list of sequence lengths, e.g. <c>128 512 2048</c>); prints a table, then the summary line.</summary>
-    public static int Run(string[] args)
+    static readonly Argument<int[]> Lengths = new("lengths") { Description = "sequence lengths (default: 128 256 512 1024 2048 4096)", Arity = ArgumentArity.ZeroOrMore };
+    static readonly Option<int?> ProbeLength = new("--memory-probe") { Description = "internal: measure one length's peak memory in this process", Hidden = true };
+    static readonly Option<string> ProbePath = new("--probe-path") { Description = "internal: the path the memory probe runs", Hidden = true, DefaultValueFactory = _ => "" };
+
+    /// <summary>The <c>attention</c> verb: optional sequence lengths, e.g. <c>attention 128 512 2048</c>.</summary>
+    public static Command Command => BenchOptions.Verb("attention", "self-attention speed and memory against TorchSharp's nn.MultiheadAttention, a naive layer and a matmul roofline",
+        r => r.GetValue(ProbeLength) is int n ? MemoryProbe(n, r.GetValue(ProbePath) == "weights") : Run(r.GetValue(Lengths) is { Length: > 0 } l ? l : [128, 256, 512, 1024, 2048, 4096]),
+        Lengths, ProbeLength, ProbePath);
+
+    /// <summary>Runs the benchmark on <paramref name="lengths"/>; prints a table, then the summary line.</summary>
+    public static int Run(int[] lengths)
     {
-        if (args.Length == 3 && args[0] == "--memory-probe")
-            return MemoryProbe(int.Parse(args[1], CultureInfo.InvariantCulture), args[2] == "weights");
-        var lengths = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [128, 256, 512, 1024, 2048, 4096];
         torch.manual_seed(1);
         var total = Stopwatch.StartNew();
         var ours = new MultiHeadAttention(Embed, Heads);
@@ -166,7 +173,7 @@ public static class AttentionBench
         string exe = Environment.ProcessPath!;
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(typeof(AttentionBench).Assembly.Location);
-        foreach (var a in new[] { "attention", "--memory-probe", n.ToString(CultureInfo.InvariantCulture), path }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "attention", "--memory-probe", n.ToString(CultureInfo.InvariantCulture), "--probe-path", path }) psi.ArgumentList.Add(a);
         using var child = Process.Start(psi)!;
         string output = child.StandardOutput.ReadToEnd();
         child.WaitForExit();

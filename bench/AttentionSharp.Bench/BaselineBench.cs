@@ -9,7 +9,11 @@ namespace AttentionSharp.Bench;
 public static class BaselineBench
 {
     /// <summary>Runs the benchmark; prints a table and a final summary line.</summary>
-    public static int Run(string[] args)
+    /// <summary>The <c>baseline</c> verb.</summary>
+    public static System.CommandLine.Command Command => BenchOptions.Verb("baseline", "inference images/s of the FC and conv baselines on 28x28", _ => Run());
+
+    /// <summary>Runs the benchmark.</summary>
+    public static int Run()
     {
         torch.manual_seed(1);
         var rows = new List<(string Model, double ImagesPerSecond)>();

@@ -20,20 +20,16 @@ namespace AttentionSharp.Bench;
 public static class ConvBench
 {
     /// <summary>Runs the benchmark.</summary>
-    public static int Run(string[] args)
+    static readonly System.CommandLine.Option<double> SecondsOption = BenchOptions.Seconds(2);
+    static readonly System.CommandLine.Option<int> BatchOption = BenchOptions.Batch(32);
+
+    /// <summary>The <c>conv</c> verb: <c>--seconds S --batch B</c>.</summary>
+    public static System.CommandLine.Command Command => BenchOptions.Verb("conv", "training-step time of the conv baseline and the Attention U-Net with libtorch's oneDNN off and on",
+        r => Run(r.GetValue(SecondsOption), r.GetValue(BatchOption)), SecondsOption, BatchOption);
+
+    /// <summary>Runs the benchmark.</summary>
+    public static int Run(double seconds, int batch)
     {
-        double seconds = 2;
-        int batch = 32;
-        for (int i = 0; i < args.Length; i += 2)
-        {
-            string? value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--seconds" when value != null: seconds = double.Parse(value, CultureInfo.InvariantCulture); break;
-                case "--batch" when value != null: batch = int.Parse(value, CultureInfo.InvariantCulture); break;
-                default: Console.Error.WriteLine($"unknown or incomplete argument '{args[i]}'; expected --seconds S or --batch B"); return 2;
-            }
-        }
         Console.WriteLine($"threads {torch.get_num_threads()}, batch {batch}; oneDNN at start: {OneDnn.State}");
         var models = new (string Name, Func<nn.Module<Tensor, Tensor>> Build, long[] Input)[]
         {

@@ -1,28 +1,31 @@
-using System.Reflection;
-using System.Text.RegularExpressions;
+using System.CommandLine;
+using AttentionSharp.Bench;
 
-// The benchmark harness: `dotnet run -c Release --project bench/AttentionSharp.Bench -- VERB [args]`.
-// Every public static class named XxxBench with `public static int Run(string[] args)` is a verb, named by
-// its class in kebab case (AttentionBench -> attention, RamScalingBench -> ram-scaling).
+// The benchmark harness: `dotnet run -c Release --project bench/AttentionSharp.Bench -- VERB [options]`.
+// Every benchmark is registered here, once; each declares its typed options in its own Command (System.CommandLine:
+// --help per verb, "did you mean" for a misspelt verb or option, @response files, exit code 2 for usage errors).
 AttentionSharp.Native.AllocatorTuning.Apply();
-var benches = typeof(Program).Assembly.GetTypes()
-    .Where(t => t.IsClass && t.IsAbstract && t.IsSealed && t.Name.EndsWith("Bench", StringComparison.Ordinal))
-    .Select(t => (Name: Regex.Replace(t.Name[..^"Bench".Length], "(?<=[a-z0-9])([A-Z])", "-$1").ToLowerInvariant(),
-                  Run: t.GetMethod("Run", BindingFlags.Public | BindingFlags.Static, [typeof(string[])])))
-    .Where(b => b.Run != null)
-    .OrderBy(b => b.Name)
-    .ToList();
-
-if (args.Length == 0 || args[0] is "--help" or "-h")
+var root = new RootCommand("AttentionSharp benchmarks: speed and memory, each against a reference measured in the same run")
 {
-    Console.WriteLine("usage: dotnet run -c Release --project bench/AttentionSharp.Bench -- VERB [args]");
-    Console.WriteLine("verbs: " + string.Join(", ", benches.Select(b => b.Name)));
-    return args.Length == 0 ? 2 : 0;
-}
-var bench = benches.FirstOrDefault(b => b.Name == args[0]);
-if (bench.Run == null)
+    AttentionBench.Command,
+    BaselineBench.Command,
+    ConvBench.Command,
+    RamScalingBench.Command,
+    RamStepBench.Command,
+    TextClassificationBench.Command,
+    TranslateBench.Command,
+};
+if (args.Length == 0)
 {
-    Console.Error.WriteLine($"error: unknown benchmark '{args[0]}'; known: {string.Join(", ", benches.Select(b => b.Name))}");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/AttentionSharp.Bench -- VERB [options]; verbs: " +
+                            string.Join(", ", root.Subcommands.Select(c => c.Name)) + " (VERB --help for its options)");
     return 2;
 }
-return (int)bench.Run.Invoke(null, [args[1..]])!;
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var e in parsed.Errors) Console.Error.WriteLine("error: " + e.Message);
+    Console.Error.WriteLine($"see '{parsed.CommandResult.Command.Name} --help'; verbs: " + string.Join(", ", root.Subcommands.Select(c => c.Name)));
+    return 2;
+}
+return parsed.Invoke();

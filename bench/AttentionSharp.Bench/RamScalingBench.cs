@@ -16,16 +16,16 @@ namespace AttentionSharp.Bench;
 public static class RamScalingBench
 {
     /// <summary>Runs the benchmark; prints a table and the final ratio line.</summary>
-    public static int Run(string[] args)
+    static readonly System.CommandLine.Option<double> SecondsOption = BenchOptions.Seconds(1.5);
+    static readonly System.CommandLine.Option<int> BatchOption = BenchOptions.Batch(64);
+
+    /// <summary>The <c>ram-scaling</c> verb: <c>--seconds S --batch B</c>.</summary>
+    public static System.CommandLine.Command Command => BenchOptions.Verb("ram-scaling", "RAM and conv-baseline inference images/s as the canvas grows from 60x60 to 400x400",
+        r => Run(r.GetValue(SecondsOption), r.GetValue(BatchOption)), SecondsOption, BatchOption);
+
+    /// <summary>Runs the benchmark.</summary>
+    public static int Run(double seconds, int batch)
     {
-        double seconds = 1.5;
-        int batch = 64;
-        for (int i = 0; i + 1 < args.Length; i += 2)
-        {
-            if (args[i] == "--seconds") seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            else if (args[i] == "--batch") batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            else { Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --seconds S or --batch B"); return 2; }
-        }
         int[] sizes = [60, 100, 200, 400];
         var ram = new Dictionary<int, double>();
         var conv = new Dictionary<int, double>();

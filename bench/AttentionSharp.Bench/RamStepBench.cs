@@ -21,24 +21,37 @@ namespace AttentionSharp.Bench;
 public static class RamStepBench
 {
     /// <summary>Runs the benchmark.</summary>
-    public static int Run(string[] args)
+    static readonly System.CommandLine.Option<double> SecondsOption = BenchOptions.Seconds(2);
+    static readonly System.CommandLine.Option<int> BatchOption = BenchOptions.Batch(64);
+    static readonly System.CommandLine.Option<int> GlimpsesOption = BenchOptions.Range("glimpses", 6, 1, 100, "glimpses per image");
+    static readonly System.CommandLine.Option<string> CoreOption = BenchOptions.Of("core", "lstm", "core network: rnn or lstm");
+    static readonly System.CommandLine.Option<int[]> SizesOption = new("--sizes")
     {
-        double seconds = 2;
-        int batch = 64, glimpses = 6;
-        string core = "lstm";
-        int[] sizes = [60, 100];
-        for (int i = 0; i + 1 < args.Length; i += 2)
+        Description = "canvas sides, e.g. --sizes 60 100", DefaultValueFactory = _ => [60, 100], AllowMultipleArgumentsPerToken = true,
+        CustomParser = r =>
         {
-            switch (args[i])
-            {
-                case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--batch": batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--glimpses": glimpses = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--core": core = args[i + 1]; break;
-                case "--sizes": sizes = [.. args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; break;
-                default: Console.Error.WriteLine($"unknown argument '{args[i]}'; expected --seconds, --batch, --glimpses, --core or --sizes"); return 2;
-            }
+            var parts = r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+            var sizes = parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : 0).ToArray();
+            if (sizes.Length == 0 || sizes.Any(v => v < 28)) r.AddError($"--sizes wants canvas sides of at least 28, e.g. --sizes 60,100; got '{string.Join(",", parts)}'");
+            return sizes;
+        },
+    };
+
+    /// <summary>The <c>ram-step</c> verb.</summary>
+    public static System.CommandLine.Command Command
+    {
+        get
+        {
+            CoreOption.AcceptOnlyFromAmong(RamOptions.Cores);
+            return BenchOptions.Verb("ram-step", "where a RAM training step's time goes: sensor (summed-area table vs crop-gather-pool), forward, backward, Adam",
+                r => Run(r.GetValue(SecondsOption), r.GetValue(BatchOption), r.GetValue(GlimpsesOption), r.GetValue(CoreOption)!, r.GetValue(SizesOption)!),
+                SecondsOption, BatchOption, GlimpsesOption, CoreOption, SizesOption);
         }
+    }
+
+    /// <summary>Runs the benchmark.</summary>
+    public static int Run(double seconds, int batch, int glimpses, string core, int[] sizes)
+    {
         Console.WriteLine($"threads {torch.get_num_threads()}, batch {batch}, {glimpses} glimpses, core {core}");
         Console.WriteLine($"{"size",-8} {"table ms",9} {"sensor ms",10} {"sensor(crops) ms",17} {"forward ms",11} {"backward ms",12} {"adam ms",8} {"step ms",8}");
         var lines = new List<string>();

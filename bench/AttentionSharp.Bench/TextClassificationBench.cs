@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using AttentionSharp.Data;
@@ -30,50 +31,75 @@ public static class TextClassificationBench
         public bool Positive { get; set; }
     }
 
-    /// <summary>Runs the benchmark; prints one line per fold and model, then the table.</summary>
-    public static int Run(string[] args)
+    static readonly Option<string> TaskOption = BenchOptions.Of("task", TextTasks.PolaritySentences, "text task (see attn classify train --help), or csv with --train");
+    static readonly Option<string?> TrainOption = BenchOptions.Of<string?>("train", null, "--task csv: the labelled CSV file");
+    static readonly Option<int> FoldsOption = BenchOptions.Range("folds", 10, 1, 100, "stratified folds");
+    static readonly Option<int?> MaxFoldsOption = BenchOptions.Of<int?>("max-folds", null, "run only the first N folds (default: all)");
+    static readonly Option<long> SeedOption = BenchOptions.Of("seed", 1L, "seed of the folds and of every model");
+    static readonly Option<string> ModelsOption = BenchOptions.Of("models", "mlnet,attn,mean,max,last,han", "comma-separated: mlnet and our text models");
+    static readonly Option<int> EpochsOption = BenchOptions.Range("epochs", 6, 1, 10000, "epochs of our models");
+    static readonly Option<int> BatchSizeOption = BenchOptions.Range("batch-size", 32, 1, 65536, "examples per batch");
+    static readonly Option<double> LrOption = BenchOptions.Range("lr", 0.003, 1e-9, 10.0, "learning rate");
+    static readonly Option<double> ValidFractionOption = BenchOptions.Range("valid-fraction", 0.1, 0.0, 0.9, "share of each training part held out for early model selection");
+    static readonly Option<int> MaxTokensOption = BenchOptions.Range("max-tokens", 400, 1, 100000, "tokens kept per text");
+    static readonly Option<int> EmbeddingOption = BenchOptions.Range("embedding", 100, 1, 4096, "embedding size");
+    static readonly Option<int> HiddenOption = BenchOptions.Range("hidden", 50, 1, 4096, "recurrent units per direction");
+    static readonly Option<double> DropoutOption = BenchOptions.Range("dropout", 0.3, 0.0, 0.99, "dropout");
+    static readonly Option<double> WordDropoutOption = BenchOptions.Range("word-dropout", 0.0, 0.0, 0.99, "word dropout");
+    static readonly Option<bool> FreezeOption = BenchOptions.Of("freeze-embedding", false, "keep pretrained embeddings fixed");
+    static readonly Option<bool> PretrainedVocabOption = BenchOptions.Of("pretrained-vocab", false, "extend the vocabulary with the pretrained words");
+    static readonly Option<string?> DataDirOption = BenchOptions.Of<string?>("data-dir", null, "dataset cache");
+    static readonly Option<string> PretrainedOption = BenchOptions.Of("pretrained", "none", "none or skipgram");
+    static readonly Option<string> PretrainTextOption = BenchOptions.Of("pretrain-text", "auto", "skipgram: unlabelled text sources (auto or a list)");
+    static readonly Option<int> PretrainEpochsOption = BenchOptions.Range("pretrain-epochs", 5, 1, 1000, "skipgram: epochs");
+
+    /// <summary>The <c>text-classification</c> verb.</summary>
+    public static Command Command
     {
-        var opt = new Dictionary<string, string>();
-        for (int i = 0; i + 1 < args.Length; i += 2)
+        get
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal)) { Console.Error.WriteLine($"error: expected --name value; got '{args[i]}'"); return 2; }
-            opt[args[i][2..]] = args[i + 1];
+            PretrainedOption.AcceptOnlyFromAmong("none", "skipgram");
+            return BenchOptions.Verb("text-classification", "our text classifiers against ML.NET's FeaturizeText + SDCA on the same stratified folds", Run,
+                TaskOption, TrainOption, FoldsOption, MaxFoldsOption, SeedOption, ModelsOption, EpochsOption, BatchSizeOption, LrOption, ValidFractionOption,
+                MaxTokensOption, EmbeddingOption, HiddenOption, DropoutOption, WordDropoutOption, FreezeOption, PretrainedVocabOption, DataDirOption,
+                PretrainedOption, PretrainTextOption, PretrainEpochsOption);
         }
-        string Get(string k, string d) => opt.GetValueOrDefault(k, d);
-        string task = Get("task", TextTasks.PolaritySentences);
-        int folds = int.Parse(Get("folds", "10"), CultureInfo.InvariantCulture);
-        int maxFolds = int.Parse(Get("max-folds", folds.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-        long seed = long.Parse(Get("seed", "1"), CultureInfo.InvariantCulture);
-        var models = Get("models", "mlnet,attn,mean,max,last,han").Split(',', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>Runs the benchmark; prints one line per fold and model, then the table.</summary>
+    static int Run(ParseResult r)
+    {
+        string task = r.GetValue(TaskOption)!;
+        int folds = r.GetValue(FoldsOption);
+        int maxFolds = r.GetValue(MaxFoldsOption) ?? folds;
+        long seed = r.GetValue(SeedOption);
+        var models = r.GetValue(ModelsOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries);
         var trainer = new TrainerOptions
         {
-            Epochs = int.Parse(Get("epochs", "6"), CultureInfo.InvariantCulture),
-            BatchSize = int.Parse(Get("batch-size", "32"), CultureInfo.InvariantCulture),
-            LearningRate = double.Parse(Get("lr", "0.003"), CultureInfo.InvariantCulture),
+            Epochs = r.GetValue(EpochsOption),
+            BatchSize = r.GetValue(BatchSizeOption),
+            LearningRate = r.GetValue(LrOption),
             Seed = seed,
         };
-        double validFraction = double.Parse(Get("valid-fraction", "0.1"), CultureInfo.InvariantCulture);
-        var netBase = new TextClassifierOptions(MaxTokens: int.Parse(Get("max-tokens", "400"), CultureInfo.InvariantCulture),
-            Embedding: int.Parse(Get("embedding", "100"), CultureInfo.InvariantCulture),
-            Hidden: int.Parse(Get("hidden", "50"), CultureInfo.InvariantCulture),
-            Dropout: double.Parse(Get("dropout", "0.3"), CultureInfo.InvariantCulture),
-            WordDropout: double.Parse(Get("word-dropout", "0"), CultureInfo.InvariantCulture),
-            FreezeEmbedding: bool.Parse(Get("freeze-embedding", "false")), ExtendVocabulary: bool.Parse(Get("pretrained-vocab", "false")));
-        string dataRoot = DataCache.Resolve(opt.GetValueOrDefault("data-dir"));
+        double validFraction = r.GetValue(ValidFractionOption);
+        var netBase = new TextClassifierOptions(MaxTokens: r.GetValue(MaxTokensOption), Embedding: r.GetValue(EmbeddingOption),
+            Hidden: r.GetValue(HiddenOption), Dropout: r.GetValue(DropoutOption), WordDropout: r.GetValue(WordDropoutOption),
+            FreezeEmbedding: r.GetValue(FreezeOption), ExtendVocabulary: r.GetValue(PretrainedVocabOption));
+        string dataRoot = DataCache.Resolve(r.GetValue(DataDirOption));
         Func<IReadOnlyList<string>, WordVectors>? pretrained = null;
-        string pretrainedName = Get("pretrained", "none");
+        string pretrainedName = r.GetValue(PretrainedOption)!;
         if (pretrainedName == "skipgram")
         {
-            string list = Get("pretrain-text", "auto");
+            string list = r.GetValue(PretrainTextOption)!;
             var sources = UnlabelledText.Parse(list == "auto" ? UnlabelledText.DefaultFor(task) : list, task);
-            var sg = new SkipGramOptions(Dimension: netBase.Embedding, Epochs: int.Parse(Get("pretrain-epochs", "5"), CultureInfo.InvariantCulture), Seed: seed);
+            var sg = new SkipGramOptions(Dimension: netBase.Embedding, Epochs: r.GetValue(PretrainEpochsOption), Seed: seed);
             Console.WriteLine($"pretrained embeddings: {sg.Describe()} on {string.Join(" + ", sources)}");
             pretrained = texts => WordVectorCache.GetOrTrain(dataRoot, sources, texts, sg, Console.Out);
         }
         else if (pretrainedName != "none") throw new ArgumentException($"--pretrained must be none or skipgram; got '{pretrainedName}'");
 
         var corpus = task == TextTasks.Csv
-            ? TextTasks.LoadCsv(opt.TryGetValue("train", out var f) ? f : throw new ArgumentException("--task csv needs --train FILE"))
+            ? TextTasks.LoadCsv(r.GetValue(TrainOption) ?? throw new ArgumentException("--task csv needs --train FILE"))
             : TextTasks.Load(task, dataRoot, Console.Out);
         var splits = new StratifiedFolds(corpus.Labels, folds, seed);
         Console.WriteLine($"task {task}: {corpus.Count} texts; {folds} stratified folds (seed {seed}), running {Math.Min(folds, maxFolds)}; " +

@@ -9,9 +9,15 @@ namespace AttentionSharp.Bench;
 public static class TranslateBench
 {
     /// <summary>Runs the benchmark; prints a table and a final summary line. Optional argument: seconds per measurement (default 2).</summary>
-    public static int Run(string[] args)
+    static readonly System.CommandLine.Argument<double> SecondsArgument = new("seconds") { Description = "seconds of timing per row", DefaultValueFactory = _ => 2.0 };
+
+    /// <summary>The <c>translate</c> verb: optional seconds per row, e.g. <c>translate 2</c>.</summary>
+    public static System.CommandLine.Command Command => BenchOptions.Verb("translate", "decoding sentences/s of the seq2seq models, greedy and beam 5",
+        r => Run(r.GetValue(SecondsArgument)), SecondsArgument);
+
+    /// <summary>Runs the benchmark.</summary>
+    public static int Run(double seconds)
     {
-        double seconds = args.Length > 0 && double.TryParse(args[0], System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 2.0;
         torch.set_num_threads(1);
         torch.manual_seed(1);
         const int batch = 32, sourceLength = 20, maxLength = 12;
