@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AttentionSharp.Data.Translation;
+using AttentionSharp.Models.Baselines;
+using AttentionSharp.Models.RecurrentAttention;
+using AttentionSharp.Models.Seq2Seq;
+using AttentionSharp.Training;
+using TorchSharp;
+
+namespace AttentionSharp.Tests.Training;
+
+/// <summary>
+/// Checkpoints written by main on 2026-12-05 (commit c407bf3: tiny models of each kind, saved by Checkpoint.Save, with the sum
+/// of every parameter recorded beside them in expected.json). Every later version must load them, through the same
+/// entry points a user calls, into models rebuilt from the stored options, with the same weights. Never regenerate these
+/// files: they stand for checkpoints users already have; add new ones when the format changes.
+/// </summary>
+public class CheckpointCompatibilityTests
+{
+    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Checkpoints", name);
+
+    static readonly JsonObject Expected = JsonNode.Parse(File.ReadAllText(Fixture("expected.json")))!.AsObject();
+
+    static void AssertSameWeights(string fixture, torch.nn.Module model)
+    {
+        var sums = Expected[fixture]!.AsObject();
+        var names = model.named_parameters().Select(p => p.name).ToList();
+        Assert.Equal(sums.Select(kv => kv.Key).Order(), names.Order());
+        foreach (var (name, p) in model.named_parameters())
+            Assert.True(Math.Abs(p.sum().item<float>() - sums[name]!.GetValue<double>()) < 1e-4, $"{fixture}: parameter {name} differs after loading");
+    }
+
+    [Theory]
+    [InlineData("ram-lstm", "lstm", "centre", "mean", "probability", 0)]
+    [InlineData("ram-rnn", "rnn", "uniform", "sample", "correct", 5)]
+    public void RamCheckpointsLoadWithTheirOptionsAndWeights(string fixture, string core, string first, string testPolicy, string reward, int locationHidden)
+    {
+        var (_, run, model) = RamExperiment.Load(Fixture(fixture + ".ckpt"), torch.CPU);
+        Assert.Equal("mnist", run.Task);
+        Assert.Equal(core, run.Net.Core);
+        Assert.Equal(first, run.Net.FirstLocation);
+        Assert.Equal(testPolicy, run.Net.TestPolicy);
+        Assert.Equal(reward, run.Net.Reward);
+        Assert.Equal(locationHidden, run.Net.LocationHidden);
+        Assert.Equal(fixture == "ram-lstm", run.FreshCanvases);
+        AssertSameWeights(fixture, model);
+        var header = Checkpoint.ReadHeader(Fixture(fixture + ".ckpt"));
+        Assert.Equal((3, 2, 0.25), (header.State.Epoch, header.State.BestEpoch, header.State.BestValue));
+        Assert.Equal(0, header.State.RateCuts);   // a field added after the fixture was written reads as its default
+    }
+
+    [Fact]
+    public void BaselineCheckpointLoads()
+    {
+        var header = Checkpoint.ReadHeader(Fixture("baseline-fc.ckpt"));
+        Assert.Equal("baseline", header.Kind);
+        var net = header.Options!["Net"].Deserialize<BaselineOptions>(Checkpoint.Json)!;
+        Assert.Equal(new BaselineOptions(Height: 6, Width: 6, Classes: 3, Hidden: 5), net);
+        var model = new BaselineClassifier(net);
+        Checkpoint.Load(Fixture("baseline-fc.ckpt"), "baseline", model);
+        AssertSameWeights("baseline-fc", model);
+    }
+
+    [Fact]
+    public void TranslationCheckpointLoadsWithItsVocabularies()
+    {
+        var header = Checkpoint.ReadHeader(Fixture("seq2seq-bahdanau.ckpt"));
+        Assert.Equal("seq2seq", header.Kind);
+        var data = header.Options!["Data"].Deserialize<TranslationTaskSpec>(Checkpoint.Json)!;
+        Assert.Equal(("dates", 3), (data.Task, data.DataSeed));
+        var net = header.Options!["Model"].Deserialize<Seq2SeqOptions>(Checkpoint.Json)!;
+        Assert.Equal(("bahdanau", "lstm", 4, 5), (net.Arch, net.EncoderCell, net.Embedding, net.Hidden));
+        var source = Vocabulary.FromJson(header.Extra?["source"]);
+        var target = Vocabulary.FromJson(header.Extra?["target"]);
+        Assert.Equal((net.SourceVocab, net.TargetVocab), (source.Count, target.Count));
+        var model = new Seq2SeqModel(net);
+        Checkpoint.Load(Fixture("seq2seq-bahdanau.ckpt"), "seq2seq", model);
+        AssertSameWeights("seq2seq-bahdanau", model);
+    }
+}
