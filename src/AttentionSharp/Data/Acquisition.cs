@@ -16,6 +16,32 @@ public sealed class DataUnavailableException(string message) : Exception(message
 /// <param name="Validate">Extra check of the content (e.g. an IDX header), throwing <see cref="InvalidDataException"/> when bad.</param>
 public sealed record DataFile(string Name, long Size, string? Md5 = null, Action<string>? Validate = null)
 {
+    /// <summary>
+    /// The files listed in a manifest embedded in this assembly (<c>Data/Manifests/NAME</c>): one <c>name size md5</c> a line;
+    /// blank lines and lines starting with <c>#</c> are skipped.
+    /// </summary>
+    public static IReadOnlyList<DataFile> ReadManifest(string name)
+    {
+        var assembly = typeof(DataFile).Assembly;
+        string resource = "AttentionSharp.Data.Manifests." + name;
+        using var stream = assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"manifest '{name}' is not embedded in {assembly.GetName().Name} (resource {resource})");
+        using var reader = new StreamReader(stream);
+        var files = new List<DataFile>();
+        int row = 0;
+        for (string? line; (line = reader.ReadLine()) != null;)
+        {
+            row++;
+            line = line.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var p = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (p.Length != 3 || !long.TryParse(p[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long size))
+                throw new InvalidDataException($"manifest '{name}' line {row}: expected 'name size md5'; got '{line}'");
+            files.Add(new DataFile(p[0], size, p[2]));
+        }
+        return files;
+    }
+
     /// <summary>Throws <see cref="InvalidDataException"/> unless the file at <paramref name="path"/> is a good copy.</summary>
     public void Verify(string path)
     {

