@@ -41,8 +41,29 @@ public static class SharedOptions
         new("verbose", null, null, "more output, and stack traces on errors"),
     ];
 
-    /// <summary>The trainer settings from the parsed options.</summary>
-    public static TrainerOptions Trainer(ParsedArgs a, string outDir) => new()
+    /// <summary>The library's property names and the flags that set them, for error messages.</summary>
+    static readonly (string Property, string Flag)[] TrainerFlags =
+    [
+        ("PlateauEpochs", "--plateau"), ("WarmupEpochs", "--warmup"), ("Epochs", "--epochs"), ("BatchSize", "--batch-size"),
+        ("LearningRate", "--lr"), ("GradClipNorm", "--clip"), ("Patience", "--patience"), ("Gamma", "--gamma"), ("Resume needs OutDir", "--resume needs --out"),
+    ];
+
+    /// <summary>Validates trainer options, rethrowing the library's message (which names properties) with the flags instead.</summary>
+    public static TrainerOptions Validated(TrainerOptions options)
+    {
+        try { options.Validate(); }
+        catch (ArgumentException e)
+        {
+            string message = e.Message;
+            foreach (var (property, flag) in TrainerFlags)
+                message = System.Text.RegularExpressions.Regex.Replace(message, $@"\b{property}\b", flag);
+            throw new UsageException(message);
+        }
+        return options;
+    }
+
+    /// <summary>The trainer settings from the parsed options, validated.</summary>
+    public static TrainerOptions Trainer(ParsedArgs a, string outDir) => Validated(new()
     {
         Epochs = a.Int("epochs", 1),
         BatchSize = a.Int("batch-size", 1),
@@ -58,7 +79,7 @@ public static class SharedOptions
         Seed = a.Long("seed"),
         Resume = a.Flag("resume"),
         OutDir = outDir,
-    };
+    });
 
     /// <summary>The run folder: <c>--out</c>, else <c>runs/NAME-yyyyMMdd-HHmmss</c> (a new folder; <c>--resume</c> needs <c>--out</c>).</summary>
     public static string OutDir(ParsedArgs a, string name)

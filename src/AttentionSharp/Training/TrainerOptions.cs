@@ -44,19 +44,19 @@ public sealed record TrainerOptions
     /// </summary>
     public int NativeFaultRetries { get; init; } = 3;
 
-    /// <summary>Checks the values, naming the bad one.</summary>
+    /// <summary>Checks the values, naming the bad property (the CLI maps the names to its flags).</summary>
     public void Validate()
     {
-        if (Epochs < 1) throw new ArgumentException($"--epochs must be at least 1; got {Epochs}");
-        if (BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1; got {BatchSize}");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number; got {LearningRate}");
-        if (Patience < 0) throw new ArgumentException($"--patience must be 0 (off) or positive; got {Patience}");
-        if (NativeFaultRetries < 0) throw new ArgumentException($"native-fault retries must be 0 (off) or positive; got {NativeFaultRetries}");
-        if (GradClipNorm < 0) throw new ArgumentException($"--clip must be 0 (off) or positive; got {GradClipNorm}");
-        if (Resume && OutDir == null) throw new ArgumentException("--resume needs --out, the run folder to resume");
+        if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1; got {Epochs}");
+        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1; got {BatchSize}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number; got {LearningRate}");
+        if (Patience < 0) throw new ArgumentException($"Patience must be 0 (off) or positive; got {Patience}");
+        if (NativeFaultRetries < 0) throw new ArgumentException($"NativeFaultRetries must be 0 (off) or positive; got {NativeFaultRetries}");
+        if (GradClipNorm < 0) throw new ArgumentException($"GradClipNorm must be 0 (off) or positive; got {GradClipNorm}");
+        if (Resume && OutDir == null) throw new ArgumentException("Resume needs OutDir, the run folder to resume");
         Schedule.Validate();
         if (Schedule.Kind == ScheduleKind.Plateau && Patience > 0 && Patience <= Schedule.PlateauEpochs)
-            throw new ArgumentException($"with the plateau schedule, --patience ({Patience}) must exceed the epochs before a cut ({Schedule.PlateauEpochs}), or the run stops before the rate is ever cut");
+            throw new ArgumentException($"with the plateau schedule, Patience ({Patience}) must exceed PlateauEpochs ({Schedule.PlateauEpochs}), or the run stops before the rate is ever cut");
         _ = OptimizerFactory.Check(Optimizer);
     }
 }

@@ -242,10 +242,15 @@ public class TrainerTests
     [Fact]
     public void BadTrainerOptionsNameTheOption()
     {
-        Assert.Contains("--epochs", Assert.Throws<ArgumentException>(() => new TrainerOptions { Epochs = 0 }.Validate()).Message);
-        Assert.Contains("--lr", Assert.Throws<ArgumentException>(() => new TrainerOptions { LearningRate = double.NaN }.Validate()).Message);
+        Assert.Contains("Epochs must be at least 1; got 0", Assert.Throws<ArgumentException>(() => new TrainerOptions { Epochs = 0 }.Validate()).Message);
+        Assert.Contains("LearningRate", Assert.Throws<ArgumentException>(() => new TrainerOptions { LearningRate = double.NaN }.Validate()).Message);
         Assert.Contains("unknown optimizer 'lamb'", Assert.Throws<ArgumentException>(() => new TrainerOptions { Optimizer = "lamb" }.Validate()).Message);
-        Assert.Contains("--resume needs --out", Assert.Throws<ArgumentException>(() => new TrainerOptions { Resume = true }.Validate()).Message);
+        Assert.Contains("Resume needs OutDir", Assert.Throws<ArgumentException>(() => new TrainerOptions { Resume = true }.Validate()).Message);
+        Assert.Contains("PlateauEpochs must be >= 1", Assert.Throws<ArgumentException>(() =>
+            new TrainerOptions { Schedule = new LearningRateSchedule(ScheduleKind.Plateau, PlateauEpochs: 0) }.Validate()).Message);
+        // The command line names its flags instead.
+        var e = Assert.Throws<AttentionSharp.Cli.UsageException>(() => AttentionSharp.Cli.Commands.SharedOptions.Validated(new TrainerOptions { Patience = 3, Schedule = new LearningRateSchedule(ScheduleKind.Plateau) }));
+        Assert.Contains("--patience (3) must exceed --plateau (5)", e.Message);
     }
 
     /// <summary>Delegates to a task but throws a native-style error at the given training steps (1-based, counted over the run).</summary>
