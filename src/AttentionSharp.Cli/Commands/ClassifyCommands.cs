@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using AttentionSharp.Data.Text;
 using AttentionSharp.Models.TextClassification;
 using AttentionSharp.Training;
 using AttentionSharp.Visualization;
-using static TorchSharp.torch;
 
 namespace AttentionSharp.Cli.Commands;
 
@@ -86,34 +84,18 @@ public static class ClassifyCommands
         return net;
     }
 
-    /// <summary>The pretrained-vector source of <c>--pretrained skipgram</c> (null for <c>none</c>): cached skip-gram vectors on the chosen unlabelled text.</summary>
-    static Func<IReadOnlyList<string>, WordVectors>? Pretrained(ParsedArgs a, string task, TextClassifierOptions net, long seed)
+    /// <summary>The skip-gram settings of <c>--pretrained skipgram</c> (null for <c>none</c>); a bad <c>--pretrain-text</c> is a usage error.</summary>
+    static TextPretrainSpec? Pretrain(ParsedArgs a, string task)
     {
         if (a.Choice("pretrained", "none", "skipgram") == "none") return null;
-        string list = a.Required("pretrain-text");
-        IReadOnlyList<string> sources;
-        try { sources = UnlabelledText.Parse(list == "auto" ? UnlabelledText.DefaultFor(task) : list, task); }
+        var pretrain = new TextPretrainSpec(a.Required("pretrain-text"));
+        try { pretrain.Sources(task); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
-        var options = new SkipGramOptions(Dimension: net.Embedding, Window: a.Int("pretrain-window", 1), Negative: a.Int("pretrain-negative", 1),
-            Sample: a.Double("pretrain-sample", 0, 0.99), MinCount: a.Int("pretrain-min-count", 1), Epochs: a.Int("pretrain-epochs", 1), Seed: seed);
-        options.Validate();
-        string dataRoot = SharedOptions.DataRoot(a);
-        Console.WriteLine($"pretrained embeddings: {options.Describe()} on {string.Join(" + ", sources)}");
-        return texts => WordVectorCache.GetOrTrain(dataRoot, sources, texts, options, Console.Out);
-    }
-
-    /// <summary>Loads the task's corpus (and the separate test corpus of task csv with --test).</summary>
-    static (TextCorpus Corpus, TextCorpus? Test) LoadData(string task, string? trainFile, string? testFile, string labelColumn, string textColumn, string dataRoot)
-    {
-        if (task != TextTasks.Csv)
+        return pretrain with
         {
-            if (trainFile != null || testFile != null) throw new UsageException($"--train/--test are for --task csv; task '{task}' uses its own dataset");
-            return (TextTasks.Load(task, dataRoot, Console.Out), null);
-        }
-        if (trainFile == null) throw new UsageException("--task csv needs --train FILE (a CSV with a header row naming the label and text columns)");
-        var corpus = TextTasks.LoadCsv(trainFile, labelColumn, textColumn);
-        var test = testFile == null ? null : TextTasks.LoadCsv(testFile, labelColumn, textColumn, corpus.ClassNames);
-        return (corpus, test);
+            Window = a.Int("pretrain-window", 1), Negative = a.Int("pretrain-negative", 1), Sample = a.Double("pretrain-sample", 0, 0.99),
+            MinCount = a.Int("pretrain-min-count", 1), Epochs = a.Int("pretrain-epochs", 1),
+        };
     }
 
     static int Train(ParsedArgs a)
@@ -121,66 +103,15 @@ public static class ClassifyCommands
         string task = a.Choice("task", TextTasks.Names);
         var net = NetOptions(a);
         int folds = a.Int("folds", 1, 100);
-        int onlyFold = a.Int("fold", 0, folds);
-        double validFraction = a.Double("valid-fraction", 0, 0.5);
-        string? trainFile = a.String("train"), testFile = a.String("test");
-        string labelColumn = a.Required("label-column"), textColumn = a.Required("text-column");
-        var device = SharedOptions.Device(a);
-        string outDir = SharedOptions.OutDir(a, $"classify-{task}-{net.Model}");
-        var trainer = SharedOptions.Trainer(a, outDir);
+        var spec = new TextClassificationTrainSpec(task, a.String("train"), a.String("test"), a.Required("label-column"), a.Required("text-column"),
+            folds, a.Int("fold", 0, folds), a.Double("valid-fraction", 0, 0.5), net);
+        SharedOptions.Device(a); // a bad --device is reported before the run folder is named, as always
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"classify-{task}-{net.Model}"));
         trainer.Validate();
-        var pretrained = Pretrained(a, task, net, trainer.Seed);
-
-        var (corpus, separateTest) = LoadData(task, trainFile, testFile, labelColumn, textColumn, SharedOptions.DataRoot(a));
-        Directory.CreateDirectory(outDir);
-        Console.WriteLine($"run folder: {outDir}");
-        Console.WriteLine($"{corpus.Name}: {corpus.Count} texts, classes {string.Join(", ", corpus.ClassNames.Select((c, i) => $"{c} ({corpus.ClassCounts()[i]})"))}");
-
-        var clock = Stopwatch.StartNew();
-        var results = new List<FoldResult>();
-        string? firstCheckpoint = null;
-        var baseRun = new TextClassificationRun(task, folds, -1, trainer.Seed, trainFile == null ? null : Path.GetFullPath(trainFile),
-            testFile == null ? null : Path.GetFullPath(testFile), labelColumn, textColumn, net, validFraction);
-        if (separateTest != null)
-        {
-            var (r, _) = TrainingProgress.Run(SharedOptions.Progress(a),
-                p => TextClassificationExperiment.TrainAndTest(corpus, separateTest, baseRun, trainer, device, p, pretrained));
-            results.Add(r);
-            firstCheckpoint = Path.Combine(outDir, Checkpoint.BestFile);
-            Console.WriteLine($"test: accuracy {100 * r.Accuracy:0.00}% on {r.TestCount} texts (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training)");
-        }
-        else
-        {
-            var splits = new StratifiedFolds(corpus.Labels, folds, trainer.Seed);
-            for (int f = 0; f < folds; f++)
-            {
-                if (onlyFold > 0 && f != onlyFold - 1) continue;
-                var (trainIdx, testIdx) = splits.Split(f);
-                string foldDir = Path.Combine(outDir, $"fold-{f + 1:00}");
-                var run = baseRun with { Fold = f };
-                Console.WriteLine($"fold {f + 1}/{folds}: {trainIdx.Length} train, {testIdx.Length} test");
-                var (r, _) = TrainingProgress.Run(SharedOptions.Progress(a),
-                    p => TextClassificationExperiment.TrainAndTest(corpus.Subset(trainIdx), corpus.Subset(testIdx), run, trainer with { OutDir = foldDir }, device, p, pretrained));
-                results.Add(r);
-                firstCheckpoint ??= Path.Combine(foldDir, Checkpoint.BestFile);
-                Console.WriteLine($"fold {f + 1}/{folds}: accuracy {100 * r.Accuracy:0.00}% (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training, vocabulary {r.VocabularySize}{(pretrained != null ? $", {r.PretrainedWords} pretrained" : "")})");
-            }
-        }
-        var (mean, std) = TextClassificationExperiment.MeanStd(results.Select(r => r.Accuracy).ToList());
-        var result = new RunResult()
-            .Add("task", task).Add("model", net.Model).Add("cell", net.Cell)
-            .Add("folds", separateTest != null ? 0 : folds).Add("folds_run", results.Count)
-            .Add("accuracy_mean", new Percent(100 * mean)).Add("accuracy_std", new Percent(100 * std))
-            .Add("epochs", trainer.Epochs).Add("valid_fraction", validFraction)
-            .Add("tested_epochs", string.Join(",", results.Select(r => r.TestedEpoch)))
-            .Add("pretrained", pretrained == null ? "none" : "skipgram")
-            .Add("word_dropout", net.WordDropout).Add("freeze_embedding", net.FreezeEmbedding).Add("pretrained_vocab", net.ExtendVocabulary)
-            .Add("folds_accuracy", string.Join(",", results.Select(r => (100 * r.Accuracy).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture))))
-            .Add("train_seconds_mean", Math.Round(results.Average(r => r.TrainSeconds), 1))
-            .Add("pretrain_seconds_mean", Math.Round(results.Average(r => r.PretrainSeconds), 1))
-            .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds))
-            .Add("checkpoint", firstCheckpoint!);
-        result.Save(Path.Combine(outDir, "result.json"));
+        spec = spec with { Pretrained = Pretrain(a, task) };
+        if (task != TextTasks.Csv && (spec.TrainFile ?? spec.TestFile) != null) throw new UsageException($"--train/--test are for --task csv; task '{task}' uses its own dataset");
+        if (task == TextTasks.Csv && spec.TrainFile == null) throw new UsageException("--task csv needs --train FILE (a CSV with a header row naming the label and text columns)");
+        var result = TrainingProgress.Run(SharedOptions.Progress(a), p => TextClassificationExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());
         return 0;
     }
@@ -188,17 +119,14 @@ public static class ClassifyCommands
     static int Vectors(ParsedArgs a)
     {
         string task = a.Choice("task", TextTasks.Names);
-        var net = new TextClassifierOptions(Embedding: a.Int("embedding", 1));
+        int dimension = a.Int("embedding", 1);
         if (a.Required("pretrain-text").Split(',').Any(s => s.Trim() == UnlabelledText.Train))
             throw new UsageException($"'attn classify vectors' has no fold, so no '{UnlabelledText.Train}' texts; name fixed sources ({string.Join(", ", UnlabelledText.Names.Where(n => n != UnlabelledText.Train))})");
-        var pretrained = Pretrained(a, task, net, a.Long("seed")) ?? throw new UsageException("'attn classify vectors' needs --pretrained skipgram");
-        var vectors = pretrained([]);
+        var pretrain = Pretrain(a, task) ?? throw new UsageException("'attn classify vectors' needs --pretrained skipgram");
+        var vectors = TextClassificationExperiment.Vectors(new TextVectorsSpec(task, dimension, pretrain, a.Long("seed")), SharedOptions.Context(a));
         Console.WriteLine($"{vectors.Count:N0} words, dimension {vectors.Dimension}: {vectors.Description}");
-        var rng = new Random(1);
         int top = Math.Min(vectors.Count, 10_000);
-        double pairs = Enumerable.Range(0, 2000).Average(_ => WordVectors.Cosine(
-            vectors.Vectors.AsSpan(rng.Next(top) * vectors.Dimension, vectors.Dimension), vectors.Vectors.AsSpan(rng.Next(top) * vectors.Dimension, vectors.Dimension)));
-        Console.WriteLine($"mean cosine of 2,000 random pairs among the {top:N0} most frequent words: {pairs:0.000}");
+        Console.WriteLine($"mean cosine of 2,000 random pairs among the {top:N0} most frequent words: {TextClassificationExperiment.MeanRandomCosine(vectors, top):0.000}");
         foreach (var word in a.Required("nearest").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             string key = TextTokenizer.Tokenize(word).FirstOrDefault() ?? word;
@@ -208,31 +136,11 @@ public static class ClassifyCommands
         return 0;
     }
 
-    static TextClassifierBundle LoadBundle(ParsedArgs a) => TextClassifierBundle.Load(a.Required("checkpoint"), SharedOptions.Device(a));
-
     static int Eval(ParsedArgs a)
     {
-        string path = TextClassifierBundle.ResolvePath(a.Required("checkpoint"));
-        var bundle = TextClassifierBundle.Load(path, SharedOptions.Device(a));
-        var run = bundle.Run;
-        string? testFile = a.String("test") ?? run.TestFile;
-        TextCorpus test;
-        if (testFile != null)
-            test = TextTasks.LoadCsv(testFile, run.LabelColumn, run.TextColumn, bundle.ClassNames);
-        else
-        {
-            var (corpus, _) = LoadData(run.Task, run.TrainFile, null, run.LabelColumn, run.TextColumn, SharedOptions.DataRoot(a));
-            if (!corpus.ClassNames.SequenceEqual(bundle.ClassNames))
-                throw new CheckpointException($"'{path}' was trained on classes {string.Join(", ", bundle.ClassNames)}; the data now has {string.Join(", ", corpus.ClassNames)}");
-            test = corpus.Subset(new StratifiedFolds(corpus.Labels, run.Folds, run.Seed).Split(Math.Max(0, run.Fold)).Test);
-        }
-        var clock = Stopwatch.StartNew();
-        var set = new EncodedTextSet(bundle.Encoder.EncodeAll(test.Texts), test.Labels, bundle.Classifier.Options.Hierarchical, SharedOptions.Device(a));
-        var metrics = Trainer<TextBatch>.Evaluate(new TextClassificationTask(bundle.Classifier), set, a.Int("batch-size", 1));
-        var result = new RunResult().Add("task", run.Task).Add("model", run.Net.Model)
-            .Add("fold", run.Fold + 1).Add("folds", run.Folds)
-            .Add("test_accuracy", new Percent(100 * (1 - metrics["error"]))).Add("test_loss", metrics["loss"]);
-        return SharedOptions.ReportEval(result, set.Count, clock.Elapsed.TotalSeconds, path);
+        var spec = new TextClassificationEvalSpec(a.Required("checkpoint"), a.String("test"), a.Int("batch-size", 1));
+        Console.WriteLine(TextClassificationExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
+        return 0;
     }
 
     static string Text(ParsedArgs a)
@@ -245,7 +153,7 @@ public static class ClassifyCommands
     static int Predict(ParsedArgs a)
     {
         string text = Text(a);
-        var p = LoadBundle(a).Predict(text);
+        var p = TextClassificationExperiment.Predict(a.Required("checkpoint"), text, SharedOptions.Context(a));
         Console.WriteLine($"{p.Label}\t{p.Probabilities[p.Best]:0.0000}");
         for (int i = 0; i < p.ClassNames.Count; i++) Console.WriteLine($"  {p.ClassNames[i]}: {p.Probabilities[i]:0.0000}");
         return 0;
@@ -254,16 +162,11 @@ public static class ClassifyCommands
     static int Explain(ParsedArgs a)
     {
         string text = Text(a);
-        var bundle = LoadBundle(a);
-        var p = bundle.Predict(text);
+        var html = a.String("html");
+        var p = TextClassificationExperiment.Explain(new TextExplainSpec(a.Required("checkpoint"), text, html), SharedOptions.Context(a));
         bool color = !a.Flag("no-color") && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") == null;
         Console.Write(TextAttentionRenderer.Terminal(p, color));
-        var html = a.String("html");
-        if (html != null)
-        {
-            AtomicFile.WriteAllText(html, TextAttentionRenderer.Html(p, $"{bundle.Run.Net.Model} on {bundle.Run.Task}: attention"));
-            Console.WriteLine($"wrote {Path.GetFullPath(html)}");
-        }
+        if (html != null) Console.WriteLine($"wrote {Path.GetFullPath(html)}");
         return 0;
     }
 }

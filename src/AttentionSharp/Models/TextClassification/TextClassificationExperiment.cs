@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using AttentionSharp.Data.Text;
 using AttentionSharp.Training;
+using AttentionSharp.Visualization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,9 +22,231 @@ namespace AttentionSharp.Models.TextClassification;
 public sealed record FoldResult(int Fold, double Accuracy, double TrainSeconds, int TrainCount, int TestCount, int Epochs, int VocabularySize, int TestedEpoch,
     int PretrainedWords = 0, double PretrainSeconds = 0);
 
+/// <summary>
+/// Embedding initialisation from skip-gram vectors (negative sampling) trained on unlabelled text of the embedding's size
+/// and cached in the data root (see <see cref="WordVectorCache"/>).
+/// </summary>
+/// <param name="Text">Comma-separated sources of <see cref="UnlabelledText.Names"/>; <c>auto</c>: Brown, de-en and the Pang &amp; Lee
+/// corpus that is not the task's; <c>train</c>: each fold's training texts.</param>
+/// <param name="Epochs">Passes over the text.</param>
+/// <param name="Window">Largest context window on each side.</param>
+/// <param name="Negative">Negative samples per pair.</param>
+/// <param name="Sample">Subsampling threshold (0: off).</param>
+/// <param name="MinCount">Minimum count of a word to get a vector.</param>
+public sealed record TextPretrainSpec(string Text = "auto", int Epochs = 5, int Window = 5, int Negative = 5, double Sample = 1e-4, int MinCount = 5)
+{
+    /// <summary>The text sources for <paramref name="task"/>; throws an <see cref="ArgumentException"/> for unknown or repeated names and the task's own corpus.</summary>
+    public IReadOnlyList<string> Sources(string task) => UnlabelledText.Parse(Text == "auto" ? UnlabelledText.DefaultFor(task) : Text, task);
+
+    /// <summary>The skip-gram options for vectors of <paramref name="dimension"/> seeded by <paramref name="seed"/>, checked.</summary>
+    public SkipGramOptions Options(int dimension, long seed)
+    {
+        var options = new SkipGramOptions(Dimension: dimension, Window: Window, Negative: Negative, Sample: Sample, MinCount: MinCount, Epochs: Epochs, Seed: seed);
+        options.Validate();
+        return options;
+    }
+}
+
+/// <summary>What to train: a text task, its cross-validation and the classifier (see docs/text-classification.md).</summary>
+/// <param name="Task">Text task of <see cref="TextTasks.Names"/> (csv: <see cref="TrainFile"/>).</param>
+/// <param name="TrainFile">Task csv: the training CSV (UTF-8, header row naming the columns).</param>
+/// <param name="TestFile">Task csv: a separate test CSV (null: cross-validation folds of the training file).</param>
+/// <param name="LabelColumn">Task csv: header name of the label column.</param>
+/// <param name="TextColumn">Task csv: header name of the text column.</param>
+/// <param name="Folds">Stratified cross-validation folds fixed by the trainer's seed (1: one fixed 90/10 split).</param>
+/// <param name="Fold">Run only this fold (1-based; 0: every fold).</param>
+/// <param name="ValidFraction">Fraction of each training part held out (stratified) to pick the epoch that is tested (0: the final epoch).</param>
+/// <param name="Net">The classifier (null: <see cref="TextClassifierOptions"/> defaults); vocabulary size and classes come from the data.</param>
+/// <param name="Pretrained">Skip-gram initialisation of the embedding (null: at random).</param>
+public sealed record TextClassificationTrainSpec(
+    string Task = TextTasks.PolaritySentences, string? TrainFile = null, string? TestFile = null, string LabelColumn = "label", string TextColumn = "text",
+    int Folds = 10, int Fold = 0, double ValidFraction = 0.1, TextClassifierOptions? Net = null, TextPretrainSpec? Pretrained = null)
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range or combined wrongly.</summary>
+    public void Validate()
+    {
+        if (!TextTasks.Names.Contains(Task)) throw new ArgumentException($"Task must be one of {string.Join(", ", TextTasks.Names)}; got '{Task}'");
+        if (Task != TextTasks.Csv && (TrainFile ?? TestFile) != null) throw new ArgumentException($"TrainFile/TestFile are for Task csv; task '{Task}' uses its own dataset");
+        if (Task == TextTasks.Csv && TrainFile == null) throw new ArgumentException("Task csv needs TrainFile (a CSV with a header row naming the label and text columns)");
+        if (Folds is < 1 or > 100) throw new ArgumentException($"Folds must be in 1..100; got {Folds}");
+        if (Fold < 0 || Fold > Folds) throw new ArgumentException($"Fold must be in 0..{Folds}; got {Fold}");
+        if (ValidFraction is < 0 or > 0.5) throw new ArgumentException($"ValidFraction must be in [0, 0.5]; got {ValidFraction}");
+        ((Net ?? new TextClassifierOptions()) with { VocabularySize = 3, Classes = 2 }).Validate();
+        Pretrained?.Sources(Task);
+    }
+}
+
+/// <summary>What to evaluate: a checkpoint on the test part of its fold, or on a CSV file.</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint; a cross-validation run folder: its first fold's).</param>
+/// <param name="TestFile">A test CSV instead of the checkpoint's own test fold (null: the test file the checkpoint records, else its fold).</param>
+/// <param name="BatchSize">Examples per batch.</param>
+public sealed record TextClassificationEvalSpec(string Checkpoint, string? TestFile = null, int BatchSize = 64);
+
+/// <summary>What to explain: one text's prediction with each word's (HAN: and sentence's) attention weight.</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder.</param>
+/// <param name="Text">The text to classify.</param>
+/// <param name="Html">Also write a self-contained HTML page here (null: none).</param>
+public sealed record TextExplainSpec(string Checkpoint, string Text, string? Html = null);
+
+/// <summary>What skip-gram vectors to obtain on their own (trained, or read from the cache): those a task's <see cref="TextPretrainSpec"/> would use.</summary>
+/// <param name="Task">The task whose default text (<see cref="TextPretrainSpec.Text"/> auto) to use.</param>
+/// <param name="Dimension">Vector size.</param>
+/// <param name="Pretrain">Text and skip-gram settings (null: defaults); <c>train</c> texts need a fold, so they are refused here.</param>
+/// <param name="Seed">Seed of the vectors.</param>
+public sealed record TextVectorsSpec(string Task = TextTasks.PolaritySentences, int Dimension = 100, TextPretrainSpec? Pretrain = null, long Seed = 1);
+
 /// <summary>Trains and tests text classifiers on folds: the vocabulary comes from each fold's training part only; the best epoch on a held-out validation part (or the final epoch) is tested.</summary>
 public static class TextClassificationExperiment
 {
+    /// <summary>
+    /// Trains on every fold (or <see cref="TextClassificationTrainSpec.Fold"/> only, or on the training file against a separate
+    /// test file) in <see cref="TrainerOptions.OutDir"/> (<c>fold-NN</c> sub-folders for folds) and reports the test accuracy's
+    /// mean and standard deviation over the folds; writes <c>result.json</c>.
+    /// </summary>
+    public static RunResult Train(TextClassificationTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
+    {
+        spec.Validate();
+        trainer.Validate();
+        string outDir = RunFolder.Require(trainer);
+        var (log, net) = (context.Log, spec.Net ?? new TextClassifierOptions());
+        var pretrained = spec.Pretrained == null ? null : PretrainedSource(spec.Task, net.Embedding, spec.Pretrained, trainer.Seed, context);
+        var (corpus, separateTest) = LoadData(spec.Task, spec.TrainFile, spec.TestFile, spec.LabelColumn, spec.TextColumn, context.DataRoot, log);
+        log.WriteLine($"run folder: {outDir}");
+        log.WriteLine($"{corpus.Name}: {corpus.Count} texts, classes {string.Join(", ", corpus.ClassNames.Select((c, i) => $"{c} ({corpus.ClassCounts()[i]})"))}");
+
+        var clock = Stopwatch.StartNew();
+        var results = new List<FoldResult>();
+        string? firstCheckpoint = null;
+        var baseRun = new TextClassificationRun(spec.Task, spec.Folds, -1, trainer.Seed, Full(spec.TrainFile), Full(spec.TestFile), spec.LabelColumn, spec.TextColumn,
+            net, spec.ValidFraction);
+        if (separateTest != null)
+        {
+            var (r, _) = TrainAndTest(corpus, separateTest, baseRun, trainer, context.Device, context.Progress, pretrained);
+            results.Add(r);
+            firstCheckpoint = Path.Combine(outDir, Checkpoint.BestFile);
+            log.WriteLine($"test: accuracy {100 * r.Accuracy:0.00}% on {r.TestCount} texts (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training)");
+        }
+        else
+        {
+            var splits = new StratifiedFolds(corpus.Labels, spec.Folds, trainer.Seed);
+            for (int f = 0; f < spec.Folds; f++)
+            {
+                if (spec.Fold > 0 && f != spec.Fold - 1) continue;
+                var (trainIdx, testIdx) = splits.Split(f);
+                string foldDir = Path.Combine(outDir, $"fold-{f + 1:00}");
+                log.WriteLine($"fold {f + 1}/{spec.Folds}: {trainIdx.Length} train, {testIdx.Length} test");
+                var (r, _) = TrainAndTest(corpus.Subset(trainIdx), corpus.Subset(testIdx), baseRun with { Fold = f }, trainer with { OutDir = foldDir }, context.Device,
+                    context.Progress, pretrained);
+                results.Add(r);
+                firstCheckpoint ??= Path.Combine(foldDir, Checkpoint.BestFile);
+                log.WriteLine($"fold {f + 1}/{spec.Folds}: accuracy {100 * r.Accuracy:0.00}% (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training, vocabulary {r.VocabularySize}{(pretrained != null ? $", {r.PretrainedWords} pretrained" : "")})");
+            }
+        }
+        var (mean, std) = MeanStd(results.Select(r => r.Accuracy).ToList());
+        var result = new RunResult()
+            .Add("task", spec.Task).Add("model", net.Model).Add("cell", net.Cell)
+            .Add("folds", separateTest != null ? 0 : spec.Folds).Add("folds_run", results.Count)
+            .Add("accuracy_mean", new Percent(100 * mean)).Add("accuracy_std", new Percent(100 * std))
+            .Add("epochs", trainer.Epochs).Add("valid_fraction", spec.ValidFraction)
+            .Add("tested_epochs", string.Join(",", results.Select(r => r.TestedEpoch)))
+            .Add("pretrained", pretrained == null ? "none" : "skipgram")
+            .Add("word_dropout", net.WordDropout).Add("freeze_embedding", net.FreezeEmbedding).Add("pretrained_vocab", net.ExtendVocabulary)
+            .Add("folds_accuracy", string.Join(",", results.Select(r => (100 * r.Accuracy).ToString("0.00", CultureInfo.InvariantCulture))))
+            .Add("train_seconds_mean", Math.Round(results.Average(r => r.TrainSeconds), 1))
+            .Add("pretrain_seconds_mean", Math.Round(results.Average(r => r.PretrainSeconds), 1))
+            .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds))
+            .Add("checkpoint", firstCheckpoint!);
+        result.Save(Path.Combine(outDir, "result.json"));
+        return result;
+    }
+
+    static string? Full(string? file) => file == null ? null : Path.GetFullPath(file);
+
+    /// <summary>The pretrained-vector source: cached skip-gram vectors on the spec's unlabelled text (a fold's training texts for <c>train</c>).</summary>
+    static Func<IReadOnlyList<string>, WordVectors> PretrainedSource(string task, int dimension, TextPretrainSpec pretrain, long seed, ExperimentContext context)
+    {
+        var sources = pretrain.Sources(task);
+        var options = pretrain.Options(dimension, seed);
+        var log = context.Log;
+        log.WriteLine($"pretrained embeddings: {options.Describe()} on {string.Join(" + ", sources)}");
+        return texts => WordVectorCache.GetOrTrain(context.DataRoot, sources, texts, options, log);
+    }
+
+    /// <summary>Loads the task's corpus (and the separate test corpus of task csv with a test file).</summary>
+    static (TextCorpus Corpus, TextCorpus? Test) LoadData(string task, string? trainFile, string? testFile, string labelColumn, string textColumn, string dataRoot, TextWriter log)
+    {
+        if (task != TextTasks.Csv)
+        {
+            if (trainFile != null || testFile != null) throw new ArgumentException($"TrainFile/TestFile are for Task csv; task '{task}' uses its own dataset");
+            return (TextTasks.Load(task, dataRoot, log), null);
+        }
+        if (trainFile == null) throw new ArgumentException("Task csv needs TrainFile (a CSV with a header row naming the label and text columns)");
+        var corpus = TextTasks.LoadCsv(trainFile, labelColumn, textColumn);
+        var test = testFile == null ? null : TextTasks.LoadCsv(testFile, labelColumn, textColumn, corpus.ClassNames);
+        return (corpus, test);
+    }
+
+    /// <summary>
+    /// Evaluates a checkpoint on <see cref="TextClassificationEvalSpec.TestFile"/>, the test file it records, or the test
+    /// part of its fold (rebuilt from the task's data with the run's seed); writes <c>eval-result.json</c>.
+    /// </summary>
+    public static RunResult Evaluate(TextClassificationEvalSpec spec, ExperimentContext context)
+    {
+        if (spec.BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1; got {spec.BatchSize}");
+        string path = TextClassifierBundle.ResolvePath(spec.Checkpoint);
+        var bundle = TextClassifierBundle.Load(path, context.Device);
+        var run = bundle.Run;
+        string? testFile = spec.TestFile ?? run.TestFile;
+        TextCorpus test;
+        if (testFile != null)
+            test = TextTasks.LoadCsv(testFile, run.LabelColumn, run.TextColumn, bundle.ClassNames);
+        else
+        {
+            var (corpus, _) = LoadData(run.Task, run.TrainFile, null, run.LabelColumn, run.TextColumn, context.DataRoot, context.Log);
+            if (!corpus.ClassNames.SequenceEqual(bundle.ClassNames))
+                throw new CheckpointException($"'{path}' was trained on classes {string.Join(", ", bundle.ClassNames)}; the data now has {string.Join(", ", corpus.ClassNames)}");
+            test = corpus.Subset(new StratifiedFolds(corpus.Labels, run.Folds, run.Seed).Split(Math.Max(0, run.Fold)).Test);
+        }
+        var clock = Stopwatch.StartNew();
+        var set = new EncodedTextSet(bundle.Encoder.EncodeAll(test.Texts), test.Labels, bundle.Classifier.Options.Hierarchical, context.Device);
+        var metrics = Trainer<TextBatch>.Evaluate(new TextClassificationTask(bundle.Classifier), set, spec.BatchSize);
+        var result = new RunResult().Add("task", run.Task).Add("model", run.Net.Model)
+            .Add("fold", run.Fold + 1).Add("folds", run.Folds)
+            .Add("test_accuracy", new Percent(100 * (1 - metrics["error"]))).Add("test_loss", metrics["loss"]);
+        return RunFolder.FinishEval(result, set.Count, clock.Elapsed.TotalSeconds, path);
+    }
+
+    /// <summary>Classifies one text with a checkpoint: the label, each class's probability and the attention weights.</summary>
+    public static TextPrediction Predict(string checkpoint, string text, ExperimentContext context) =>
+        TextClassifierBundle.Load(checkpoint, context.Device).Predict(text);
+
+    /// <summary>Classifies one text and, with <see cref="TextExplainSpec.Html"/>, writes the attention over its words as a self-contained HTML page.</summary>
+    public static TextPrediction Explain(TextExplainSpec spec, ExperimentContext context)
+    {
+        var bundle = TextClassifierBundle.Load(spec.Checkpoint, context.Device);
+        var p = bundle.Predict(spec.Text);
+        if (spec.Html != null) AtomicFile.WriteAllText(spec.Html, TextAttentionRenderer.Html(p, $"{bundle.Run.Net.Model} on {bundle.Run.Task}: attention"));
+        return p;
+    }
+
+    /// <summary>The skip-gram vectors a task's pretraining would use, trained or read from the cache in the data root.</summary>
+    public static WordVectors Vectors(TextVectorsSpec spec, ExperimentContext context)
+    {
+        var pretrain = spec.Pretrain ?? new TextPretrainSpec();
+        if (pretrain.Text.Split(',').Any(s => s.Trim() == UnlabelledText.Train))
+            throw new ArgumentException($"Vectors have no fold, so no '{UnlabelledText.Train}' texts; name fixed sources ({string.Join(", ", UnlabelledText.Names.Where(n => n != UnlabelledText.Train))})");
+        return PretrainedSource(spec.Task, spec.Dimension, pretrain, spec.Seed, context)([]);
+    }
+
+    /// <summary>Mean cosine of <paramref name="pairs"/> random pairs among the <paramref name="top"/> most frequent words (a baseline for the nearest-word cosines).</summary>
+    public static double MeanRandomCosine(WordVectors vectors, int top, int pairs = 2000, int seed = 1)
+    {
+        var rng = new Random(seed);
+        top = Math.Min(vectors.Count, top);
+        return Enumerable.Range(0, pairs).Average(_ => WordVectors.Cosine(
+            vectors.Vectors.AsSpan(rng.Next(top) * vectors.Dimension, vectors.Dimension), vectors.Vectors.AsSpan(rng.Next(top) * vectors.Dimension, vectors.Dimension)));
+    }
+
     /// <summary>
     /// Builds the vocabulary on <paramref name="train"/>, trains a fresh model (seeded by the trainer's seed) for the
     /// trainer's epochs, and measures accuracy on <paramref name="test"/>. With <see cref="TextClassificationRun.ValidFraction"/>
