@@ -18,7 +18,9 @@ public static class App
         .. TranslateCommands.Verbs,
         .. TagCommands.Verbs,
         .. SegmentCommands.Verbs,
+        .. StnCommands.Verbs,
         .. ClassifyCommands.Verbs,
+        .. ReportCommands.Verbs,
     ];
 
     /// <summary>The grammar of every verb (System.CommandLine), built once.</summary>

@@ -26,12 +26,8 @@ public static class SegmentCommands
 
     static OptionSpec[] CommonWithout(string name) => [.. SharedOptions.Common().Where(o => o.Name != name)];
 
-    /// <summary>The verbs of this file, followed by the <see cref="StnCommands"/> verbs (the vision family shares one line in App.cs).</summary>
-    public static Verb[] Verbs { get; } =
-    [
-        .. SegmentVerbs,
-        .. StnCommands.Verbs,
-    ];
+    /// <summary>The verbs of this file.</summary>
+    public static Verb[] Verbs { get; } = SegmentVerbs;
 
     static Verb[] SegmentVerbs =>
     [
