@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AttentionSharp.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AttentionSharp.Training;
@@ -58,6 +59,51 @@ public static class RunFolder
     public static string PngPath(string? output, string checkpoint, string defaultName) =>
         output == null ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, defaultName)
         : output.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? output : Path.Combine(output, defaultName);
+
+    /// <summary>
+    /// Reads a checkpoint's run record (see <see cref="ReadRun{TRun}"/>; the kind must be <paramref name="kind"/>), builds the
+    /// model it describes with <paramref name="build"/>, loads the weights and moves it to <paramref name="device"/>.
+    /// <paramref name="module"/> picks the module that holds the weights (the model itself by default).
+    /// </summary>
+    public static (string Path, TRun Run, TModel Model) LoadModel<TRun, TModel>(string checkpoint, string kind, string what, Func<TRun, TModel> build,
+        Device device, Func<TModel, nn.Module>? module = null)
+    {
+        var (path, _, run) = ReadRun<TRun>(checkpoint, k => k == kind, what);
+        var model = build(run);
+        var weights = module?.Invoke(model) ?? model as nn.Module ?? throw new ArgumentException($"{typeof(TModel).Name} is not a module; pass the module that holds its weights");
+        Checkpoint.Load(path, kind, weights);
+        weights.to(device);
+        return (path, run, model);
+    }
+
+    /// <summary>
+    /// The middle of every train entry point: seeds, builds the model, moves it to the context's device, fits it
+    /// (checkpoints into <see cref="TrainerOptions.OutDir"/>), then reloads the best checkpoint's weights. Returns the
+    /// model, the training summary and a clock started before the fit and still running (for the result's seconds).
+    /// </summary>
+    public static (TModel Model, TrainingSummary Summary, System.Diagnostics.Stopwatch Clock) Fit<TBatch, TModel>(TrainerOptions trainer, ExperimentContext context,
+        ModelIdentity identity, Func<TModel> build, Func<TModel, ITrainable<TBatch>> task, IBatchSource<TBatch> train, IBatchSource<TBatch>? valid,
+        Func<TModel, nn.Module>? module = null)
+    {
+        torch.manual_seed(trainer.Seed);
+        var model = build();
+        var weights = module?.Invoke(model) ?? model as nn.Module ?? throw new ArgumentException($"{typeof(TModel).Name} is not a module; pass the module that holds its weights");
+        weights.to(context.Device);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var summary = new Trainer<TBatch>(trainer).Fit(task(model), identity, train, valid, context.Progress);
+        Checkpoint.Load(Path.Combine(Require(trainer), Checkpoint.BestFile), identity.Kind, weights);
+        weights.to(context.Device);
+        return (model, summary, clock);
+    }
+
+    /// <summary>
+    /// Adds what every trained run reports after its test figures: <c>best_epoch</c>, <c>epochs</c>, <c>seconds</c> (wall clock
+    /// of this call), <c>train_seconds_total</c> (training time over resumes) and <c>checkpoint</c> (the best one).
+    /// </summary>
+    public static RunResult AddTraining(this RunResult result, TrainingSummary summary, double seconds, TrainerOptions trainer) => result
+        .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
+        .Add("seconds", Math.Round(seconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
+        .Add("checkpoint", Path.Combine(trainer.OutDir!, Checkpoint.BestFile));
 
     /// <summary>The run folder of <paramref name="trainer"/>, created; a train entry point needs one for its checkpoints.</summary>
     public static string Require(TrainerOptions trainer)

@@ -40,7 +40,7 @@ public sealed record BaselineEvalSpec(string Checkpoint, int BatchSize = 500, lo
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1; got {BatchSize}");
+        Check.AtLeast(BatchSize, 1);
     }
 }
 
@@ -66,36 +66,20 @@ public static class BaselineExperiment
             with { Height = data.Train.Height, Width = data.Train.Width, Classes = data.Train.Classes };
         log.WriteLine($"run folder: {outDir}");
 
-        manual_seed(trainer.Seed);
-        var model = new BaselineClassifier(net);
-        model.to(context.Device);
-        var clock = Stopwatch.StartNew();
-        var identity = ModelIdentity.Of(Kind, new BaselineRun(spec.Task, net, spec.FreshCanvases));
-        var summary = new Trainer<ImageBatch>(trainer).Fit(new ClassifierTask(model), identity,
-            data.TrainingSource(spec.FreshCanvases), data.Valid, context.Progress);
-
-        Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
-        model.to(context.Device);
+        var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, new BaselineRun(spec.Task, net, spec.FreshCanvases)),
+            () => new BaselineClassifier(net), m => new ClassifierTask(m), data.TrainingSource(spec.FreshCanvases), data.Valid);
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, 500);
         var result = new RunResult()
             .Add("task", spec.Task).Add("model", net.Model).Add("fresh_canvases", spec.FreshCanvases ? "true" : "false")
             .Add("test_error", new Percent(100 * test["error"]))
-            .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
-            .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
-            .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
+            .AddTraining(summary, clock.Elapsed.TotalSeconds, trainer);
         result.Save(Path.Combine(outDir, "result.json"));
         return result;
     }
 
     /// <summary>Loads a baseline checkpoint (file, or run folder: its best checkpoint) onto <paramref name="device"/>.</summary>
-    public static (string Path, BaselineRun Run, BaselineClassifier Model) Load(string checkpoint, Device device)
-    {
-        var (path, _, run) = RunFolder.ReadRun<BaselineRun>(checkpoint, k => k == Kind, "a baseline");
-        var model = new BaselineClassifier(run.Net);
-        Checkpoint.Load(path, Kind, model);
-        model.to(device);
-        return (path, run, model);
-    }
+    public static (string Path, BaselineRun Run, BaselineClassifier Model) Load(string checkpoint, Device device) =>
+        RunFolder.LoadModel(checkpoint, Kind, "a baseline", (BaselineRun run) => new BaselineClassifier(run.Net), device);
 
     /// <summary>Evaluates a checkpoint on its task's test set; writes <c>eval-result.json</c> beside it.</summary>
     public static RunResult Evaluate(BaselineEvalSpec spec, ExperimentContext context)

@@ -55,7 +55,7 @@ public sealed record DrawEvalSpec(string Checkpoint, int BatchSize = 500, long S
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1; got {BatchSize}");
+        Check.AtLeast(BatchSize, 1);
     }
 }
 
@@ -70,7 +70,7 @@ public sealed record DrawShowSpec(string Checkpoint, int Count = 8, int First = 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        if (Count is < 1 or > 64) throw new ArgumentException($"Count must be in 1..64; got {Count}");
+        Check.InRange(Count, 1, 64);
         if (First < 0) throw new ArgumentException($"First must be >= 0; got {First}");
     }
 }
@@ -99,38 +99,22 @@ public static class DrawExperiment
         log.WriteLine($"run folder: {outDir}");
         log.WriteLine($"DRAW-read classifier on {task}: {net.Height}x{net.Width}, {net.Glimpses} reads of {net.Grid}x{net.Grid}, LSTM {net.Hidden}");
 
-        manual_seed(trainer.Seed);
-        var model = new DrawReadClassifier(net);
-        model.to(context.Device);
-        var clock = Stopwatch.StartNew();
-        var identity = ModelIdentity.Of(Kind, new DrawRun(task, net, spec.FreshCanvases));
-        var summary = new Trainer<ImageBatch>(trainer).Fit(new ClassifierTask(model), identity,
-            data.TrainingSource(spec.FreshCanvases), data.Valid, context.Progress);
-
-        Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
-        model.to(context.Device);
+        var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, new DrawRun(task, net, spec.FreshCanvases)),
+            () => new DrawReadClassifier(net), m => new ClassifierTask(m), data.TrainingSource(spec.FreshCanvases), data.Valid);
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, 500);
         string png = Path.Combine(outDir, "draw.png");
         DrawReads(model, data.Test, 0, Math.Min(8, data.Test.Count), png);
         var result = new RunResult()
             .Add("task", task).Add("model", "draw-read").Add("glimpses", net.Glimpses).Add("grid", net.Grid).Add("fresh_canvases", spec.FreshCanvases ? "true" : "false")
             .Add("test_error", new Percent(100 * test["error"]))
-            .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
-            .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
-            .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile)).Add("png", png);
+            .AddTraining(summary, clock.Elapsed.TotalSeconds, trainer).Add("png", png);
         result.Save(Path.Combine(outDir, "result.json"));
         return result;
     }
 
     /// <summary>Loads a DRAW-read checkpoint (file, or run folder: its best checkpoint) onto <paramref name="device"/>.</summary>
-    public static (string Path, DrawRun Run, DrawReadClassifier Model) Load(string checkpoint, Device device)
-    {
-        var (path, _, run) = RunFolder.ReadRun<DrawRun>(checkpoint, k => k == Kind, "a DRAW-read classifier");
-        var model = new DrawReadClassifier(run.Net);
-        Checkpoint.Load(path, Kind, model);
-        model.to(device);
-        return (path, run, model);
-    }
+    public static (string Path, DrawRun Run, DrawReadClassifier Model) Load(string checkpoint, Device device) =>
+        RunFolder.LoadModel(checkpoint, Kind, "a DRAW-read classifier", (DrawRun run) => new DrawReadClassifier(run.Net), device);
 
     /// <summary>Evaluates a checkpoint on its task's test set; writes <c>eval-result.json</c> beside it.</summary>
     public static RunResult Evaluate(DrawEvalSpec spec, ExperimentContext context)

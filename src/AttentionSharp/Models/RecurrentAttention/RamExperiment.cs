@@ -108,16 +108,8 @@ public static class RamExperiment
         log.WriteLine($"run folder: {outDir}");
         log.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {net.Core}, location network {(net.LocationHidden > 0 ? $"{net.LocationHidden} ReLU units" : "linear")}, policy gradient {(net.PolicyGradientToCore ? "to the core" : "detached")}, first location {net.FirstLocation}, test policy {net.TestPolicy}, std {net.LocationStd}{(net.LocationStdFinal > 0 ? $" -> {net.LocationStdFinal} (linear over the epochs)" : "")}, REINFORCE weight {net.ReinforceWeight}, reward {net.Reward}");
 
-        manual_seed(trainer.Seed);
-        var model = new RecurrentAttentionModel(net);
-        model.to(context.Device);
-        var clock = Stopwatch.StartNew();
-        var identity = ModelIdentity.Of(Kind, new RamRun(task, net, spec.FreshCanvases));
-        var summary = new Trainer<ImageBatch>(trainer).Fit(new RamTask(model) { Epochs = trainer.Epochs }, identity,
-            data.TrainingSource(spec.FreshCanvases), data.Valid, context.Progress);
-
-        Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
-        model.to(context.Device);
+        var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, new RamRun(task, net, spec.FreshCanvases)),
+            () => new RecurrentAttentionModel(net), m => new RamTask(m) { Epochs = trainer.Epochs }, data.TrainingSource(spec.FreshCanvases), data.Valid);
         model.PolicyStd = net.FinalStd; // tested as Evaluate tests it
         manual_seed(trainer.Seed);
         var ramTask = new RamTask(model);
@@ -138,10 +130,7 @@ public static class RamExperiment
         }
         manual_seed(trainer.Seed);
         AddDiagnostics(result, model, data.Test);
-        result
-            .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
-            .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
-            .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
+        result.AddTraining(summary, clock.Elapsed.TotalSeconds, trainer);
         string png = Path.Combine(outDir, "glimpses.png");
         DrawGlimpses(model, data.Test, 0, Math.Min(8, data.Test.Count), png, trainer.Seed);
         result.Add("png", png);
@@ -169,7 +158,7 @@ public static class RamExperiment
     public static RunResult Evaluate(RamEvalSpec spec, ExperimentContext context)
     {
         if (spec.Samples < 1) throw new ArgumentException($"Samples must be >= 1; got {spec.Samples}");
-        if (spec.BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1; got {spec.BatchSize}");
+        Check.AtLeast(spec.BatchSize, 1);
         var (path, run, model) = Load(spec.Checkpoint, context.Device, spec.TestPolicy, spec.FirstLocation);
         var data = ImageTasks.Load(run.Task, context.DataRoot, context.Log, context.Device, spec.Seed);
         manual_seed(spec.Seed);
@@ -186,7 +175,7 @@ public static class RamExperiment
     /// <summary>Draws the glimpse paths of test images into a PNG; the result names the file and how many were classified right.</summary>
     public static RunResult Show(RamShowSpec spec, ExperimentContext context)
     {
-        if (spec.Count is < 1 or > 64) throw new ArgumentException($"Count must be in 1..64; got {spec.Count}");
+        Check.InRange(spec.Count, 1, 64);
         if (spec.First < 0) throw new ArgumentException($"First must be >= 0; got {spec.First}");
         var (path, run, model) = Load(spec.Checkpoint, context.Device);
         var data = ImageTasks.Load(run.Task, context.DataRoot, context.Log, context.Device, spec.Seed);

@@ -83,7 +83,7 @@ public sealed record SegmentEvalSpec(string Checkpoint, int BatchSize = 64)
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1; got {BatchSize}");
+        Check.AtLeast(BatchSize, 1);
     }
 }
 
@@ -97,9 +97,7 @@ public sealed record SegmentShowSpec(string Checkpoint, string Output = "seg.png
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        if (Count is < 1 or > 64) throw new ArgumentException($"Count must be in 1..64; got {Count}");
-        if (Scale is < 1 or > 16) throw new ArgumentException($"Scale must be in 1..16; got {Scale}");
-        if (string.IsNullOrWhiteSpace(Output)) throw new ArgumentException("Output must name the PNG file to write");
+        Check.Picture(Count, Scale, Output);
     }
 }
 
@@ -125,16 +123,12 @@ public static class SegmentExperiment
         var log = context.Log;
         log.WriteLine($"run folder: {outDir}");
 
-        manual_seed(trainer.Seed);
-        var model = UNet2D.Create(net);
-        model.Module.to(context.Device);
-        log.WriteLine($"{net.Model}: {model.Module.parameters().Sum(p => p.numel()):N0} parameters, gated levels [{string.Join(", ", model.GatedLevels)}]");
-        var clock = Stopwatch.StartNew();
-        var identity = ModelIdentity.Of(Kind, run);
-        var summary = new Trainer<SegmentationBatch>(trainer).Fit(new SegmentationTask(model), identity, data.Train, data.Valid, context.Progress);
-
-        Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model.Module);
-        model.Module.to(context.Device);
+        var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, run), () =>
+        {
+            var m = UNet2D.Create(net);
+            log.WriteLine($"{net.Model}: {m.Module.parameters().Sum(p => p.numel()):N0} parameters, gated levels [{string.Join(", ", m.GatedLevels)}]");
+            return m;
+        }, m => new SegmentationTask(m), data.Train, data.Valid, m => m.Module);
         var dice = SegmentationTask.Evaluate(model, data.Test, 64);
         var result = DiceResult(new RunResult().Add("task", run.Task).Add("model", net.Model), dice, run.Task)
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
@@ -150,14 +144,8 @@ public static class SegmentExperiment
         SegmentationTasks.Load(run.Task, context.DataRoot, context.Log, run.Data, run.TrainSize, run.ValidSize, run.TestSize, run.DataSeed, context.Device);
 
     /// <summary>Loads a segmentation checkpoint (file, or run folder: its best checkpoint) onto <paramref name="device"/>.</summary>
-    public static (string Path, SegmentRun Run, ISegmentationNetwork Model) Load(string checkpoint, Device device)
-    {
-        var (path, _, run) = RunFolder.ReadRun<SegmentRun>(checkpoint, k => k == Kind, "a segmenter");
-        var model = UNet2D.Create(run.Net);
-        Checkpoint.Load(path, Kind, model.Module);
-        model.Module.to(device);
-        return (path, run, model);
-    }
+    public static (string Path, SegmentRun Run, ISegmentationNetwork Model) Load(string checkpoint, Device device) =>
+        RunFolder.LoadModel(checkpoint, Kind, "a segmenter", (SegmentRun run) => UNet2D.Create(run.Net), device, m => m.Module);
 
     /// <summary>Per-class Dice of a checkpoint on its task's test scenes; writes <c>eval-result.json</c> beside it.</summary>
     public static RunResult Evaluate(SegmentEvalSpec spec, ExperimentContext context)

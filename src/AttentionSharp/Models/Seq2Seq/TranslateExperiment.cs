@@ -160,7 +160,7 @@ public sealed record TranslateEvalSpec(string Checkpoint, int Beam = 1, string S
         if (Split is not ("test" or "dev")) throw new ArgumentException($"Split must be test or dev; got '{Split}'");
         if (Limit < 0) throw new ArgumentException($"Limit must be >= 0; got {Limit}");
         if (Errors < 0) throw new ArgumentException($"Errors must be >= 0; got {Errors}");
-        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1; got {BatchSize}");
+        Check.AtLeast(BatchSize, 1);
     }
 }
 

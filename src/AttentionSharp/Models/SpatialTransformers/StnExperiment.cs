@@ -45,7 +45,7 @@ public sealed record StnEvalSpec(string Checkpoint, int BatchSize = 500)
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1; got {BatchSize}");
+        Check.AtLeast(BatchSize, 1);
     }
 }
 
@@ -59,9 +59,7 @@ public sealed record StnShowSpec(string Checkpoint, string Output = "stn.png", i
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
-        if (Count is < 1 or > 64) throw new ArgumentException($"Count must be in 1..64; got {Count}");
-        if (Scale is < 1 or > 16) throw new ArgumentException($"Scale must be in 1..16; got {Scale}");
-        if (string.IsNullOrWhiteSpace(Output)) throw new ArgumentException("Output must name the PNG file to write");
+        Check.Picture(Count, Scale, Output);
     }
 }
 
@@ -90,19 +88,12 @@ public static class StnExperiment
         var data = LoadData(run, context);
         context.Log.WriteLine($"run folder: {outDir}");
 
-        manual_seed(trainer.Seed);
-        var model = new StnClassifier(net);
-        model.to(context.Device);
-        var clock = Stopwatch.StartNew();
-        var summary = new Trainer<ImageBatch>(trainer).Fit(new ClassifierTask(model), ModelIdentity.Of(Kind, run), data.Train, data.Valid, context.Progress);
-        Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model);
-        model.to(context.Device);
+        var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, run),
+            () => new StnClassifier(net), m => new ClassifierTask(m), data.Train, data.Valid);
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, 500);
         var result = new RunResult().Add("task", spec.Task).Add("model", net.Model)
             .Add("test_error", new Percent(100 * test["error"]))
-            .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
-            .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
-            .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
+            .AddTraining(summary, clock.Elapsed.TotalSeconds, trainer);
         result.Save(Path.Combine(outDir, "result.json"));
         return result;
     }
@@ -113,14 +104,8 @@ public static class StnExperiment
         : RtsMnist.Load(context.DataRoot, context.Log, run.DataSeed, device: context.Device);
 
     /// <summary>Loads a CNN / ST-CNN checkpoint (file, or run folder: its best checkpoint) onto <paramref name="device"/>.</summary>
-    public static (string Path, StnRun Run, StnClassifier Model) Load(string checkpoint, Device device)
-    {
-        var (path, _, run) = RunFolder.ReadRun<StnRun>(checkpoint, k => k == Kind, "a CNN / ST-CNN");
-        var model = new StnClassifier(run.Net);
-        Checkpoint.Load(path, Kind, model);
-        model.to(device);
-        return (path, run, model);
-    }
+    public static (string Path, StnRun Run, StnClassifier Model) Load(string checkpoint, Device device) =>
+        RunFolder.LoadModel(checkpoint, Kind, "a CNN / ST-CNN", (StnRun run) => new StnClassifier(run.Net), device);
 
     /// <summary>Evaluates a checkpoint on its task's test set; writes <c>eval-result.json</c> beside it.</summary>
     public static RunResult Evaluate(StnEvalSpec spec, ExperimentContext context)

@@ -245,7 +245,7 @@ public static partial class TagExperiment
     /// </summary>
     public static RunResult Evaluate(TagEvalSpec spec, ExperimentContext context)
     {
-        if (spec.BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1; got {spec.BatchSize}");
+        Check.AtLeast(spec.BatchSize, 1);
         var m = Load(spec.Checkpoint, context.Device);
         var (run, vocab) = (m.Run, m.Vocab);
         List<TaggedSentence> test;

@@ -192,7 +192,7 @@ public static class TextClassificationExperiment
     /// </summary>
     public static RunResult Evaluate(TextClassificationEvalSpec spec, ExperimentContext context)
     {
-        if (spec.BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1; got {spec.BatchSize}");
+        Check.AtLeast(spec.BatchSize, 1);
         string path = TextClassifierBundle.ResolvePath(spec.Checkpoint);
         var bundle = TextClassifierBundle.Load(path, context.Device);
         var run = bundle.Run;
