@@ -10,6 +10,7 @@ var root = new RootCommand("AttentionSharp benchmarks: speed and memory, each ag
     AttentionBench.Command,
     BaselineBench.Command,
     ConvBench.Command,
+    GcStressBench.Command,
     RamScalingBench.Command,
     RamStepBench.Command,
     TextClassificationBench.Command,

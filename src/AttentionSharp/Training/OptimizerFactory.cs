@@ -13,13 +13,16 @@ public static class OptimizerFactory
     public static string Check(string name) =>
         Names.Contains(name) ? name : throw new ArgumentException($"unknown optimizer '{name}'; expected one of {string.Join(", ", Names)}");
 
-    /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
+    /// <summary>
+    /// Creates the optimiser over <paramref name="parameters"/>: TorchSharp's, with its step replaced by one that holds every
+    /// Scalar for its native call (<see cref="Optimizers.Adam"/> and siblings in <c>Training/Optimizers</c>; same state, same class names, same checkpoint format).
+    /// </summary>
     public static optim.Optimizer Create(IEnumerable<TorchSharp.Modules.Parameter> parameters, TrainerOptions o) => Check(o.Optimizer) switch
     {
-        "adam" => optim.Adam(parameters, o.LearningRate, weight_decay: o.WeightDecay),
-        "adamw" => optim.AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay),
-        "sgd" => optim.SGD(parameters, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
-        "rmsprop" => optim.RMSProp(parameters, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
+        "adam" => new Optimizers.Adam(parameters, o.LearningRate, weightDecay: o.WeightDecay),
+        "adamw" => new Optimizers.AdamW(parameters, o.LearningRate, weightDecay: o.WeightDecay),
+        "sgd" => new Optimizers.SGD(parameters, o.LearningRate, momentum: o.Momentum, weightDecay: o.WeightDecay),
+        "rmsprop" => new Optimizers.RMSProp(parameters, o.LearningRate, momentum: o.Momentum, weightDecay: o.WeightDecay),
         _ => throw new InvalidOperationException(),
     };
 }
