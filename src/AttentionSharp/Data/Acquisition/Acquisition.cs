@@ -17,7 +17,7 @@ public sealed class DataUnavailableException(string message) : Exception(message
 public sealed record DataFile(string Name, long Size, string? Md5 = null, Action<string>? Validate = null)
 {
     /// <summary>
-    /// The files listed in a manifest embedded in this assembly (<c>Data/Manifests/NAME</c>): one <c>name size md5</c> a line;
+    /// The files listed in a manifest embedded in this assembly (<c>Data/Acquisition/Manifests/NAME</c>): one <c>name size md5</c> a line;
     /// blank lines and lines starting with <c>#</c> are skipped.
     /// </summary>
     public static IReadOnlyList<DataFile> ReadManifest(string name)
