@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AttentionSharp.Attention;
+using AttentionSharp.Data.Translation;
+using AttentionSharp.Models.RecurrentAttention;
+using AttentionSharp.Models.Seq2Seq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Bench;
+
+/// <summary>
+/// PyTorch as a measured peer (issue 27 part 3): the same rows run by AttentionSharp in this process and by PyTorch in a
+/// <c>bench/pytorch/peer.py --serve</c> child, at the same thread count, in interleaved rounds (the order alternates each round),
+/// so that both see the same machine load. Rows: multi-head self-attention forward+backward (batch 4, 8 heads x 64) at each
+/// length, one RAM training step (B=128, 6 glimpses, 60x60, LSTM core, Adam) and one Bahdanau seq2seq training step
+/// (B=64, 20 source and 20 target tokens, vocabulary 2000, embedding 64, GRU 128 per direction, Adam). Prints per row the
+/// median step time of each side and the median over rounds of <c>pytorch ms / our ms</c> (= our throughput / PyTorch's),
+/// with PyTorch's version and thread count. Without python3 and torch it says it is skipped and exits 0.
+/// </summary>
+public static class VsPytorchBench
+{
+    static readonly System.CommandLine.Option<int> RoundsOption = BenchOptions.Range("rounds", 5, 1, 100, "measured rounds (after one warm-up round); each round times both sides");
+    static readonly System.CommandLine.Option<int> ThreadsOption = BenchOptions.Range("threads", 1, 1, 256, "intra-op threads of both sides");
+    static readonly System.CommandLine.Option<int[]> LengthsOption = new("--lengths")
+    {
+        Description = "attention sequence lengths", DefaultValueFactory = _ => [128, 512, 2048], AllowMultipleArgumentsPerToken = true,
+    };
+    static readonly System.CommandLine.Option<string[]> RowsOption = new("--rows")
+    {
+        Description = "rows to run: mha, ram, seq2seq", DefaultValueFactory = _ => ["mha", "ram", "seq2seq"], AllowMultipleArgumentsPerToken = true,
+    };
+    static readonly System.CommandLine.Option<string?> PythonOption = BenchOptions.Of<string?>("python", null, "the Python interpreter that has torch (default: the first of python3, /usr/bin/python3 that imports it)");
+    static readonly System.CommandLine.Option<string?> ScriptOption = BenchOptions.Of<string?>("script", null, "peer.py (default: bench/pytorch/peer.py found above the working or program folder)");
+
+    /// <summary>The <c>vs-pytorch</c> verb.</summary>
+    public static System.CommandLine.Command Command => BenchOptions.Verb("vs-pytorch",
+        "AttentionSharp against PyTorch (bench/pytorch/peer.py) on the same rows, same threads, interleaved rounds: attention fwd+bwd, RAM step, seq2seq step",
+        r => Run(r.GetValue(RoundsOption), r.GetValue(ThreadsOption), r.GetValue(LengthsOption)!, r.GetValue(RowsOption)!, r.GetValue(PythonOption)!, r.GetValue(ScriptOption)),
+        RoundsOption, ThreadsOption, LengthsOption, RowsOption, PythonOption, ScriptOption);
+
+    /// <summary>One row: its name, the command peer.py understands, repetitions per round, and our step.</summary>
+    sealed record Row(string Name, string PeerCommand, int Reps, Action Step, IDisposable Owner);
+
+    /// <summary>Runs the benchmark.</summary>
+    public static int Run(int rounds, int threads, int[] lengths, string[] rows, string? python, string? script)
+    {
+        script ??= FindScript();
+        if (script is null || !File.Exists(script))
+        {
+            Console.WriteLine($"vs-pytorch: skipped (bench/pytorch/peer.py not found{(script is null ? "" : $" at {script}")}; pass --script)");
+            return 0;
+        }
+        string? info = null;
+        var whys = new List<string>();
+        foreach (var candidate in python is null ? ["python3", "/usr/bin/python3"] : new[] { python })
+        {
+            info = PeerInfo(candidate, script, threads, out string why);
+            if (info is not null) { python = candidate; break; }
+            whys.Add($"{candidate}: {why}");
+        }
+        if (info is null || python is null)
+        {
+            Console.WriteLine($"vs-pytorch: skipped (no Python with torch: {string.Join("; ", whys)})");
+            return 0;
+        }
+        foreach (var r in rows)
+            if (r is not ("mha" or "ram" or "seq2seq")) { Console.Error.WriteLine($"--rows: unknown row '{r}' (mha, ram, seq2seq)"); return 2; }
+
+        torch.set_num_threads(threads);
+        var sys = AttentionSharp.Native.SystemInfo.Collect().ToDictionary(r => r.Name, r => r.Value);
+        Console.WriteLine($"vs-pytorch {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}");
+        Console.WriteLine($"ours:    AttentionSharp on TorchSharp {sys.GetValueOrDefault("TorchSharp", "?")}, libtorch {sys.GetValueOrDefault("libtorch", "?")}, {torch.get_num_threads()} threads");
+        Console.WriteLine($"pytorch: {info} ({python} {script})");
+
+        var table = new List<Row>();
+        if (rows.Contains("mha")) table.AddRange(lengths.Select(MhaRow));
+        if (rows.Contains("ram")) table.Add(RamRow());
+        if (rows.Contains("seq2seq")) table.Add(Seq2SeqRow());
+
+        using var peer = Peer.Start(python, script, threads);
+        var ours = table.ToDictionary(r => r.Name, _ => new List<double>());
+        var theirs = table.ToDictionary(r => r.Name, _ => new List<double>());
+        var clock = Stopwatch.StartNew();
+        for (int round = 0; round <= rounds; round++)   // round 0: warm-up on both sides, not counted
+        {
+            foreach (var row in table)
+            {
+                double a, b;
+                if (round % 2 == 0) { a = TimeOurs(row); b = peer.Time(row.PeerCommand, row.Reps); }
+                else { b = peer.Time(row.PeerCommand, row.Reps); a = TimeOurs(row); }
+                if (round == 0) continue;
+                ours[row.Name].Add(a);
+                theirs[row.Name].Add(b);
+            }
+            Console.Error.WriteLine($"round {round}/{rounds} done ({clock.Elapsed.TotalSeconds:0} s)");
+        }
+
+        Console.WriteLine($"times: median over {rounds} rounds of the mean of each round's repetitions, ms per step; ours/pytorch = median over rounds of (pytorch ms / our ms) = our throughput / PyTorch's");
+        Console.WriteLine($"{"row",-24} {"reps",4} {"ours ms",9} {"pytorch ms",11} {"ours/pytorch",13} {"range",13}");
+        var summary = new List<string>();
+        foreach (var row in table)
+        {
+            var ratios = theirs[row.Name].Select((t, i) => t / ours[row.Name][i]).ToList();
+            double ratio = Median(ratios);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{row.Name,-24} {row.Reps,4} {Median(ours[row.Name]),9:0.0} {Median(theirs[row.Name]),11:0.0} {ratio,13:0.00} {ratios.Min(),6:0.00}-{ratios.Max():0.00}"));
+            summary.Add(string.Create(CultureInfo.InvariantCulture, $"{row.PeerCommand.Replace(' ', '_')}={ratio:0.00}"));
+            row.Owner.Dispose();
+        }
+        Console.WriteLine($"vs-pytorch: ours/pytorch {string.Join(" ", summary)} ({info}; {threads} thread{(threads == 1 ? "" : "s")} each; total {clock.Elapsed.TotalSeconds:0} s)");
+        return 0;
+    }
+
+    static Row MhaRow(int n)
+    {
+        const int batch = 4, heads = 8, headDim = 64;
+        torch.manual_seed(1);
+        var m = new MultiHeadAttention(heads * headDim, heads);
+        var x = torch.randn(batch, n, heads * headDim);
+        return new Row($"mha N={n} fwd+bwd", $"mha {n}", n <= 128 ? 5 : n <= 512 ? 3 : 1, () =>
+        {
+            var xi = x.detach().requires_grad_();
+            m.Forward(xi).Context.sum().backward();
+            m.zero_grad();
+        }, new Owners(m, x));
+    }
+
+    static Row RamRow()
+    {
+        const int batch = 128, size = 60, glimpses = 6;
+        torch.manual_seed(1);
+        var o = RamOptions.ForImage(size, size, glimpses) with { Core = "lstm" };
+        var model = new RecurrentAttentionModel(o);
+        var opt = torch.optim.Adam(model.parameters(), 1e-3);
+        var images = torch.rand(batch, 1, size, size);
+        var labels = torch.randint(0, 10, batch, dtype: ScalarType.Int64);
+        return new Row($"ram step B={batch} 60x60", "ram", 3, () =>
+        {
+            opt.zero_grad();
+            var (nll, mse, reinforce, _) = RamTask.Losses(model.Rollout(images), labels);
+            (nll + mse + o.ReinforceWeight * reinforce).backward();
+            opt.step();
+        }, new Owners(model, opt, images, labels));
+    }
+
+    static Row Seq2SeqRow()
+    {
+        const int batch = 64, source = 20, target = 20, vocab = 2000;
+        torch.manual_seed(1);
+        var model = new Seq2SeqModel(new Seq2SeqOptions("bahdanau", SourceVocab: vocab, TargetVocab: vocab, Embedding: 64, Hidden: 128, Dropout: 0,
+            MaxSourceLength: source, MaxTargetLength: target));
+        var opt = torch.optim.Adam(model.parameters(), 1e-3);
+        var lengths = torch.arange(batch, dtype: ScalarType.Int64) % (source / 2 + 1) + source / 2;        // 10..20, as in peer.py
+        var mask = torch.arange(source, dtype: ScalarType.Int64).unsqueeze(0) < lengths.unsqueeze(1);    // (B, S)
+        var src = torch.randint(4, vocab, [batch, source], dtype: ScalarType.Int64) * mask;
+        var tgtIn = torch.randint(4, vocab, [batch, target], dtype: ScalarType.Int64);
+        var tgtOut = torch.randint(4, vocab, [batch, target], dtype: ScalarType.Int64);
+        return new Row($"seq2seq step B={batch} T={target}", "seq2seq", 3, () =>
+        {
+            opt.zero_grad();
+            var logits = model.forward(src, mask, tgtIn);                                                // (B, T, V)
+            var loss = nn.functional.cross_entropy(logits.reshape(-1, vocab), tgtOut.reshape(-1), ignore_index: Vocabulary.Pad);
+            loss.backward();
+            opt.step();
+        }, new Owners(model, opt, lengths, mask, src, tgtIn, tgtOut));
+    }
+
+    /// <summary>Mean milliseconds of one of <paramref name="row"/>'s steps over its repetitions, each in its own dispose scope.</summary>
+    static double TimeOurs(Row row)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < row.Reps; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            row.Step();
+        }
+        return sw.Elapsed.TotalMilliseconds / row.Reps;
+    }
+
+    static double Median(IEnumerable<double> values)
+    {
+        var v = values.OrderBy(x => x).ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    static string LoadAverage()
+    {
+        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "?"; }
+        catch (UnauthorizedAccessException) { return "?"; }
+    }
+
+    /// <summary>bench/pytorch/peer.py above the working folder or the program's folder.</summary>
+    static string? FindScript()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "bench", "pytorch", "peer.py");
+                if (File.Exists(candidate)) return candidate;
+            }
+        return null;
+    }
+
+    static ProcessStartInfo PeerStart(string python, string script, int threads, params string[] args)
+    {
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(script);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add("--threads");
+        psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
+        foreach (var v in new[] { "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS" }) psi.Environment[v] = threads.ToString(CultureInfo.InvariantCulture);
+        return psi;
+    }
+
+    /// <summary>PyTorch's version and threads (<c>peer.py --info</c>), or null with the reason when Python or torch is missing.</summary>
+    static string? PeerInfo(string python, string script, int threads, out string why)
+    {
+        try
+        {
+            using var p = Process.Start(PeerStart(python, script, threads, "--info"))!;
+            p.StandardInput.Close();
+            var err = p.StandardError.ReadToEndAsync();
+            string output = p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(120_000)) { p.Kill(true); why = "peer.py --info did not answer within 120 s"; return null; }
+            var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("torch ", StringComparison.Ordinal));
+            if (p.ExitCode == 0 && line != null) { why = ""; return line.Trim(); }
+            why = (err.Result.Trim().Split('\n').LastOrDefault() ?? "").Trim() is { Length: > 0 } e ? e : $"exit code {p.ExitCode}";
+            return null;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            why = e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>A <c>peer.py --serve</c> child: one command line in, one JSON line out.</summary>
+    sealed class Peer : IDisposable
+    {
+        readonly Process process;
+        readonly System.Text.StringBuilder stderr = new();
+
+        Peer(Process p)
+        {
+            process = p;
+            p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (stderr) stderr.AppendLine(e.Data); };
+            p.BeginErrorReadLine();
+        }
+
+        public static Peer Start(string python, string script, int threads) => new(Process.Start(PeerStart(python, script, threads, "--serve"))!);
+
+        /// <summary>Mean milliseconds per step of <paramref name="reps"/> steps of the row named by <paramref name="command"/>.</summary>
+        public double Time(string command, int reps)
+        {
+            process.StandardInput.WriteLine($"{command} {reps}");
+            process.StandardInput.Flush();
+            string? line = process.StandardOutput.ReadLine();
+            if (line is null)
+                throw new InvalidOperationException($"peer.py stopped while running '{command}': {stderr.ToString().Trim()}");
+            using var doc = JsonDocument.Parse(line);
+            if (doc.RootElement.TryGetProperty("error", out var error))
+                throw new InvalidOperationException($"peer.py failed on '{command}': {error.GetString()}");
+            return doc.RootElement.GetProperty("ms").EnumerateArray().Average(e => e.GetDouble());
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                process.StandardInput.WriteLine("quit");
+                process.StandardInput.Close();
+                if (!process.WaitForExit(30_000)) process.Kill(true);
+            }
+            catch (IOException) { }
+            catch (InvalidOperationException) { }
+            process.Dispose();
+        }
+    }
+
+    sealed class Owners(params IDisposable[] items) : IDisposable
+    {
+        public void Dispose() { foreach (var d in items) d.Dispose(); }
+    }
+}
