@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using AttentionSharp.Attention;
 using AttentionSharp.Data.Translation;
@@ -15,9 +16,11 @@ namespace AttentionSharp.Bench;
 /// <c>bench/pytorch/peer.py --serve</c> child, at the same thread count, in interleaved rounds (the order alternates each round),
 /// so that both see the same machine load. Rows: multi-head self-attention forward+backward (batch 4, 8 heads x 64) at each
 /// length, one RAM training step (B=128, 6 glimpses, 60x60, LSTM core, Adam) and one Bahdanau seq2seq training step
-/// (B=64, 20 source and 20 target tokens, vocabulary 2000, embedding 64, GRU 128 per direction, Adam). Prints per row the
-/// median step time of each side and the median over rounds of <c>pytorch ms / our ms</c> (= our throughput / PyTorch's),
-/// with PyTorch's version and thread count. Without python3 and torch it says it is skipped and exits 0.
+/// (B=64, 20 source and 20 target tokens, vocabulary 2000, embedding 64, GRU 128 per direction, Adam), and 1000 tiny additions
+/// (the fixed cost of one op call, for the per-op explanation). Prints per row the
+/// median step time of each side, wall clock and process CPU time, and the median over rounds of <c>pytorch time / our time</c>
+/// (= our throughput / PyTorch's), with PyTorch's version and thread count. CPU time is the headline on a shared machine: other
+/// processes stretch wall time in bursts, CPU time much less. The peer gets the same glibc malloc thresholds as ours. Without python3 and torch it says it is skipped and exits 0.
 /// </summary>
 public static class VsPytorchBench
 {
@@ -29,22 +32,23 @@ public static class VsPytorchBench
     };
     static readonly System.CommandLine.Option<string[]> RowsOption = new("--rows")
     {
-        Description = "rows to run: mha, ram, seq2seq", DefaultValueFactory = _ => ["mha", "ram", "seq2seq"], AllowMultipleArgumentsPerToken = true,
+        Description = "rows to run: mha, ram, seq2seq, dispatch", DefaultValueFactory = _ => ["mha", "ram", "seq2seq", "dispatch"], AllowMultipleArgumentsPerToken = true,
     };
+    static readonly System.CommandLine.Option<bool> BreakdownOption = BenchOptions.Of("breakdown", false, "also time parts of the RAM and seq2seq steps (sensor table, sensor with 6 glimpses, forward, forward+backward; the rest of a step is the optimizer)");
     static readonly System.CommandLine.Option<string?> PythonOption = BenchOptions.Of<string?>("python", null, "the Python interpreter that has torch (default: the first of python3, /usr/bin/python3 that imports it)");
     static readonly System.CommandLine.Option<string?> ScriptOption = BenchOptions.Of<string?>("script", null, "peer.py (default: bench/pytorch/peer.py found above the working or program folder)");
 
     /// <summary>The <c>vs-pytorch</c> verb.</summary>
     public static System.CommandLine.Command Command => BenchOptions.Verb("vs-pytorch",
         "AttentionSharp against PyTorch (bench/pytorch/peer.py) on the same rows, same threads, interleaved rounds: attention fwd+bwd, RAM step, seq2seq step",
-        r => Run(r.GetValue(RoundsOption), r.GetValue(ThreadsOption), r.GetValue(LengthsOption)!, r.GetValue(RowsOption)!, r.GetValue(PythonOption)!, r.GetValue(ScriptOption)),
-        RoundsOption, ThreadsOption, LengthsOption, RowsOption, PythonOption, ScriptOption);
+        r => Run(r.GetValue(RoundsOption), r.GetValue(ThreadsOption), r.GetValue(LengthsOption)!, r.GetValue(RowsOption)!, r.GetValue(BreakdownOption), r.GetValue(PythonOption), r.GetValue(ScriptOption)),
+        RoundsOption, ThreadsOption, LengthsOption, RowsOption, BreakdownOption, PythonOption, ScriptOption);
 
     /// <summary>One row: its name, the command peer.py understands, repetitions per round, and our step.</summary>
     sealed record Row(string Name, string PeerCommand, int Reps, Action Step, IDisposable Owner);
 
     /// <summary>Runs the benchmark.</summary>
-    public static int Run(int rounds, int threads, int[] lengths, string[] rows, string? python, string? script)
+    public static int Run(int rounds, int threads, int[] lengths, string[] rows, bool breakdown, string? python, string? script)
     {
         script ??= FindScript();
         if (script is null || !File.Exists(script))
@@ -66,28 +70,30 @@ public static class VsPytorchBench
             return 0;
         }
         foreach (var r in rows)
-            if (r is not ("mha" or "ram" or "seq2seq")) { Console.Error.WriteLine($"--rows: unknown row '{r}' (mha, ram, seq2seq)"); return 2; }
+            if (r is not ("mha" or "ram" or "seq2seq" or "dispatch")) { Console.Error.WriteLine($"--rows: unknown row '{r}' (mha, ram, seq2seq, dispatch)"); return 2; }
 
         torch.set_num_threads(threads);
         var sys = AttentionSharp.Native.SystemInfo.Collect().ToDictionary(r => r.Name, r => r.Value);
         Console.WriteLine($"vs-pytorch {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}");
         Console.WriteLine($"ours:    AttentionSharp on TorchSharp {sys.GetValueOrDefault("TorchSharp", "?")}, libtorch {sys.GetValueOrDefault("libtorch", "?")}, {torch.get_num_threads()} threads");
         Console.WriteLine($"pytorch: {info} ({python} {script})");
+        Console.WriteLine($"allocator: ours {AttentionSharp.Native.AllocatorTuning.State}; pytorch {(AttentionSharp.Native.AllocatorTuning.Applied ? "the same thresholds through MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_" : "glibc defaults")}");
 
         var table = new List<Row>();
         if (rows.Contains("mha")) table.AddRange(lengths.Select(MhaRow));
-        if (rows.Contains("ram")) table.Add(RamRow());
-        if (rows.Contains("seq2seq")) table.Add(Seq2SeqRow());
+        if (rows.Contains("ram")) table.AddRange(RamRows(breakdown));
+        if (rows.Contains("seq2seq")) table.AddRange(Seq2SeqRows(breakdown));
+        if (rows.Contains("dispatch")) table.Add(DispatchRow());
 
         using var peer = Peer.Start(python, script, threads);
-        var ours = table.ToDictionary(r => r.Name, _ => new List<double>());
-        var theirs = table.ToDictionary(r => r.Name, _ => new List<double>());
+        var ours = table.ToDictionary(r => r.Name, _ => new List<(double Wall, double Cpu)>());
+        var theirs = table.ToDictionary(r => r.Name, _ => new List<(double Wall, double Cpu)>());
         var clock = Stopwatch.StartNew();
         for (int round = 0; round <= rounds; round++)   // round 0: warm-up on both sides, not counted
         {
             foreach (var row in table)
             {
-                double a, b;
+                (double, double) a, b;
                 if (round % 2 == 0) { a = TimeOurs(row); b = peer.Time(row.PeerCommand, row.Reps); }
                 else { b = peer.Time(row.PeerCommand, row.Reps); a = TimeOurs(row); }
                 if (round == 0) continue;
@@ -97,19 +103,24 @@ public static class VsPytorchBench
             Console.Error.WriteLine($"round {round}/{rounds} done ({clock.Elapsed.TotalSeconds:0} s)");
         }
 
-        Console.WriteLine($"times: median over {rounds} rounds of the mean of each round's repetitions, ms per step; ours/pytorch = median over rounds of (pytorch ms / our ms) = our throughput / PyTorch's");
-        Console.WriteLine($"{"row",-24} {"reps",4} {"ours ms",9} {"pytorch ms",11} {"ours/pytorch",13} {"range",13}");
+        Console.WriteLine($"times: median over {rounds} rounds of the mean of each round's repetitions, ms per step, wall clock and process CPU time;");
+        Console.WriteLine("ours/pytorch = median over rounds of (pytorch time / our time in the same round) = our throughput / PyTorch's (range: lowest-highest round)");
+        Console.WriteLine($"{"row",-26} {"reps",4} {"ours ms",8} {"pytorch",8} {"ours/pytorch",12} {"range",10}   {"ours cpu",8} {"pytorch",8} {"ours/pytorch",12} {"range",10}");
         var summary = new List<string>();
         foreach (var row in table)
         {
-            var ratios = theirs[row.Name].Select((t, i) => t / ours[row.Name][i]).ToList();
+            var o = ours[row.Name];
+            var t = theirs[row.Name];
+            var wallRatios = t.Select((x, i) => x.Wall / o[i].Wall).ToList();
+            var ratios = t.Select((x, i) => x.Cpu / o[i].Cpu).ToList();
             double ratio = Median(ratios);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{row.Name,-24} {row.Reps,4} {Median(ours[row.Name]),9:0.0} {Median(theirs[row.Name]),11:0.0} {ratio,13:0.00} {ratios.Min(),6:0.00}-{ratios.Max():0.00}"));
-            summary.Add(string.Create(CultureInfo.InvariantCulture, $"{row.PeerCommand.Replace(' ', '_')}={ratio:0.00}"));
+                $"{row.Name,-26} {row.Reps,4} {Median(o.Select(x => x.Wall)),8:0.0} {Median(t.Select(x => x.Wall)),8:0.0} {Median(wallRatios),12:0.00} {wallRatios.Min(),4:0.00}-{wallRatios.Max():0.00}   "
+                + $"{Median(o.Select(x => x.Cpu)),8:0.0} {Median(t.Select(x => x.Cpu)),8:0.0} {ratio,12:0.00} {ratios.Min(),4:0.00}-{ratios.Max():0.00}"));
+            if (!row.PeerCommand.Contains(':')) summary.Add(string.Create(CultureInfo.InvariantCulture, $"{row.PeerCommand.Replace(' ', '_')}={ratio:0.00}"));
             row.Owner.Dispose();
         }
-        Console.WriteLine($"vs-pytorch: ours/pytorch {string.Join(" ", summary)} ({info}; {threads} thread{(threads == 1 ? "" : "s")} each; total {clock.Elapsed.TotalSeconds:0} s)");
+        Console.WriteLine($"vs-pytorch: ours/pytorch (CPU time) {string.Join(" ", summary)} ({info}; {threads} thread{(threads == 1 ? "" : "s")} each; total {clock.Elapsed.TotalSeconds:0} s)");
         return 0;
     }
 
@@ -127,7 +138,7 @@ public static class VsPytorchBench
         }, new Owners(m, x));
     }
 
-    static Row RamRow()
+    static IEnumerable<Row> RamRows(bool breakdown)
     {
         const int batch = 128, size = 60, glimpses = 6;
         torch.manual_seed(1);
@@ -136,16 +147,33 @@ public static class VsPytorchBench
         var opt = torch.optim.Adam(model.parameters(), 1e-3);
         var images = torch.rand(batch, 1, size, size);
         var labels = torch.randint(0, 10, batch, dtype: ScalarType.Int64);
-        return new Row($"ram step B={batch} 60x60", "ram", 3, () =>
+        var locations = torch.rand(batch, 2) * 2 - 1;
+        Tensor Loss()
+        {
+            var (nll, mse, reinforce, _) = RamTask.Losses(model.Rollout(images), labels);
+            return nll + mse + o.ReinforceWeight * reinforce;
+        }
+        string name = $"ram step B={batch} 60x60";
+        if (breakdown)
+        {
+            yield return new Row("  ram: sensor table", "ram:table", 5, () => model.Glimpse.Sensor.SummedArea(images).Dispose(), Nothing);
+            yield return new Row("  ram: table + 6 glimpses", "ram:sensor", 3, () =>
+            {
+                using var t = model.Glimpse.Sensor.SummedArea(images);
+                for (int g = 0; g < glimpses; g++) model.Glimpse.Sensor.Extract(t, locations);
+            }, Nothing);
+            yield return new Row("  ram: forward + loss", "ram:fwd", 3, () => Loss(), Nothing);
+            yield return new Row("  ram: + backward", "ram:fwdbwd", 3, () => { opt.zero_grad(); Loss().backward(); }, Nothing);
+        }
+        yield return new Row(name, "ram", 3, () =>
         {
             opt.zero_grad();
-            var (nll, mse, reinforce, _) = RamTask.Losses(model.Rollout(images), labels);
-            (nll + mse + o.ReinforceWeight * reinforce).backward();
+            Loss().backward();
             opt.step();
-        }, new Owners(model, opt, images, labels));
+        }, new Owners(model, opt, images, labels, locations));
     }
 
-    static Row Seq2SeqRow()
+    static IEnumerable<Row> Seq2SeqRows(bool breakdown)
     {
         const int batch = 64, source = 20, target = 20, vocab = 2000;
         torch.manual_seed(1);
@@ -157,26 +185,61 @@ public static class VsPytorchBench
         var src = torch.randint(4, vocab, [batch, source], dtype: ScalarType.Int64) * mask;
         var tgtIn = torch.randint(4, vocab, [batch, target], dtype: ScalarType.Int64);
         var tgtOut = torch.randint(4, vocab, [batch, target], dtype: ScalarType.Int64);
-        return new Row($"seq2seq step B={batch} T={target}", "seq2seq", 3, () =>
+        Tensor Loss()
+        {
+            var logits = model.forward(src, mask, tgtIn);                                                // (B, T, V)
+            return nn.functional.cross_entropy(logits.reshape(-1, vocab), tgtOut.reshape(-1), ignore_index: Vocabulary.Pad);
+        }
+        if (breakdown)
+        {
+            yield return new Row("  seq2seq: forward + loss", "seq2seq:fwd", 3, () => Loss(), Nothing);
+            yield return new Row("  seq2seq: + backward", "seq2seq:fwdbwd", 3, () => { opt.zero_grad(); Loss().backward(); }, Nothing);
+        }
+        yield return new Row($"seq2seq step B={batch} T={target}", "seq2seq", 3, () =>
         {
             opt.zero_grad();
-            var logits = model.forward(src, mask, tgtIn);                                                // (B, T, V)
-            var loss = nn.functional.cross_entropy(logits.reshape(-1, vocab), tgtOut.reshape(-1), ignore_index: Vocabulary.Pad);
-            loss.backward();
+            Loss().backward();
             opt.step();
         }, new Owners(model, opt, lengths, mask, src, tgtIn, tgtOut));
     }
 
-    /// <summary>Mean milliseconds of one of <paramref name="row"/>'s steps over its repetitions, each in its own dispose scope.</summary>
-    static double TimeOurs(Row row)
+    /// <summary>1000 additions of two 16-element tensors (each result disposed, as a dispose scope would): the fixed cost of one op call; ms per step = microseconds per op.</summary>
+    static Row DispatchRow()
     {
+        var a = torch.randn(16);
+        var b = torch.randn(16);
+        return new Row("dispatch 1000 tiny adds", "dispatch", 5, () =>
+        {
+            for (int i = 0; i < 1000; i++) (a + b).Dispose();
+        }, new Owners(a, b));
+    }
+
+    /// <summary>Mean wall and process CPU milliseconds of one of <paramref name="row"/>'s steps over its repetitions, each in its own dispose scope.</summary>
+    static (double Wall, double Cpu) TimeOurs(Row row)
+    {
+        double c0 = ProcessCpuMs();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < row.Reps; i++)
         {
             using var scope = torch.NewDisposeScope();
             row.Step();
         }
-        return sw.Elapsed.TotalMilliseconds / row.Reps;
+        return (sw.Elapsed.TotalMilliseconds / row.Reps, (ProcessCpuMs() - c0) / row.Reps);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct TimeSpec { public long Seconds; public long Nanoseconds; }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>CPU time of this process, all threads, in ms: <c>clock_gettime(CLOCK_PROCESS_CPUTIME_ID)</c> on Linux (ns resolution, what Python's
+    /// <c>time.process_time</c> reads), else .NET's (coarser) total processor time.</summary>
+    static double ProcessCpuMs()
+    {
+        const int ClockProcessCpuTimeId = 2;
+        if (OperatingSystem.IsLinux() && ClockGetTime(ClockProcessCpuTimeId, out var t) == 0) return t.Seconds * 1e3 + t.Nanoseconds / 1e6;
+        return Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
     }
 
     static double Median(IEnumerable<double> values)
@@ -212,6 +275,12 @@ public static class VsPytorchBench
         psi.ArgumentList.Add("--threads");
         psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
         foreach (var v in new[] { "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS" }) psi.Environment[v] = threads.ToString(CultureInfo.InvariantCulture);
+        // The same glibc malloc thresholds as ours (AllocatorTuning: freed step buffers are reused, not unmapped and faulted in again).
+        if (AttentionSharp.Native.AllocatorTuning.Applied)
+        {
+            psi.Environment["MALLOC_MMAP_THRESHOLD_"] = (32 * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
+            psi.Environment["MALLOC_TRIM_THRESHOLD_"] = (1 << 30).ToString(CultureInfo.InvariantCulture);
+        }
         return psi;
     }
 
@@ -252,8 +321,8 @@ public static class VsPytorchBench
 
         public static Peer Start(string python, string script, int threads) => new(Process.Start(PeerStart(python, script, threads, "--serve"))!);
 
-        /// <summary>Mean milliseconds per step of <paramref name="reps"/> steps of the row named by <paramref name="command"/>.</summary>
-        public double Time(string command, int reps)
+        /// <summary>Mean wall and CPU milliseconds per step of <paramref name="reps"/> steps of the row named by <paramref name="command"/>.</summary>
+        public (double Wall, double Cpu) Time(string command, int reps)
         {
             process.StandardInput.WriteLine($"{command} {reps}");
             process.StandardInput.Flush();
@@ -263,7 +332,8 @@ public static class VsPytorchBench
             using var doc = JsonDocument.Parse(line);
             if (doc.RootElement.TryGetProperty("error", out var error))
                 throw new InvalidOperationException($"peer.py failed on '{command}': {error.GetString()}");
-            return doc.RootElement.GetProperty("ms").EnumerateArray().Average(e => e.GetDouble());
+            return (doc.RootElement.GetProperty("ms").EnumerateArray().Average(e => e.GetDouble()),
+                    doc.RootElement.GetProperty("cpu_ms").EnumerateArray().Average(e => e.GetDouble()));
         }
 
         public void Dispose()
@@ -279,6 +349,8 @@ public static class VsPytorchBench
             process.Dispose();
         }
     }
+
+    static readonly IDisposable Nothing = new Owners();
 
     sealed class Owners(params IDisposable[] items) : IDisposable
     {

@@ -9,11 +9,13 @@ Rows (each one training step or forward+backward, float32, CPU):
   seq2seq    one Bahdanau encoder-decoder training step (src/AttentionSharp/Models/Seq2Seq, arch bahdanau): two GRU encoders
              (forward, and backward over each sequence reversed within its length), additive attention, GRUCell decoder, teacher
              forcing, cross-entropy ignoring padding, Adam
+  dispatch   1000 additions of two 16-element tensors: the fixed cost of calling one op
 
 Usage:
   python3 peer.py                   run every row alone and print a table (ms per step)
   python3 peer.py --info            print 'torch VERSION threads N' and exit
-  python3 peer.py --serve           read commands 'ROW [N] REPS' on stdin, answer one JSON line each: {"ms": [...]}
+  python3 peer.py --profile ROW [N] one step of a row under torch.autograd.profiler: op counts and self times
+  python3 peer.py --serve           read commands 'ROW[:PART] [N] REPS' on stdin (parts: ram:table, ram:sensor, ram:fwd, ram:fwdbwd, seq2seq:fwd, seq2seq:fwdbwd), answer one JSON line each: {"ms": [...], "cpu_ms": [...]}
 Options: --threads N (default 1: intra-op and inter-op threads).
 """
 import argparse
@@ -122,17 +124,38 @@ class RamRow:
         self.opt = torch.optim.Adam(self.model.parameters(), 1e-3)
         self.images = torch.rand(batch, 1, size, size)
         self.labels = torch.randint(0, 10, (batch,))
+        self.locations = torch.rand(batch, 2) * 2 - 1
         self.w = reinforce_weight
 
-    def step(self):
-        self.opt.zero_grad()
+    def loss(self):
         log_probs, log_pis, baselines = self.model(self.images)
         nll = F.nll_loss(log_probs, self.labels)
         reward = log_probs.argmax(1).eq(self.labels).to(log_probs.dtype).detach()
         target = reward.unsqueeze(1).expand_as(baselines)
         mse = F.mse_loss(baselines, target)
         reinforce = -(log_pis * (target - baselines.detach())).sum(1).mean()
-        (nll + mse + self.w * reinforce).backward()
+        return nll + mse + self.w * reinforce
+
+    def part(self, name):
+        """Parts of the step for the breakdown: table (the sensor's summed-area table), sensor (the table and 6 extractions),
+        fwd (rollout and loss), fwdbwd (and backward)."""
+        if name == "table":
+            return lambda: self.model.sensor.table(self.images)
+        if name == "sensor":
+            def sensor():
+                table = self.model.sensor.table(self.images)
+                for _ in range(self.model.glimpses):
+                    self.model.sensor.extract(table, self.locations)
+            return sensor
+        if name == "fwd":
+            return lambda: self.loss()
+        if name == "fwdbwd":
+            return lambda: (self.opt.zero_grad(), self.loss().backward())
+        raise ValueError(f"ram has no part '{name}' (table, sensor, fwd, fwdbwd)")
+
+    def step(self):
+        self.opt.zero_grad()
+        self.loss().backward()
         self.opt.step()
 
 
@@ -194,33 +217,71 @@ class Seq2SeqRow:
         self.target_out = torch.randint(4, vocab, (batch, target))
         self.vocab = vocab
 
+    def loss(self):
+        logits = self.model(self.source, self.mask, self.target_in)
+        return F.cross_entropy(logits.reshape(-1, self.vocab), self.target_out.reshape(-1), ignore_index=0)
+
+    def part(self, name):
+        """Parts of the step for the breakdown: fwd (teacher-forced forward and loss), fwdbwd (and backward)."""
+        if name == "fwd":
+            return lambda: self.loss()
+        if name == "fwdbwd":
+            return lambda: (self.opt.zero_grad(), self.loss().backward())
+        raise ValueError(f"seq2seq has no part '{name}' (fwd, fwdbwd)")
+
     def step(self):
         self.opt.zero_grad()
-        logits = self.model(self.source, self.mask, self.target_in)
-        loss = F.cross_entropy(logits.reshape(-1, self.vocab), self.target_out.reshape(-1), ignore_index=0)
-        loss.backward()
+        self.loss().backward()
         self.opt.step()
+
+
+# ---------------------------------------------------------------- per-op overhead
+
+class DispatchRow:
+    """1000 element-wise additions of two 16-element tensors: the fixed cost of one op call, nearly no arithmetic."""
+
+    def __init__(self, ops=1000):
+        self.a, self.b, self.ops = torch.randn(16), torch.randn(16), ops
+
+    def step(self):
+        a, b = self.a, self.b
+        for _ in range(self.ops):
+            c = a + b
 
 
 # ---------------------------------------------------------------- driver
 
+class Part:
+    """One part of a row's step (ROW:PART), timed like a row."""
+
+    def __init__(self, runner, name):
+        self.step = runner.part(name)
+
+
 def make(row, n):
+    if ":" in row:
+        whole, part = row.split(":", 1)
+        return Part(make(whole, n), part)
     if row == "mha":
         return MhaRow(n)
     if row == "ram":
         return RamRow()
     if row == "seq2seq":
         return Seq2SeqRow()
-    raise ValueError(f"unknown row '{row}' (mha N, ram, seq2seq)")
+    if row == "dispatch":
+        return DispatchRow()
+    raise ValueError(f"unknown row '{row}' (mha N, ram, seq2seq, dispatch)")
 
 
 def timed(runner, reps):
-    ms = []
+    """Wall and process CPU milliseconds of each of reps steps (CPU time is what a shared machine disturbs least)."""
+    ms, cpu = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         runner.step()
         ms.append((time.perf_counter() - t0) * 1e3)
-    return ms
+        cpu.append((time.process_time() - c0) * 1e3)
+    return ms, cpu
 
 
 def serve():
@@ -233,13 +294,14 @@ def serve():
             break
         try:
             row = parts[0]
-            n = int(parts[1]) if row == "mha" else 0
+            n = int(parts[1]) if row.split(":")[0] == "mha" else 0
             reps = int(parts[-1])
             key = (row, n)
             if key not in runners:
                 runners[key] = make(row, n)
                 runners[key].step()  # warm-up: allocations, kernel selection
-            print(json.dumps({"ms": timed(runners[key], reps)}), flush=True)
+            ms, cpu = timed(runners[key], reps)
+            print(json.dumps({"ms": ms, "cpu_ms": cpu}), flush=True)
         except Exception as e:  # report, keep serving
             print(json.dumps({"error": f"{type(e).__name__}: {e}"}), flush=True)
 
@@ -249,6 +311,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--info", action="store_true")
     ap.add_argument("--serve", action="store_true")
+    ap.add_argument("--profile", nargs="+", metavar="ROW", help="profile one step of ROW [N] with torch.autograd.profiler")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -259,10 +322,20 @@ def main():
         serve()
         return
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    for row, n, reps in [("mha", 128, 5), ("mha", 512, 3), ("mha", 2048, 1), ("ram", 0, 5), ("seq2seq", 0, 5)]:
+    if a.profile:
+        row = a.profile[0]
+        r = make(row, int(a.profile[1]) if len(a.profile) > 1 else 0)
+        r.step()
+        with torch.autograd.profiler.profile() as prof:
+            r.step()
+        events = prof.key_averages()
+        print(f"{row}: {sum(e.count for e in events)} profiled events (ops and their nested calls)")
+        print(events.table(sort_by="self_cpu_time_total", row_limit=20))
+        return
+    for row, n, reps in [("mha", 128, 5), ("mha", 512, 3), ("mha", 2048, 1), ("ram", 0, 5), ("seq2seq", 0, 5), ("dispatch", 0, 5)]:
         r = make(row, n)
         r.step()
-        ms = timed(r, reps)
+        ms, _ = timed(r, reps)
         print(f"{row + (' ' + str(n) if n else ''):<10} {min(ms):10.1f} ms (min of {reps})", flush=True)
 
 
