@@ -17,7 +17,7 @@ namespace AttentionSharp.Bench;
 /// so that both see the same machine load. Rows: multi-head self-attention forward+backward (batch 4, 8 heads x 64) at each
 /// length, one RAM training step (B=128, 6 glimpses, 60x60, LSTM core, Adam) and one Bahdanau seq2seq training step
 /// (B=64, 20 source and 20 target tokens, vocabulary 2000, embedding 64, GRU 128 per direction, Adam), and 1000 tiny additions
-/// (the fixed cost of one op call, for the per-op explanation). Prints per row the
+/// (the fixed cost of one op call) and 20 matrix products (the BLAS), for the per-op explanation. Prints per row the
 /// median step time of each side, wall clock and process CPU time, and the median over rounds of <c>pytorch time / our time</c>
 /// (= our throughput / PyTorch's), with PyTorch's version and thread count. CPU time is the headline on a shared machine: other
 /// processes stretch wall time in bursts, CPU time much less. The peer gets the same glibc malloc thresholds as ours. Without python3 and torch it says it is skipped and exits 0.
@@ -32,7 +32,7 @@ public static class VsPytorchBench
     };
     static readonly System.CommandLine.Option<string[]> RowsOption = new("--rows")
     {
-        Description = "rows to run: mha, ram, seq2seq, dispatch", DefaultValueFactory = _ => ["mha", "ram", "seq2seq", "dispatch"], AllowMultipleArgumentsPerToken = true,
+        Description = "rows to run: mha, ram, seq2seq, ops (1000 tiny adds: the cost of one op call; 20 matrix products: the BLAS)", DefaultValueFactory = _ => ["mha", "ram", "seq2seq", "ops"], AllowMultipleArgumentsPerToken = true,
     };
     static readonly System.CommandLine.Option<bool> BreakdownOption = BenchOptions.Of("breakdown", false, "also time parts of the RAM and seq2seq steps (sensor table, sensor with 6 glimpses, forward, forward+backward; the rest of a step is the optimizer)");
     static readonly System.CommandLine.Option<string?> PythonOption = BenchOptions.Of<string?>("python", null, "the Python interpreter that has torch (default: the first of python3, /usr/bin/python3 that imports it)");
@@ -70,7 +70,7 @@ public static class VsPytorchBench
             return 0;
         }
         foreach (var r in rows)
-            if (r is not ("mha" or "ram" or "seq2seq" or "dispatch")) { Console.Error.WriteLine($"--rows: unknown row '{r}' (mha, ram, seq2seq, dispatch)"); return 2; }
+            if (r is not ("mha" or "ram" or "seq2seq" or "ops")) { Console.Error.WriteLine($"--rows: unknown row '{r}' (mha, ram, seq2seq, ops)"); return 2; }
 
         torch.set_num_threads(threads);
         var sys = AttentionSharp.Native.SystemInfo.Collect().ToDictionary(r => r.Name, r => r.Value);
@@ -83,7 +83,7 @@ public static class VsPytorchBench
         if (rows.Contains("mha")) table.AddRange(lengths.Select(MhaRow));
         if (rows.Contains("ram")) table.AddRange(RamRows(breakdown));
         if (rows.Contains("seq2seq")) table.AddRange(Seq2SeqRows(breakdown));
-        if (rows.Contains("dispatch")) table.Add(DispatchRow());
+        if (rows.Contains("ops")) { table.Add(DispatchRow()); table.Add(GemmRow()); }
 
         using var peer = Peer.Start(python, script, threads);
         var ours = table.ToDictionary(r => r.Name, _ => new List<(double Wall, double Cpu)>());
@@ -211,6 +211,18 @@ public static class VsPytorchBench
         return new Row("dispatch 1000 tiny adds", "dispatch", 5, () =>
         {
             for (int i = 0; i < 1000; i++) (a + b).Dispose();
+        }, new Owners(a, b));
+    }
+
+    /// <summary>20 products (128 x 256) @ (256 x 1024), the RAM core's gate size: the matrix-multiply library each side calls.</summary>
+    static Row GemmRow()
+    {
+        torch.manual_seed(1);
+        var a = torch.randn(128, 256);
+        var b = torch.randn(256, 1024);
+        return new Row("gemm 20x 128x256x1024", "gemm", 5, () =>
+        {
+            for (int i = 0; i < 20; i++) torch.mm(a, b).Dispose();
         }, new Owners(a, b));
     }
 

@@ -10,6 +10,7 @@ Rows (each one training step or forward+backward, float32, CPU):
              (forward, and backward over each sequence reversed within its length), additive attention, GRUCell decoder, teacher
              forcing, cross-entropy ignoring padding, Adam
   dispatch   1000 additions of two 16-element tensors: the fixed cost of calling one op
+  gemm       20 products (128 x 256) @ (256 x 1024): the matrix-multiply library each side calls
 
 Usage:
   python3 peer.py                   run every row alone and print a table (ms per step)
@@ -249,6 +250,18 @@ class DispatchRow:
             c = a + b
 
 
+class GemmRow:
+    """20 matrix products (128 x 256) @ (256 x 1024), the size of the RAM core's LSTM gates: the BLAS each side calls."""
+
+    def __init__(self, reps=20):
+        torch.manual_seed(1)
+        self.a, self.b, self.reps = torch.randn(128, 256), torch.randn(256, 1024), reps
+
+    def step(self):
+        for _ in range(self.reps):
+            torch.mm(self.a, self.b)
+
+
 # ---------------------------------------------------------------- driver
 
 class Part:
@@ -270,7 +283,9 @@ def make(row, n):
         return Seq2SeqRow()
     if row == "dispatch":
         return DispatchRow()
-    raise ValueError(f"unknown row '{row}' (mha N, ram, seq2seq, dispatch)")
+    if row == "gemm":
+        return GemmRow()
+    raise ValueError(f"unknown row '{row}' (mha N, ram, seq2seq, dispatch, gemm)")
 
 
 def timed(runner, reps):
@@ -332,7 +347,7 @@ def main():
         print(f"{row}: {sum(e.count for e in events)} profiled events (ops and their nested calls)")
         print(events.table(sort_by="self_cpu_time_total", row_limit=20))
         return
-    for row, n, reps in [("mha", 128, 5), ("mha", 512, 3), ("mha", 2048, 1), ("ram", 0, 5), ("seq2seq", 0, 5), ("dispatch", 0, 5)]:
+    for row, n, reps in [("mha", 128, 5), ("mha", 512, 3), ("mha", 2048, 1), ("ram", 0, 5), ("seq2seq", 0, 5), ("dispatch", 0, 5), ("gemm", 0, 5)]:
         r = make(row, n)
         r.step()
         ms, _ = timed(r, reps)
