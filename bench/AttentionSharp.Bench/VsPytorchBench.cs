@@ -34,7 +34,7 @@ public static class VsPytorchBench
     {
         Description = "rows to run: mha, ram, seq2seq, ops (1000 tiny adds: the cost of one op call; 20 matrix products: the BLAS)", DefaultValueFactory = _ => ["mha", "ram", "seq2seq", "ops"], AllowMultipleArgumentsPerToken = true,
     };
-    static readonly System.CommandLine.Option<bool> BreakdownOption = BenchOptions.Of("breakdown", false, "also time parts of the RAM and seq2seq steps (sensor table, sensor with 6 glimpses, forward, forward+backward; the rest of a step is the optimizer)");
+    static readonly System.CommandLine.Option<bool> BreakdownOption = BenchOptions.Of("breakdown", false, "also time parts of the RAM and seq2seq steps (sensor table, sensor with 6 glimpses, forward, forward+backward, the RAM's Adam step alone)");
     static readonly System.CommandLine.Option<string?> PythonOption = BenchOptions.Of<string?>("python", null, "the Python interpreter that has torch (default: the first of python3, /usr/bin/python3 that imports it)");
     static readonly System.CommandLine.Option<string?> ScriptOption = BenchOptions.Of<string?>("script", null, "peer.py (default: bench/pytorch/peer.py found above the working or program folder)");
 
@@ -164,6 +164,7 @@ public static class VsPytorchBench
             }, Nothing);
             yield return new Row("  ram: forward + loss", "ram:fwd", 3, () => Loss(), Nothing);
             yield return new Row("  ram: + backward", "ram:fwdbwd", 3, () => { opt.zero_grad(); Loss().backward(); }, Nothing);
+            yield return new Row("  ram: Adam step alone", "ram:adam", 5, () => opt.step(), Nothing);   // on the gradients the row above left
         }
         yield return new Row(name, "ram", 3, () =>
         {

@@ -16,7 +16,7 @@ Usage:
   python3 peer.py                   run every row alone and print a table (ms per step)
   python3 peer.py --info            print 'torch VERSION threads N' and exit
   python3 peer.py --profile ROW [N] one step of a row under torch.autograd.profiler: op counts and self times
-  python3 peer.py --serve           read commands 'ROW[:PART] [N] REPS' on stdin (parts: ram:table, ram:sensor, ram:fwd, ram:fwdbwd, seq2seq:fwd, seq2seq:fwdbwd), answer one JSON line each: {"ms": [...], "cpu_ms": [...]}
+  python3 peer.py --serve           read commands 'ROW[:PART] [N] REPS' on stdin (parts: ram:table, ram:sensor, ram:fwd, ram:fwdbwd, ram:adam, seq2seq:fwd, seq2seq:fwdbwd), answer one JSON line each: {"ms": [...], "cpu_ms": [...]}
 Options: --threads N (default 1: intra-op and inter-op threads).
 """
 import argparse
@@ -139,7 +139,7 @@ class RamRow:
 
     def part(self, name):
         """Parts of the step for the breakdown: table (the sensor's summed-area table), sensor (the table and 6 extractions),
-        fwd (rollout and loss), fwdbwd (and backward)."""
+        fwd (rollout and loss), fwdbwd (and backward), adam (the optimizer step alone, on the gradients of one backward)."""
         if name == "table":
             return lambda: self.model.sensor.table(self.images)
         if name == "sensor":
@@ -152,7 +152,11 @@ class RamRow:
             return lambda: self.loss()
         if name == "fwdbwd":
             return lambda: (self.opt.zero_grad(), self.loss().backward())
-        raise ValueError(f"ram has no part '{name}' (table, sensor, fwd, fwdbwd)")
+        if name == "adam":
+            self.opt.zero_grad()
+            self.loss().backward()
+            return lambda: self.opt.step()
+        raise ValueError(f"ram has no part '{name}' (table, sensor, fwd, fwdbwd, adam)")
 
     def step(self):
         self.opt.zero_grad()
