@@ -15,6 +15,7 @@ var root = new RootCommand("AttentionSharp benchmarks: speed and memory, each ag
     RamStepBench.Command,
     TextClassificationBench.Command,
     TranslateBench.Command,
+    VsPytorchBench.Command,
 };
 if (args.Length == 0)
 {

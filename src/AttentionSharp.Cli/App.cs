@@ -21,6 +21,7 @@ public static class App
         .. StnCommands.Verbs,
         .. ClassifyCommands.Verbs,
         .. ReportCommands.Verbs,
+        .. ExportCommands.Verbs,
     ];
 
     /// <summary>The grammar of every verb (System.CommandLine), built once.</summary>
