@@ -19,6 +19,7 @@ public static class App
         .. TagCommands.Verbs,
         .. SegmentCommands.Verbs,
         .. ClassifyCommands.Verbs,
+        .. ForecastCommands.Verbs,
     ];
 
     /// <summary>The grammar of every verb (System.CommandLine), built once.</summary>

@@ -113,10 +113,13 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
         var sd = zeros_like(d);
         Tensor? stateKeys = Options.UsesTemporalAttention ? temporalScore.PrepareKeys(H) : null; // U_d h_i: (B, T, m)
         var last = H.select(1, T - 1);                                                        // (B, m)
+        var lastStep = stateKeys is null
+            ? tensor(Enumerable.Range(0, T).Select(i => i == T - 1 ? 1.0 : 0.0).ToArray()).to(opts.Type, opts.Device).unsqueeze(0) // (1, T) one-hot
+            : null;
         (Tensor Context, Tensor Beta) Attend(Tensor dPrev, Tensor sPrev)
         {
             if (stateKeys is null)
-                return (last, nn.functional.one_hot(full(B, (long)T - 1, dtype: int64, device: opts.Device), T).to(opts.Type));
+                return (last, lastStep!.expand(B, T));
             var l = temporalScore.Score(cat([dPrev, sPrev], 1).unsqueeze(1), stateKeys).squeeze(1); // (B, T)
             var beta = l.softmax(1);
             return (bmm(beta.unsqueeze(1), H).squeeze(1), beta);                              // (B, m)
