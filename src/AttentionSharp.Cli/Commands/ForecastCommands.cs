@@ -18,6 +18,7 @@ public static class ForecastCommands
         new("test-steps", "N", "730", "the last N steps are the test period (rolling origins; 730 on chicago = 2014-08-29 .. 2016-08-28)"),
         new("valid-steps", "N", "365", "steps before the test period used for validation (early stopping, the ridge penalty)"),
         new("period", "M", "7", "seasonal period of the seasonal naive forecast and the MASE scale"),
+        new("noise-drivers", "N", "0", "add N random-walk drivers (Qin et al.'s noise test: how much input attention they get)"),
     ];
 
     static readonly OptionSpec[] ModelOptions =
@@ -44,7 +45,8 @@ public static class ForecastCommands
         Data: a.Required("data"), TimeColumn: a.String("time"), TargetColumn: a.String("target"),
         Drivers: a.String("drivers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         AllowGaps: a.Flag("allow-gaps"), Window: a.Int("window", 2, 1000), Horizon: a.Int("horizon", 1, 10000),
-        TestSteps: a.Int("test-steps", 1), ValidSteps: a.Int("valid-steps", 1), Period: a.Int("period", 1, 10000));
+        TestSteps: a.Int("test-steps", 1), ValidSteps: a.Int("valid-steps", 1), Period: a.Int("period", 1, 10000),
+        NoiseDrivers: a.Int("noise-drivers", 0, 10000));
 
     static int Train(ParsedArgs a)
     {

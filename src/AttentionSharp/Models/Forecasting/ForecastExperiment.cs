@@ -21,9 +21,13 @@ namespace AttentionSharp.Models.Forecasting;
 /// <param name="TestSteps">The last steps of the series form the test period (730 on Chicago: 2014-08-29 .. 2016-08-28).</param>
 /// <param name="ValidSteps">Steps before the test period used for validation (early stopping, the ridge penalty).</param>
 /// <param name="Period">Seasonal period of the seasonal naive forecast and of the MASE scale (7 for daily data).</param>
+/// <param name="NoiseDrivers">Random-walk driver series added after the real ones (Qin et al.'s noise test; fixed seed), named <c>noise_1</c> ...</param>
 public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColumn = null, string? TargetColumn = null, IReadOnlyList<string>? Drivers = null,
-    bool AllowGaps = false, int Window = 10, int Horizon = 1, int TestSteps = 730, int ValidSteps = 365, int Period = 7)
+    bool AllowGaps = false, int Window = 10, int Horizon = 1, int TestSteps = 730, int ValidSteps = 365, int Period = 7, int NoiseDrivers = 0)
 {
+    /// <summary>Seed of the random-walk drivers.</summary>
+    public const int NoiseSeed = 20170824;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
@@ -32,6 +36,7 @@ public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColum
         if (TestSteps < 1) throw new ArgumentException($"TestSteps must be >= 1; got {TestSteps}");
         if (ValidSteps < 1) throw new ArgumentException($"ValidSteps must be >= 1; got {ValidSteps}");
         if (Period < 1) throw new ArgumentException($"Period must be >= 1; got {Period}");
+        if (NoiseDrivers < 0) throw new ArgumentException($"NoiseDrivers must be >= 0; got {NoiseDrivers}");
         if (Data != "chicago" && (TimeColumn == null || TargetColumn == null))
             throw new ArgumentException($"a CSV series ('{Data}') needs TimeColumn and TargetColumn");
     }
@@ -43,7 +48,31 @@ public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColum
         var series = Data == "chicago" ? ChicagoRidership.Load(context.DataRoot, context.Log)
             : SeriesCsv.Load(Data, TimeColumn!, TargetColumn!, Drivers, AllowGaps);
         if (Data == "chicago" && Drivers != null) series = series.WithDrivers(Drivers);
+        if (NoiseDrivers > 0) series = WithRandomWalks(series, NoiseDrivers);
         return ForecastData.Build(series, Window, Horizon, TestSteps, ValidSteps);
+    }
+
+    /// <summary>Adds <paramref name="count"/> Gaussian random walks (steps N(0, 1), seed <see cref="NoiseSeed"/>) as drivers.</summary>
+    public static TimeSeries WithRandomWalks(TimeSeries series, int count)
+    {
+        var rng = new Random(NoiseSeed);
+        var walks = new double[count][];
+        for (int k = 0; k < count; k++)
+        {
+            walks[k] = new double[series.Length];
+            double v = 0;
+            for (int t = 0; t < series.Length; t++)
+            {
+                double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
+                v += Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+                walks[k][t] = v;
+            }
+        }
+        return series with
+        {
+            DriverNames = [.. series.DriverNames, .. Enumerable.Range(1, count).Select(k => $"noise_{k}")],
+            Drivers = [.. series.Drivers, .. walks],
+        };
     }
 }
 
@@ -85,7 +114,7 @@ public sealed record ForecastShowSpec(string Checkpoint, int Steps = 0, string? 
 /// <summary>
 /// Forecasting with DA-RNN as an experiment (issue 24): <see cref="Train"/> trains on the training windows with early stopping
 /// on the validation windows, then scores the best checkpoint and the baselines (naive, seasonal naive, ridge autoregression)
-/// on the same test windows; <see cref="Evaluate"/> rescored a checkpoint; <see cref="Show"/> draws the forecasts and attention.
+/// on the same test windows; <see cref="Evaluate"/> rescores a checkpoint; <see cref="Show"/> draws the forecasts and attention.
 /// <c>attn forecast train|eval|show</c> call these.
 /// </summary>
 public static class ForecastExperiment
@@ -234,6 +263,9 @@ public static class ForecastExperiment
         {
             int top = Array.IndexOf(driverW, driverW.Max());
             result.Add("top_driver", data.Series.DriverNames[top]).Add("top_driver_weight", Math.Round(driverW[top], 4));
+            if (run.Data.NoiseDrivers > 0)
+                result.Add("noise_attention", new Percent(100 * driverW.Skip(data.DriverCount - run.Data.NoiseDrivers).Sum() / driverW.Sum()))
+                    .Add("noise_share", new Percent(100.0 * run.Data.NoiseDrivers / data.DriverCount));
         }
         var csv = new StringBuilder("time,truth,darnn,naive,snaive,ridge\n");
         for (int i = 0; i < origins.Length; i++)

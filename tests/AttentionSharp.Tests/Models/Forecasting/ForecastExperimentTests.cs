@@ -33,7 +33,7 @@ public class ForecastExperimentTests
     {
         string csv = WriteCsv();
         string outDir = Path.Combine(Directory.CreateTempSubdirectory("attn-fc-run-").FullName, "run");
-        var spec = new ForecastTrainSpec(new ForecastDataSpec(csv, "date", "y", Window: 8, Horizon: 1, TestSteps: 40, ValidSteps: 30), "dual", Hidden: 8);
+        var spec = new ForecastTrainSpec(new ForecastDataSpec(csv, "date", "y", Window: 8, Horizon: 1, TestSteps: 40, ValidSteps: 30, NoiseDrivers: 2), "dual", Hidden: 8);
         var trainer = new TrainerOptions { Epochs = 3, BatchSize = 32, LearningRate = 3e-3, OutDir = outDir, Seed = 2 };
         var context = ExperimentContext.Cpu();
         var result = Train();
@@ -41,6 +41,8 @@ public class ForecastExperimentTests
         foreach (var key in new[] { "rmse", "mae", "mase", "naive_rmse", "snaive_mase", "ridge_rmse", "ridge_mase" })
             Assert.True(double.IsFinite(Value(result, key)), key);
         Assert.Equal(40, Value(result, "test_windows"));
+        Assert.Equal(4, Value(result, "drivers"));
+        Assert.Contains(result.Items, kv => kv.Key == "noise_attention");
         // The ridge autoregression sees y's lags and the lead driver: it must beat the seasonal naive forecast here.
         Assert.True(Value(result, "ridge_rmse") < Value(result, "snaive_rmse"), result.ToLine());
         foreach (var f in new[] { "forecast.png", "attention.png", "temporal-attention.png", "test-forecasts.csv", "result.json" })
@@ -52,6 +54,18 @@ public class ForecastExperimentTests
         Assert.Equal(Value(result, "ridge_rmse"), Value(eval, "ridge_rmse"), 6);
         var show = ForecastExperiment.Show(new ForecastShowSpec(outDir, Steps: 10, Output: Path.Combine(outDir, "show")), context);
         Assert.True(File.Exists(show.Items.First(kv => kv.Key == "png").Value.ToString()));
+    }
+
+    [Fact]
+    public void NoiseDriversAreRandomWalksAddedAfterTheRealOnesAndRepeatable()
+    {
+        var spec = new ForecastDataSpec(WriteCsv(120), "date", "y", TestSteps: 20, ValidSteps: 20, NoiseDrivers: 3);
+        var a = spec.Load(ExperimentContext.Cpu());
+        var b = spec.Load(ExperimentContext.Cpu());
+        Assert.Equal(["lead", "noise", "noise_1", "noise_2", "noise_3"], a.Series.DriverNames);
+        Assert.Equal(a.Series.Drivers[4], b.Series.Drivers[4]);
+        var steps = a.Series.Drivers[2].Skip(1).Zip(a.Series.Drivers[2], (x, y) => x - y).ToArray();
+        Assert.InRange(steps.Average(v => v * v), 0.6, 1.5); // unit-variance increments
     }
 
     [Fact]
