@@ -127,35 +127,62 @@ public sealed class ForecastData
     public ForecastWindows Windows(int[] origins, Device? device = null) => new(this, origins, device ?? CPU);
 }
 
-/// <summary>The windows of some origins as batches.</summary>
-public sealed class ForecastWindows(ForecastData data, int[] origins, Device device) : IBatchSource<ForecastBatch>
+/// <summary>
+/// The windows of some origins as batches. All windows are built once, on first use, as three tensors on the device; a
+/// batch is an <c>index_select</c> of them, so batches allocate no large managed arrays (fewer garbage collections, which
+/// in TorchSharp 0.107 can free an implicitly converted Scalar while libtorch still reads it: see ../shared/TORCHSHARP.md).
+/// </summary>
+public sealed class ForecastWindows(ForecastData data, int[] origins, Device device) : IBatchSource<ForecastBatch>, IDisposable
 {
+    Tensor? _x, _y, _label;
+
     /// <summary>The origins, in order.</summary>
     public int[] Origins { get; } = origins;
 
     /// <inheritdoc />
     public int Count => Origins.Length;
 
-    /// <inheritdoc />
-    public ForecastBatch GetBatch(int[] indices)
+    void Build()
     {
-        int T = data.Window, n = data.DriverCount, B = indices.Length;
-        var x = new float[B * T * n];
-        var y = new float[B * T];
-        var label = new float[B];
-        var picked = new int[B];
-        for (int b = 0; b < B; b++)
+        int T = data.Window, n = data.DriverCount, N = Origins.Length;
+        var x = new float[(long)N * T * n];
+        var y = new float[N * T];
+        var label = new float[N];
+        for (int b = 0; b < N; b++)
         {
-            int origin = Origins[indices[b]];
-            picked[b] = origin;
+            int origin = Origins[b];
             int first = origin - T + 1;
             for (int i = 0; i < T; i++)
             {
                 y[b * T + i] = (float)data.ScaledTarget[first + i];
-                for (int k = 0; k < n; k++) x[(b * T + i) * n + k] = (float)data.ScaledDrivers[(first + i) * n + k];
+                for (int k = 0; k < n; k++) x[((long)b * T + i) * n + k] = (float)data.ScaledDrivers[(first + i) * n + k];
             }
             label[b] = (float)data.ScaledTarget[origin + data.Horizon];
         }
-        return new ForecastBatch(tensor(x, [B, T, n], device: device), tensor(y, [B, T], device: device), tensor(label, [B], device: device), picked);
+        _x = tensor(x, [N, T, n], device: device).DetachFromDisposeScope();
+        _y = tensor(y, [N, T], device: device).DetachFromDisposeScope();
+        _label = tensor(label, [N], device: device).DetachFromDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public ForecastBatch GetBatch(int[] indices)
+    {
+        if (_x is null) Build();
+        var picked = new int[indices.Length];
+        var idx = new long[indices.Length];
+        for (int b = 0; b < indices.Length; b++)
+        {
+            picked[b] = Origins[indices[b]];
+            idx[b] = indices[b];
+        }
+        var at = tensor(idx, device: device);
+        return new ForecastBatch(_x!.index_select(0, at), _y!.index_select(0, at), _label!.index_select(0, at), picked);
+    }
+
+    /// <summary>Frees the cached window tensors.</summary>
+    public void Dispose()
+    {
+        _x?.Dispose(); _y?.Dispose(); _label?.Dispose();
+        _x = _y = _label = null;
     }
 }

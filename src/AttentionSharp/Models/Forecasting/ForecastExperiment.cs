@@ -141,8 +141,10 @@ public static class ForecastExperiment
         model.to(context.Device);
         var clock = Stopwatch.StartNew();
         var run = new ForecastRun(spec.Data, net, data.Series.DriverNames);
-        var summary = new Trainer<ForecastBatch>(trainer).Fit(new ForecastTask(model), ModelIdentity.Of(Kind, run),
-            data.Windows(data.TrainOrigins, context.Device), data.Windows(data.ValidOrigins, context.Device), context.Progress);
+        TrainingSummary summary;
+        using (var trainWindows = data.Windows(data.TrainOrigins, context.Device))
+        using (var validWindows = data.Windows(data.ValidOrigins, context.Device))
+            summary = new Trainer<ForecastBatch>(trainer).Fit(new ForecastTask(model), ModelIdentity.Of(Kind, run), trainWindows, validWindows, context.Progress);
         string best = Path.Combine(outDir, Checkpoint.BestFile);
         Checkpoint.Load(best, Kind, model);
         model.to(context.Device);
@@ -212,7 +214,7 @@ public static class ForecastExperiment
         var forecast = new double[origins.Length];
         var driverW = new double[data.DriverCount];
         var stepW = new double[data.Window];
-        var windows = data.Windows(origins, device);
+        using var windows = data.Windows(origins, device);
         using (no_grad())
         {
             for (int start = 0; start < origins.Length; start += 512)
