@@ -11,6 +11,13 @@ public static class Lzma2Decoder
     /// <summary>Decodes <paramref name="input"/>[<paramref name="offset"/>..] into exactly <paramref name="outputLength"/> bytes.</summary>
     public static byte[] Decode(byte[] input, int offset, int outputLength)
     {
+        try { return DecodeUnchecked(input, offset, outputLength); }
+        catch (IndexOutOfRangeException) { throw new InvalidDataException("LZMA2 stream is truncated or corrupt (it reads past its end)"); }
+        catch (ArgumentException e) { throw new InvalidDataException($"LZMA2 stream is truncated or corrupt ({e.Message})"); }
+    }
+
+    static byte[] DecodeUnchecked(byte[] input, int offset, int outputLength)
+    {
         var output = new byte[outputLength];
         var lzma = new LzmaState(output);
         int ip = offset, op = 0;

@@ -235,5 +235,7 @@ public class RSerializationTests
     {
         var e = Assert.Throws<InvalidDataException>(() => Lzma2Decoder.Decode(Convert.FromHexString(Lzma2Fixture), 0, 500));
         Assert.Contains("413", e.Message);
+        var truncated = Convert.FromHexString(Lzma2Fixture)[..60];
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => Lzma2Decoder.Decode(truncated, 0, 413)).Message);
     }
 }
