@@ -20,6 +20,7 @@ public static class App
         .. SegmentCommands.Verbs,
         .. StnCommands.Verbs,
         .. ClassifyCommands.Verbs,
+        .. ForecastCommands.Verbs,
         .. ReportCommands.Verbs,
         .. ExportCommands.Verbs,
     ];

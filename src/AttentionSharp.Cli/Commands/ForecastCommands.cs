@@ -1,0 +1,77 @@
+using AttentionSharp.Models.Forecasting;
+using AttentionSharp.Training;
+
+namespace AttentionSharp.Cli.Commands;
+
+/// <summary><c>attn forecast train|eval|show</c>: time-series forecasting with the dual-stage attention RNN (Qin et al. 2017) beside baselines.</summary>
+public static class ForecastCommands
+{
+    static readonly OptionSpec[] DataOptions =
+    [
+        new("data", "NAME|CSV", "chicago", "chicago (R modeldata's daily L ridership, target Clark/Lake) or a CSV file with a header row"),
+        new("time", "COLUMN", null, "CSV: the time column (dates or numbers, ascending)"),
+        new("target", "COLUMN", null, "CSV: the target column"),
+        new("drivers", "A,B,...", null, "driver columns (default: every other column)"),
+        new("allow-gaps", null, null, "CSV: accept irregular time steps"),
+        new("window", "T", "10", "time steps in each input window (the paper's T = 10)"),
+        new("horizon", "H", "1", "forecast the value H steps after the window's last step (every driver is then at least H steps old)"),
+        new("test-steps", "N", "730", "the last N steps are the test period (rolling origins; 730 on chicago = 2014-08-29 .. 2016-08-28)"),
+        new("valid-steps", "N", "365", "steps before the test period used for validation (early stopping, the ridge penalty)"),
+        new("period", "M", "7", "seasonal period of the seasonal naive forecast and the MASE scale"),
+        new("noise-drivers", "N", "0", "add N random-walk drivers (Qin et al.'s noise test: how much input attention they get)"),
+    ];
+
+    static readonly OptionSpec[] ModelOptions =
+    [
+        new("attention", "WHICH", "dual", "dual (DA-RNN), input (input attention only), temporal (temporal attention only) or none (plain encoder-decoder LSTM)"),
+        new("hidden", "N", "64", "encoder and decoder LSTM units (m = p)"),
+        new("ridge-lags", "N", null, "lags of the ridge autoregression baseline (default: the window)"),
+    ];
+
+    static readonly OptionSpec Checkpoint = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
+
+    /// <summary>The verbs of this file.</summary>
+    public static Verb[] Verbs { get; } =
+    [
+        new(["forecast", "train"], "train DA-RNN (or an ablation) on a series, then test it beside naive, seasonal naive and ridge autoregression",
+            [.. DataOptions, .. ModelOptions, .. SharedOptions.Train(epochs: 100, batchSize: 128, lr: 1e-3, monitor: "loss")], null, Train),
+        new(["forecast", "eval"], "score a forecasting checkpoint and the baselines on its series' test windows",
+            [Checkpoint, new("ridge-lags", "N", null, "lags of the ridge autoregression baseline (default: the window)"), .. SharedOptions.Common()], null, Eval),
+        new(["forecast", "show"], "draw a forecasting checkpoint's test forecasts against the truth, and its attention weights, into PNGs",
+            [Checkpoint, new("steps", "N", "0", "test steps to draw (0 = all)"), .. SharedOptions.Common()], null, Show),
+    ];
+
+    static ForecastDataSpec DataSpec(ParsedArgs a) => new(
+        Data: a.Required("data"), TimeColumn: a.String("time"), TargetColumn: a.String("target"),
+        Drivers: a.String("drivers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        AllowGaps: a.Flag("allow-gaps"), Window: a.Int("window", 2, 1000), Horizon: a.Int("horizon", 1, 10000),
+        TestSteps: a.Int("test-steps", 1), ValidSteps: a.Int("valid-steps", 1), Period: a.Int("period", 1, 10000),
+        NoiseDrivers: a.Int("noise-drivers", 0, 10000));
+
+    static int Train(ParsedArgs a)
+    {
+        var spec = new ForecastTrainSpec(DataSpec(a), a.Choice("attention", DarnnOptions.Attentions), a.Int("hidden", 1, 4096),
+            a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null);
+        spec.Validate();
+        string name = spec.Data.Data == "chicago" ? "chicago" : Path.GetFileNameWithoutExtension(spec.Data.Data);
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"forecast-{name}-h{spec.Data.Horizon}-{spec.Attention}"));
+        trainer.Validate();
+        var result = TrainingProgress.Run(SharedOptions.Progress(a), p => ForecastExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
+    static int Eval(ParsedArgs a)
+    {
+        var spec = new ForecastEvalSpec(a.Required("checkpoint"), a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null);
+        Console.WriteLine(ForecastExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
+        return 0;
+    }
+
+    static int Show(ParsedArgs a)
+    {
+        var spec = new ForecastShowSpec(a.Required("checkpoint"), a.Int("steps", 0), a.String("out"));
+        Console.WriteLine(ForecastExperiment.Show(spec, SharedOptions.Context(a)).ToLine());
+        return 0;
+    }
+}

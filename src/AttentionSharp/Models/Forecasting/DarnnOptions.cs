@@ -1,0 +1,36 @@
+namespace AttentionSharp.Models.Forecasting;
+
+/// <summary>
+/// Options of the dual-stage attention RNN (DA-RNN, Qin et al. 2017, "A Dual-Stage Attention-Based Recurrent Neural Network
+/// for Time Series Prediction", IJCAI) and its ablations.
+/// </summary>
+/// <param name="Drivers">Number of driving series n.</param>
+/// <param name="Window">Time steps T of the input window (the paper's T = 10, chosen by grid search on its data sets).</param>
+/// <param name="EncoderHidden">Encoder LSTM units m (the paper searched {16, 32, 64, 128, 256}; 64 and 128 won on its data).</param>
+/// <param name="DecoderHidden">Decoder LSTM units p (the paper used p = m).</param>
+/// <param name="Attention">
+/// <c>dual</c> (DA-RNN: input attention in the encoder, temporal attention in the decoder), <c>input</c> (input attention
+/// only: the decoder reads the last encoder state, the paper's Input-Attn-RNN), <c>temporal</c> (temporal attention only,
+/// drivers fed unweighted: the paper's Attn-RNN), <c>none</c> (a plain encoder-decoder LSTM).
+/// </param>
+public sealed record DarnnOptions(int Drivers, int Window = 10, int EncoderHidden = 64, int DecoderHidden = 64, string Attention = "dual")
+{
+    /// <summary>The attention switches.</summary>
+    public static readonly string[] Attentions = ["dual", "input", "temporal", "none"];
+
+    /// <summary>Whether the encoder weights the drivers (input attention).</summary>
+    public bool UsesInputAttention => Attention is "dual" or "input";
+
+    /// <summary>Whether the decoder attends over the encoder states (temporal attention).</summary>
+    public bool UsesTemporalAttention => Attention is "dual" or "temporal";
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
+    public void Validate()
+    {
+        if (Drivers < 1) throw new ArgumentException($"Drivers must be >= 1; got {Drivers}");
+        if (Window < 2) throw new ArgumentException($"Window must be >= 2; got {Window}");
+        if (EncoderHidden < 1) throw new ArgumentException($"EncoderHidden must be >= 1; got {EncoderHidden}");
+        if (DecoderHidden < 1) throw new ArgumentException($"DecoderHidden must be >= 1; got {DecoderHidden}");
+        if (!Attentions.Contains(Attention)) throw new ArgumentException($"Attention must be one of {string.Join(", ", Attentions)}; got '{Attention}'");
+    }
+}

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using AttentionSharp.Data.Series;
+using AttentionSharp.Training;
+using AttentionSharp.Visualization;
+using SkiaSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Models.Forecasting;
+
+/// <summary>Which series and how it is cut into forecast windows; a checkpoint keeps it, so evaluation rebuilds the same windows.</summary>
+/// <param name="Data"><c>chicago</c> (modeldata's Chicago ridership, target <c>ridership</c> at Clark/Lake) or the path of a CSV file.</param>
+/// <param name="TimeColumn">CSV: the time column.</param>
+/// <param name="TargetColumn">CSV: the target column.</param>
+/// <param name="Drivers">Driver columns (null: every other column).</param>
+/// <param name="AllowGaps">CSV: accept irregular time steps.</param>
+/// <param name="Window">Steps T in each input window.</param>
+/// <param name="Horizon">Steps h from the window's last step (the origin) to the forecast value.</param>
+/// <param name="TestSteps">The last steps of the series form the test period (730 on Chicago: 2014-08-29 .. 2016-08-28).</param>
+/// <param name="ValidSteps">Steps before the test period used for validation (early stopping, the ridge penalty).</param>
+/// <param name="Period">Seasonal period of the seasonal naive forecast and of the MASE scale (7 for daily data).</param>
+/// <param name="NoiseDrivers">Random-walk driver series added after the real ones (Qin et al.'s noise test; fixed seed), named <c>noise_1</c> ...</param>
+public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColumn = null, string? TargetColumn = null, IReadOnlyList<string>? Drivers = null,
+    bool AllowGaps = false, int Window = 10, int Horizon = 1, int TestSteps = 730, int ValidSteps = 365, int Period = 7, int NoiseDrivers = 0)
+{
+    /// <summary>Seed of the random-walk drivers.</summary>
+    public const int NoiseSeed = 20170824;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
+    public void Validate()
+    {
+        if (Window < 2) throw new ArgumentException($"Window must be >= 2; got {Window}");
+        if (Horizon < 1) throw new ArgumentException($"Horizon must be >= 1 (drivers are then at least one step older than the forecast); got {Horizon}");
+        if (TestSteps < 1) throw new ArgumentException($"TestSteps must be >= 1; got {TestSteps}");
+        if (ValidSteps < 1) throw new ArgumentException($"ValidSteps must be >= 1; got {ValidSteps}");
+        if (Period < 1) throw new ArgumentException($"Period must be >= 1; got {Period}");
+        if (NoiseDrivers < 0) throw new ArgumentException($"NoiseDrivers must be >= 0; got {NoiseDrivers}");
+        if (Data != "chicago" && (TimeColumn == null || TargetColumn == null))
+            throw new ArgumentException($"a CSV series ('{Data}') needs TimeColumn and TargetColumn");
+    }
+
+    /// <summary>Reads the series and cuts it into windows.</summary>
+    public ForecastData Load(ExperimentContext context)
+    {
+        Validate();
+        var series = Data == "chicago" ? ChicagoRidership.Load(context.DataRoot, context.Log)
+            : SeriesCsv.Load(Data, TimeColumn!, TargetColumn!, Drivers, AllowGaps);
+        if (Data == "chicago" && Drivers != null) series = series.WithDrivers(Drivers);
+        if (NoiseDrivers > 0) series = WithRandomWalks(series, NoiseDrivers);
+        return ForecastData.Build(series, Window, Horizon, TestSteps, ValidSteps);
+    }
+
+    /// <summary>Adds <paramref name="count"/> Gaussian random walks (steps N(0, 1), seed <see cref="NoiseSeed"/>) as drivers.</summary>
+    public static TimeSeries WithRandomWalks(TimeSeries series, int count)
+    {
+        var rng = new Random(NoiseSeed);
+        var walks = new double[count][];
+        for (int k = 0; k < count; k++)
+        {
+            walks[k] = new double[series.Length];
+            double v = 0;
+            for (int t = 0; t < series.Length; t++)
+            {
+                double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
+                v += Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+                walks[k][t] = v;
+            }
+        }
+        return series with
+        {
+            DriverNames = [.. series.DriverNames, .. Enumerable.Range(1, count).Select(k => $"noise_{k}")],
+            Drivers = [.. series.Drivers, .. walks],
+        };
+    }
+}
+
+/// <summary>What a forecasting checkpoint records.</summary>
+/// <param name="Data">The series and its windows.</param>
+/// <param name="Net">The model options.</param>
+/// <param name="DriverNames">The drivers, in the model's input order.</param>
+public sealed record ForecastRun(ForecastDataSpec Data, DarnnOptions Net, string[] DriverNames);
+
+/// <summary>What to train.</summary>
+/// <param name="Data">The series and its windows.</param>
+/// <param name="Attention">dual, input, temporal or none (see <see cref="DarnnOptions.Attention"/>).</param>
+/// <param name="Hidden">Encoder and decoder LSTM units (m = p).</param>
+/// <param name="RidgeLags">Lags of the ridge autoregression baseline (null: the window).</param>
+public sealed record ForecastTrainSpec(ForecastDataSpec Data, string Attention = "dual", int Hidden = 64, int? RidgeLags = null)
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
+    public void Validate()
+    {
+        Data.Validate();
+        if (!DarnnOptions.Attentions.Contains(Attention)) throw new ArgumentException($"Attention must be one of {string.Join(", ", DarnnOptions.Attentions)}; got '{Attention}'");
+        if (Hidden < 1) throw new ArgumentException($"Hidden must be >= 1; got {Hidden}");
+        if (RidgeLags is < 1) throw new ArgumentException($"RidgeLags must be >= 1; got {RidgeLags}");
+        if (RidgeLags > Data.Window) throw new ArgumentException($"RidgeLags must be <= Window ({Data.Window}); got {RidgeLags}");
+    }
+}
+
+/// <summary>What to evaluate: a checkpoint on its series' test windows, beside the baselines.</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
+/// <param name="RidgeLags">Lags of the ridge baseline (null: the window).</param>
+public sealed record ForecastEvalSpec(string Checkpoint, int? RidgeLags = null);
+
+/// <summary>What to draw: forecasts against the truth over the first <paramref name="Steps"/> test steps, and the attention weights.</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
+/// <param name="Steps">Test steps drawn (0: all).</param>
+/// <param name="Output">Folder for the PNGs (null: beside the checkpoint).</param>
+public sealed record ForecastShowSpec(string Checkpoint, int Steps = 0, string? Output = null);
+
+/// <summary>
+/// Forecasting with DA-RNN as an experiment (issue 24): <see cref="Train"/> trains on the training windows with early stopping
+/// on the validation windows, then scores the best checkpoint and the baselines (naive, seasonal naive, ridge autoregression)
+/// on the same test windows; <see cref="Evaluate"/> rescores a checkpoint; <see cref="Show"/> draws the forecasts and attention.
+/// <c>attn forecast train|eval|show</c> call these.
+/// </summary>
+public static class ForecastExperiment
+{
+    /// <summary>Checkpoint kind.</summary>
+    public const string Kind = "forecast";
+
+    /// <summary>Trains DA-RNN (or an ablation) in <see cref="TrainerOptions.OutDir"/> and tests it beside the baselines.</summary>
+    public static RunResult Train(ForecastTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
+    {
+        spec.Validate();
+        trainer.Validate();
+        string outDir = RunFolder.Require(trainer);
+        var log = context.Log;
+        var data = spec.Data.Load(context);
+        var net = new DarnnOptions(data.DriverCount, spec.Data.Window, spec.Hidden, spec.Hidden, spec.Attention);
+        net.Validate();
+        log.WriteLine($"run folder: {outDir}");
+        LogSplit(data, log);
+        log.WriteLine($"DA-RNN attention {net.Attention}, T = {net.Window}, m = p = {net.EncoderHidden}, {data.DriverCount} drivers");
+
+        manual_seed(trainer.Seed);
+        var model = new DualStageAttentionRnn(net);
+        model.to(context.Device);
+        var clock = Stopwatch.StartNew();
+        var run = new ForecastRun(spec.Data, net, data.Series.DriverNames);
+        TrainingSummary summary;
+        using (var trainWindows = data.Windows(data.TrainOrigins, context.Device))
+        using (var validWindows = data.Windows(data.ValidOrigins, context.Device))
+            summary = new Trainer<ForecastBatch>(trainer).Fit(new ForecastTask(model), ModelIdentity.Of(Kind, run), trainWindows, validWindows, context.Progress);
+        string best = Path.Combine(outDir, Checkpoint.BestFile);
+        Checkpoint.Load(best, Kind, model);
+        model.to(context.Device);
+
+        var result = Score(model, data, run, spec.RidgeLags, context, outDir);
+        result.Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
+            .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("checkpoint", best);
+        var (forecastPng, attentionPng) = Draw(model, data, run, context.Device, 0, outDir);
+        result.Add("png", forecastPng).Add("attention_png", attentionPng);
+        result.Save(Path.Combine(outDir, "result.json"));
+        return result;
+    }
+
+    /// <summary>Loads a forecasting checkpoint onto <paramref name="device"/>.</summary>
+    public static (string Path, ForecastRun Run, DualStageAttentionRnn Model) Load(string checkpoint, Device device)
+    {
+        var (path, _, run) = RunFolder.ReadRun<ForecastRun>(checkpoint, k => k == Kind, "a forecasting model");
+        run.Net.Validate();
+        var model = new DualStageAttentionRnn(run.Net);
+        Checkpoint.Load(path, Kind, model);
+        model.to(device);
+        return (path, run, model);
+    }
+
+    static ForecastData LoadData(ForecastRun run, ExperimentContext context)
+    {
+        var data = run.Data.Load(context);
+        if (!data.Series.DriverNames.SequenceEqual(run.DriverNames))
+            throw new InvalidDataException($"the series' drivers ({string.Join(", ", data.Series.DriverNames)}) are not the checkpoint's ({string.Join(", ", run.DriverNames)})");
+        return data;
+    }
+
+    /// <summary>Scores a checkpoint and the baselines on its series' test windows; writes <c>eval-result.json</c>.</summary>
+    public static RunResult Evaluate(ForecastEvalSpec spec, ExperimentContext context)
+    {
+        var (path, run, model) = Load(spec.Checkpoint, context.Device);
+        var data = LoadData(run, context);
+        var clock = Stopwatch.StartNew();
+        var result = Score(model, data, run, spec.RidgeLags, context, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return RunFolder.FinishEval(result, data.TestOrigins.Length, clock.Elapsed.TotalSeconds, path, "test_windows_scored");
+    }
+
+    /// <summary>Draws <c>forecast.png</c> (test forecasts against the truth) and <c>attention.png</c> (mean input attention per driver; temporal attention per window step in <c>temporal-attention.png</c>, or in <c>attention.png</c> without input attention).</summary>
+    public static RunResult Show(ForecastShowSpec spec, ExperimentContext context)
+    {
+        if (spec.Steps < 0) throw new ArgumentException($"Steps must be >= 0; got {spec.Steps}");
+        var (path, run, model) = Load(spec.Checkpoint, context.Device);
+        var data = LoadData(run, context);
+        string folder = spec.Output ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(folder);
+        var (forecastPng, attentionPng) = Draw(model, data, run, context.Device, spec.Steps, folder);
+        return new RunResult().Add("png", Path.GetFullPath(forecastPng)).Add("attention_png", Path.GetFullPath(attentionPng));
+    }
+
+    static void LogSplit(ForecastData d, TextWriter log)
+    {
+        var t = d.Series.Times;
+        log.WriteLine($"{d.Series.Name}: {d.Series.Length} steps {t[0]} .. {t[^1]}; target {d.Series.TargetName}; horizon {d.Horizon}, window {d.Window}; " +
+                      $"train labels {t[0]} .. {t[d.ValidStart - 1]} ({d.TrainOrigins.Length} windows), validation {t[d.ValidStart]} .. {t[d.TestStart - 1]} " +
+                      $"({d.ValidOrigins.Length}), test {t[d.TestStart]} .. {t[^1]} ({d.TestOrigins.Length}); scaler fitted on steps before {t[d.ValidStart]}");
+    }
+
+    /// <summary>Forecasts (series units) and mean attention weights over the given origins.</summary>
+    public static (double[] Forecast, double[] DriverWeights, double[] StepWeights) Predict(DualStageAttentionRnn model, ForecastData data, int[] origins, Device device)
+    {
+        model.eval();
+        var forecast = new double[origins.Length];
+        var driverW = new double[data.DriverCount];
+        var stepW = new double[data.Window];
+        using var windows = data.Windows(origins, device);
+        using (no_grad())
+        {
+            for (int start = 0; start < origins.Length; start += 512)
+            {
+                using var scope = NewDisposeScope();
+                var idx = Enumerable.Range(start, Math.Min(512, origins.Length - start)).ToArray();
+                var batch = windows.GetBatch(idx);
+                var r = model.Run(batch.Drivers, batch.History);
+                var p = r.Prediction.to(float64).cpu().data<double>().ToArray();
+                for (int i = 0; i < idx.Length; i++) forecast[start + i] = data.Scaler.UnscaleTarget(p[i]);
+                var a = r.InputWeights.to(float64).sum(dim: 0).sum(dim: 0).cpu().data<double>().ToArray();   // (n)
+                var b = r.TemporalWeights.to(float64).sum(dim: 0).cpu().data<double>().ToArray();      // (T)
+                for (int k = 0; k < a.Length; k++) driverW[k] += a[k];
+                for (int k = 0; k < b.Length; k++) stepW[k] += b[k];
+            }
+        }
+        model.train();
+        for (int k = 0; k < driverW.Length; k++) driverW[k] /= (double)origins.Length * data.Window;
+        for (int k = 0; k < stepW.Length; k++) stepW[k] /= origins.Length;
+        return (forecast, driverW, stepW);
+    }
+
+    static RunResult Score(DualStageAttentionRnn model, ForecastData data, ForecastRun run, int? ridgeLags, ExperimentContext context, string folder)
+    {
+        var origins = data.TestOrigins;
+        var truth = data.Truth(origins);
+        double scale = ForecastAccuracy.SeasonalScale(data.Series.Target, data.ValidStart, run.Data.Period);
+        var (forecast, driverW, _) = Predict(model, data, origins, context.Device);
+        var naive = ForecastBaselines.Naive(data, origins);
+        var snaive = ForecastBaselines.SeasonalNaive(data, origins, run.Data.Period);
+        var ridge = RidgeAutoregression.Fit(data, ridgeLags ?? data.Window);
+        var ridgeForecast = ridge.Predict(data, origins);
+        context.Log.WriteLine($"ridge autoregression: {ridge.Lags} lags of the target and {data.DriverCount} drivers, penalty {ridge.Lambda} (validation MSE {ridge.ValidMse:0.####} scaled)");
+        var result = new RunResult().Add("data", run.Data.Data).Add("target", data.Series.TargetName).Add("model", "darnn").Add("attention", run.Net.Attention)
+            .Add("horizon", data.Horizon).Add("window", data.Window).Add("drivers", data.DriverCount)
+            .Add("test_from", data.Series.Times[data.TestStart]).Add("test_windows", origins.Length);
+        void Add(string prefix, double[] p)
+        {
+            var acc = ForecastAccuracy.Of(truth, p, scale);
+            result.Add(prefix + "rmse", Math.Round(acc.Rmse, 4)).Add(prefix + "mae", Math.Round(acc.Mae, 4)).Add(prefix + "mase", Math.Round(acc.Mase, 4));
+        }
+        Add("", forecast);
+        Add("naive_", naive);
+        Add("snaive_", snaive);
+        Add("ridge_", ridgeForecast);
+        result.Add("ridge_lambda", ridge.Lambda);
+        if (run.Net.UsesInputAttention)
+        {
+            int top = Array.IndexOf(driverW, driverW.Max());
+            result.Add("top_driver", data.Series.DriverNames[top]).Add("top_driver_weight", Math.Round(driverW[top], 4));
+            if (run.Data.NoiseDrivers > 0)
+                result.Add("noise_attention", new Percent(100 * driverW.Skip(data.DriverCount - run.Data.NoiseDrivers).Sum() / driverW.Sum()))
+                    .Add("noise_share", new Percent(100.0 * run.Data.NoiseDrivers / data.DriverCount));
+        }
+        var csv = new StringBuilder("time,truth,darnn,naive,snaive,ridge\n");
+        for (int i = 0; i < origins.Length; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{data.Series.Times[origins[i] + data.Horizon]},{truth[i]},{forecast[i]:R},{naive[i]},{snaive[i]},{ridgeForecast[i]:R}\n");
+        string csvPath = Path.Combine(folder, "test-forecasts.csv");
+        AtomicFile.WriteAllText(csvPath, csv.ToString());
+        result.Add("forecasts_csv", csvPath);
+        return result;
+    }
+
+    static (string Forecast, string Attention) Draw(DualStageAttentionRnn model, ForecastData data, ForecastRun run, Device device, int steps, string folder)
+    {
+        var origins = steps > 0 ? data.TestOrigins.Take(steps).ToArray() : data.TestOrigins;
+        var (forecast, driverW, stepW) = Predict(model, data, origins, device);
+        var ridge = RidgeAutoregression.Fit(data, data.Window).Predict(data, origins);
+        var times = origins.Select(t => data.Series.Times[t + data.Horizon]).ToArray();
+        var truth = data.Truth(origins);
+        string forecastPng = Path.Combine(folder, "forecast.png");
+        ForecastFigure.SaveLines(forecastPng, $"{data.Series.Name}: {data.Series.TargetName}, {data.Horizon}-step forecasts on the test period (DA-RNN attention {run.Net.Attention})",
+            times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine($"DA-RNN ({run.Net.Attention})", forecast, ForecastFigure.Palette[0]),
+                    new ForecastLine("ridge AR", ridge, ForecastFigure.Palette[1])]);
+        string attentionPng = Path.Combine(folder, "attention.png");
+        if (run.Net.UsesInputAttention)
+        {
+            var order = Enumerable.Range(0, driverW.Length).OrderByDescending(k => driverW[k]).ToArray();
+            ForecastFigure.SaveBars(attentionPng, $"mean input attention per driver over {origins.Length} test windows (uniform = {1.0 / driverW.Length:0.0000})",
+                order.Select(k => data.Series.DriverNames[k]).ToArray(), order.Select(k => driverW[k]).ToArray());
+        }
+        if (run.Net.UsesTemporalAttention)
+            ForecastFigure.SaveBars(run.Net.UsesInputAttention ? Path.Combine(folder, "temporal-attention.png") : attentionPng,
+                $"mean temporal attention of the output step over {origins.Length} test windows",
+                Enumerable.Range(0, stepW.Length).Select(i => i == stepW.Length - 1 ? "origin" : $"origin-{stepW.Length - 1 - i}").ToArray(), stepW);
+        if (!run.Net.UsesInputAttention && !run.Net.UsesTemporalAttention) attentionPng = "-";
+        return (forecastPng, attentionPng);
+    }
+}

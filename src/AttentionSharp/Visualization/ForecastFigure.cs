@@ -1,0 +1,116 @@
+using AttentionSharp.Training;
+using SkiaSharp;
+
+namespace AttentionSharp.Visualization;
+
+/// <summary>A line of a forecast plot.</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="Values">One value per time step (NaN = no point).</param>
+/// <param name="Colour">Line colour.</param>
+public sealed record ForecastLine(string Name, double[] Values, SKColor Colour);
+
+/// <summary>Pictures of forecasts: the forecasts against the truth over time, and bar charts of attention weights.</summary>
+public static class ForecastFigure
+{
+    /// <summary>Colours for forecast lines after the truth (black).</summary>
+    public static readonly SKColor[] Palette = [new(220, 50, 47), new(38, 139, 210), new(133, 153, 0), new(211, 54, 130), new(181, 137, 0)];
+
+    /// <summary>Renders lines over time steps labelled <paramref name="times"/> (a label every ~10% of the axis) as PNG bytes.</summary>
+    public static byte[] RenderLines(string title, IReadOnlyList<string> times, IReadOnlyList<ForecastLine> lines, int width = 1400, int height = 460)
+    {
+        if (lines.Count == 0 || times.Count < 2) throw new ArgumentException("a forecast plot needs at least one line and two time steps");
+        if (lines.Any(l => l.Values.Length != times.Count)) throw new ArgumentException($"every line needs {times.Count} values");
+        var finite = lines.SelectMany(l => l.Values).Where(double.IsFinite).ToArray();
+        double lo = finite.Min(), hi = finite.Max();
+        if (hi - lo < 1e-12) { lo -= 1; hi += 1; }
+        double pad = 0.05 * (hi - lo);
+        lo -= pad; hi += pad;
+        const int left = 70, right = 20, top = 40, bottom = 50;
+        float plotW = width - left - right, plotH = height - top - bottom;
+        float X(int i) => left + plotW * i / (times.Count - 1);
+        float Y(double v) => top + (float)(plotH * (hi - v) / (hi - lo));
+        using var surface = SKSurface.Create(new SKImageInfo(width, height));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        using var font = new SKFont(SKTypeface.Default, 13);
+        using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        using var axis = new SKPaint { Color = new SKColor(120, 120, 120), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
+        using var gridPaint = new SKPaint { Color = new SKColor(230, 230, 230), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
+        canvas.DrawText(title, left, 24, SKTextAlign.Left, font, text);
+        for (int g = 0; g <= 5; g++)
+        {
+            double v = lo + (hi - lo) * g / 5;
+            canvas.DrawLine(left, Y(v), left + plotW, Y(v), gridPaint);
+            canvas.DrawText(v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture), left - 6, Y(v) + 4, SKTextAlign.Right, font, text);
+        }
+        int every = Math.Max(1, times.Count / 10);
+        for (int i = 0; i < times.Count; i += every)
+        {
+            canvas.DrawLine(X(i), top + plotH, X(i), top + plotH + 5, axis);
+            canvas.DrawText(times[i], X(i), top + plotH + 20, SKTextAlign.Center, font, text);
+        }
+        canvas.DrawRect(left, top, plotW, plotH, axis);
+        float legendX = left + plotW;
+        for (int li = lines.Count - 1; li >= 0; li--)
+        {
+            var line = lines[li];
+            using var paint = new SKPaint { Color = line.Colour, StrokeWidth = li == 0 ? 1.6f : 1.1f, Style = SKPaintStyle.Stroke, IsAntialias = true };
+            using var path = new SKPath();
+            bool pen = false;
+            for (int i = 0; i < times.Count; i++)
+            {
+                if (!double.IsFinite(line.Values[i])) { pen = false; continue; }
+                if (pen) path.LineTo(X(i), Y(line.Values[i])); else path.MoveTo(X(i), Y(line.Values[i]));
+                pen = true;
+            }
+            canvas.DrawPath(path, paint);
+            float w = font.MeasureText(line.Name);
+            legendX -= w + 40;
+            canvas.DrawLine(legendX, 20, legendX + 24, 20, paint);
+            canvas.DrawText(line.Name, legendX + 28, 24, SKTextAlign.Left, font, text);
+        }
+        return Encode(surface);
+    }
+
+    /// <summary>Renders a horizontal bar chart of <paramref name="values"/> by <paramref name="labels"/> (in the given order) as PNG bytes.</summary>
+    public static byte[] RenderBars(string title, IReadOnlyList<string> labels, IReadOnlyList<double> values, int width = 700)
+    {
+        if (labels.Count == 0 || labels.Count != values.Count) throw new ArgumentException($"bars need as many labels as values; got {labels.Count} and {values.Count}");
+        const int rowH = 18, top = 40, bottom = 20;
+        using var font = new SKFont(SKTypeface.Default, 12);
+        int left = (int)Math.Ceiling(labels.Max(l => font.MeasureText(l))) + 16;
+        int height = top + rowH * labels.Count + bottom;
+        double max = Math.Max(values.Max(), 1e-12);
+        float barMax = width - left - 80;
+        using var surface = SKSurface.Create(new SKImageInfo(width, height));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        using var bar = new SKPaint { Color = new SKColor(38, 139, 210), Style = SKPaintStyle.Fill };
+        canvas.DrawText(title, 10, 24, SKTextAlign.Left, font, text);
+        for (int i = 0; i < labels.Count; i++)
+        {
+            float y = top + i * rowH;
+            canvas.DrawText(labels[i], left - 8, y + 13, SKTextAlign.Right, font, text);
+            float w = (float)(barMax * Math.Max(0, values[i]) / max);
+            canvas.DrawRect(left, y + 3, w, rowH - 6, bar);
+            canvas.DrawText(values[i].ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture), left + w + 6, y + 13, SKTextAlign.Left, font, text);
+        }
+        return Encode(surface);
+    }
+
+    static byte[] Encode(SKSurface surface)
+    {
+        using var image = surface.Snapshot();
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    /// <summary>Writes <see cref="RenderLines"/> atomically.</summary>
+    public static void SaveLines(string path, string title, IReadOnlyList<string> times, IReadOnlyList<ForecastLine> lines) =>
+        AtomicFile.WriteAllBytes(path, RenderLines(title, times, lines));
+
+    /// <summary>Writes <see cref="RenderBars"/> atomically.</summary>
+    public static void SaveBars(string path, string title, IReadOnlyList<string> labels, IReadOnlyList<double> values) =>
+        AtomicFile.WriteAllBytes(path, RenderBars(title, labels, values));
+}

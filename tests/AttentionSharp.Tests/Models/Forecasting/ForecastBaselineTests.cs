@@ -1,0 +1,96 @@
+using AttentionSharp.Data.Series;
+using AttentionSharp.Models.Forecasting;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Tests.Models.Forecasting;
+
+public class ForecastBaselineTests
+{
+    static TimeSeries Series(int length, Func<int, double> y, params Func<int, double>[] drivers) => new("test",
+        Enumerable.Range(0, length).Select(t => $"s{t:D5}").ToArray(), "y", Enumerable.Range(0, length).Select(y).ToArray(),
+        drivers.Select((_, k) => $"x{k}").ToArray(), drivers.Select(d => Enumerable.Range(0, length).Select(d).ToArray()).ToArray());
+
+    [Fact]
+    public void ScalerAndRidgeSeeNoTestData()
+    {
+        // Two series equal up to the test period; in the second the test period is 1000x larger. A scaler or a ridge fit that
+        // touched test steps (or validation steps, for the scaler) would differ between the two.
+        Func<int, double> y = t => Math.Sin(t * 0.7) + 0.01 * t, x = t => Math.Cos(t * 0.3);
+        var a = ForecastData.Build(Series(300, y, x), window: 5, horizon: 2, testSteps: 60, validSteps: 40);
+        var b = ForecastData.Build(Series(300, t => t >= 240 ? 1000 * y(t) : y(t), t => t >= 240 ? 1000 * x(t) : x(t)), 5, 2, 60, 40);
+        Assert.Equal(200, a.ValidStart);
+        Assert.Equal(240, a.TestStart);
+        Assert.Equal(a.Scaler.Mean, b.Scaler.Mean);
+        Assert.Equal(a.Scaler.Std, b.Scaler.Std);
+        double trainMean = Enumerable.Range(0, 200).Average(y);
+        Assert.Equal(trainMean, a.Scaler.Mean[0], 12);
+        Assert.Equal(Enumerable.Range(0, 200).Average(x), a.Scaler.Mean[1], 12);
+        var ra = RidgeAutoregression.Fit(a, 5);
+        var rb = RidgeAutoregression.Fit(b, 5);
+        Assert.Equal(ra.Weights, rb.Weights);
+        Assert.Equal(ra.Lambda, rb.Lambda);
+        Assert.All(a.TrainOrigins.Concat(a.ValidOrigins), t => Assert.True(t + 2 < 240));
+    }
+
+    [Fact]
+    public void WindowsEndAtTheOriginAndLabelsAreHStepsLater()
+    {
+        var s = Series(120, t => t, t => 1000 + t);
+        var d = ForecastData.Build(s, window: 4, horizon: 3, testSteps: 20, validSteps: 20);
+        using var scope = NewDisposeScope();
+        var batch = d.Windows(d.TestOrigins).GetBatch([0]);
+        int origin = d.TestOrigins[0];
+        Assert.Equal(100, origin + 3); // the first test label is the first test step
+        double Unscale(float v, int c) => v * d.Scaler.Std[c] + d.Scaler.Mean[c];
+        var hist = batch.History.data<float>().ToArray();
+        var drv = batch.Drivers.data<float>().ToArray();
+        Assert.Equal([origin - 3, origin - 2, origin - 1, origin], hist.Select(v => Math.Round(Unscale(v, 0), 3)));
+        Assert.Equal(1000 + origin, Math.Round(Unscale(drv[^1], 1), 3)); // the newest driver value is at the origin, 3 steps before the label
+        Assert.Equal(origin + 3, Math.Round(Unscale(batch.Target.item<float>(), 0), 3));
+        Assert.Contains("Horizon must be >= 1", Assert.Throws<ArgumentException>(() => ForecastData.Build(s, 4, 0, 20, 20)).Message);
+    }
+
+    [Fact]
+    public void NaiveAndSeasonalNaiveByHand()
+    {
+        var s = Series(100, t => t * t % 17);
+        var h1 = ForecastData.Build(s, 10, 1, 20, 20);
+        int o = h1.TestOrigins[0];
+        Assert.Equal(s.Target[o], ForecastBaselines.Naive(h1, [o])[0]);
+        Assert.Equal(s.Target[o + 1 - 7], ForecastBaselines.SeasonalNaive(h1, [o], 7)[0]);
+        var h8 = ForecastData.Build(s, 10, 8, 20, 20);
+        o = h8.TestOrigins[0];
+        Assert.Equal(s.Target[o + 8 - 14], ForecastBaselines.SeasonalNaive(h8, [o], 7)[0]);
+        var h7 = ForecastData.Build(s, 10, 7, 20, 20);
+        o = h7.TestOrigins[0];
+        Assert.Equal(s.Target[o], ForecastBaselines.SeasonalNaive(h7, [o], 7)[0]);
+    }
+
+    [Fact]
+    public void AccuracyAndMaseScaleByHand()
+    {
+        var acc = ForecastAccuracy.Of([1, 2, 3], [2, 2, 1], scale: 0.5);
+        Assert.Equal(Math.Sqrt(5.0 / 3), acc.Rmse, 12);
+        Assert.Equal(1.0, acc.Mae, 12);
+        Assert.Equal(2.0, acc.Mase, 12);
+        // |3-1| + |4-2| + |0-3| over t = 2..4 with period 2, end 5.
+        Assert.Equal(7.0 / 3, ForecastAccuracy.SeasonalScale([1, 2, 3, 4, 0, 99], 5, 2), 12);
+    }
+
+    [Fact]
+    public void RidgeRecoversALinearAutoregression()
+    {
+        // y_{t+1} = 0.6 y_t - 0.2 y_{t-1} + 0.5 x_t exactly, x a deterministic irregular signal.
+        int n = 400;
+        var x = Enumerable.Range(0, n).Select(t => Math.Sin(t * 1.3) + Math.Cos(t * 0.17)).ToArray();
+        var y = new double[n];
+        y[0] = 0.1; y[1] = -0.3;
+        for (int t = 1; t < n - 1; t++) y[t + 1] = 0.6 * y[t] - 0.2 * y[t - 1] + 0.5 * x[t];
+        var d = ForecastData.Build(Series(n, t => y[t], t => x[t]), window: 3, horizon: 1, testSteps: 50, validSteps: 50);
+        var ridge = RidgeAutoregression.Fit(d, lags: 3);
+        Assert.Equal(1e-3, ridge.Lambda);
+        var pred = ridge.Predict(d, d.TestOrigins);
+        var truth = d.Truth(d.TestOrigins);
+        Assert.True(ForecastAccuracy.Of(truth, pred, 1).Rmse < 1e-3, $"rmse {ForecastAccuracy.Of(truth, pred, 1).Rmse}");
+    }
+}

@@ -1,0 +1,190 @@
+using AttentionSharp.Models.Forecasting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Tests.Models.Forecasting;
+
+public class ForecastDarnnTests
+{
+    const int B = 2, T = 4, N = 3, M = 5, P = 6;
+
+    static double[,] Mat(Tensor w)
+    {
+        var a = w.detach().to(float64).data<double>().ToArray();
+        int r = (int)w.shape[0], c = (int)w.shape[1];
+        var m = new double[r, c];
+        for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) m[i, j] = a[i * c + j];
+        return m;
+    }
+
+    static double[] Vec(Tensor? b, int n) => b is null ? new double[n] : b.detach().to(float64).data<double>().ToArray();
+
+    static double[] MatVec(double[,] w, double[] x)
+    {
+        var y = new double[w.GetLength(0)];
+        for (int i = 0; i < y.Length; i++) for (int j = 0; j < x.Length; j++) y[i] += w[i, j] * x[j];
+        return y;
+    }
+
+    static double[] Add(params double[][] v) => Enumerable.Range(0, v[0].Length).Select(i => v.Sum(a => a[i])).ToArray();
+    static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+    static double[] Softmax(double[] e) { double mx = e.Max(); var x = e.Select(v => Math.Exp(v - mx)).ToArray(); double s = x.Sum(); return x.Select(v => v / s).ToArray(); }
+
+    /// <summary>An LSTM step written from the equations (gates i, f, g, o in PyTorch's order).</summary>
+    sealed class NaiveLstm(TorchSharp.Modules.LSTMCell cell, int hidden)
+    {
+        readonly Dictionary<string, Tensor> p = cell.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter as Tensor);
+        public (double[] H, double[] C) Step(double[] x, double[] h, double[] c)
+        {
+            var z = Add(MatVec(Mat(p["weight_ih"]), x), MatVec(Mat(p["weight_hh"]), h), Vec(p["bias_ih"], 4 * hidden), Vec(p["bias_hh"], 4 * hidden));
+            var hn = new double[hidden]; var cn = new double[hidden];
+            for (int j = 0; j < hidden; j++)
+            {
+                double i = Sigmoid(z[j]), f = Sigmoid(z[hidden + j]), g = Math.Tanh(z[2 * hidden + j]), o = Sigmoid(z[3 * hidden + j]);
+                cn[j] = f * c[j] + i * g;
+                hn[j] = o * Math.Tanh(cn[j]);
+            }
+            return (hn, cn);
+        }
+    }
+
+    /// <summary>The additive score v^T tanh(W q + U k + b) of one query against one key.</summary>
+    static double Score(AttentionSharp.Attention.AdditiveScore score, double[] q, double[] k)
+    {
+        var hid = Add(MatVec(Mat(score.QueryProjection.weight!), q), MatVec(Mat(score.KeyProjection.weight!), k), Vec(score.KeyProjection.bias, (int)score.HiddenDim));
+        var v = Vec(score.Vector.weight!.reshape(-1), (int)score.HiddenDim);
+        return hid.Select((x, j) => v[j] * Math.Tanh(x)).Sum();
+    }
+
+    /// <summary>DA-RNN for one example, looping over steps, drivers and encoder states as Qin et al.'s equations 8-22 read.</summary>
+    static (double Y, double[][] Alpha, double[] Beta) Naive(DualStageAttentionRnn model, double[,] x, double[] y)
+    {
+        var o = model.Options;
+        var enc = new NaiveLstm(model.Encoder, M);
+        var dec = new NaiveLstm(model.Decoder, P);
+        double[] h = new double[M], s = new double[M];
+        var alphas = new double[T][];
+        var H = new double[T][];
+        for (int t = 0; t < T; t++)
+        {
+            var xt = Enumerable.Range(0, N).Select(k => x[t, k]).ToArray();
+            if (o.UsesInputAttention)
+            {
+                var e = Enumerable.Range(0, N).Select(k => Score(model.InputScore, [.. h, .. s], Enumerable.Range(0, T).Select(i => x[i, k]).ToArray())).ToArray();
+                alphas[t] = Softmax(e);
+                xt = xt.Select((v, k) => alphas[t][k] * v).ToArray();
+            }
+            else alphas[t] = Enumerable.Repeat(1.0, N).ToArray();
+            (h, s) = enc.Step(xt, h, s);
+            H[t] = h;
+        }
+        double[] d = new double[P], sd = new double[P];
+        (double[] C, double[] Beta) Attend()
+        {
+            if (!o.UsesTemporalAttention) return (H[T - 1], Enumerable.Range(0, T).Select(i => i == T - 1 ? 1.0 : 0).ToArray());
+            var beta = Softmax(Enumerable.Range(0, T).Select(i => Score(model.TemporalScore, [.. d, .. sd], H[i])).ToArray());
+            var c = new double[M];
+            for (int i = 0; i < T; i++) for (int j = 0; j < M; j++) c[j] += beta[i] * H[i][j];
+            return (c, beta);
+        }
+        var wt = Mat(model.DecoderInput.weight!); var bt = Vec(model.DecoderInput.bias, 1);
+        for (int t = 0; t < T; t++)
+        {
+            var (c, _) = Attend();
+            double yTilde = MatVec(wt, [y[t], .. c])[0] + bt[0];
+            (d, sd) = dec.Step([yTilde], d, sd);
+        }
+        var (cT, betaT) = Attend();
+        var (wy, vy) = model.Output;
+        var hidden = Add(MatVec(Mat(wy.weight!), [.. d, .. cT]), Vec(wy.bias, P));
+        double yHat = MatVec(Mat(vy.weight!), hidden)[0] + Vec(vy.bias, 1)[0];
+        return (yHat, alphas, betaT);
+    }
+
+    static (Tensor X, Tensor Y) Inputs(long seed)
+    {
+        var g = new Generator((ulong)seed);
+        return (randn([B, T, N], dtype: float64, generator: g), randn([B, T], dtype: float64, generator: g));
+    }
+
+    [Theory]
+    [InlineData("dual")]
+    [InlineData("input")]
+    [InlineData("temporal")]
+    [InlineData("none")]
+    public void WeightsAndForecastMatchANaiveLoopOfThePapersEquations(string attention)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(7);
+        var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, attention));
+        model.to(float64);
+        var (x, y) = Inputs(3);
+        using var _ = no_grad();
+        var r = model.Run(x, y);
+        var xs = x.data<double>().ToArray(); var ys = y.data<double>().ToArray();
+        var alpha = r.InputWeights.data<double>().ToArray(); var beta = r.TemporalWeights.data<double>().ToArray();
+        var pred = r.Prediction.data<double>().ToArray();
+        for (int b = 0; b < B; b++)
+        {
+            var xb = new double[T, N];
+            for (int t = 0; t < T; t++) for (int k = 0; k < N; k++) xb[t, k] = xs[(b * T + t) * N + k];
+            var (yHat, na, nb) = Naive(model, xb, ys.Skip(b * T).Take(T).ToArray());
+            Assert.Equal(yHat, pred[b], 9);
+            for (int t = 0; t < T; t++)
+            {
+                for (int k = 0; k < N; k++) Assert.Equal(na[t][k], alpha[(b * T + t) * N + k], 9);
+                Assert.Equal(nb[t], beta[b * T + t], 9);
+            }
+        }
+        if (attention is "dual" or "input")
+            Assert.True(Enumerable.Range(0, B * T).All(i => Math.Abs(alpha.Skip(i * N).Take(N).Sum() - 1) < 1e-9), "alpha sums to 1 over drivers");
+    }
+
+    [Fact]
+    public void GradientsMatchFiniteDifferences()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, "dual"));
+        model.to(float64);
+        var (x, y) = Inputs(5);
+        var target = tensor(new[] { 0.3, -0.7 }, dtype: float64);
+        Tensor Loss() => (model.forward(x, y) - target).pow(tensor(2.0, dtype: float64)).sum();
+        model.zero_grad();
+        Loss().backward();
+        var checkedParams = new[] { model.InputScore.QueryProjection.weight!, model.InputScore.KeyProjection.weight!, model.InputScore.Vector.weight!,
+            model.TemporalScore.KeyProjection.weight!, model.DecoderInput.weight!, model.Output.Hidden.weight! };
+        const double eps = 1e-6;
+        foreach (var p in checkedParams)
+        {
+            var grad = p.grad!.clone();
+            var flat = p.detach().view(-1);
+            foreach (long i in new long[] { 0, flat.shape[0] / 2, flat.shape[0] - 1 })
+            {
+                double orig;
+                using (no_grad())
+                {
+                    orig = flat[i].item<double>();
+                    flat[i] = orig + eps;
+                }
+                double up; using (no_grad()) up = Loss().item<double>();
+                using (no_grad()) flat[i] = orig - eps;
+                double down; using (no_grad()) down = Loss().item<double>();
+                using (no_grad()) flat[i] = orig;
+                double numeric = (up - down) / (2 * eps), analytic = grad.view(-1)[i].item<double>();
+                Assert.True(Math.Abs(numeric - analytic) <= 1e-6 + 1e-5 * Math.Abs(analytic), $"gradient {i}: analytic {analytic}, numeric {numeric}");
+            }
+        }
+    }
+
+    [Fact]
+    public void BadShapesAndOptionsGetClearErrors()
+    {
+        Assert.Contains("Attention must be one of", Assert.Throws<ArgumentException>(() => new DarnnOptions(3, Attention: "both").Validate()).Message);
+        Assert.Contains("Window must be >= 2", Assert.Throws<ArgumentException>(() => new DarnnOptions(3, Window: 1).Validate()).Message);
+        using var scope = NewDisposeScope();
+        var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P));
+        var e = Assert.Throws<ArgumentException>(() => model.Run(zeros(B, T, N + 1), zeros(B, T)));
+        Assert.Contains($"drivers must be (batch, {T}, {N})", e.Message);
+    }
+}

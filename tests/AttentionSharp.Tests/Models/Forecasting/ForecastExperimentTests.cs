@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+using AttentionSharp.Models.Forecasting;
+using AttentionSharp.Tests.Cli;
+using AttentionSharp.Training;
+
+namespace AttentionSharp.Tests.Models.Forecasting;
+
+public class ForecastExperimentTests
+{
+    /// <summary>A daily CSV: y has a weekly pattern plus the driver 'lead' of the day before; 'noise' is random.</summary>
+    static string WriteCsv(int days = 260)
+    {
+        var rng = new Random(3);
+        var lead = Enumerable.Range(0, days).Select(_ => rng.NextDouble()).ToArray();
+        var sb = new StringBuilder("date,y,lead,noise\n");
+        var start = new DateOnly(2020, 1, 1);
+        for (int t = 0; t < days; t++)
+        {
+            double y = 10 + 3 * (t % 7 >= 5 ? -1 : 1) + (t > 0 ? 2 * lead[t - 1] : 0);
+            sb.Append(CultureInfo.InvariantCulture, $"{start.AddDays(t):yyyy-MM-dd},{y:R},{lead[t]:R},{rng.NextDouble():R}\n");
+        }
+        string path = Path.Combine(Directory.CreateTempSubdirectory("attn-fc-").FullName, "daily.csv");
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+
+    static double Value(RunResult r, string key) => Convert.ToDouble(r.Items.First(kv => kv.Key == key).Value, CultureInfo.InvariantCulture);
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TrainEvaluateAndShowFromCode()
+    {
+        string csv = WriteCsv();
+        string outDir = Path.Combine(Directory.CreateTempSubdirectory("attn-fc-run-").FullName, "run");
+        var spec = new ForecastTrainSpec(new ForecastDataSpec(csv, "date", "y", Window: 8, Horizon: 1, TestSteps: 40, ValidSteps: 30, NoiseDrivers: 2), "dual", Hidden: 8);
+        var trainer = new TrainerOptions { Epochs = 3, BatchSize = 32, LearningRate = 3e-3, OutDir = outDir, Seed = 2 };
+        var context = ExperimentContext.Cpu();
+        var result = Train();
+        RunResult Train() => ForecastExperiment.Train(spec, trainer, context);
+        foreach (var key in new[] { "rmse", "mae", "mase", "naive_rmse", "snaive_mase", "ridge_rmse", "ridge_mase" })
+            Assert.True(double.IsFinite(Value(result, key)), key);
+        Assert.Equal(40, Value(result, "test_windows"));
+        Assert.Equal(4, Value(result, "drivers"));
+        Assert.Contains(result.Items, kv => kv.Key == "noise_attention");
+        // The ridge autoregression sees y's lags and the lead driver: it must beat the seasonal naive forecast here.
+        Assert.True(Value(result, "ridge_rmse") < Value(result, "snaive_rmse"), result.ToLine());
+        foreach (var f in new[] { "forecast.png", "attention.png", "temporal-attention.png", "test-forecasts.csv", "result.json" })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+        Assert.Equal(41, File.ReadAllLines(Path.Combine(outDir, "test-forecasts.csv")).Length);
+
+        var eval = ForecastExperiment.Evaluate(new ForecastEvalSpec(outDir), context);
+        Assert.Equal(Value(result, "rmse"), Value(eval, "rmse"), 6);
+        Assert.Equal(Value(result, "ridge_rmse"), Value(eval, "ridge_rmse"), 6);
+        var show = ForecastExperiment.Show(new ForecastShowSpec(outDir, Steps: 10, Output: Path.Combine(outDir, "show")), context);
+        Assert.True(File.Exists(show.Items.First(kv => kv.Key == "png").Value.ToString()));
+    }
+
+    [Fact]
+    public void NoiseDriversAreRandomWalksAddedAfterTheRealOnesAndRepeatable()
+    {
+        var spec = new ForecastDataSpec(WriteCsv(120), "date", "y", TestSteps: 20, ValidSteps: 20, NoiseDrivers: 3);
+        var a = spec.Load(ExperimentContext.Cpu());
+        var b = spec.Load(ExperimentContext.Cpu());
+        Assert.Equal(["lead", "noise", "noise_1", "noise_2", "noise_3"], a.Series.DriverNames);
+        Assert.Equal(a.Series.Drivers[4], b.Series.Drivers[4]);
+        var steps = a.Series.Drivers[2].Skip(1).Zip(a.Series.Drivers[2], (x, y) => x - y).ToArray();
+        Assert.InRange(steps.Average(v => v * v), 0.6, 1.5); // unit-variance increments
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void CliTrainPrintsTheResultLineAndBadCsvIsAClearError()
+    {
+        string csv = WriteCsv(200);
+        string outDir = Path.Combine(Directory.CreateTempSubdirectory("attn-fc-cli-").FullName, "run");
+        var (code, output, err) = CliTests.Run("forecast", "train", "--data", csv, "--time", "date", "--target", "y", "--window", "7",
+            "--test-steps", "30", "--valid-steps", "30", "--hidden", "4", "--epochs", "1", "--attention", "temporal", "--out", outDir, "--no-progress", "--threads", "1");
+        Assert.True(code == 0, err);
+        Assert.Contains("RESULT data=", output);
+        Assert.Contains("attention=temporal", output);
+        Assert.Contains(" snaive_mase=", output);
+
+        string bad = Path.Combine(Path.GetDirectoryName(csv)!, "bad.csv");
+        File.WriteAllText(bad, "date,y\n2020-01-01,1\n2020-01-02,x\n");
+        var (badCode, _, badErr) = CliTests.Run("forecast", "train", "--data", bad, "--time", "date", "--target", "y", "--out", outDir + "-bad");
+        Assert.Equal(1, badCode);
+        Assert.Contains("line 3: the target 'y' is 'x', not a number", badErr);
+    }
+}
