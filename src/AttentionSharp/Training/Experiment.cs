@@ -36,10 +36,19 @@ public static class RunFolder
         if (Directory.Exists(path)) path = Checkpoint.ResolveRunFolder(path);
         var header = Checkpoint.ReadHeader(path);
         if (!isKind(header.Kind))
-            throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not {what}; use 'attn {header.Kind.Split('/')[0]} ...' for it");
+            throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not {what}; use 'attn {CommandOf(header.Kind)} ...' for it");
         var run = header.Options.Deserialize<TRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no {what} options");
         return (path, header, run);
     }
+
+    /// <summary>The <c>attn</c> command of a checkpoint kind (<c>seq2seq</c> -> translate, <c>tag/crf</c> -> tag ...).</summary>
+    public static string CommandOf(string kind) => kind.Split('/')[0] switch
+    {
+        "seq2seq" => "translate",
+        "draw-read" => "draw",
+        "textcls" => "classify",
+        var family => family,
+    };
 
     /// <summary>
     /// Ends an evaluation: adds the evaluated count, the seconds and the checkpoint to <paramref name="result"/> and writes

@@ -77,4 +77,12 @@ public class CheckpointCompatibilityTests
         Checkpoint.Load(Fixture("seq2seq-bahdanau.ckpt"), "seq2seq", model);
         AssertSameWeights("seq2seq-bahdanau", model);
     }
+
+    [Fact]
+    public void ACheckpointOfAnotherFamilyNamesTheCommandForIt()
+    {
+        var e = Assert.Throws<CheckpointException>(() => RamExperiment.Load(Fixture("seq2seq-bahdanau.ckpt"), torch.CPU));
+        Assert.Contains("holds a 'seq2seq' model, not RAM; use 'attn translate ...'", e.Message);
+        Assert.Equal(["translate", "draw", "classify", "tag", "ram"], new[] { "seq2seq", "draw-read", "textcls", "tag/crf", "ram" }.Select(RunFolder.CommandOf));
+    }
 }
