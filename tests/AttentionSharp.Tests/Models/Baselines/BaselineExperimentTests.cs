@@ -13,12 +13,7 @@ public class BaselineExperimentTests
     {
         string data = CliTests.FixtureMnist();
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-baselineexp-").FullName, "run");
-        var log = new StringWriter();
-        var context = new ExperimentContext(data, torch.CPU, new PlainProgress(log));
-        var console = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(captured);
-        try
+        string lines = ExperimentHarness.Quiet(data, context =>
         {
             var spec = new BaselineTrainSpec(Task: "mnist", Model: "fc", Hidden: 32);
             var trainer = new TrainerOptions { Epochs = 1, BatchSize = 100, MaxBatchesPerEpoch = 10, OutDir = run, Monitor = "error" };
@@ -47,10 +42,7 @@ public class BaselineExperimentTests
             Assert.Equal("BatchSize must be >= 1; got 0", e.Message);
             e = Assert.Throws<ArgumentException>(() => BaselineExperiment.Train(spec, trainer with { OutDir = null }, context));
             Assert.Contains("OutDir", e.Message);
-        }
-        finally { Console.SetOut(console); }
-        Assert.Equal("", captured.ToString());
-        string lines = log.ToString();
+        });
         Assert.Contains("run folder: " + run, lines);
         Assert.Contains("epoch 1/1", lines);
         Directory.Delete(data, recursive: true);

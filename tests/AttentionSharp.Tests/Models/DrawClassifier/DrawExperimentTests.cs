@@ -13,12 +13,7 @@ public class DrawExperimentTests
     {
         string data = CliTests.FixtureMnist();
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-drawexp-").FullName, "run");
-        var log = new StringWriter();
-        var context = new ExperimentContext(data, torch.CPU, new PlainProgress(log));
-        var console = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(captured);
-        try
+        string lines = ExperimentHarness.Quiet(data, context =>
         {
             var spec = new DrawTrainSpec(Task: "mnist", Glimpses: 2, Grid: 6, Hidden: 16, GlimpseHidden: 16);
             var trainer = new TrainerOptions { Epochs = 1, BatchSize = 50, MaxBatchesPerEpoch = 5, OutDir = run, Monitor = "error" };
@@ -49,10 +44,7 @@ public class DrawExperimentTests
             Assert.Equal("First 9995 + Count 8 exceeds the 10000 test images", e.Message);
             e = Assert.Throws<ArgumentException>(() => DrawExperiment.Train(spec, trainer with { OutDir = null }, context));
             Assert.Contains("OutDir", e.Message);
-        }
-        finally { Console.SetOut(console); }
-        Assert.Equal("", captured.ToString());
-        string lines = log.ToString();
+        });
         Assert.Contains("run folder: " + run, lines);
         Assert.Contains("DRAW-read classifier on mnist: 28x28, 2 reads of 6x6, LSTM 16", lines);
         Assert.Contains("epoch 1/1", lines);

@@ -13,12 +13,7 @@ public class RamExperimentTests
     {
         string data = CliTests.FixtureMnist();
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-ramexp-").FullName, "run");
-        var log = new StringWriter();
-        var context = new ExperimentContext(data, torch.CPU, new PlainProgress(log));
-        var console = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(captured);
-        try
+        string lines = ExperimentHarness.Quiet(data, context =>
         {
             var spec = new RamTrainSpec(Task: "mnist", Glimpses: 2, Samples: 2);
             var trainer = new TrainerOptions { Epochs = 1, BatchSize = 50, MaxBatchesPerEpoch = 3, OutDir = run, Monitor = "error" };
@@ -44,10 +39,7 @@ public class RamExperimentTests
             Assert.Equal("Glimpses must be >= 1; got 0", e.Message);
             e = Assert.Throws<ArgumentException>(() => RamExperiment.Train(spec, trainer with { OutDir = null }, context));
             Assert.Contains("OutDir", e.Message);
-        }
-        finally { Console.SetOut(console); }
-        Assert.Equal("", captured.ToString());
-        string lines = log.ToString();
+        });
         Assert.Contains("run folder: " + run, lines);
         Assert.Contains("epoch 1/1", lines);
         Directory.Delete(data, recursive: true);

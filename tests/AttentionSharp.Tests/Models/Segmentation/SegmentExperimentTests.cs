@@ -14,12 +14,7 @@ public class SegmentExperimentTests
     {
         string data = CliTests.FixtureMnist();
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-segexp-").FullName, "run");
-        var log = new StringWriter();
-        var context = new ExperimentContext(data, torch.CPU, new PlainProgress(log));
-        var console = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(captured);
-        try
+        string lines = ExperimentHarness.Quiet(data, context =>
         {
             var spec = new SegmentTrainSpec(Task: "digits", Model: "attention-unet", BaseFilters: 4, Depth: 2, Canvas: 32, MinDigits: 1, MaxDigits: 1,
                 TrainSize: 32, ValidSize: 8, TestSize: 8);
@@ -57,10 +52,7 @@ public class SegmentExperimentTests
             Assert.Equal("TrainSize must be >= 1; got 0", e.Message);
             e = Assert.Throws<ArgumentException>(() => SegmentExperiment.Train(spec, trainer with { OutDir = null }, context));
             Assert.Contains("OutDir", e.Message);
-        }
-        finally { Console.SetOut(console); }
-        Assert.Equal("", captured.ToString());
-        string lines = log.ToString();
+        });
         Assert.Contains("run folder: " + run, lines);
         Assert.Contains("attention-unet: ", lines);
         Assert.Contains("gated levels [1]", lines);

@@ -11,12 +11,7 @@ public class TranslateExperimentTests
     public void TrainEvaluateTranslateAndShowFromCodeWriteTheRunFolderAndNothingToTheConsole()
     {
         string dir = Directory.CreateTempSubdirectory("attn-translateexp-").FullName, run = Path.Combine(dir, "run");
-        var log = new StringWriter();
-        var context = new ExperimentContext(dir, torch.CPU, new PlainProgress(log));
-        var console = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(captured);
-        try
+        string lines = ExperimentHarness.Quiet(dir, context =>
         {
             var spec = new TranslateTrainSpec(Arch: "bahdanau", Task: "dates", Pairs: 100, Embedding: 8, Hidden: 8);
             var trainer = new TrainerOptions { Epochs = 1, BatchSize = 32, LearningRate = 2e-3, OutDir = run, Monitor = "loss" };
@@ -55,10 +50,7 @@ public class TranslateExperimentTests
             Assert.Equal("Cell applies to the recurrent architectures, not to Arch transformer", bad.Message);
             bad = Assert.Throws<ArgumentException>(() => TranslateExperiment.Train(spec, trainer with { OutDir = null }, context));
             Assert.Contains("OutDir", bad.Message);
-        }
-        finally { Console.SetOut(console); }
-        Assert.Equal("", captured.ToString());
-        string lines = log.ToString();
+        });
         Assert.Contains("run folder: " + run, lines);
         Assert.Contains("dates: 100 train", lines);
         Assert.Contains("epoch 1/1", lines);

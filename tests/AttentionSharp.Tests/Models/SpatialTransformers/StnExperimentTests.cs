@@ -13,12 +13,7 @@ public class StnExperimentTests
     {
         string data = CliTests.FixtureMnist();
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-stnexp-").FullName, "run");
-        var log = new StringWriter();
-        var context = new ExperimentContext(data, torch.CPU, new PlainProgress(log));
-        var console = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(captured);
-        try
+        string lines = ExperimentHarness.Quiet(data, context =>
         {
             var spec = new StnTrainSpec(Task: "rts", Model: "cnn", DataSeed: 3);
             var trainer = new TrainerOptions { Epochs = 1, BatchSize = 32, MaxBatchesPerEpoch = 3, OutDir = run, Monitor = "error" };
@@ -51,10 +46,7 @@ public class StnExperimentTests
             Assert.Equal("Count must be in 1..64; got 0", e.Message);
             e = Assert.Throws<ArgumentException>(() => StnExperiment.Train(spec, trainer with { OutDir = null }, context));
             Assert.Contains("OutDir", e.Message);
-        }
-        finally { Console.SetOut(console); }
-        Assert.Equal("", captured.ToString());
-        string lines = log.ToString();
+        });
         Assert.Contains("run folder: " + run, lines);
         Assert.Contains("epoch 1/1", lines);
         Directory.Delete(data, recursive: true);

@@ -38,12 +38,7 @@ public class TagExperimentTests
     {
         string dir = Directory.CreateTempSubdirectory("attn-tagexp-").FullName, run = Path.Combine(dir, "run");
         string train = MakeConll(dir, "train.txt", 200, 1), dev = MakeConll(dir, "dev.txt", 40, 2), test = MakeConll(dir, "test.txt", 40, 3);
-        var log = new StringWriter();
-        var context = new ExperimentContext(dir, torch.CPU, new PlainProgress(log));
-        var console = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(captured);
-        try
+        string lines = ExperimentHarness.Quiet(dir, context =>
         {
             var spec = new TagTrainSpec(Task: "conll", Model: "crf", TrainFile: train, DevFile: dev, TestFile: test, MinCount: 1, MinFeatureCount: 1);
             var trainer = new TrainerOptions { Epochs = 3, BatchSize = 16, LearningRate = 0.05, OutDir = run, Monitor = "error" };
@@ -75,10 +70,7 @@ public class TagExperimentTests
             Assert.Equal("TrainFile/DevFile/TestFile are for Task conll; Task brown uses the Brown corpus split", bad.Message);
             bad = Assert.Throws<ArgumentException>(() => TagExperiment.Evaluate(new TagEvalSpec(run, BatchSize: 0), context));
             Assert.Equal("BatchSize must be >= 1; got 0", bad.Message);
-        }
-        finally { Console.SetOut(console); }
-        Assert.Equal("", captured.ToString());
-        string lines = log.ToString();
+        });
         Assert.Contains("run folder: " + run, lines);
         Assert.Contains("data: 200 training sentences", lines);
         Assert.Contains("epoch 3/3", lines);

@@ -22,12 +22,7 @@ public class TextClassificationExperimentTests
         }
         string csv = Path.Combine(dir, "d.csv");
         File.WriteAllLines(csv, lines);
-        var log = new StringWriter();
-        var context = new ExperimentContext(dir, torch.CPU, new PlainProgress(log));
-        var console = Console.Out;
-        var captured = new StringWriter();
-        Console.SetOut(captured);
-        try
+        string text = ExperimentHarness.Quiet(dir, context =>
         {
             var net = new TextClassifierOptions(Embedding: 8, Hidden: 8, AttentionDim: 8, MinCount: 1);
             var spec = new TextClassificationTrainSpec(Task: "csv", TrainFile: csv, Folds: 3, Fold: 2, Net: net);
@@ -65,10 +60,7 @@ public class TextClassificationExperimentTests
             Assert.Equal("Fold must be in 0..3; got 4", bad.Message);
             bad = Assert.Throws<ArgumentException>(() => TextClassificationExperiment.Train(spec with { Pretrained = new TextPretrainSpec("brown,brown") }, trainer, context));
             Assert.Contains("named twice", bad.Message);
-        }
-        finally { Console.SetOut(console); }
-        Assert.Equal("", captured.ToString());
-        string text = log.ToString();
+        });
         Assert.Contains("run folder: " + run, text);
         Assert.Contains("fold 2/3: 80 train, 40 test", text);
         Assert.Contains("epoch 2/2", text);
