@@ -36,6 +36,7 @@ public static class App
     /// </summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        _interruption = new CancellationTokenSource();
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
@@ -59,6 +60,26 @@ public static class App
             }
         }
     }
+
+    static CancellationTokenSource _interruption = new();
+
+    /// <summary>Cancelled by <see cref="Interrupt"/>: training verbs pass it to the trainer (<see cref="Training.TrainerOptions.Cancel"/>).</summary>
+    public static CancellationToken Interruption => _interruption.Token;
+
+    /// <summary>
+    /// Asks the running command to stop (Ctrl-C, SIGTERM): a training run finishes its batch, keeps <c>last.ckpt</c> of the
+    /// last complete epoch and exits with 130. Returns false when a stop was already requested (the second Ctrl-C then
+    /// ends the process at once).
+    /// </summary>
+    public static bool Interrupt()
+    {
+        if (_interruption.IsCancellationRequested) return false;
+        _interruption.Cancel();
+        return true;
+    }
+
+    /// <summary>Exit code of a run stopped by <see cref="Interrupt"/> (128 + SIGINT, as shells expect).</summary>
+    public const int InterruptedExitCode = 130;
 
     static int RunCommand(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -88,6 +109,11 @@ public static class App
             if (verb.Options.Any(o => o.Name == "threads") && parsed.String("threads") != null)
                 TorchSharp.torch.set_num_threads(parsed.Int("threads", 1, 1024));
             return RunVerb(verb, parsed, stderr);
+        }
+        catch (Training.TrainingInterruptedException e)
+        {
+            stderr.WriteLine($"stopped: {e.Message}");
+            return InterruptedExitCode;
         }
         catch (Exception e) when (IsUserError(e))
         {

@@ -79,6 +79,7 @@ public static class SharedOptions
         Seed = a.Long("seed"),
         Resume = a.Flag("resume"),
         OutDir = outDir,
+        Cancel = App.Interruption,
     });
 
     /// <summary>The run folder: <c>--out</c>, else <c>runs/NAME-yyyyMMdd-HHmmss</c> (a new folder; <c>--resume</c> needs <c>--out</c>).</summary>

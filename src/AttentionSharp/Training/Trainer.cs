@@ -30,6 +30,28 @@ public sealed record ModelIdentity(string Kind, JsonNode Options, JsonNode? Extr
         };
 }
 
+/// <summary>A run stopped by <see cref="TrainerOptions.Cancel"/>: the epoch in progress was discarded.</summary>
+/// <param name="Epoch">The epoch that was running.</param>
+/// <param name="Batch">Training batches of it completed before the stop.</param>
+/// <param name="LastCompleteEpoch">The epoch <c>last.ckpt</c> holds (0: none).</param>
+/// <param name="OutDir">The run folder (null when the run writes nothing).</param>
+public sealed class TrainingInterruptedException(int Epoch, int Batch, int LastCompleteEpoch, string? OutDir)
+    : OperationCanceledException(Describe(Epoch, Batch, LastCompleteEpoch, OutDir))
+{
+    /// <summary>The epoch that was running.</summary>
+    public int Epoch { get; } = Epoch;
+    /// <summary>The epoch the run folder's <c>last.ckpt</c> holds (0: none).</summary>
+    public int LastCompleteEpoch { get; } = LastCompleteEpoch;
+    /// <summary>The run folder.</summary>
+    public string? OutDir { get; } = OutDir;
+
+    static string Describe(int epoch, int batch, int last, string? outDir) =>
+        $"interrupted in epoch {epoch} after {batch} training batch{(batch == 1 ? "" : "es")}; the unfinished epoch is discarded. " +
+        (outDir == null ? "The run wrote no checkpoints." : last > 0
+            ? $"{Path.Combine(outDir, Checkpoint.LastFile)} holds epoch {last}: run the same command with --resume to continue (it ends as an uninterrupted run would)."
+            : $"No epoch was completed; run the same command again (without --resume) into a new or emptied {outDir}.");
+}
+
 /// <summary>How a training run ended.</summary>
 /// <param name="State">Trainer state at the end.</param>
 /// <param name="History">Every epoch's record run in this process.</param>
@@ -132,7 +154,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             Dictionary<string, double> trainMetrics, validMetrics;
             try
             {
-                trainMetrics = RunTrainEpoch(model, optimizer, train, epoch, progress);
+                trainMetrics = RunTrainEpoch(model, optimizer, train, epoch, progress, state.Epoch);
                 validMetrics = valid == null ? new Dictionary<string, double>() : Evaluate(model, valid, Options.BatchSize);
             }
             catch (System.Runtime.InteropServices.ExternalException ex) when (last != null && retries < Options.NativeFaultRetries)
@@ -176,7 +198,8 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         return new TrainingSummary(state, history, resumedFrom);
     }
 
-    Dictionary<string, double> RunTrainEpoch(ITrainable<TBatch> model, optim.Optimizer optimizer, IBatchSource<TBatch> train, int epoch, ITrainingProgress progress)
+    Dictionary<string, double> RunTrainEpoch(ITrainable<TBatch> model, optim.Optimizer optimizer, IBatchSource<TBatch> train, int epoch, ITrainingProgress progress,
+        int lastComplete)
     {
         model.Model.train();
         if (train is IEpochAware fresh) fresh.BeginEpoch(epoch);
@@ -200,6 +223,8 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
                 throw new InvalidOperationException($"training diverged at epoch {epoch}, batch {b + 1}: loss is {loss}; lower --lr or set --clip");
             sums.Add(loss, output);
             progress.Step(b + 1, sums.Mean("loss"));
+            if (Options.Cancel.IsCancellationRequested)
+                throw new TrainingInterruptedException(epoch, b + 1, Options.OutDir != null && File.Exists(Path.Combine(Options.OutDir, Checkpoint.LastFile)) ? lastComplete : 0, Options.OutDir);
         }
         return sums.Means();
     }

@@ -44,6 +44,13 @@ public sealed record TrainerOptions
     /// </summary>
     public int NativeFaultRetries { get; init; } = 3;
 
+    /// <summary>
+    /// Stops the run after the training batch in progress when cancelled (the CLI cancels it on Ctrl-C or SIGTERM): the
+    /// unfinished epoch is discarded, <c>last.ckpt</c> keeps the last complete epoch, and <see cref="Trainer{TBatch}.Fit"/>
+    /// throws <see cref="TrainingInterruptedException"/>; a <see cref="Resume"/> then ends as an uninterrupted run would.
+    /// </summary>
+    public CancellationToken Cancel { get; init; }
+
     /// <summary>Checks the values, naming the bad property (the CLI maps the names to its flags).</summary>
     public void Validate()
     {

@@ -162,6 +162,51 @@ public class TrainerTests
         Assert.Throws<ArgumentException>(() => (Opts(straight, 5, false) with { Patience = 2 }).Validate());
     }
 
+    /// <summary>Cancels a token when a given step of a given epoch reports (what Ctrl-C does from another thread).</summary>
+    sealed class CancelAt(CancellationTokenSource source, int epoch, int step) : ITrainingProgress
+    {
+        int _epoch;
+        public void StartEpoch(int epoch, int epochs, int batches) => _epoch = epoch;
+        public void Step(int batch, double meanLoss) { if (_epoch == epoch && batch == step) source.Cancel(); }
+        public void EndEpoch(EpochRecord record) { }
+        public void Message(string text) { }
+    }
+
+    [Fact]
+    public void AnInterruptedRunKeepsItsLastCompleteEpochAndResumesToTheUninterruptedResult()
+    {
+        string straight = Directory.CreateTempSubdirectory("attn-int-straight-").FullName;
+        var (t1, m1) = Build(7);
+        Fit(straight, 3, false, m1, t1);
+
+        string dir = Directory.CreateTempSubdirectory("attn-int-").FullName;
+        var (t2, _) = Build(7);
+        using var stop = new CancellationTokenSource();
+        var options = Options(dir, 3) with { Cancel = stop.Token };
+        var e = Assert.Throws<TrainingInterruptedException>(() =>
+            new Trainer<ImageBatch>(options).Fit(t2, ModelIdentity.Of("baseline", Net), Train, Valid, new CancelAt(stop, epoch: 2, step: 3)));
+        Assert.Equal((2, 1), (e.Epoch, e.LastCompleteEpoch));
+        Assert.Contains("interrupted in epoch 2 after 3 training batches", e.Message);
+        Assert.Contains("--resume", e.Message);
+        Assert.Equal(1, Checkpoint.ReadHeader(Path.Combine(dir, Checkpoint.LastFile)).State.Epoch);
+        Assert.Single(File.ReadAllLines(Path.Combine(dir, Trainer<ImageBatch>.MetricsFile)));
+
+        var (t3, m3) = Build(99);
+        var summary = Fit(dir, 3, true, m3, t3);
+        Assert.Equal(3, summary.State.Epoch);
+        foreach (var (name, p) in m1.named_parameters())
+            Assert.True(p.eq(m3.named_parameters().Single(q => q.name == name).parameter).all().item<bool>(), $"parameter {name} differs after interrupt + resume");
+
+        // Interrupted before any epoch completed: nothing to resume, and the message says so.
+        string fresh = Directory.CreateTempSubdirectory("attn-int-fresh-").FullName;
+        using var early = new CancellationTokenSource();
+        var (t4, _) = Build(7);
+        var first = Assert.Throws<TrainingInterruptedException>(() => new Trainer<ImageBatch>(Options(fresh, 3) with { Cancel = early.Token })
+            .Fit(t4, ModelIdentity.Of("baseline", Net), Train, Valid, new CancelAt(early, epoch: 1, step: 1)));
+        Assert.Equal(0, first.LastCompleteEpoch);
+        Assert.Contains("No epoch was completed", first.Message);
+    }
+
     [Fact]
     public void PlainProgressWritesOneLinePerEpochWhenRedirected()
     {
