@@ -116,6 +116,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         if (train.Count == 0) throw new ArgumentException("the training set is empty");
         string? last = Options.OutDir == null ? null : Path.Combine(Options.OutDir, Checkpoint.LastFile);
         string? best = Options.OutDir == null ? null : Path.Combine(Options.OutDir, Checkpoint.BestFile);
+        using var runLock = Options.OutDir == null ? null : RunLock.Acquire(Options.OutDir);
         if (!Options.Resume && last != null && File.Exists(last))
             throw new ArgumentException($"run folder '{Options.OutDir}' already holds a checkpoint; pass --resume to continue it, or choose another --out");
 

@@ -208,6 +208,23 @@ public class TrainerTests
     }
 
     [Fact]
+    public void ASecondRunInTheSameFolderIsRefusedWhileTheFirstHoldsItAndAStaleLockFileDoesNotBlock()
+    {
+        string dir = Directory.CreateTempSubdirectory("attn-lock-").FullName;
+        var (t, m) = Build(1);
+        using (RunLock.Acquire(dir))   // what a running training holds
+        {
+            var e = Assert.Throws<ArgumentException>(() => Fit(dir, 1, false, m, t));
+            Assert.Contains("is in use by another training run", e.Message);
+            Assert.False(File.Exists(Path.Combine(dir, Checkpoint.LastFile)));
+        }
+        Assert.False(File.Exists(Path.Combine(dir, RunLock.FileName)));   // removed on release
+        File.WriteAllText(Path.Combine(dir, RunLock.FileName), "left by a killed run");   // a file nobody holds
+        Assert.Equal(1, Fit(dir, 1, false, m, t).State.Epoch);
+        Assert.False(File.Exists(Path.Combine(dir, RunLock.FileName)));
+    }
+
+    [Fact]
     public void PlainProgressWritesOneLinePerEpochWhenRedirected()
     {
         Assert.False(TrainingProgress.UseBars(ProgressMode.Auto, outputRedirected: true));
