@@ -74,6 +74,12 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
     /// <summary>File name of the checkpoint taken before the first epoch of a fresh run (removed once epoch 1 is saved).</summary>
     public const string StartFile = "start.ckpt";
 
+    /// <summary>
+    /// The previous epoch's <c>last.ckpt</c>, kept when a new one is written: <c>--resume</c> falls back to it (and says so)
+    /// when <c>last.ckpt</c> is missing, truncated or corrupt.
+    /// </summary>
+    public const string PreviousFile = "last.previous.ckpt";
+
     static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     /// <summary>The epoch's example order: a permutation fixed by (seed, epoch), so resuming needs no shuffler state.</summary>
@@ -124,17 +130,17 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         using var optimizer = OptimizerFactory.Create(model.Model.parameters(), Options);
         var state = new TrainerState();
         int resumedFrom = 0;
+        string? previous = Options.OutDir == null ? null : Path.Combine(Options.OutDir, PreviousFile);
         if (Options.Resume)
         {
-            if (last == null || !File.Exists(last))
-                throw new ArgumentException($"--resume: run folder '{Options.OutDir}' has no {Checkpoint.LastFile} to resume from");
-            var header = Checkpoint.ReadHeader(last);
-            CheckSameModel(header, identity, last);
-            Checkpoint.Load(last, identity.Kind, model.Model, optimizer, restoreRng: true);
+            string from = ResumeSource(last!, previous!, progress);
+            var header = Checkpoint.ReadHeader(from);
+            CheckSameModel(header, identity, from);
+            Checkpoint.Load(from, identity.Kind, model.Model, optimizer, restoreRng: true);
             state = header.State;
             resumedFrom = state.Epoch;
             TrimMetricsLog(state.Epoch);
-            progress.Message($"resumed from {last} after epoch {state.Epoch}" + (state.Stopped ? " (already stopped early)" : ""));
+            progress.Message($"resumed from {from} after epoch {state.Epoch}" + (state.Stopped ? " (already stopped early)" : ""));
         }
 
         var history = new List<EpochRecord>();
@@ -187,6 +193,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
                 AppendMetrics(record);
                 var header = new CheckpointHeader { Kind = identity.Kind, Options = identity.Options.DeepClone(), Extra = identity.Extra?.DeepClone(), State = Copy(state) };
                 if (improved) Checkpoint.Save(best!, header, model.Model, optimizer: null);
+                if (File.Exists(last)) File.Move(last!, previous!, overwrite: true);
                 Checkpoint.Save(last!, header, model.Model, optimizer);
             }
             progress.EndEpoch(record);
@@ -264,6 +271,30 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
                 throw new CheckpointException($"--resume: '{path}' was trained with other options ({string.Join("; ", diffs)}); " +
                                               "resume with the same options or start a new run folder");
         }
+    }
+
+    /// <summary><c>last.ckpt</c> when it verifies; else the previous epoch's copy, with a warning; else a clear error.</summary>
+    string ResumeSource(string last, string previous, ITrainingProgress progress)
+    {
+        string problem;
+        if (!File.Exists(last)) problem = "it is missing";
+        else
+        {
+            try { Checkpoint.ReadHeader(last); return last; }
+            catch (CheckpointException e) { problem = e.Message; }
+        }
+        if (File.Exists(previous))
+        {
+            try
+            {
+                int epoch = Checkpoint.ReadHeader(previous).State.Epoch;
+                progress.Message($"warning: {Checkpoint.LastFile} cannot be used ({problem}); resuming from {PreviousFile} (epoch {epoch}) instead");
+                return previous;
+            }
+            catch (CheckpointException) { }
+        }
+        if (!File.Exists(last)) throw new ArgumentException($"--resume: run folder '{Options.OutDir}' has no {Checkpoint.LastFile} to resume from");
+        throw new CheckpointException($"--resume: {problem}; and there is no usable {PreviousFile} to fall back to");
     }
 
     static TrainerState Copy(TrainerState s) => new()

@@ -225,6 +225,40 @@ public class TrainerTests
     }
 
     [Fact]
+    public void ResumeFallsBackToThePreviousCheckpointWhenLastIsCorruptAndSaysSo()
+    {
+        string straight = Directory.CreateTempSubdirectory("attn-prev-straight-").FullName;
+        var (t1, m1) = Build(7);
+        Fit(straight, 3, false, m1, t1);
+
+        string dir = Directory.CreateTempSubdirectory("attn-prev-").FullName;
+        var (t2, m2) = Build(7);
+        Fit(dir, 2, false, m2, t2);
+        string last = Path.Combine(dir, Checkpoint.LastFile), previous = Path.Combine(dir, Trainer<ImageBatch>.PreviousFile);
+        Assert.Equal(1, Checkpoint.ReadHeader(previous).State.Epoch);
+        var bytes = File.ReadAllBytes(last);
+        bytes[bytes.Length / 2] ^= 0x40;   // one flipped bit in the weights
+        File.WriteAllBytes(last, bytes);
+
+        var log = new StringWriter();
+        var (t3, m3) = Build(99);
+        var summary = Fit(dir, 3, true, m3, t3, new PlainProgress(log));
+        Assert.Contains($"warning: {Checkpoint.LastFile} cannot be used", log.ToString());
+        Assert.Contains("SHA-256", log.ToString());
+        Assert.Contains($"resuming from {Trainer<ImageBatch>.PreviousFile} (epoch 1)", log.ToString());
+        Assert.Equal((1, 3), (summary.ResumedFrom, summary.State.Epoch));
+        foreach (var (name, p) in m1.named_parameters())
+            Assert.True(p.eq(m3.named_parameters().Single(q => q.name == name).parameter).all().item<bool>(), $"parameter {name} differs after the fallback");
+
+        // Both unusable: a clear error, nothing overwritten.
+        File.WriteAllBytes(last, bytes);
+        File.WriteAllBytes(previous, bytes);
+        var e = Assert.Throws<CheckpointException>(() => Fit(dir, 4, true, m3, t3));
+        Assert.Contains("no usable", e.Message);
+        Assert.Equal(bytes, File.ReadAllBytes(last));
+    }
+
+    [Fact]
     public void PlainProgressWritesOneLinePerEpochWhenRedirected()
     {
         Assert.False(TrainingProgress.UseBars(ProgressMode.Auto, outputRedirected: true));
