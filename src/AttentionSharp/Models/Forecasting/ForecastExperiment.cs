@@ -251,13 +251,16 @@ public static class ForecastExperiment
         var ridge = RidgeAutoregression.Fit(data, ridgeLags ?? data.Window);
         var ridgeForecast = ridge.Predict(data, origins);
         context.Log.WriteLine($"ridge autoregression: {ridge.Lags} lags of the target and {data.DriverCount} drivers, penalty {ridge.Lambda} (validation MSE {ridge.ValidMse:0.####} scaled)");
-        RidgeAutoregression? cridge = null;
-        double[]? cridgeForecast = null;
+        RidgeAutoregression? cridge = null, calar = null;
+        double[]? cridgeForecast = null, calarForecast = null;
         if (data.Calendar != null)
         {
             cridge = RidgeAutoregression.Fit(data, ridgeLags ?? data.Window, calendar: true);
             cridgeForecast = cridge.Predict(data, origins);
             context.Log.WriteLine($"calendar ridge: the same + {CalendarFeatures.Count} calendar features of the forecast day, penalty {cridge.Lambda} (validation MSE {cridge.ValidMse:0.####} scaled)");
+            calar = RidgeAutoregression.Fit(data, ridgeLags ?? data.Window, calendar: true, drivers: false);
+            calarForecast = calar.Predict(data, origins);
+            context.Log.WriteLine($"calendar autoregression: {calar.Lags} lags of the target + the calendar, no drivers, penalty {calar.Lambda} (validation MSE {calar.ValidMse:0.####} scaled)");
         }
         else context.Log.WriteLine("no calendar ridge: the time labels are not dates");
         var result = new RunResult().Add("data", run.Data.Data).Add("target", data.Series.TargetName).Add("model", "darnn").Add("attention", run.Net.Attention)
@@ -273,11 +276,13 @@ public static class ForecastExperiment
         Add("snaive_", snaive);
         Add("ridge_", ridgeForecast);
         if (cridgeForecast != null) Add("cridge_", cridgeForecast);
+        if (calarForecast != null) Add("calar_", calarForecast);
         result.Add("ridge_lambda", ridge.Lambda);
-        if (cridge != null) result.Add("cridge_lambda", cridge.Lambda);
+        if (cridge != null) result.Add("cridge_lambda", cridge.Lambda).Add("calar_lambda", calar!.Lambda);
         // Diebold-Mariano (squared error, h-step, HLN correction) of the model against the baseline with the lowest test RMSE.
         var baselines = new List<(string Name, double[] Forecast)> { ("naive", naive), ("snaive", snaive), ("ridge", ridgeForecast) };
         if (cridgeForecast != null) baselines.Add(("cridge", cridgeForecast));
+        if (calarForecast != null) baselines.Add(("calar", calarForecast));
         var bestBaseline = baselines.MinBy(b => ForecastAccuracy.Of(truth, b.Forecast, scale).Rmse);
         var dm = DieboldMariano.Test(Errors(forecast, truth), Errors(bestBaseline.Forecast, truth), data.Horizon);
         result.Add("dm_baseline", bestBaseline.Name).Add("dm_stat", Math.Round(dm.Statistic, 3)).Add("dm_p", Math.Round(dm.PValue, 4));
@@ -290,11 +295,11 @@ public static class ForecastExperiment
                 result.Add("noise_attention", new Percent(100 * driverW.Skip(data.DriverCount - run.Data.NoiseDrivers).Sum() / driverW.Sum()))
                     .Add("noise_share", new Percent(100.0 * run.Data.NoiseDrivers / data.DriverCount));
         }
-        var csv = new StringBuilder("time,truth,darnn,naive,snaive,ridge" + (cridgeForecast != null ? ",cridge\n" : "\n"));
+        var csv = new StringBuilder("time,truth,darnn,naive,snaive,ridge" + (cridgeForecast != null ? ",cridge,calar\n" : "\n"));
         for (int i = 0; i < origins.Length; i++)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{data.Series.Times[origins[i] + data.Horizon]},{truth[i]},{forecast[i]:R},{naive[i]},{snaive[i]},{ridgeForecast[i]:R}");
-            if (cridgeForecast != null) csv.Append(CultureInfo.InvariantCulture, $",{cridgeForecast[i]:R}");
+            if (cridgeForecast != null) csv.Append(CultureInfo.InvariantCulture, $",{cridgeForecast[i]:R},{calarForecast![i]:R}");
             csv.Append('\n');
         }
         string csvPath = Path.Combine(folder, "test-forecasts.csv");

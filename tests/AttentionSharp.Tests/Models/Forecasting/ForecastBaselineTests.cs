@@ -114,6 +114,9 @@ public class ForecastBaselineTests
         Assert.True(Rmse(cal.Predict(data, data.TestOrigins)) < 0.05, $"calendar ridge RMSE {Rmse(cal.Predict(data, data.TestOrigins))}");
         Assert.True(Rmse(plain.Predict(data, data.TestOrigins)) > 0.5, $"plain ridge RMSE {Rmse(plain.Predict(data, data.TestOrigins))}");
         Assert.Equal(1 + 7 * 2 + CalendarFeatures.Count, cal.Weights.Length);
+        var calAr = RidgeAutoregression.Fit(data, 7, calendar: true, drivers: false);      // target lags + calendar only
+        Assert.Equal(1 + 7 + CalendarFeatures.Count, calAr.Weights.Length);
+        Assert.True(Rmse(calAr.Predict(data, data.TestOrigins)) < 0.05, $"calendar AR RMSE {Rmse(calAr.Predict(data, data.TestOrigins))}");
 
         // The windows carry the calendar of the label day origin + h, not of the origin.
         using var scope = NewDisposeScope();

@@ -38,7 +38,7 @@ public class ForecastExperimentTests
         var context = ExperimentContext.Cpu();
         var result = Train();
         RunResult Train() => ForecastExperiment.Train(spec, trainer, context);
-        foreach (var key in new[] { "rmse", "mae", "mase", "naive_rmse", "snaive_mase", "ridge_rmse", "ridge_mase", "cridge_rmse", "cridge_mase", "dm_stat", "dm_p" })
+        foreach (var key in new[] { "rmse", "mae", "mase", "naive_rmse", "snaive_mase", "ridge_rmse", "ridge_mase", "cridge_rmse", "cridge_mase", "calar_rmse", "dm_stat", "dm_p" })
             Assert.True(double.IsFinite(Value(result, key)), key);
         Assert.Equal(40, Value(result, "test_windows"));
         Assert.Equal(4, Value(result, "drivers"));
@@ -47,7 +47,7 @@ public class ForecastExperimentTests
         Assert.True(Value(result, "ridge_rmse") < Value(result, "snaive_rmse"), result.ToLine());
         // Both ridges fit this series (the 8 lags already hold the weekly pattern); DM tests against the better one.
         Assert.True(Value(result, "cridge_rmse") <= Value(result, "ridge_rmse") + 1e-3, result.ToLine());
-        Assert.Contains(result.Items.First(kv => kv.Key == "dm_baseline").Value, new object[] { "ridge", "cridge" });
+        Assert.Contains(result.Items.First(kv => kv.Key == "dm_baseline").Value, new object[] { "ridge", "cridge", "calar" });
         foreach (var f in new[] { "forecast.png", "attention.png", "temporal-attention.png", "test-forecasts.csv", "result.json" })
             Assert.True(File.Exists(Path.Combine(outDir, f)), f);
         Assert.Equal(41, File.ReadAllLines(Path.Combine(outDir, "test-forecasts.csv")).Length);
