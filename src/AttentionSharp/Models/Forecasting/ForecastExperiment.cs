@@ -319,8 +319,10 @@ public static class ForecastExperiment
         var truth = data.Truth(origins);
         string forecastPng = Path.Combine(folder, "forecast.png");
         ForecastFigure.SaveLines(forecastPng, $"{data.Series.Name}: {data.Series.TargetName}, {data.Horizon}-step forecasts on the test period (DA-RNN attention {run.Net.Attention})",
-            times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine($"DA-RNN ({run.Net.Attention})", forecast, ForecastFigure.Palette[0]),
-                    new ForecastLine("ridge AR", ridge, ForecastFigure.Palette[1])]);
+            times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine($"DA-RNN ({run.Net.Attention}{(run.Net.Calendar > 0 ? ", calendar" : "")})", forecast, ForecastFigure.Palette[0]),
+                    new ForecastLine("ridge AR", ridge, ForecastFigure.Palette[1]),
+                    .. data.Calendar != null ? [new ForecastLine("calendar AR", RidgeAutoregression.Fit(data, data.Window, calendar: true, drivers: false).Predict(data, origins), ForecastFigure.Palette[2])]
+                        : Array.Empty<ForecastLine>()]);
         string attentionPng = Path.Combine(folder, "attention.png");
         if (run.Net.UsesInputAttention)
         {

@@ -74,4 +74,20 @@ public class DieboldMarianoTests
         Assert.Contains("equally long", Assert.Throws<ArgumentException>(() => DieboldMariano.Test([1, 2], [1], 1)).Message);
         Assert.Contains("constant", Assert.Throws<ArgumentException>(() => DieboldMariano.Test([1, 2, 3], [1, 2, 3], 1)).Message);
     }
+
+    [Theory]
+    [InlineData(1, 1.6881488263955677, 0.09666240116136371)]
+    [InlineData(3, 1.1987571305388451, 0.23541514905318695)]
+    [InlineData(7, 2.4233309048031035, 0.01846528529846987)]
+    public void MatchesTheReferenceScript(int h, double stat, double p)
+    {
+        // Fixtures/DieboldMariano/dm_reference.py: the same statistic written separately in Python from the formulas.
+        const int n = 60;
+        var e1 = Enumerable.Range(0, n).Select(t => Math.Sin(0.37 * t) + 0.3 * Math.Cos(1.3 * t) + 0.2).ToArray();
+        var e2 = Enumerable.Range(0, n).Select(t => 0.8 * Math.Cos(0.21 * t) + 0.5 * Math.Sin(2.1 * t)).ToArray();
+        var r = DieboldMariano.Test(e1, e2, h);
+        Assert.Equal(h, r.Horizon);
+        Assert.Equal(stat, r.Statistic, 10);
+        Assert.Equal(p, r.PValue, 10);
+    }
 }
