@@ -1,7 +1,9 @@
 """Reference values of DieboldMarianoTests.MatchesTheReferenceScript: the Diebold-Mariano statistic with the HLN correction
 written from the formulas (Harvey, Leybourne and Newbold 1997, eq. 9; forecast::dm.test defaults), Student t tails from the
-regularized incomplete beta (math.lgamma + continued fraction). Standard library only: python3 dm_reference.py"""
-import math
+regularized incomplete beta (math.lgamma + continued fraction). Standard library only: python3 dm_reference.py
+Two runs' forecasts: python3 dm_reference.py RUN_A/test-forecasts.csv COLUMN_A RUN_B/test-forecasts.csv COLUMN_B H
+(e.g. darnn of two runs, or darnn against calar of one; dm_stat < 0: A has the smaller squared errors)."""
+import csv, math, sys
 def betacf(x,a,b):
     tiny=1e-300; qab=a+b; qap=a+1; qam=a-1; c=1; d=1-qab*x/qap
     d=1/(d if abs(d)>tiny else tiny); h=d
@@ -23,6 +25,17 @@ def dm(e1,e2,h):
     v=(g(0)+2*sum(g(k) for k in range(1,h)))/n
     s=m/math.sqrt(v)*math.sqrt((n+1-2*h+h*(h-1)/n)/n)
     return s, 2*tupper(abs(s),n-1)
+def errors(path, column):
+    rows = list(csv.DictReader(open(path)))
+    return [float(r[column]) - float(r["truth"]) for r in rows], [r["time"] for r in rows]
+
+if len(sys.argv) == 6:
+    (ea, ta), (eb, tb) = errors(sys.argv[1], sys.argv[2]), errors(sys.argv[3], sys.argv[4])
+    assert ta == tb, "the two files do not hold the same test days"
+    s, p = dm(ea, eb, int(sys.argv[5]))
+    print(f"dm_stat={s:.3f} dm_p={p:.4g} n={len(ea)}")
+    sys.exit(0)
+
 n = 60
 e1 = [math.sin(0.37 * t) + 0.3 * math.cos(1.3 * t) + 0.2 for t in range(n)]
 e2 = [0.8 * math.cos(0.21 * t) + 0.5 * math.sin(2.1 * t) for t in range(n)]
