@@ -26,6 +26,7 @@ public static class ForecastCommands
         new("attention", "WHICH", "dual", "dual (DA-RNN), input (input attention only), temporal (temporal attention only) or none (plain encoder-decoder LSTM)"),
         new("hidden", "N", "64", "encoder and decoder LSTM units (m = p)"),
         new("ridge-lags", "N", null, "lags of the ridge autoregression baseline (default: the window)"),
+        new("calendar", null, null, "give the network the calendar of the forecast day (day of week, US federal holidays, day after Thanksgiving, Christmas Eve; dates only)"),
     ];
 
     static readonly OptionSpec Checkpoint = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
@@ -33,7 +34,7 @@ public static class ForecastCommands
     /// <summary>The verbs of this file.</summary>
     public static Verb[] Verbs { get; } =
     [
-        new(["forecast", "train"], "train DA-RNN (or an ablation) on a series, then test it beside naive, seasonal naive and ridge autoregression",
+        new(["forecast", "train"], "train DA-RNN (or an ablation) on a series, then test it beside naive, seasonal naive, ridge autoregression and the calendar ridge (Diebold-Mariano against the best)",
             [.. DataOptions, .. ModelOptions, .. SharedOptions.Train(epochs: 100, batchSize: 128, lr: 1e-3, monitor: "loss")], null, Train),
         new(["forecast", "eval"], "score a forecasting checkpoint and the baselines on its series' test windows",
             [Checkpoint, new("ridge-lags", "N", null, "lags of the ridge autoregression baseline (default: the window)"), .. SharedOptions.Common()], null, Eval),
@@ -51,10 +52,10 @@ public static class ForecastCommands
     static int Train(ParsedArgs a)
     {
         var spec = new ForecastTrainSpec(DataSpec(a), a.Choice("attention", DarnnOptions.Attentions), a.Int("hidden", 1, 4096),
-            a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null);
+            a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null, a.Flag("calendar"));
         spec.Validate();
         string name = spec.Data.Data == "chicago" ? "chicago" : Path.GetFileNameWithoutExtension(spec.Data.Data);
-        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"forecast-{name}-h{spec.Data.Horizon}-{spec.Attention}"));
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"forecast-{name}-h{spec.Data.Horizon}-{spec.Attention}{(spec.Calendar ? "-cal" : "")}"));
         trainer.Validate();
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => ForecastExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());

@@ -46,7 +46,8 @@ public sealed record SeriesScaler(double[] Mean, double[] Std, int FitEnd)
 /// <param name="History">Scaled target over the same steps <c>(B, T)</c>.</param>
 /// <param name="Target">Scaled target at origin + horizon <c>(B)</c>.</param>
 /// <param name="Origins">The origin step of each window.</param>
-public sealed record ForecastBatch(Tensor Drivers, Tensor History, Tensor Target, int[] Origins);
+/// <param name="Calendar">Calendar features of the forecast day (origin + horizon) <c>(B, C)</c>, when the windows were asked for them (<see cref="CalendarFeatures"/>).</param>
+public sealed record ForecastBatch(Tensor Drivers, Tensor History, Tensor Target, int[] Origins, Tensor? Calendar = null);
 
 /// <summary>
 /// A series cut into forecast windows for a horizon h: the window of origin t holds the target and drivers at steps
@@ -74,6 +75,7 @@ public sealed class ForecastData
         TrainOrigins = origins.Where(t => t + horizon < validStart).ToArray();
         ValidOrigins = origins.Where(t => t + horizon >= validStart && t + horizon < testStart).ToArray();
         TestOrigins = origins.Where(t => t + horizon >= testStart).ToArray();
+        Calendar = CalendarFeatures.ForTimes(series.Times);
     }
 
     /// <summary>
@@ -120,11 +122,28 @@ public sealed class ForecastData
     /// <summary>Number of drivers.</summary>
     public int DriverCount => Series.Drivers.Length;
 
+    /// <summary>
+    /// Calendar features of every step, step-major <c>[t * CalendarFeatures.Count + c]</c> (<see cref="CalendarFeatures"/>), or null
+    /// when the time labels are not ISO dates. A forecast for origin t may use those of step t + h: they are known in advance.
+    /// </summary>
+    public double[]? Calendar { get; }
+
+    /// <summary>The calendar features, or an exception saying why there are none.</summary>
+    public double[] RequireCalendar() => Calendar ?? throw new ArgumentException(
+        $"{Series.Name}: calendar features need time labels that are dates (yyyy-MM-dd); the first is '{Series.Times[0]}'");
+
     /// <summary>The raw target at the label step of each origin.</summary>
     public double[] Truth(int[] origins) => origins.Select(t => Series.Target[t + Horizon]).ToArray();
 
     /// <summary>A batch source over <paramref name="origins"/> on <paramref name="device"/>.</summary>
-    public ForecastWindows Windows(int[] origins, Device? device = null) => new(this, origins, device ?? CPU);
+    /// <param name="origins">The window origins.</param>
+    /// <param name="device">Where the tensors live (null: CPU).</param>
+    /// <param name="calendar">Whether batches carry the calendar features of the forecast day.</param>
+    public ForecastWindows Windows(int[] origins, Device? device = null, bool calendar = false)
+    {
+        if (calendar) RequireCalendar();
+        return new(this, origins, device ?? CPU, calendar);
+    }
 }
 
 /// <summary>
@@ -132,9 +151,9 @@ public sealed class ForecastData
 /// batch is an <c>index_select</c> of them, so batches allocate no large managed arrays (fewer garbage collections, which
 /// in TorchSharp 0.107 can free an implicitly converted Scalar while libtorch still reads it: see ../shared/TORCHSHARP.md).
 /// </summary>
-public sealed class ForecastWindows(ForecastData data, int[] origins, Device device) : IBatchSource<ForecastBatch>, IDisposable
+public sealed class ForecastWindows(ForecastData data, int[] origins, Device device, bool calendar = false) : IBatchSource<ForecastBatch>, IDisposable
 {
-    Tensor? _x, _y, _label;
+    Tensor? _x, _y, _label, _calendar;
 
     /// <summary>The origins, in order.</summary>
     public int[] Origins { get; } = origins;
@@ -162,6 +181,15 @@ public sealed class ForecastWindows(ForecastData data, int[] origins, Device dev
         _x = tensor(x, [N, T, n], device: device).DetachFromDisposeScope();
         _y = tensor(y, [N, T], device: device).DetachFromDisposeScope();
         _label = tensor(label, [N], device: device).DetachFromDisposeScope();
+        if (calendar)
+        {
+            int C = CalendarFeatures.Count;
+            var cal = new float[N * C];
+            var all = data.RequireCalendar();
+            for (int b = 0; b < N; b++)
+                for (int c = 0; c < C; c++) cal[b * C + c] = (float)all[(Origins[b] + data.Horizon) * C + c];
+            _calendar = tensor(cal, [N, C], device: device).DetachFromDisposeScope();
+        }
     }
 
     /// <inheritdoc />
@@ -176,13 +204,13 @@ public sealed class ForecastWindows(ForecastData data, int[] origins, Device dev
             idx[b] = indices[b];
         }
         var at = tensor(idx, device: device);
-        return new ForecastBatch(_x!.index_select(0, at), _y!.index_select(0, at), _label!.index_select(0, at), picked);
+        return new ForecastBatch(_x!.index_select(0, at), _y!.index_select(0, at), _label!.index_select(0, at), picked, _calendar?.index_select(0, at));
     }
 
     /// <summary>Frees the cached window tensors.</summary>
     public void Dispose()
     {
-        _x?.Dispose(); _y?.Dispose(); _label?.Dispose();
-        _x = _y = _label = null;
+        _x?.Dispose(); _y?.Dispose(); _label?.Dispose(); _calendar?.Dispose();
+        _x = _y = _label = _calendar = null;
     }
 }

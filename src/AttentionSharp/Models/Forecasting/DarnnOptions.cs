@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AttentionSharp.Models.Forecasting;
 
 /// <summary>
@@ -13,7 +15,12 @@ namespace AttentionSharp.Models.Forecasting;
 /// only: the decoder reads the last encoder state, the paper's Input-Attn-RNN), <c>temporal</c> (temporal attention only,
 /// drivers fed unweighted: the paper's Attn-RNN), <c>none</c> (a plain encoder-decoder LSTM).
 /// </param>
-public sealed record DarnnOptions(int Drivers, int Window = 10, int EncoderHidden = 64, int DecoderHidden = 64, string Attention = "dual")
+/// <param name="Calendar">
+/// Calendar features of the forecast day concatenated to the output layer's input, <c>W_y [d_T; c_T; k]</c> (0: none, the
+/// paper's model; <see cref="AttentionSharp.Data.Series.CalendarFeatures.Count"/> with <c>--calendar</c>).
+/// </param>
+public sealed record DarnnOptions(int Drivers, int Window = 10, int EncoderHidden = 64, int DecoderHidden = 64, string Attention = "dual",
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Calendar = 0)
 {
     /// <summary>The attention switches.</summary>
     public static readonly string[] Attentions = ["dual", "input", "temporal", "none"];
@@ -31,6 +38,7 @@ public sealed record DarnnOptions(int Drivers, int Window = 10, int EncoderHidde
         if (Window < 2) throw new ArgumentException($"Window must be >= 2; got {Window}");
         if (EncoderHidden < 1) throw new ArgumentException($"EncoderHidden must be >= 1; got {EncoderHidden}");
         if (DecoderHidden < 1) throw new ArgumentException($"DecoderHidden must be >= 1; got {DecoderHidden}");
+        if (Calendar < 0) throw new ArgumentException($"Calendar must be >= 0; got {Calendar}");
         if (!Attentions.Contains(Attention)) throw new ArgumentException($"Attention must be one of {string.Join(", ", Attentions)}; got '{Attention}'");
     }
 }

@@ -46,7 +46,7 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
         encoder = nn.LSTMCell(n, m);
         decoder = nn.LSTMCell(1, p);
         yTilde = nn.Linear(1 + m, 1);                       // w~, b~
-        outHidden = nn.Linear(p + m, p);                    // W_y, b_w
+        outHidden = nn.Linear(p + m + options.Calendar, p); // W_y, b_w (and the calendar columns, when on)
         outValue = nn.Linear(p, 1);                         // v_y, b_v
         RegisterComponents();
     }
@@ -76,7 +76,10 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor drivers, Tensor history) => Run(drivers, history).Prediction;
 
     /// <summary>Forecasts with the attention weights.</summary>
-    public DarnnOutput Run(Tensor drivers, Tensor history)
+    /// <param name="drivers">Drivers <c>(B, T, n)</c>.</param>
+    /// <param name="history">Target history <c>(B, T)</c>.</param>
+    /// <param name="calendar">Calendar features of the forecast day <c>(B, C)</c>; required when <see cref="DarnnOptions.Calendar"/> is C &gt; 0, refused otherwise.</param>
+    public DarnnOutput Run(Tensor drivers, Tensor history, Tensor? calendar = null)
     {
         int T = Options.Window, n = Options.Drivers;
         if (drivers.dim() != 3 || drivers.shape[1] != T || drivers.shape[2] != n)
@@ -84,6 +87,9 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
         if (history.dim() != 2 || history.shape[1] != T || history.shape[0] != drivers.shape[0])
             throw new ArgumentException($"history must be (batch={drivers.shape[0]}, {T}); got ({string.Join(", ", history.shape)})");
         long B = drivers.shape[0];
+        if (Options.Calendar > 0 && (calendar is null || calendar.dim() != 2 || calendar.shape[0] != B || calendar.shape[1] != Options.Calendar))
+            throw new ArgumentException($"calendar must be (batch={B}, {Options.Calendar}); got {(calendar is null ? "none" : $"({string.Join(", ", calendar.shape)})")}");
+        if (Options.Calendar == 0 && calendar is not null) throw new ArgumentException("this model was built without calendar features (DarnnOptions.Calendar = 0)");
         var opts = new TensorOptionsOf(drivers);
 
         // Encoder with input attention.
@@ -131,7 +137,8 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
             (d, sd) = decoder.forward(yt, (d, sd));
         }
         var (cT, betaT) = Attend(d, sd);
-        var prediction = outValue.forward(outHidden.forward(cat([d, cT], 1))).squeeze(1);     // (B)
+        var outInput = calendar is null ? cat([d, cT], 1) : cat([d, cT, calendar.to(opts.Type)], 1);
+        var prediction = outValue.forward(outHidden.forward(outInput)).squeeze(1);            // (B)
         return new DarnnOutput(prediction, inputWeights, betaT);
     }
 

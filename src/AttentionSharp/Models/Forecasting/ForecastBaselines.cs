@@ -56,12 +56,17 @@ public static class ForecastBaselines
 /// Linear autoregression with drivers, fitted by ridge regression in closed form: y^_{t+h} = b + sum_j a_j y_{t-j} +
 /// sum_k sum_j c_kj x^k_{t-j}, j = 0 .. lags-1, on the scaled series (the training-only scaler of <see cref="ForecastData"/>);
 /// the intercept is not penalised. The penalty is chosen from a grid by validation MSE, fitting on the training windows only.
+/// With <c>calendar</c>, the features also hold the <see cref="CalendarFeatures"/> (0/1) of the forecast day t+h (known in
+/// advance): day of week one-hot, federal holiday, day after Thanksgiving, Christmas Eve. Without <c>drivers</c> only the
+/// target's lags (and the calendar) enter.
 /// </summary>
 public sealed class RidgeAutoregression
 {
-    RidgeAutoregression(int lags, double lambda, double[] weights, double validMse)
+    RidgeAutoregression(int lags, bool calendar, bool drivers, double lambda, double[] weights, double validMse)
     {
         Lags = lags;
+        UsesDrivers = drivers;
+        Calendar = calendar;
         Lambda = lambda;
         Weights = weights;
         ValidMse = validMse;
@@ -69,6 +74,10 @@ public sealed class RidgeAutoregression
 
     /// <summary>Lags of the target and of each driver.</summary>
     public int Lags { get; }
+    /// <summary>Whether the features include the drivers' lags.</summary>
+    public bool UsesDrivers { get; }
+    /// <summary>Whether the features include the calendar of the forecast day.</summary>
+    public bool Calendar { get; }
     /// <summary>The chosen penalty.</summary>
     public double Lambda { get; }
     /// <summary>Intercept then coefficients (scaled units).</summary>
@@ -79,26 +88,28 @@ public sealed class RidgeAutoregression
     /// <summary>The default grid of penalties.</summary>
     public static readonly double[] Grid = [1e-3, 1e-2, 0.1, 1, 10, 100, 1000, 1e4];
 
-    static double[] Features(ForecastData data, int origin, int lags)
+    static double[] Features(ForecastData data, int origin, int lags, bool calendar, bool drivers)
     {
-        int n = data.DriverCount;
-        var f = new double[1 + lags * (n + 1)];
+        int n = drivers ? data.DriverCount : 0, C = calendar ? CalendarFeatures.Count : 0;
+        var f = new double[1 + lags * (n + 1) + C];
         f[0] = 1;
         int i = 1;
         for (int j = 0; j < lags; j++)
         {
             int t = origin - j;
             f[i++] = data.ScaledTarget[t];
-            for (int k = 0; k < n; k++) f[i++] = data.ScaledDrivers[t * n + k];
+            for (int k = 0; k < n; k++) f[i++] = data.ScaledDrivers[t * data.DriverCount + k];
         }
+        if (calendar) Array.Copy(data.Calendar!, (origin + data.Horizon) * C, f, i, C);
         return f;
     }
 
     /// <summary>Fits on the training windows with each penalty of <paramref name="grid"/> and keeps the best on validation.</summary>
-    public static RidgeAutoregression Fit(ForecastData data, int lags, IReadOnlyList<double>? grid = null)
+    public static RidgeAutoregression Fit(ForecastData data, int lags, IReadOnlyList<double>? grid = null, bool calendar = false, bool drivers = true)
     {
         if (lags < 1 || lags > data.Window) throw new ArgumentException($"lags must be in 1..{data.Window} (the window); got {lags}");
-        var train = data.TrainOrigins.Select(t => Features(data, t, lags)).ToArray();
+        if (calendar) data.RequireCalendar();
+        var train = data.TrainOrigins.Select(t => Features(data, t, lags, calendar, drivers)).ToArray();
         var trainY = data.TrainOrigins.Select(t => data.ScaledTarget[t + data.Horizon]).ToArray();
         int p = train[0].Length;
         var xtx = new double[p, p];
@@ -120,15 +131,15 @@ public sealed class RidgeAutoregression
             for (int a = 1; a < p; a++) m[a, a] += lambda;
             var w = Solve(m, xty);
             double mse = data.ValidOrigins.Length == 0 ? 0
-                : data.ValidOrigins.Average(t => Math.Pow(Dot(w, Features(data, t, lags)) - data.ScaledTarget[t + data.Horizon], 2));
-            if (best == null || mse < best.ValidMse) best = new RidgeAutoregression(lags, lambda, w, mse);
+                : data.ValidOrigins.Average(t => Math.Pow(Dot(w, Features(data, t, lags, calendar, drivers)) - data.ScaledTarget[t + data.Horizon], 2));
+            if (best == null || mse < best.ValidMse) best = new RidgeAutoregression(lags, calendar, drivers, lambda, w, mse);
         }
         return best!;
     }
 
     /// <summary>Forecasts in the series' units.</summary>
     public double[] Predict(ForecastData data, int[] origins) =>
-        origins.Select(t => data.Scaler.UnscaleTarget(Dot(Weights, Features(data, t, Lags)))).ToArray();
+        origins.Select(t => data.Scaler.UnscaleTarget(Dot(Weights, Features(data, t, Lags, Calendar, UsesDrivers)))).ToArray();
 
     static double Dot(double[] a, double[] b)
     {

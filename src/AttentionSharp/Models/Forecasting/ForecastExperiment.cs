@@ -87,7 +87,8 @@ public sealed record ForecastRun(ForecastDataSpec Data, DarnnOptions Net, string
 /// <param name="Attention">dual, input, temporal or none (see <see cref="DarnnOptions.Attention"/>).</param>
 /// <param name="Hidden">Encoder and decoder LSTM units (m = p).</param>
 /// <param name="RidgeLags">Lags of the ridge autoregression baseline (null: the window).</param>
-public sealed record ForecastTrainSpec(ForecastDataSpec Data, string Attention = "dual", int Hidden = 64, int? RidgeLags = null)
+/// <param name="Calendar">Give the network the calendar features of the forecast day (<see cref="CalendarFeatures"/>, at its output layer); needs date time labels.</param>
+public sealed record ForecastTrainSpec(ForecastDataSpec Data, string Attention = "dual", int Hidden = 64, int? RidgeLags = null, bool Calendar = false)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
@@ -130,11 +131,13 @@ public static class ForecastExperiment
         string outDir = RunFolder.Require(trainer);
         var log = context.Log;
         var data = spec.Data.Load(context);
-        var net = new DarnnOptions(data.DriverCount, spec.Data.Window, spec.Hidden, spec.Hidden, spec.Attention);
+        if (spec.Calendar) data.RequireCalendar();
+        var net = new DarnnOptions(data.DriverCount, spec.Data.Window, spec.Hidden, spec.Hidden, spec.Attention, spec.Calendar ? CalendarFeatures.Count : 0);
         net.Validate();
         log.WriteLine($"run folder: {outDir}");
         LogSplit(data, log);
-        log.WriteLine($"DA-RNN attention {net.Attention}, T = {net.Window}, m = p = {net.EncoderHidden}, {data.DriverCount} drivers");
+        log.WriteLine($"DA-RNN attention {net.Attention}, T = {net.Window}, m = p = {net.EncoderHidden}, {data.DriverCount} drivers" +
+                      (net.Calendar > 0 ? $", calendar features of the forecast day at the output layer ({string.Join(", ", CalendarFeatures.Names)})" : ""));
 
         manual_seed(trainer.Seed);
         var model = new DualStageAttentionRnn(net);
@@ -142,8 +145,8 @@ public static class ForecastExperiment
         var clock = Stopwatch.StartNew();
         var run = new ForecastRun(spec.Data, net, data.Series.DriverNames);
         TrainingSummary summary;
-        using (var trainWindows = data.Windows(data.TrainOrigins, context.Device))
-        using (var validWindows = data.Windows(data.ValidOrigins, context.Device))
+        using (var trainWindows = data.Windows(data.TrainOrigins, context.Device, net.Calendar > 0))
+        using (var validWindows = data.Windows(data.ValidOrigins, context.Device, net.Calendar > 0))
             summary = new Trainer<ForecastBatch>(trainer).Fit(new ForecastTask(model), ModelIdentity.Of(Kind, run), trainWindows, validWindows, context.Progress);
         string best = Path.Combine(outDir, Checkpoint.BestFile);
         Checkpoint.Load(best, Kind, model);
@@ -214,7 +217,7 @@ public static class ForecastExperiment
         var forecast = new double[origins.Length];
         var driverW = new double[data.DriverCount];
         var stepW = new double[data.Window];
-        using var windows = data.Windows(origins, device);
+        using var windows = data.Windows(origins, device, model.Options.Calendar > 0);
         using (no_grad())
         {
             for (int start = 0; start < origins.Length; start += 512)
@@ -222,7 +225,7 @@ public static class ForecastExperiment
                 using var scope = NewDisposeScope();
                 var idx = Enumerable.Range(start, Math.Min(512, origins.Length - start)).ToArray();
                 var batch = windows.GetBatch(idx);
-                var r = model.Run(batch.Drivers, batch.History);
+                var r = model.Run(batch.Drivers, batch.History, batch.Calendar);
                 var p = r.Prediction.to(float64).cpu().data<double>().ToArray();
                 for (int i = 0; i < idx.Length; i++) forecast[start + i] = data.Scaler.UnscaleTarget(p[i]);
                 var a = r.InputWeights.to(float64).sum(dim: 0).sum(dim: 0).cpu().data<double>().ToArray();   // (n)
@@ -248,8 +251,20 @@ public static class ForecastExperiment
         var ridge = RidgeAutoregression.Fit(data, ridgeLags ?? data.Window);
         var ridgeForecast = ridge.Predict(data, origins);
         context.Log.WriteLine($"ridge autoregression: {ridge.Lags} lags of the target and {data.DriverCount} drivers, penalty {ridge.Lambda} (validation MSE {ridge.ValidMse:0.####} scaled)");
+        RidgeAutoregression? cridge = null, calar = null;
+        double[]? cridgeForecast = null, calarForecast = null;
+        if (data.Calendar != null)
+        {
+            cridge = RidgeAutoregression.Fit(data, ridgeLags ?? data.Window, calendar: true);
+            cridgeForecast = cridge.Predict(data, origins);
+            context.Log.WriteLine($"calendar ridge: the same + {CalendarFeatures.Count} calendar features of the forecast day, penalty {cridge.Lambda} (validation MSE {cridge.ValidMse:0.####} scaled)");
+            calar = RidgeAutoregression.Fit(data, ridgeLags ?? data.Window, calendar: true, drivers: false);
+            calarForecast = calar.Predict(data, origins);
+            context.Log.WriteLine($"calendar autoregression: {calar.Lags} lags of the target + the calendar, no drivers, penalty {calar.Lambda} (validation MSE {calar.ValidMse:0.####} scaled)");
+        }
+        else context.Log.WriteLine("no calendar ridge: the time labels are not dates");
         var result = new RunResult().Add("data", run.Data.Data).Add("target", data.Series.TargetName).Add("model", "darnn").Add("attention", run.Net.Attention)
-            .Add("horizon", data.Horizon).Add("window", data.Window).Add("drivers", data.DriverCount)
+            .Add("calendar", run.Net.Calendar > 0).Add("horizon", data.Horizon).Add("window", data.Window).Add("drivers", data.DriverCount)
             .Add("test_from", data.Series.Times[data.TestStart]).Add("test_windows", origins.Length);
         void Add(string prefix, double[] p)
         {
@@ -260,7 +275,18 @@ public static class ForecastExperiment
         Add("naive_", naive);
         Add("snaive_", snaive);
         Add("ridge_", ridgeForecast);
+        if (cridgeForecast != null) Add("cridge_", cridgeForecast);
+        if (calarForecast != null) Add("calar_", calarForecast);
         result.Add("ridge_lambda", ridge.Lambda);
+        if (cridge != null) result.Add("cridge_lambda", cridge.Lambda).Add("calar_lambda", calar!.Lambda);
+        // Diebold-Mariano (squared error, h-step, HLN correction) of the model against the baseline with the lowest test RMSE.
+        var baselines = new List<(string Name, double[] Forecast)> { ("naive", naive), ("snaive", snaive), ("ridge", ridgeForecast) };
+        if (cridgeForecast != null) baselines.Add(("cridge", cridgeForecast));
+        if (calarForecast != null) baselines.Add(("calar", calarForecast));
+        var bestBaseline = baselines.MinBy(b => ForecastAccuracy.Of(truth, b.Forecast, scale).Rmse);
+        var dm = DieboldMariano.Test(Errors(forecast, truth), Errors(bestBaseline.Forecast, truth), data.Horizon);
+        result.Add("dm_baseline", bestBaseline.Name).Add("dm_stat", Math.Round(dm.Statistic, 3)).Add("dm_p", Math.Round(dm.PValue, 4));
+        if (dm.Horizon != data.Horizon) result.Add("dm_horizon", dm.Horizon);
         if (run.Net.UsesInputAttention)
         {
             int top = Array.IndexOf(driverW, driverW.Max());
@@ -269,14 +295,20 @@ public static class ForecastExperiment
                 result.Add("noise_attention", new Percent(100 * driverW.Skip(data.DriverCount - run.Data.NoiseDrivers).Sum() / driverW.Sum()))
                     .Add("noise_share", new Percent(100.0 * run.Data.NoiseDrivers / data.DriverCount));
         }
-        var csv = new StringBuilder("time,truth,darnn,naive,snaive,ridge\n");
+        var csv = new StringBuilder("time,truth,darnn,naive,snaive,ridge" + (cridgeForecast != null ? ",cridge,calar\n" : "\n"));
         for (int i = 0; i < origins.Length; i++)
-            csv.Append(CultureInfo.InvariantCulture, $"{data.Series.Times[origins[i] + data.Horizon]},{truth[i]},{forecast[i]:R},{naive[i]},{snaive[i]},{ridgeForecast[i]:R}\n");
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{data.Series.Times[origins[i] + data.Horizon]},{truth[i]},{forecast[i]:R},{naive[i]},{snaive[i]},{ridgeForecast[i]:R}");
+            if (cridgeForecast != null) csv.Append(CultureInfo.InvariantCulture, $",{cridgeForecast[i]:R},{calarForecast![i]:R}");
+            csv.Append('\n');
+        }
         string csvPath = Path.Combine(folder, "test-forecasts.csv");
         AtomicFile.WriteAllText(csvPath, csv.ToString());
         result.Add("forecasts_csv", csvPath);
         return result;
     }
+
+    static double[] Errors(double[] prediction, double[] truth) => prediction.Select((p, i) => p - truth[i]).ToArray();
 
     static (string Forecast, string Attention) Draw(DualStageAttentionRnn model, ForecastData data, ForecastRun run, Device device, int steps, string folder)
     {
@@ -287,8 +319,10 @@ public static class ForecastExperiment
         var truth = data.Truth(origins);
         string forecastPng = Path.Combine(folder, "forecast.png");
         ForecastFigure.SaveLines(forecastPng, $"{data.Series.Name}: {data.Series.TargetName}, {data.Horizon}-step forecasts on the test period (DA-RNN attention {run.Net.Attention})",
-            times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine($"DA-RNN ({run.Net.Attention})", forecast, ForecastFigure.Palette[0]),
-                    new ForecastLine("ridge AR", ridge, ForecastFigure.Palette[1])]);
+            times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine($"DA-RNN ({run.Net.Attention}{(run.Net.Calendar > 0 ? ", calendar" : "")})", forecast, ForecastFigure.Palette[0]),
+                    new ForecastLine("ridge AR", ridge, ForecastFigure.Palette[1]),
+                    .. data.Calendar != null ? [new ForecastLine("calendar AR", RidgeAutoregression.Fit(data, data.Window, calendar: true, drivers: false).Predict(data, origins), ForecastFigure.Palette[2])]
+                        : Array.Empty<ForecastLine>()]);
         string attentionPng = Path.Combine(folder, "attention.png");
         if (run.Net.UsesInputAttention)
         {

@@ -20,7 +20,7 @@ public sealed class ForecastTask(DualStageAttentionRnn Network) : ITrainable<For
 
     StepOutput Step(ForecastBatch batch)
     {
-        var prediction = Network.forward(batch.Drivers, batch.History);
+        var prediction = Network.Run(batch.Drivers, batch.History, batch.Calendar).Prediction;
         var loss = nn.functional.mse_loss(prediction, batch.Target);
         int n = batch.Origins.Length;
         return new StepOutput(loss, n, new Dictionary<string, double> { ["mse"] = loss.item<float>() * n });

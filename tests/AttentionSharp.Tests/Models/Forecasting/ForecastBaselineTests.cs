@@ -93,4 +93,41 @@ public class ForecastBaselineTests
         var truth = d.Truth(d.TestOrigins);
         Assert.True(ForecastAccuracy.Of(truth, pred, 1).Rmse < 1e-3, $"rmse {ForecastAccuracy.Of(truth, pred, 1).Rmse}");
     }
+
+    [Fact]
+    public void CalendarRidgeLearnsWeekdaysAndHolidaysOfTheForecastDay()
+    {
+        // Daily from 2014-01-01 (a Wednesday): y = 10 + 3 on weekends - 6 on federal holidays + a little noise; x is noise.
+        var start = new DateOnly(2014, 1, 1);
+        var rng = new Random(5);
+        int len = 1100;
+        var dates = Enumerable.Range(0, len).Select(t => start.AddDays(t)).ToArray();
+        var y = dates.Select(d => 10 + (d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 3 : 0) - (UsFederalHolidays.IsHoliday(d) ? 6 : 0) + 0.01 * rng.NextDouble()).ToArray();
+        var x = Enumerable.Range(0, len).Select(_ => rng.NextDouble()).ToArray();
+        var s = new TimeSeries("cal", dates.Select(d => d.ToString("yyyy-MM-dd")).ToArray(), "y", y, ["x"], [x]);
+        var data = ForecastData.Build(s, window: 7, horizon: 3, testSteps: 200, validSteps: 150);
+        var truth = data.Truth(data.TestOrigins);
+        double Rmse(double[] p) => Math.Sqrt(p.Select((v, i) => (v - truth[i]) * (v - truth[i])).Average());
+        var cal = RidgeAutoregression.Fit(data, 7, calendar: true);
+        var plain = RidgeAutoregression.Fit(data, 7);
+        Assert.True(cal.Calendar);
+        Assert.True(Rmse(cal.Predict(data, data.TestOrigins)) < 0.05, $"calendar ridge RMSE {Rmse(cal.Predict(data, data.TestOrigins))}");
+        Assert.True(Rmse(plain.Predict(data, data.TestOrigins)) > 0.5, $"plain ridge RMSE {Rmse(plain.Predict(data, data.TestOrigins))}");
+        Assert.Equal(1 + 7 * 2 + CalendarFeatures.Count, cal.Weights.Length);
+        var calAr = RidgeAutoregression.Fit(data, 7, calendar: true, drivers: false);      // target lags + calendar only
+        Assert.Equal(1 + 7 + CalendarFeatures.Count, calAr.Weights.Length);
+        Assert.True(Rmse(calAr.Predict(data, data.TestOrigins)) < 0.05, $"calendar AR RMSE {Rmse(calAr.Predict(data, data.TestOrigins))}");
+
+        // The windows carry the calendar of the label day origin + h, not of the origin.
+        using var scope = NewDisposeScope();
+        int o = data.TestOrigins[0];
+        var batch = data.Windows(data.TestOrigins, calendar: true).GetBatch([0]);
+        Assert.Equal(CalendarFeatures.Of(dates[o + 3]).Select(v => (float)v), batch.Calendar!.data<float>().ToArray());
+        Assert.Null(data.Windows(data.TestOrigins).GetBatch([0]).Calendar);
+
+        // Time labels that are not dates: no calendar, and a clear error when one is asked for.
+        var noDates = ForecastData.Build(Series(120, t => t % 7), 5, 1, 20, 20);
+        Assert.Null(noDates.Calendar);
+        Assert.Contains("need time labels that are dates", Assert.Throws<ArgumentException>(() => RidgeAutoregression.Fit(noDates, 5, calendar: true)).Message);
+    }
 }

@@ -187,4 +187,52 @@ public class ForecastDarnnTests
         var e = Assert.Throws<ArgumentException>(() => model.Run(zeros(B, T, N + 1), zeros(B, T)));
         Assert.Contains($"drivers must be (batch, {T}, {N})", e.Message);
     }
+
+    [Fact]
+    public void CalendarFeaturesEnterTheOutputLayerLinearly()
+    {
+        // With zero weights on the calendar columns of W_y the model forecasts as the same model without calendar; the
+        // forecast then moves by v_y^T W_cal k when the calendar columns get weights.
+        using var scope = NewDisposeScope();
+        const int C = 4;
+        manual_seed(7);
+        var plain = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, "dual"));
+        var withCal = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, "dual", Calendar: C));
+        plain.to(float64);
+        withCal.to(float64);
+        var target = withCal.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        using (no_grad())
+        {
+            foreach (var (name, p) in plain.named_parameters())
+            {
+                if (name == "outHidden.weight")
+                {
+                    target[name].zero_();
+                    target[name].narrow(1, 0, P + M).copy_(p);
+                }
+                else target[name].copy_(p);
+            }
+        }
+        Assert.Equal(plain.parameters().Sum(p => p.numel()) + (long)P * C, withCal.parameters().Sum(p => p.numel()));
+        var (x, y) = Inputs(9);
+        var k = tensor(new double[] { 1, 0, 1, 0, 0, 1, 0, 0 }, [B, C], dtype: float64);
+        using (no_grad())
+        {
+            var p0 = plain.forward(x, y).data<double>().ToArray();
+            Assert.Equal(p0, withCal.Run(x, y, k).Prediction.data<double>().ToArray(), new ToleranceComparer(1e-12));
+            var wCal = randn(P, C, dtype: float64);
+            target["outHidden.weight"].narrow(1, P + M, C).copy_(wCal);
+            var p1 = withCal.Run(x, y, k).Prediction.data<double>().ToArray();
+            var shift = matmul(withCal.Output.Value.weight!, matmul(wCal, k.t())).squeeze(0).data<double>().ToArray();   // (B)
+            for (int b = 0; b < B; b++) Assert.Equal(p0[b] + shift[b], p1[b], 10);
+        }
+        Assert.Contains("calendar must be (batch=2, 4)", Assert.Throws<ArgumentException>(() => withCal.Run(x, y)).Message);
+        Assert.Contains("without calendar", Assert.Throws<ArgumentException>(() => plain.Run(x, y, k)).Message);
+    }
+
+    sealed class ToleranceComparer(double tol) : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= tol;
+        public int GetHashCode(double v) => 0;
+    }
 }

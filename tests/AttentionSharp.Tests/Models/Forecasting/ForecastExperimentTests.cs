@@ -38,13 +38,16 @@ public class ForecastExperimentTests
         var context = ExperimentContext.Cpu();
         var result = Train();
         RunResult Train() => ForecastExperiment.Train(spec, trainer, context);
-        foreach (var key in new[] { "rmse", "mae", "mase", "naive_rmse", "snaive_mase", "ridge_rmse", "ridge_mase" })
+        foreach (var key in new[] { "rmse", "mae", "mase", "naive_rmse", "snaive_mase", "ridge_rmse", "ridge_mase", "cridge_rmse", "cridge_mase", "calar_rmse", "dm_stat", "dm_p" })
             Assert.True(double.IsFinite(Value(result, key)), key);
         Assert.Equal(40, Value(result, "test_windows"));
         Assert.Equal(4, Value(result, "drivers"));
         Assert.Contains(result.Items, kv => kv.Key == "noise_attention");
         // The ridge autoregression sees y's lags and the lead driver: it must beat the seasonal naive forecast here.
         Assert.True(Value(result, "ridge_rmse") < Value(result, "snaive_rmse"), result.ToLine());
+        // Both ridges fit this series (the 8 lags already hold the weekly pattern); DM tests against the better one.
+        Assert.True(Value(result, "cridge_rmse") <= Value(result, "ridge_rmse") + 1e-3, result.ToLine());
+        Assert.Contains(result.Items.First(kv => kv.Key == "dm_baseline").Value, new object[] { "ridge", "cridge", "calar" });
         foreach (var f in new[] { "forecast.png", "attention.png", "temporal-attention.png", "test-forecasts.csv", "result.json" })
             Assert.True(File.Exists(Path.Combine(outDir, f)), f);
         Assert.Equal(41, File.ReadAllLines(Path.Combine(outDir, "test-forecasts.csv")).Length);
@@ -52,6 +55,7 @@ public class ForecastExperimentTests
         var eval = ForecastExperiment.Evaluate(new ForecastEvalSpec(outDir), context);
         Assert.Equal(Value(result, "rmse"), Value(eval, "rmse"), 6);
         Assert.Equal(Value(result, "ridge_rmse"), Value(eval, "ridge_rmse"), 6);
+        Assert.Equal(Value(result, "dm_stat"), Value(eval, "dm_stat"), 6);
         var show = ForecastExperiment.Show(new ForecastShowSpec(outDir, Steps: 10, Output: Path.Combine(outDir, "show")), context);
         Assert.True(File.Exists(show.Items.First(kv => kv.Key == "png").Value.ToString()));
     }
@@ -75,9 +79,15 @@ public class ForecastExperimentTests
         string csv = WriteCsv(200);
         string outDir = Path.Combine(Directory.CreateTempSubdirectory("attn-fc-cli-").FullName, "run");
         var (code, output, err) = CliTests.Run("forecast", "train", "--data", csv, "--time", "date", "--target", "y", "--window", "7",
-            "--test-steps", "30", "--valid-steps", "30", "--hidden", "4", "--epochs", "1", "--attention", "temporal", "--out", outDir, "--no-progress", "--threads", "1");
+            "--test-steps", "30", "--valid-steps", "30", "--hidden", "4", "--epochs", "1", "--attention", "temporal", "--calendar", "--out", outDir, "--no-progress", "--threads", "1");
         Assert.True(code == 0, err);
         Assert.Contains("RESULT data=", output);
+        Assert.Contains("calendar=True", output);
+        Assert.Contains(" cridge_rmse=", output);
+        Assert.Contains(" dm_p=", output);
+        var eval = CliTests.Run("forecast", "eval", "--checkpoint", outDir, "--threads", "1");   // the checkpoint rebuilds a calendar model
+        Assert.True(eval.Code == 0, eval.Err);
+        Assert.Contains("calendar=True", eval.Out);
         Assert.Contains("attention=temporal", output);
         Assert.Contains(" snaive_mase=", output);
 
