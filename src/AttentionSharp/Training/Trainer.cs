@@ -133,8 +133,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         string? previous = Options.OutDir == null ? null : Path.Combine(Options.OutDir, PreviousFile);
         if (Options.Resume)
         {
-            string from = ResumeSource(last!, previous!, progress);
-            var header = Checkpoint.ReadHeader(from);
+            var (from, header) = ResumeSource(last!, previous!, progress);
             CheckSameModel(header, identity, from);
             Checkpoint.Load(from, identity.Kind, model.Model, optimizer, restoreRng: true);
             state = header.State;
@@ -273,23 +272,23 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         }
     }
 
-    /// <summary><c>last.ckpt</c> when it verifies; else the previous epoch's copy, with a warning; else a clear error.</summary>
-    string ResumeSource(string last, string previous, ITrainingProgress progress)
+    /// <summary><c>last.ckpt</c> and its header when it verifies; else the previous epoch's copy, with a warning; else a clear error.</summary>
+    (string Path, CheckpointHeader Header) ResumeSource(string last, string previous, ITrainingProgress progress)
     {
         string problem;
         if (!File.Exists(last)) problem = "it is missing";
         else
         {
-            try { Checkpoint.ReadHeader(last); return last; }
+            try { return (last, Checkpoint.ReadHeader(last)); }
             catch (CheckpointException e) { problem = e.Message; }
         }
         if (File.Exists(previous))
         {
             try
             {
-                int epoch = Checkpoint.ReadHeader(previous).State.Epoch;
-                progress.Message($"warning: {Checkpoint.LastFile} cannot be used ({problem}); resuming from {PreviousFile} (epoch {epoch}) instead");
-                return previous;
+                var header = Checkpoint.ReadHeader(previous);
+                progress.Message($"warning: {Checkpoint.LastFile} cannot be used ({problem}); resuming from {PreviousFile} (epoch {header.State.Epoch}) instead");
+                return (previous, header);
             }
             catch (CheckpointException) { }
         }
