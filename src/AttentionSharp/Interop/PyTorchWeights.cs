@@ -1,3 +1,4 @@
+using AttentionSharp.Training;
 using AttentionSharp.Attention;
 using AttentionSharp.Models.Transformer;
 using TorchSharp;
@@ -148,15 +149,12 @@ public static class PyTorchWeights
     public static void Write(IReadOnlyDictionary<string, Tensor> stateDict, string path, WeightFormat format)
     {
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var dict = stateDict.ToDictionary(kv => kv.Key, kv => kv.Value.is_contiguous() ? kv.Value : kv.Value.contiguous());
-        string tmp = full + ".tmp";
-        using (var stream = File.Create(tmp))
+        AtomicFile.Write(full, stream =>
         {
             if (format == WeightFormat.Safetensors) Safetensors.SaveStateDict(stream, dict, leaveOpen: true);
             else PyTorchPickler.PickleStateDict(stream, dict, leaveOpen: true);
-        }
-        File.Move(tmp, full, overwrite: true);
+        });
     }
 
     /// <summary>
