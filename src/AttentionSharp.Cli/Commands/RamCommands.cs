@@ -26,6 +26,7 @@ public static class RamCommands
         new("test-policy", "RULE", null, "validation/test policy: sample or mean (one deterministic path; default: RamOptions.Recommended)"),
         new("reward", "NAME", null, "REINFORCE reward: correct (1 when right, the paper's) or probability (of the true class; default: RamOptions.Recommended)"),
         new("samples", "M", "10", "Monte-Carlo glimpse paths averaged in the final test (M = 1 is also reported)"),
+        new("train-paths", "K", "1", "glimpse paths sampled per training image (the paper's M in eq. 2); K > 1 uses the other paths' mean reward as each path's baseline"),
         SharedOptions.FreshCanvases,
     ];
 
@@ -58,7 +59,7 @@ public static class RamCommands
             FirstLocation: a.String("first-location") != null ? a.Choice("first-location", RamOptions.FirstLocations) : null,
             TestPolicy: a.String("test-policy") != null ? a.Choice("test-policy", RamOptions.TestPolicies) : null,
             Reward: a.String("reward") != null ? a.Choice("reward", RamOptions.Rewards) : null,
-            Samples: a.Int("samples", 1, 1000), FreshCanvases: a.Flag("fresh-canvases"));
+            Samples: a.Int("samples", 1, 1000), FreshCanvases: a.Flag("fresh-canvases"), TrainPaths: a.Int("train-paths", 1, 64));
         string task = ImageTasks.Resolve(spec.Task, spec.Dataset);
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"ram-{task.Replace(':', '-')}-{spec.Glimpses}g"));
         trainer.Validate();

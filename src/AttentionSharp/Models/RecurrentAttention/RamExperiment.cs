@@ -34,18 +34,19 @@ public sealed record RamRun(string Task, RamOptions Net, [property: JsonIgnore(C
 /// <param name="Reward">correct or probability (null: recommended).</param>
 /// <param name="Samples">Monte-Carlo glimpse paths averaged in the final test (M = 1 is always reported).</param>
 /// <param name="FreshCanvases">Generated tasks: new training canvases every epoch from the same training digits.</param>
+/// <param name="TrainPaths">Glimpse paths per training image with a leave-one-out advantage (<see cref="RamOptions.TrainPaths"/>; 1 = the learned baseline).</param>
 public sealed record RamTrainSpec(
     string Task = "mnist", string Dataset = "mnist", int Glimpses = 6, int? Patch = null, int? Scales = null, string? Core = null,
     double LocationStd = 0.1, double LocationStdFinal = 0, double ReinforceWeight = 0.01, int? LocationHidden = null,
     bool? PolicyGradientToCore = null, string? FirstLocation = null, string? TestPolicy = null, string? Reward = null,
-    int Samples = 10, bool FreshCanvases = false)
+    int Samples = 10, bool FreshCanvases = false, int TrainPaths = 1)
 {
     /// <summary>The model options for a canvas of <paramref name="height"/> x <paramref name="width"/> with <paramref name="classes"/> classes.</summary>
     public RamOptions Resolve(int height, int width, int classes)
     {
         var net = RamOptions.Recommended(height, width, Glimpses, classes) with
         {
-            LocationStd = LocationStd, LocationStdFinal = LocationStdFinal, ReinforceWeight = ReinforceWeight,
+            LocationStd = LocationStd, LocationStdFinal = LocationStdFinal, ReinforceWeight = ReinforceWeight, TrainPaths = TrainPaths,
         };
         if (Core != null) net = net with { Core = Core };
         if (Reward != null) net = net with { Reward = Reward };
@@ -106,7 +107,7 @@ public static class RamExperiment
         var data = ImageTasks.Load(task, context.DataRoot, log, context.Device, trainer.Seed);
         var net = spec.Resolve(data.Train.Height, data.Train.Width, data.Train.Classes);
         log.WriteLine($"run folder: {outDir}");
-        log.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {net.Core}, location network {(net.LocationHidden > 0 ? $"{net.LocationHidden} ReLU units" : "linear")}, policy gradient {(net.PolicyGradientToCore ? "to the core" : "detached")}, first location {net.FirstLocation}, test policy {net.TestPolicy}, std {net.LocationStd}{(net.LocationStdFinal > 0 ? $" -> {net.LocationStdFinal} (linear over the epochs)" : "")}, REINFORCE weight {net.ReinforceWeight}, reward {net.Reward}");
+        log.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {net.Core}, location network {(net.LocationHidden > 0 ? $"{net.LocationHidden} ReLU units" : "linear")}, policy gradient {(net.PolicyGradientToCore ? "to the core" : "detached")}, first location {net.FirstLocation}, test policy {net.TestPolicy}, std {net.LocationStd}{(net.LocationStdFinal > 0 ? $" -> {net.LocationStdFinal} (linear over the epochs)" : "")}, REINFORCE weight {net.ReinforceWeight}, reward {net.Reward}{(net.TrainPaths > 1 ? $", {net.TrainPaths} paths per training image (leave-one-out advantage)" : "")}");
 
         var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, new RamRun(task, net, spec.FreshCanvases)),
             () => new RecurrentAttentionModel(net), m => new RamTask(m) { Epochs = trainer.Epochs }, data.TrainingSource(spec.FreshCanvases), data.Valid);

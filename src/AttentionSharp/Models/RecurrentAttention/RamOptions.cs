@@ -34,6 +34,12 @@ namespace AttentionSharp.Models.RecurrentAttention;
 /// <param name="Reward">The REINFORCE reward: <c>correct</c> (1 when the final classification is right, else 0: the paper's) or
 /// <c>probability</c> (the probability the classifier gives the true class: graded, so a policy move that makes the classifier
 /// surer is rewarded before it flips the decision; a denser signal while accuracy is near chance, not in the paper).</param>
+/// <param name="TrainPaths">Glimpse paths sampled per training image: the M episodes of the paper's policy-gradient estimate
+/// (Sec. 3.2, eq. 2). With more than one, a path's REINFORCE advantage is its reward minus the mean reward of the same image's
+/// other paths (the leave-one-out baseline of Kool, van Hoof and Welling 2019), which removes how hard the image is from the
+/// signal, so that what is left is what the locations changed; the learned baseline b_t is still fit but not used for the
+/// advantage. 1 (the default) = one path per image and the learned baseline, as before. A batch of B images then holds
+/// B x TrainPaths rollouts.</param>
 public sealed record RamOptions(
     int Height = 28, int Width = 28, int Channels = 1, int Classes = 10, int Patch = 8, int Scales = 1, int Glimpses = 6,
     int GlimpseHidden = 128, int GlimpseOut = 256, int CoreHidden = 256, string Core = "rnn",
@@ -46,7 +52,9 @@ public sealed record RamOptions(
     bool PolicyGradientToCore = false,
     string FirstLocation = "uniform",
     string TestPolicy = "sample",
-    string Reward = "correct")
+    string Reward = "correct",
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    int TrainPaths = 1)
 {
     /// <summary>The policy std at the end of training, used to evaluate a trained model.</summary>
     public double FinalStd => LocationStdFinal > 0 ? LocationStdFinal : LocationStd;
@@ -118,6 +126,7 @@ public sealed record RamOptions(
         if (LocationHidden < 0) throw new ArgumentException($"LocationHidden must be >= 0 (0 = linear policy); got {LocationHidden}");
         if (!FirstLocations.Contains(FirstLocation)) throw new ArgumentException($"FirstLocation must be one of {string.Join(", ", FirstLocations)}; got '{FirstLocation}'");
         if (!Rewards.Contains(Reward)) throw new ArgumentException($"Reward must be one of {string.Join(", ", Rewards)}; got '{Reward}'");
+        if (TrainPaths < 1 || TrainPaths > 64) throw new ArgumentException($"TrainPaths must be in 1..64; got {TrainPaths}");
         if (!TestPolicies.Contains(TestPolicy)) throw new ArgumentException($"TestPolicy must be one of {string.Join(", ", TestPolicies)}; got '{TestPolicy}'");
         _ = new Vision.GlimpseSensor(Patch, Scales, Height, Width);
     }

@@ -45,15 +45,33 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
     /// <c>(B)</c>: 1 for a right final classification, else 0 (<paramref name="reward"/> = <c>correct</c>, the paper's), or the
     /// probability the classifier gives the true class (<c>probability</c>, see <see cref="RamOptions.Reward"/>).
     /// </summary>
-    public static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) Losses(RamRollout r, Tensor labels, string reward = "correct")
+    /// <remarks>
+    /// With <paramref name="paths"/> &gt; 1 the batch holds each image's paths next to each other (rows i*paths .. i*paths+paths-1,
+    /// as <see cref="RepeatPaths"/> lays them out) and a path's advantage is <c>R - mean(R of the image's other paths)</c> instead of
+    /// <c>R - b_t</c> (<see cref="RamOptions.TrainPaths"/>); the baseline's squared error is still returned.
+    /// </remarks>
+    public static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) Losses(RamRollout r, Tensor labels, string reward = "correct", int paths = 1)
     {
+        if (paths < 1 || labels.shape[0] % paths != 0)
+            throw new ArgumentException($"paths must be >= 1 and divide the batch ({labels.shape[0]} rollouts); got {paths}");
         var nll = nn.functional.nll_loss(r.LogProbs, labels);
         return WithReward(r, nll, reward == "probability"
             ? r.LogProbs.detach().gather(1, labels.unsqueeze(1)).squeeze(1).exp()      // (B) p(y | x)
-            : r.LogProbs.argmax(1).eq(labels).to(r.LogProbs.dtype).detach());         // (B) 1 when right
+            : r.LogProbs.argmax(1).eq(labels).to(r.LogProbs.dtype).detach(), paths);  // (B) 1 when right
     }
 
-    static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) WithReward(RamRollout r, Tensor nll, Tensor reward)
+    /// <summary>Each image (and label) repeated <paramref name="paths"/> times in place: <c>(B, ...)</c> -> <c>(B * paths, ...)</c>, an image's copies adjacent.</summary>
+    public static Tensor RepeatPaths(Tensor x, int paths) => paths == 1 ? x : x.repeat_interleave(paths, dim: 0);
+
+    /// <summary>Leave-one-out mean of the other paths' rewards <c>(B)</c> for rewards <c>(B)</c> grouped by <paramref name="paths"/> adjacent rows.</summary>
+    public static Tensor LeaveOneOutMean(Tensor reward, int paths)
+    {
+        var grouped = reward.view(-1, paths);                                    // (images, paths)
+        using var others = ((double)(paths - 1)).ToScalar();
+        return (grouped.sum(1, keepdim: true) - grouped).div(others).view(-1);  // (B)
+    }
+
+    static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) WithReward(RamRollout r, Tensor nll, Tensor reward, int paths)
     {
         if (r.PolicyLogProbs.shape[1] == 0)
         {
@@ -62,7 +80,9 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
         }
         var target = reward.unsqueeze(1).expand_as(r.Baselines); // (B, D)
         var mse = nn.functional.mse_loss(r.Baselines, target);
-        var advantage = (target - r.Baselines.detach());          // (B, D)
+        var advantage = paths > 1
+            ? (reward - LeaveOneOutMean(reward, paths)).unsqueeze(1).expand_as(r.Baselines) // (B, D): the same for every decision of a path
+            : target - r.Baselines.detach();                                                 // (B, D)
         var reinforce = -(r.PolicyLogProbs * advantage).sum(1).mean();
         return (nll, mse, reinforce, reward);
     }
@@ -70,11 +90,14 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
     /// <inheritdoc />
     public StepOutput TrainStep(ImageBatch batch)
     {
-        var r = Network.Rollout(batch.Images);
-        var (nll, mse, reinforce, _) = Losses(r, batch.Labels, Network.Options.Reward);
-        var loss = nll + mse + Network.Options.ReinforceWeight * reinforce;
-        long n = batch.Labels.shape[0];
-        double correct = r.LogProbs.argmax(1).eq(batch.Labels).sum().item<long>();
+        int paths = Network.Options.TrainPaths;
+        var labels = RepeatPaths(batch.Labels, paths);
+        var r = Network.Rollout(RepeatPaths(batch.Images, paths));
+        var (nll, mse, reinforce, _) = Losses(r, labels, Network.Options.Reward, paths);
+        using var w = Network.Options.ReinforceWeight.ToScalar();
+        var loss = nll.add(mse).add(reinforce.mul(w));
+        long n = labels.shape[0]; // rollouts: paths per image
+        double correct = r.LogProbs.argmax(1).eq(labels).sum().item<long>();
         return new StepOutput(loss, (int)n, new Dictionary<string, double>
         {
             ["error"] = n - correct, ["reward"] = correct, ["nll"] = nll.item<float>() * n,

@@ -173,6 +173,51 @@ public class PolicyOptionsTests
         Assert.Equal((64, true, "learned", "mean"), (back.LocationHidden, back.PolicyGradientToCore, back.FirstLocation, back.TestPolicy));
     }
 
+    [Fact]
+    public void SeveralTrainPathsUseTheOtherPathsMeanRewardAsBaseline()
+    {
+        // two images, three paths each (rows 0-2 image 0, rows 3-5 image 1), two decisions per path
+        var probs = new double[] { 0.9, 0.1, 0.6, 0.4, 0.3, 0.7, 0.2, 0.8, 0.5, 0.5, 0.4, 0.6 };
+        var logPi = new double[] { -1, -2, -0.5, -0.25, -3, -1.5, -0.1, -0.2, -2, -1, -0.7, -0.3 };
+        var r = new RamRollout(torch.log(torch.tensor(probs, [6, 2])), torch.tensor(logPi, [6, 2]),
+            torch.full(6, 2, 0.5, dtype: ScalarType.Float64), torch.zeros(6, 3, 2), null);
+        var labels = torch.zeros(6, dtype: ScalarType.Int64);
+        var (_, mse, reinforce, reward) = RamTask.Losses(r, labels, "probability", paths: 3);
+        var rv = reward.data<double>().ToArray();
+        Assert.Equal(new[] { 0.9, 0.6, 0.3, 0.2, 0.5, 0.4 }, rv.Select(v => Math.Round(v, 12)).ToArray());
+        // written out: advantage of path j = R_j - mean of the image's other two rewards; the same for both decisions
+        double want = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            int g = i / 3 * 3;
+            double others = (Enumerable.Range(g, 3).Sum(k => rv[k]) - rv[i]) / 2;
+            want += -(logPi[2 * i] + logPi[2 * i + 1]) * (rv[i] - others);
+        }
+        Assert.Equal(want / 6, reinforce.item<double>(), 12);
+        // the learned baseline is still fit to the reward
+        Assert.Equal(rv.Sum(v => 2 * Math.Pow(0.5 - v, 2)) / 12, mse.item<double>(), 12);
+        // each entry is the mean of its group's other entries
+        var flat = RamTask.LeaveOneOutMean(torch.tensor(new double[] { 0.4, 0.4, 0.4, 1, 0, 0.5 }), 3).data<double>().ToArray();
+        Assert.Equal(new[] { 0.4, 0.4, 0.4, 0.25, 0.75, 0.5 }, flat.Select(v => Math.Round(v, 12)).ToArray());
+        Assert.Throws<ArgumentException>(() => RamTask.Losses(r, labels, "probability", paths: 4));
+    }
+
+    [Fact]
+    public void TrainStepRollsEachImageOutOncePerPathWithTheCopiesAdjacent()
+    {
+        var x = torch.arange(3).view(3, 1);
+        Assert.Equal(new long[] { 0, 0, 1, 1, 2, 2 }, RamTask.RepeatPaths(x, 2).view(-1).data<long>().ToArray());
+        torch.manual_seed(8);
+        var m = new RecurrentAttentionModel(Tiny() with { TrainPaths = 3, Reward = "probability" }); // graded: paths of one image differ
+        using var scope = NewDisposeScope();
+        var (images, labels) = Batch(4);
+        var step = new RamTask(m).TrainStep(new ImageBatch(images, labels));
+        Assert.Equal(12, step.Examples); // 4 images x 3 paths
+        step.Loss.backward();
+        Assert.True(m.Location.named_parameters().First(p => p.name == "mean.weight").parameter.grad!.abs().sum().item<float>() > 0);
+        Assert.Contains("TrainPaths must be in 1..64; got 0", Assert.Throws<ArgumentException>(() => (Tiny() with { TrainPaths = 0 }).Validate()).Message);
+    }
+
     [Theory]
     [InlineData("LocationHidden", "LocationHidden must be >= 0")]
     [InlineData("FirstLocation", "FirstLocation must be one of uniform, centre, learned; got 'middle'")]
