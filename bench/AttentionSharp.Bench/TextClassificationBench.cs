@@ -12,10 +12,10 @@ using static TorchSharp.torch;
 namespace AttentionSharp.Bench;
 
 /// <summary>
-/// Text classification against the ML.NET peer: FeaturizeText (word 1-2-grams + character 3-grams, ML.NET defaults)
+/// Text classification against two peers, our tuned bag-of-n-grams (<see cref="NgramClassifier"/>) and ML.NET: FeaturizeText (word 1-2-grams + character 3-grams, ML.NET defaults)
 /// with SDCA logistic regression (SDCA maximum entropy for more than two classes), and our attn/mean/max/last/han
 /// models, on exactly the same stratified folds; prints accuracy mean +- std over folds and training time.
-/// Usage: <c>text-classification --task polarity-sentences [--folds 10] [--max-folds N] [--models mlnet,attn,mean,max,last,han]
+/// Usage: <c>text-classification --task polarity-sentences [--folds 10] [--max-folds N] [--models mlnet,ngram,ngram-lr,attn,mean,max,last,han] [--peer-train fit|all]
 /// [--epochs 6] [--lr 0.003] [--valid-fraction 0.1] [--batch-size 32] [--max-tokens 400] [--seed 1] [--data-dir DIR] [--train F.csv]
 /// [--pretrained none|skipgram] [--pretrain-text auto|LIST] [--pretrain-epochs 5] [--embedding 100] [--hidden 50] [--dropout 0.3] [--word-dropout 0]
 /// [--freeze-embedding false] [--pretrained-vocab false]</c>;
@@ -36,7 +36,8 @@ public static class TextClassificationBench
     static readonly Option<int> FoldsOption = BenchOptions.Range("folds", 10, 1, 100, "stratified folds");
     static readonly Option<int?> MaxFoldsOption = BenchOptions.Of<int?>("max-folds", null, "run only the first N folds (default: all)");
     static readonly Option<long> SeedOption = BenchOptions.Of("seed", 1L, "seed of the folds and of every model");
-    static readonly Option<string> ModelsOption = BenchOptions.Of("models", "mlnet,attn,mean,max,last,han", "comma-separated: mlnet and our text models");
+    static readonly Option<string> ModelsOption = BenchOptions.Of("models", "mlnet,ngram,attn,mean,max,last,han", "comma-separated: mlnet (ML.NET defaults), ngram (tuned NB-weighted logistic regression on word 1-2-grams), ngram-lr (the same without NB weights) and our text models");
+    static readonly Option<string> PeerTrainOption = BenchOptions.Of("peer-train", "fit", "training texts of the mlnet/ngram peers: fit (each fold's training part less the validation part our models hold out, i.e. exactly what our models fit on) or all (the whole training part)");
     static readonly Option<int> EpochsOption = BenchOptions.Range("epochs", 6, 1, 10000, "epochs of our models");
     static readonly Option<int> BatchSizeOption = BenchOptions.Range("batch-size", 32, 1, 65536, "examples per batch");
     static readonly Option<double> LrOption = BenchOptions.Range("lr", 0.003, 1e-9, 10.0, "learning rate");
@@ -59,10 +60,11 @@ public static class TextClassificationBench
         get
         {
             PretrainedOption.AcceptOnlyFromAmong("none", "skipgram");
+            PeerTrainOption.AcceptOnlyFromAmong("fit", "all");
             return BenchOptions.Verb("text-classification", "our text classifiers against ML.NET's FeaturizeText + SDCA on the same stratified folds", Run,
                 TaskOption, TrainOption, FoldsOption, MaxFoldsOption, SeedOption, ModelsOption, EpochsOption, BatchSizeOption, LrOption, ValidFractionOption,
                 MaxTokensOption, EmbeddingOption, HiddenOption, DropoutOption, WordDropoutOption, FreezeOption, PretrainedVocabOption, DataDirOption,
-                PretrainedOption, PretrainTextOption, PretrainEpochsOption);
+                PretrainedOption, PretrainTextOption, PretrainEpochsOption, PeerTrainOption);
         }
     }
 
@@ -105,6 +107,8 @@ public static class TextClassificationBench
         Console.WriteLine($"task {task}: {corpus.Count} texts; {folds} stratified folds (seed {seed}), running {Math.Min(folds, maxFolds)}; " +
                           $"models {string.Join(",", models)}; embeddings {pretrainedName}; epochs {trainer.Epochs}, batch {trainer.BatchSize}, lr {trainer.LearningRate}; torch threads {get_num_threads()}");
 
+        bool peersOnFit = r.GetValue(PeerTrainOption) == "fit" && validFraction > 0;
+        Console.WriteLine($"peers (mlnet, ngram) train on {(peersOnFit ? $"each fold's training part less the {validFraction:0.##} validation share our models hold out (the same texts our models fit)" : "each fold's whole training part")}");
         var results = models.ToDictionary(m => m, _ => new List<(double Acc, double Seconds)>());
         for (int fold = 0; fold < Math.Min(folds, maxFolds); fold++)
         {
@@ -113,8 +117,9 @@ public static class TextClassificationBench
             var test = corpus.Subset(testIdx);
             foreach (var m in models)
             {
-                (double acc, double sec) = m == "mlnet"
-                    ? MlNet(train, test, (int)seed)
+                var peerTrain = peersOnFit ? train.Subset(StratifiedFolds.Holdout(train.Labels, validFraction, seed).Kept) : train;
+                (double acc, double sec) = m == "mlnet" ? MlNet(peerTrain, test, (int)seed)
+                    : m is "ngram" or "ngram-lr" ? Ngram(peerTrain, test, seed, naiveBayes: m == "ngram")
                     : Ours(train, test, new TextClassificationRun(task, folds, fold, seed, null, null, "label", "text", netBase with { Model = m }, validFraction), trainer, pretrained);
                 results[m].Add((acc, sec));
                 Console.WriteLine($"fold {fold + 1}/{folds} {m,-6} accuracy {100 * acc:0.00}%  train {sec:0.0} s");
@@ -127,7 +132,13 @@ public static class TextClassificationBench
         foreach (var m in models)
         {
             var (mean, std) = TextClassificationExperiment.MeanStd(results[m].Select(r => r.Acc).ToList());
-            string name = m == "mlnet" ? "ML.NET FeaturizeText + SDCA" : m;
+            string name = m switch
+            {
+                "mlnet" => "ML.NET FeaturizeText + SDCA",
+                "ngram" => "NB-weighted logistic regression, word 1-2-grams, tuned",
+                "ngram-lr" => "logistic regression, word 1-2-grams, tuned",
+                _ => m,
+            };
             Console.WriteLine($"| {name} | {100 * mean:0.00}% +- {100 * std:0.00} | {results[m].Average(r => r.Seconds):0.0} s |");
         }
         return 0;
@@ -139,6 +150,15 @@ public static class TextClassificationBench
         var (r, bundle) = TextClassificationExperiment.TrainAndTest(train, test, run, trainer, CPU, new PlainProgress(TextWriter.Null), pretrained);
         bundle.Classifier.Module.Dispose();
         return (r.Accuracy, r.TrainSeconds);
+    }
+
+    static (double Accuracy, double Seconds) Ngram(TextCorpus train, TextCorpus test, long seed, bool naiveBayes)
+    {
+        var clock = Stopwatch.StartNew();
+        var model = NgramClassifier.Train(train, new NgramOptions(NaiveBayesWeights: naiveBayes), seed);
+        double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"  {(naiveBayes ? "ngram" : "ngram-lr")}: {model.Features} features, lambda {model.ChosenL2:g3} chosen from [{string.Join(" ", model.Search.Select(s => $"{s.L2:g3}:{100 * s.Accuracy:0.0}%"))}]");
+        return (model.Accuracy(test), seconds);
     }
 
     static (double Accuracy, double Seconds) MlNet(TextCorpus train, TextCorpus test, int seed)
