@@ -184,3 +184,113 @@ public sealed class RidgeAutoregression
         return x;
     }
 }
+
+/// <summary>
+/// Additive Holt-Winters with a damped trend (ETS(A,Ad,A) in Hyndman et al.'s taxonomy, fitted by least squares): with
+/// one-step error <c>e_t = y_t - (l_{t-1} + phi b_{t-1} + s_{t-m})</c>, the states update as <c>l_t = l_{t-1} + phi b_{t-1} + alpha e_t</c>,
+/// <c>b_t = phi b_{t-1} + beta e_t</c>, <c>s_t = s_{t-m} + gamma e_t</c>, and the h-step forecast from origin t is
+/// <c>l_t + (phi + ... + phi^h) b_t + s_{t+h-m*ceil(h/m)}</c>. The states start from the first two seasons (level: the first
+/// season's mean, taken as the level of its middle step; trend: the change of the two seasons' means per step; seasonals:
+/// the first season less that line).
+/// (alpha, beta, gamma, phi) are chosen on a grid by the one-step squared error over the training steps only (before
+/// <see cref="ForecastData.ValidStart"/>); test forecasts run the same recursions through the true history up to each
+/// origin with those parameters, nothing refitted (rolling origins, like every other baseline here).
+/// </summary>
+public sealed class HoltWinters
+{
+    HoltWinters(int period, double alpha, double beta, double gamma, double phi, double trainMse)
+    {
+        Period = period; Alpha = alpha; Beta = beta; Gamma = gamma; Phi = phi; TrainMse = trainMse;
+    }
+
+    /// <summary>Seasonal period m.</summary>
+    public int Period { get; }
+    /// <summary>Level smoothing.</summary>
+    public double Alpha { get; }
+    /// <summary>Trend smoothing.</summary>
+    public double Beta { get; }
+    /// <summary>Seasonal smoothing.</summary>
+    public double Gamma { get; }
+    /// <summary>Trend damping (1 = undamped Holt-Winters).</summary>
+    public double Phi { get; }
+    /// <summary>Mean one-step squared error over the training steps at the chosen parameters (raw units squared).</summary>
+    public double TrainMse { get; }
+
+    static readonly double[] Smoothing = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99];
+    static readonly double[] TrendSmoothing = [0, 0.001, 0.01, 0.05, 0.1, 0.2];
+    static readonly double[] Damping = [0.8, 0.9, 0.95, 0.98, 1.0];
+
+    /// <summary>Fits (alpha, beta, gamma, phi) on the training steps of <paramref name="data"/> (see the class summary).</summary>
+    public static HoltWinters Fit(ForecastData data, int period)
+    {
+        if (period < 1) throw new ArgumentException($"period must be >= 1; got {period}");
+        if (data.ValidStart < 3 * period) throw new ArgumentException($"Holt-Winters needs at least 3 seasons ({3 * period} steps) of training data; got {data.ValidStart}");
+        var y = data.Series.Target;
+        HoltWinters? best = null;
+        foreach (var a in Smoothing)
+            foreach (var b in TrendSmoothing)
+                foreach (var g in Smoothing)
+                    foreach (var p in Damping)
+                    {
+                        double mse = OneStepMse(y, data.ValidStart, period, a, b, g, p);
+                        if (best == null || mse < best.TrainMse) best = new HoltWinters(period, a, b, g, p, mse);
+                    }
+        return best!;
+    }
+
+    /// <summary>A model with given parameters (for tests and users who know them).</summary>
+    public static HoltWinters With(int period, double alpha, double beta, double gamma, double phi) => new(period, alpha, beta, gamma, phi, double.NaN);
+
+    static double OneStepMse(double[] y, int end, int m, double a, double b, double g, double phi)
+    {
+        double sse = 0; int n = 0;
+        Run(y, end, m, a, b, g, phi, (t, e, _, _, _) => { if (t >= 2 * m) { sse += e * e; n++; } });
+        return n > 0 ? sse / n : double.PositiveInfinity;
+    }
+
+    /// <summary>Per-step callback of <see cref="Run"/>: the step, its one-step error, then the states after the step.</summary>
+    internal delegate void StepObserver(int t, double error, double level, double trend, double[] season);
+
+    /// <summary>
+    /// Runs the recursions over <c>y[m..end)</c> from the states of the first two seasons, calling <paramref name="onStep"/> after
+    /// each step with its one-step error and the new states (<c>season[k]</c>: the latest seasonal of the steps t with t mod m = k).
+    /// </summary>
+    internal static void Run(double[] y, int end, int m, double a, double b, double g, double phi, StepObserver onStep)
+    {
+        double mean1 = 0, mean2 = 0;
+        for (int k = 0; k < m; k++) { mean1 += y[k]; mean2 += y[m + k]; }
+        mean1 /= m; mean2 /= m;
+        double trend = (mean2 - mean1) / m;
+        double centre = (m - 1) / 2.0;                 // the first season's mean is the level at its middle step
+        double level = mean1 + (m - 1 - centre) * trend; // the level at the end of the first season
+        var season = new double[m];
+        for (int k = 0; k < m; k++) season[k] = y[k] - (mean1 + (k - centre) * trend);
+        for (int t = m; t < end; t++)
+        {
+            double e = y[t] - (level + phi * trend + season[t % m]);
+            double newLevel = level + phi * trend + a * e;
+            trend = phi * trend + b * e;
+            season[t % m] += g * e;
+            level = newLevel;
+            onStep(t, e, level, trend, season);
+        }
+    }
+
+    /// <summary>The h-step forecasts (raw units) from each of <paramref name="origins"/>, h = <see cref="ForecastData.Horizon"/>.</summary>
+    public double[] Predict(ForecastData data, int[] origins)
+    {
+        var y = data.Series.Target;
+        int h = data.Horizon, m = Period;
+        if (origins.Any(t => t < m || t >= y.Length))
+            throw new ArgumentException($"Holt-Winters forecasts from origins in {m}..{y.Length - 1} (the first season starts the states); got {origins.Min()}..{origins.Max()}");
+        double damp = 0, pk = 1;
+        for (int i = 1; i <= h; i++) { pk *= Phi; damp += pk; }
+        var at = origins.Select((t, i) => (t, i)).ToLookup(x => x.t, x => x.i);
+        var forecast = new double[origins.Length];
+        Run(y, origins.Max() + 1, m, Alpha, Beta, Gamma, Phi, (t, _, level, trend, season) =>
+        {
+            foreach (var i in at[t]) forecast[i] = level + damp * trend + season[(t + h) % m];
+        });
+        return forecast;
+    }
+}

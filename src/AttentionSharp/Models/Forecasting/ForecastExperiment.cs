@@ -248,6 +248,9 @@ public static class ForecastExperiment
         var (forecast, driverW, _) = Predict(model, data, origins, context.Device);
         var naive = ForecastBaselines.Naive(data, origins);
         var snaive = ForecastBaselines.SeasonalNaive(data, origins, run.Data.Period);
+        var hw = HoltWinters.Fit(data, run.Data.Period);
+        var hwForecast = hw.Predict(data, origins);
+        context.Log.WriteLine($"Holt-Winters (additive, damped trend, period {hw.Period}): alpha {hw.Alpha}, beta {hw.Beta}, gamma {hw.Gamma}, phi {hw.Phi} (one-step training RMSE {Math.Sqrt(hw.TrainMse):0.###})");
         var ridge = RidgeAutoregression.Fit(data, ridgeLags ?? data.Window);
         var ridgeForecast = ridge.Predict(data, origins);
         context.Log.WriteLine($"ridge autoregression: {ridge.Lags} lags of the target and {data.DriverCount} drivers, penalty {ridge.Lambda} (validation MSE {ridge.ValidMse:0.####} scaled)");
@@ -274,13 +277,14 @@ public static class ForecastExperiment
         Add("", forecast);
         Add("naive_", naive);
         Add("snaive_", snaive);
+        Add("hw_", hwForecast);
         Add("ridge_", ridgeForecast);
         if (cridgeForecast != null) Add("cridge_", cridgeForecast);
         if (calarForecast != null) Add("calar_", calarForecast);
         result.Add("ridge_lambda", ridge.Lambda);
         if (cridge != null) result.Add("cridge_lambda", cridge.Lambda).Add("calar_lambda", calar!.Lambda);
         // Diebold-Mariano (squared error, h-step, HLN correction) of the model against the baseline with the lowest test RMSE.
-        var baselines = new List<(string Name, double[] Forecast)> { ("naive", naive), ("snaive", snaive), ("ridge", ridgeForecast) };
+        var baselines = new List<(string Name, double[] Forecast)> { ("naive", naive), ("snaive", snaive), ("hw", hwForecast), ("ridge", ridgeForecast) };
         if (cridgeForecast != null) baselines.Add(("cridge", cridgeForecast));
         if (calarForecast != null) baselines.Add(("calar", calarForecast));
         var bestBaseline = baselines.MinBy(b => ForecastAccuracy.Of(truth, b.Forecast, scale).Rmse);
@@ -295,10 +299,10 @@ public static class ForecastExperiment
                 result.Add("noise_attention", new Percent(100 * driverW.Skip(data.DriverCount - run.Data.NoiseDrivers).Sum() / driverW.Sum()))
                     .Add("noise_share", new Percent(100.0 * run.Data.NoiseDrivers / data.DriverCount));
         }
-        var csv = new StringBuilder("time,truth,darnn,naive,snaive,ridge" + (cridgeForecast != null ? ",cridge,calar\n" : "\n"));
+        var csv = new StringBuilder("time,truth,darnn,naive,snaive,hw,ridge" + (cridgeForecast != null ? ",cridge,calar\n" : "\n"));
         for (int i = 0; i < origins.Length; i++)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{data.Series.Times[origins[i] + data.Horizon]},{truth[i]},{forecast[i]:R},{naive[i]},{snaive[i]},{ridgeForecast[i]:R}");
+            csv.Append(CultureInfo.InvariantCulture, $"{data.Series.Times[origins[i] + data.Horizon]},{truth[i]},{forecast[i]:R},{naive[i]},{snaive[i]},{hwForecast[i]:R},{ridgeForecast[i]:R}");
             if (cridgeForecast != null) csv.Append(CultureInfo.InvariantCulture, $",{cridgeForecast[i]:R},{calarForecast![i]:R}");
             csv.Append('\n');
         }

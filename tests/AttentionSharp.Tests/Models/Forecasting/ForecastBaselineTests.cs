@@ -10,6 +10,48 @@ public class ForecastBaselineTests
         Enumerable.Range(0, length).Select(t => $"s{t:D5}").ToArray(), "y", Enumerable.Range(0, length).Select(y).ToArray(),
         drivers.Select((_, k) => $"x{k}").ToArray(), drivers.Select(d => Enumerable.Range(0, length).Select(d).ToArray()).ToArray());
 
+    static readonly double[] Weekly = [3, -1, 0.5, -2, 1, -0.5, -1]; // sums to zero
+
+    [Fact]
+    public void HoltWintersForecastsANoiseFreeTrendPlusSeasonExactly()
+    {
+        var s = Series(140, t => 10 + 0.5 * t + Weekly[t % 7], t => 0);
+        var d = ForecastData.Build(s, window: 7, horizon: 3, testSteps: 28, validSteps: 28);
+        var hw = HoltWinters.With(7, alpha: 0.3, beta: 0.1, gamma: 0.2, phi: 1.0);
+        var f = hw.Predict(d, d.TestOrigins);
+        var truth = d.Truth(d.TestOrigins);
+        for (int i = 0; i < f.Length; i++) Assert.Equal(truth[i], f[i], 9);
+        // the fit finds a zero training error too, and is then just as exact
+        var fitted = HoltWinters.Fit(d, 7);
+        Assert.True(fitted.TrainMse < 1e-18, $"training MSE {fitted.TrainMse}");
+        Assert.True(fitted.Predict(d, d.TestOrigins).Select((v, i) => Math.Abs(v - truth[i])).Max() < 1e-6);
+    }
+
+    [Fact]
+    public void HoltWintersMatchesTheRecursionsWrittenOut()
+    {
+        var rng = new Random(4);
+        var y = Enumerable.Range(0, 60).Select(t => 5 + 0.1 * t + Weekly[t % 7] + rng.NextDouble()).ToArray();
+        var d = ForecastData.Build(Series(60, t => y[t], t => 0), window: 7, horizon: 2, testSteps: 10, validSteps: 10);
+        double a = 0.4, b = 0.05, g = 0.3, phi = 0.9;
+        // reference: states initialised from the first two weeks, then the ETS(A,Ad,A) error-correction equations
+        double m1 = y.Take(7).Average(), m2 = y.Skip(7).Take(7).Average(), trend = (m2 - m1) / 7, level = m1 + 3 * trend;
+        var seas = Enumerable.Range(0, 7).Select(k => y[k] - (m1 + (k - 3) * trend)).ToArray();
+        var want = new Dictionary<int, double>();
+        for (int t = 7; t < 60; t++)
+        {
+            double e = y[t] - (level + phi * trend + seas[t % 7]);
+            double l = level + phi * trend + a * e;
+            trend = phi * trend + b * e;
+            seas[t % 7] = seas[t % 7] + g * e;
+            level = l;
+            want[t] = level + (phi + phi * phi) * trend + seas[(t + 2) % 7];
+        }
+        var got = HoltWinters.With(7, a, b, g, phi).Predict(d, d.TestOrigins);
+        for (int i = 0; i < got.Length; i++) Assert.Equal(want[d.TestOrigins[i]], got[i], 10);
+        Assert.Contains("at least 3 seasons", Assert.Throws<ArgumentException>(() => HoltWinters.Fit(d, 20)).Message);
+    }
+
     [Fact]
     public void ScalerAndRidgeSeeNoTestData()
     {
