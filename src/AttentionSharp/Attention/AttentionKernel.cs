@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -20,16 +21,16 @@ public static class AttentionKernel
         if (mask.dtype == ScalarType.Bool)
         {
             allowed = mask;
-            masked = scores.masked_fill(mask.logical_not(), LowestFinite(scores.dtype));
+            masked = scores.masked_fill(mask.logical_not(), HeldScalars.Of(LowestFinite(scores.dtype)));
         }
         else
         {
-            allowed = mask > double.NegativeInfinity;
-            masked = (scores + mask).masked_fill(allowed.logical_not(), LowestFinite(scores.dtype));
+            allowed = mask > HeldScalars.Of(double.NegativeInfinity);
+            masked = (scores + mask).masked_fill(allowed.logical_not(), HeldScalars.Of(LowestFinite(scores.dtype)));
         }
         var weights = masked.softmax(-1);
         var anyAllowed = allowed.any(-1, keepdim: true); // (..., Tq, 1)
-        weights = weights.masked_fill(anyAllowed.logical_not(), 0.0);
+        weights = weights.masked_fill(anyAllowed.logical_not(), HeldScalars.Of(0.0));
         return weights.MoveToOuterDisposeScope();
     }
 
@@ -69,10 +70,10 @@ public static class AttentionKernel
             // Rows with nothing allowed would give NaN in the fused kernel: let them attend everywhere, then zero them.
             var allowed = AttentionMask.Allowed(full);
             var empty = allowed.any(-1, keepdim: true).logical_not(); // (..., Tq, 1)
-            Tensor safe = full.dtype == ScalarType.Bool ? full.logical_or(empty) : full.masked_fill(empty, 0.0);
+            Tensor safe = full.dtype == ScalarType.Bool ? full.logical_or(empty) : full.masked_fill(empty, HeldScalars.Of(0.0));
             if (safe.dtype != ScalarType.Bool && safe.dtype != q.dtype) safe = safe.to(q.dtype);
             var ctx = nn.functional.scaled_dot_product_attention(q, key, value, safe, p, false);
-            return new AttentionOutput(ctx.masked_fill(empty, 0.0), null);
+            return new AttentionOutput(ctx.masked_fill(empty, HeldScalars.Of(0.0)), null);
         }
 
         var scores = torch.matmul(query, key.transpose(-2, -1)) * s; // (..., Tq, Tk)

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -17,7 +18,7 @@ public static class AttentionMask
     public static Tensor FromLengths(Tensor lengths, long maxLength)
     {
         if (lengths.dim() != 1) throw new ArgumentException($"lengths must be (batch); got ({string.Join(", ", lengths.shape)})");
-        var positions = torch.arange(maxLength, device: lengths.device).unsqueeze(0); // (1, T)
+        var positions = torch.arange(HeldScalars.Of(maxLength), device: lengths.device).unsqueeze(0); // (1, T)
         return positions < lengths.to(ScalarType.Int64).unsqueeze(1);                 // (B, T)
     }
 
@@ -39,7 +40,7 @@ public static class AttentionMask
     public static Tensor ToAdditive(Tensor mask, ScalarType dtype = ScalarType.Float32)
     {
         if (mask.dtype != ScalarType.Bool) return mask.to(dtype);
-        return torch.zeros(mask.shape, dtype: dtype, device: mask.device).masked_fill(mask.logical_not(), double.NegativeInfinity);
+        return torch.zeros(mask.shape, dtype: dtype, device: mask.device).masked_fill(mask.logical_not(), HeldScalars.Of(double.NegativeInfinity));
     }
 
     /// <summary>Combines two masks (either may be null): boolean AND when both are boolean, otherwise the sum of their additive forms.</summary>
@@ -53,7 +54,7 @@ public static class AttentionMask
     }
 
     /// <summary>Which entries a mask allows (boolean), whatever its kind: the mask itself if boolean, else entries greater than -inf.</summary>
-    public static Tensor Allowed(Tensor mask) => mask.dtype == ScalarType.Bool ? mask : mask > double.NegativeInfinity;
+    public static Tensor Allowed(Tensor mask) => mask.dtype == ScalarType.Bool ? mask : mask > HeldScalars.Of(double.NegativeInfinity);
 
     internal static string Shape(Tensor t) => "(" + string.Join(", ", t.shape) + ")";
 }

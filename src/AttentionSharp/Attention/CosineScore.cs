@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -17,12 +18,12 @@ public sealed class CosineScore : AttentionScore
     }
 
     /// <inheritdoc />
-    protected override Tensor ProjectKeys(Tensor keys) => keys / keys.norm(-1, true).clamp_min(eps); // (B, Tk, D), unit rows
+    protected override Tensor ProjectKeys(Tensor keys) => keys / keys.norm(-1, true).clamp_min(HeldScalars.Of(eps)); // (B, Tk, D), unit rows
 
     /// <inheritdoc />
     protected override Tensor ComputeScores(Tensor query, Tensor preparedKeys)
     {
-        var q = query / query.norm(-1, true).clamp_min(eps);             // (B, Tq, D)
+        var q = query / query.norm(-1, true).clamp_min(HeldScalars.Of(eps));             // (B, Tq, D)
         return torch.bmm(q, preparedKeys.transpose(1, 2)) * scale;      // (B, Tq, Tk)
     }
 }

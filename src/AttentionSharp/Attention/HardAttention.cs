@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -82,10 +83,10 @@ public sealed class HardAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
         long tk = scores.shape[^1];
         Tensor allowed = mask is null ? torch.ones_like(scores, dtype: ScalarType.Bool) : AttentionMask.Allowed(mask).expand_as(scores);
         var masked = mask is null ? scores : mask.dtype == ScalarType.Bool ? scores : scores + mask;
-        masked = masked.masked_fill(allowed.logical_not(), AttentionKernel.LowestFinite(scores.dtype));
+        masked = masked.masked_fill(allowed.logical_not(), HeldScalars.Of(AttentionKernel.LowestFinite(scores.dtype)));
         var empty = allowed.any(-1).logical_not();                                   // (...)
-        var logp = masked.log_softmax(-1).masked_fill(allowed.logical_not(), 0.0);   // (..., Tk), 0 where blocked
-        var probs = logp.exp().masked_fill(allowed.logical_not(), 0.0).masked_fill(empty.unsqueeze(-1), 0.0);
+        var logp = masked.log_softmax(-1).masked_fill(allowed.logical_not(), HeldScalars.Of(0.0));   // (..., Tk), 0 where blocked
+        var probs = logp.exp().masked_fill(allowed.logical_not(), HeldScalars.Of(0.0)).masked_fill(empty.unsqueeze(-1), HeldScalars.Of(0.0));
         var entropy = -(probs * logp).sum(-1);                                       // (...)
 
         Tensor index;
@@ -100,7 +101,7 @@ public sealed class HardAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
         {
             using (torch.no_grad())
             {
-                var sampling = probs.masked_fill(empty.unsqueeze(-1), 1.0).reshape(-1, tk); // (N, Tk); empty rows sample anything
+                var sampling = probs.masked_fill(empty.unsqueeze(-1), HeldScalars.Of(1.0)).reshape(-1, tk); // (N, Tk); empty rows sample anything
                 index = sampling.multinomial(1).view(flatShape[..^1]);                     // (...)
             }
             selection = nn.functional.one_hot(index, tk).to(scores.dtype);
@@ -110,16 +111,16 @@ public sealed class HardAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
             Tensor gumbel;
             using (torch.no_grad())
             {
-                var u = torch.rand_like(masked).clamp(1e-10, 1.0 - 1e-10);
+                var u = torch.rand_like(masked).clamp(HeldScalars.Of(1e-10), HeldScalars.Of(1.0 - 1e-10));
                 gumbel = -(-u.log()).log();
             }
-            var soft = ((masked.log_softmax(-1) + gumbel) / temperature).masked_fill(allowed.logical_not(), AttentionKernel.LowestFinite(scores.dtype)).softmax(-1);
+            var soft = ((masked.log_softmax(-1) + gumbel) / temperature).masked_fill(allowed.logical_not(), HeldScalars.Of(AttentionKernel.LowestFinite(scores.dtype))).softmax(-1);
             index = soft.argmax(-1);
             var hard = nn.functional.one_hot(index, tk).to(scores.dtype);
             selection = hard - soft.detach() + soft; // straight-through
         }
-        selection = selection.masked_fill(empty.unsqueeze(-1), 0.0);
-        var logProb = logp.gather(-1, index.unsqueeze(-1)).squeeze(-1).masked_fill(empty, 0.0); // (...)
+        selection = selection.masked_fill(empty.unsqueeze(-1), HeldScalars.Of(0.0));
+        var logProb = logp.gather(-1, index.unsqueeze(-1)).squeeze(-1).masked_fill(empty, HeldScalars.Of(0.0)); // (...)
         var context = torch.matmul(selection, values);                                          // (..., Dv) per query
         return new HardAttentionOutput(context, index, logProb, entropy, probs, selection);
     }

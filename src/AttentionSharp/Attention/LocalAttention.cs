@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -83,20 +84,20 @@ public sealed class LocalAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
         Tensor positions; // (B, Tq)
         if (Mode == LocalAttentionMode.Monotonic)
-            positions = (torch.arange(tq, dtype: query.dtype, device: query.device) + queryOffset).unsqueeze(0).expand(b, tq);
+            positions = (torch.arange(HeldScalars.Of(tq), dtype: query.dtype, device: query.device) + queryOffset).unsqueeze(0).expand(b, tq);
         else
         {
             var sourceLength = keyMask is null
-                ? torch.full(b, 1, tk, dtype: query.dtype, device: query.device)
+                ? torch.full(b, 1, HeldScalars.Of(tk), dtype: query.dtype, device: query.device)
                 : keyMask.sum(1, keepdim: true, type: query.dtype);                         // (B, 1)
             positions = sourceLength * torch.sigmoid(v_p!.forward(W_p!.forward(query).tanh()).squeeze(-1)); // (B, Tq)
         }
 
-        var s = torch.arange(tk, dtype: query.dtype, device: query.device).view(1, 1, tk); // (1, 1, Tk)
+        var s = torch.arange(HeldScalars.Of(tk), dtype: query.dtype, device: query.device).view(1, 1, tk); // (1, 1, Tk)
         var distance = s - positions.unsqueeze(-1);                                          // (B, Tq, Tk)
         Tensor allowed;
         using (torch.no_grad())
-            allowed = distance.abs() <= Window;                                               // (B, Tq, Tk)
+            allowed = distance.abs() <= HeldScalars.Of(Window);                                               // (B, Tq, Tk)
         if (keyMask is not null) allowed = allowed.logical_and(keyMask.unsqueeze(1));
         var weights = AttentionKernel.MaskedSoftmax(scores, allowed);
         if (Mode == LocalAttentionMode.Predictive)

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Sequence;
 
@@ -53,7 +54,7 @@ public static class BeamSearch
         var logp = new double[batch];
         var done = new bool[batch];
         for (int i = 0; i < batch; i++) { tokens[i] = []; weights[i] = []; }
-        var prev = torch.full(batch, bos, dtype: ScalarType.Int64, device: device);  // (B)
+        var prev = torch.full(batch, HeldScalars.Of(bos), dtype: ScalarType.Int64, device: device);  // (B)
         var state = start;
         bool hasWeights = false;
         for (int t = 0; t < maxLength && done.Any(d => !d); t++)
@@ -89,9 +90,9 @@ public static class BeamSearch
         if (alpha < 0) throw new ArgumentException($"alpha must be >= 0; got {alpha}");
         int k = beam, n = batch * k;
         var dev = device ?? CPU;
-        var expand = torch.arange(batch, device: dev).repeat_interleave(k);          // (N)
+        var expand = torch.arange(HeldScalars.Of(batch), device: dev).repeat_interleave(k);          // (N)
         var state = start.Select(expand);
-        var prev = torch.full(n, bos, dtype: ScalarType.Int64, device: dev);         // (N)
+        var prev = torch.full(n, HeldScalars.Of(bos), dtype: ScalarType.Int64, device: dev);         // (N)
         var scoreInit = new double[n];
         for (int i = 0; i < n; i++) scoreInit[i] = i % k == 0 ? 0 : double.NegativeInfinity;
         var scores = torch.tensor(scoreInit, device: dev);                           // (N)
@@ -113,9 +114,9 @@ public static class BeamSearch
             var total = (scores.unsqueeze(1) + logp).view(batch, k * v);             // (B, K*V)
             var top = total.topk(k, dim: 1);
             var flat = top.indexes;                                                  // (B, K)
-            var parentBeam = flat.div(v, rounding_mode: RoundingMode.floor);         // (B, K)
-            var token = flat.remainder(v).view(n);                                   // (N)
-            var parentRow = (parentBeam + torch.arange(batch, device: dev).unsqueeze(1) * k).view(n); // (N)
+            var parentBeam = flat.div(HeldScalars.Of(v), rounding_mode: RoundingMode.floor);         // (B, K)
+            var token = flat.remainder(HeldScalars.Of(v)).view(n);                                   // (N)
+            var parentRow = (parentBeam + torch.arange(HeldScalars.Of(batch), device: dev).unsqueeze(1) * k).view(n); // (N)
             scores = top.values.reshape(n);
 
             var parents = parentRow.data<long>().ToArray();

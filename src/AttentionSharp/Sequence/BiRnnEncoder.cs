@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Sequence;
 
@@ -86,7 +87,7 @@ public sealed class BiRnnEncoder : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>For each row, the index map that reverses the first <c>length</c> positions and keeps the padding in place.</summary>
     public static Tensor ReverseIndex(Tensor lengths, long maxLength)
     {
-        var pos = torch.arange(maxLength, device: lengths.device).unsqueeze(0);     // (1, S)
+        var pos = torch.arange(HeldScalars.Of(maxLength), device: lengths.device).unsqueeze(0);     // (1, S)
         var len = lengths.to(ScalarType.Int64).unsqueeze(1);                         // (B, 1)
         return torch.where(pos < len, len - 1 - pos, pos);                           // (B, S)
     }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Sequence;
 
@@ -106,18 +107,18 @@ public sealed class Crf : nn.Module
     Tensor ScoreUnchecked(Tensor emissions, Tensor tags, Tensor mask)
     {
         long t = emissions.shape[1];
-        var safeTags = tags.masked_fill(mask.logical_not(), 0);                      // (B, T)
+        var safeTags = tags.masked_fill(mask.logical_not(), HeldScalars.Of(0));                      // (B, T)
         var m = mask.to(emissions.dtype);                                             // (B, T)
         var emit = emissions.gather(2, safeTags.unsqueeze(2)).squeeze(2).mul(m).sum(1); // (B)
         var score = start_transitions.to(emissions.dtype).index_select(0, safeTags[.., 0]).add(emit);
         if (t > 1)
         {
             var trans = transitions.to(emissions.dtype);
-            var flat = safeTags[.., ..^1].mul(NumTags).add(safeTags[.., 1..]);       // (B, T-1) index into K*K
+            var flat = safeTags[.., ..^1].mul(HeldScalars.Of(NumTags)).add(safeTags[.., 1..]);       // (B, T-1) index into K*K
             var pair = trans.reshape(-1).index_select(0, flat.reshape(-1)).reshape(flat.shape); // (B, T-1)
             score = score.add(pair.mul(m[.., 1..]).sum(1));
         }
-        var lastIndex = mask.sum(1).sub(1).unsqueeze(1);                               // (B, 1)
+        var lastIndex = mask.sum(1).sub(HeldScalars.Of(1)).unsqueeze(1);                               // (B, 1)
         var lastTag = safeTags.gather(1, lastIndex).squeeze(1);                       // (B)
         return score.add(end_transitions.to(emissions.dtype).index_select(0, lastTag));
     }
@@ -149,7 +150,7 @@ public sealed class Crf : nn.Module
             {
                 var rowMax = alpha.max(1, keepdim: true).values.detach();             // (B, 1)
                 var p = alpha.sub(rowMax).exp().matmul(expTrans!);                    // (B, K)
-                next = p.clamp_min(tiny).log().add(rowMax).add(colMax!).add(emissions[.., i]);
+                next = p.clamp_min(HeldScalars.Of(tiny)).log().add(rowMax).add(colMax!).add(emissions[.., i]);
             }
             else
             {
@@ -178,9 +179,9 @@ public sealed class Crf : nn.Module
         {
             var flat = new bool[NumTags * NumTags];
             for (int i = 0; i < NumTags; i++) for (int j = 0; j < NumTags; j++) flat[i * NumTags + j] = !_allowed[i, j];
-            trans = trans.masked_fill(torch.tensor(flat).reshape(NumTags, NumTags).to(device), Forbidden);
-            start = start.masked_fill(torch.tensor(_allowedStart!.Select(a => !a).ToArray()).to(device), Forbidden);
-            end = end.masked_fill(torch.tensor(_allowedEnd!.Select(a => !a).ToArray()).to(device), Forbidden);
+            trans = trans.masked_fill(torch.tensor(flat).reshape(NumTags, NumTags).to(device), HeldScalars.Of(Forbidden));
+            start = start.masked_fill(torch.tensor(_allowedStart!.Select(a => !a).ToArray()).to(device), HeldScalars.Of(Forbidden));
+            end = end.masked_fill(torch.tensor(_allowedEnd!.Select(a => !a).ToArray()).to(device), HeldScalars.Of(Forbidden));
         }
         return (trans, start, end);
     }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Vision;
 
@@ -68,7 +69,7 @@ public sealed class DrawAttention : nn.Module<Tensor, Tensor, Tensor>
         var sigma2 = parameters[.., 2].exp();                                   // (B)
         var delta = (Math.Max(width, height) - 1) / (double)Math.Max(gridSize - 1, 1) * parameters[.., 3].exp(); // (B)
         var gamma = parameters[.., 4].exp();                                    // (B)
-        var offsets = torch.arange(1, gridSize + 1, dtype: parameters.dtype, device: parameters.device) - gridSize / 2.0 - 0.5; // (N)
+        var offsets = torch.arange(HeldScalars.Of(1), HeldScalars.Of(gridSize + 1), dtype: parameters.dtype, device: parameters.device) - gridSize / 2.0 - 0.5; // (N)
         var muX = gx.unsqueeze(1) + offsets.unsqueeze(0) * delta.unsqueeze(1); // (B, N)
         var muY = gy.unsqueeze(1) + offsets.unsqueeze(0) * delta.unsqueeze(1); // (B, N)
         var fx = Bank(muX, sigma2, width);
@@ -78,10 +79,10 @@ public sealed class DrawAttention : nn.Module<Tensor, Tensor, Tensor>
 
     static Tensor Bank(Tensor mu, Tensor sigma2, int size)
     {
-        var a = torch.arange(1, size + 1, dtype: mu.dtype, device: mu.device).reshape(1, 1, size); // (1, 1, size), pixels 1..size
+        var a = torch.arange(HeldScalars.Of(1), HeldScalars.Of(size + 1), dtype: mu.dtype, device: mu.device).reshape(1, 1, size); // (1, 1, size), pixels 1..size
         var d = a - mu.unsqueeze(2);                                                         // (B, N, size)
         var f = torch.exp(-(d * d) / (2 * sigma2.reshape(-1, 1, 1)));
-        return f / f.sum(2, keepdim: true).clamp_min(1e-8);                                  // rows sum to 1
+        return f / f.sum(2, keepdim: true).clamp_min(HeldScalars.Of(1e-8));                                  // rows sum to 1
     }
 
     /// <summary>Read: <c>gamma F_Y x F_X^T</c>, glimpses <c>(B, C, N, N)</c> of images <c>(B, C, H, W)</c>.</summary>

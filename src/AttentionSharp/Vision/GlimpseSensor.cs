@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Vision;
 
@@ -90,17 +91,17 @@ public sealed class GlimpseSensor
             throw new ArgumentException($"locations must be ({b}, 2); got ({string.Join(", ", locations.shape)})");
         using var scope = NewDisposeScope();
         var device = table.Sums.device;
-        var l = locations.detach().to(ScalarType.Float64).clamp(-1.0, 1.0);
-        var col = (0.5 * (l.select(1, 0) + 1.0) * Width).floor().to(ScalarType.Int64).clamp(0, Width).to(device);   // (B)
-        var row = (0.5 * (l.select(1, 1) + 1.0) * Height).floor().to(ScalarType.Int64).clamp(0, Height).to(device); // (B)
+        var l = locations.detach().to(ScalarType.Float64).clamp(HeldScalars.Of(-1.0), HeldScalars.Of(1.0));
+        var col = (0.5 * (l.select(1, 0) + 1.0) * Width).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Width)).to(device);   // (B)
+        var row = (0.5 * (l.select(1, 1) + 1.0) * Height).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Height)).to(device); // (B)
         int e = Patch + 1;
-        var steps = arange(e, dtype: ScalarType.Int64, device: device);                                   // (g+1)
+        var steps = arange(HeldScalars.Of(e), dtype: ScalarType.Int64, device: device);                                   // (g+1)
         var indices = new List<Tensor>();
         for (int s = 0; s < Scales; s++)
         {
             int crop = CropSize(s), q = crop / Patch;
-            var rows = ((row - crop / 2).unsqueeze(1) + steps.unsqueeze(0) * q).clamp(0, Height);        // (B, g+1) block edges
-            var cols = ((col - crop / 2).unsqueeze(1) + steps.unsqueeze(0) * q).clamp(0, Width);         // (B, g+1)
+            var rows = ((row - crop / 2).unsqueeze(1) + steps.unsqueeze(0) * q).clamp(HeldScalars.Of(0), HeldScalars.Of(Height));        // (B, g+1) block edges
+            var cols = ((col - crop / 2).unsqueeze(1) + steps.unsqueeze(0) * q).clamp(HeldScalars.Of(0), HeldScalars.Of(Width));         // (B, g+1)
             indices.Add((rows.unsqueeze(2) * (Width + 1) + cols.unsqueeze(1)).reshape(b, 1, e * e));     // (B, 1, (g+1)^2)
         }
         var index = cat(indices, 1).reshape(b, 1, Scales * e * e).expand(b, c, Scales * e * e).reshape(b * c, Scales * e * e);
@@ -122,18 +123,18 @@ public sealed class GlimpseSensor
         using var scope = NewDisposeScope();
         long b = images.shape[0], c = images.shape[1];
         var flat = images.reshape(b * c, (long)Height * Width); // (B*C, H*W), a view: nothing proportional to the image is copied
-        var l = locations.detach().to(ScalarType.Float64).clamp(-1.0, 1.0);
-        var col = (0.5 * (l.select(1, 0) + 1.0) * Width).floor().to(ScalarType.Int64).clamp(0, Width);   // (B)
-        var row = (0.5 * (l.select(1, 1) + 1.0) * Height).floor().to(ScalarType.Int64).clamp(0, Height); // (B)
+        var l = locations.detach().to(ScalarType.Float64).clamp(HeldScalars.Of(-1.0), HeldScalars.Of(1.0));
+        var col = (0.5 * (l.select(1, 0) + 1.0) * Width).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Width));   // (B)
+        var row = (0.5 * (l.select(1, 1) + 1.0) * Height).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Height)); // (B)
         var outs = new List<Tensor>();
         for (int s = 0; s < Scales; s++)
         {
             int crop = CropSize(s);
-            var offs = arange(crop, dtype: ScalarType.Int64, device: images.device);                       // (S)
+            var offs = arange(HeldScalars.Of(crop), dtype: ScalarType.Int64, device: images.device);                       // (S)
             var rows = ((row - crop / 2).to(images.device).unsqueeze(1) + offs.unsqueeze(0)).unsqueeze(2);  // (B, S, 1)
             var cols = ((col - crop / 2).to(images.device).unsqueeze(1) + offs.unsqueeze(0)).unsqueeze(1);  // (B, 1, S)
-            var inside = rows.ge(0).logical_and(rows.lt(Height)).logical_and(cols.ge(0)).logical_and(cols.lt(Width)); // (B, S, S)
-            var index = rows.clamp(0, Height - 1) * Width + cols.clamp(0, Width - 1);                        // (B, S, S)
+            var inside = rows.ge(HeldScalars.Of(0)).logical_and(rows.lt(HeldScalars.Of(Height))).logical_and(cols.ge(HeldScalars.Of(0))).logical_and(cols.lt(HeldScalars.Of(Width))); // (B, S, S)
+            var index = rows.clamp(HeldScalars.Of(0), HeldScalars.Of(Height - 1)) * Width + cols.clamp(HeldScalars.Of(0), HeldScalars.Of(Width - 1));                        // (B, S, S)
             index = index.reshape(b, 1, crop * crop).expand(b, c, crop * crop).reshape(b * c, crop * crop);  // (B*C, S*S)
             var keep = inside.reshape(b, 1, crop * crop).expand(b, c, crop * crop).reshape(b * c, crop * crop); // (B*C, S*S)
             var patch = flat.gather(1, index).mul(keep.to(images.dtype)).reshape(b * c, 1, crop, crop);     // (B*C, 1, S, S), zero outside

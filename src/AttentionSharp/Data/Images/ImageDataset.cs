@@ -1,6 +1,7 @@
 using AttentionSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Data;
 
@@ -87,7 +88,7 @@ public sealed class ImageDataset : IBatchSource<ImageBatch>
     public static ImageBatch ToBatch(byte[] pixels, long[] labels, int height, int width, Device device)
     {
         var images = torch.tensor(pixels, dtype: ScalarType.Byte).reshape(labels.Length, 1, height, width) // (B, 1, H, W)
-            .to(ScalarType.Float32).div_(255f).to(device);
+            .to(ScalarType.Float32).div_(HeldScalars.Of(255f)).to(device);
         return new ImageBatch(images, torch.tensor(labels, dtype: ScalarType.Int64).to(device));
     }
 

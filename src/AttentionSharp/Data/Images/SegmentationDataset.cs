@@ -1,6 +1,7 @@
 using AttentionSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Data;
 
@@ -57,7 +58,7 @@ public sealed class SegmentationDataset : IBatchSource<SegmentationBatch>
             for (int p = 0; p < n; p++) lab[k * n + p] = _masks[i * n + p];
         }
         var images = torch.tensor(img, dtype: ScalarType.Byte).reshape(indices.Length, 1, Height, Width) // (B, 1, H, W)
-            .to(ScalarType.Float32).div_(255f).to(Device);
+            .to(ScalarType.Float32).div_(HeldScalars.Of(255f)).to(Device);
         var masks = torch.tensor(lab, dtype: ScalarType.Int64).reshape(indices.Length, Height, Width).to(Device); // (B, H, W)
         return new SegmentationBatch(images, masks);
     }

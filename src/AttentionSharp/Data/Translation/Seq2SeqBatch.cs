@@ -1,6 +1,7 @@
 using AttentionSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Data.Translation;
 
@@ -72,8 +73,8 @@ public sealed class TranslationDataset : IBatchSource<Seq2SeqBatch>, ILengthAwar
         }
         var source = torch.tensor(src, [b, s], device: Device);        // (B, S)
         var targetOut = torch.tensor(tout, [b, t], device: Device);    // (B, T)
-        return new Seq2SeqBatch(source, source.ne(Vocabulary.Pad), torch.tensor(tin, [b, t], device: Device), targetOut,
-            targetOut.ne(Vocabulary.Pad), indices);
+        return new Seq2SeqBatch(source, source.ne(HeldScalars.Of(Vocabulary.Pad)), torch.tensor(tin, [b, t], device: Device), targetOut,
+            targetOut.ne(HeldScalars.Of(Vocabulary.Pad)), indices);
     }
 
     /// <summary>Pads source id sequences into <c>(B, S)</c> ids and mask.</summary>
@@ -83,6 +84,6 @@ public sealed class TranslationDataset : IBatchSource<Seq2SeqBatch>, ILengthAwar
         var src = new long[b * s];
         for (int k = 0; k < b; k++) for (int j = 0; j < sources[k].Length; j++) src[k * s + j] = sources[k][j];
         var ids = torch.tensor(src, [b, s], device: device ?? CPU); // (B, S)
-        return (ids, ids.ne(Vocabulary.Pad));
+        return (ids, ids.ne(HeldScalars.Of(Vocabulary.Pad)));
     }
 }

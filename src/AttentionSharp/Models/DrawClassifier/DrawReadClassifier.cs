@@ -2,6 +2,7 @@ using AttentionSharp.Vision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.DrawClassifier;
 
@@ -46,7 +47,7 @@ public sealed class DrawReadClassifier : nn.Module<Tensor, Tensor>
         double stride = (Math.Max(options.Height, options.Width) - 1) / (double)(options.Grid - 1);
         initialLogSigma2 = Math.Log(stride * stride / 4);
         head.bias!.copy_(torch.tensor(new float[] { 0, 0, (float)initialLogSigma2, 0, 0 }));
-        head.weight!.mul_(0.1);
+        head.weight!.mul_(HeldScalars.Of(0.1));
     }
 
     readonly double initialLogSigma2;

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.RecurrentAttention;
 
@@ -47,8 +48,8 @@ public sealed class LocationNetwork : nn.Module
         var mu = Mean(h);
         Tensor l;
         using (no_grad()) l = (mu + std * randn_like(mu)).detach();
-        var logProb = (-(l - mu).pow(2) / (2 * std * std) - Math.Log(std) - 0.5 * Math.Log(2 * Math.PI)).sum(1); // (B)
-        return (l.clamp(-1.0, 1.0).detach(), logProb);
+        var logProb = (-(l - mu).pow(HeldScalars.Of(2)) / (2 * std * std) - Math.Log(std) - 0.5 * Math.Log(2 * Math.PI)).sum(1); // (B)
+        return (l.clamp(HeldScalars.Of(-1.0), HeldScalars.Of(1.0)).detach(), logProb);
     }
 
     /// <summary>The next location: a sample with its log-probability, or (when <paramref name="useMean"/>) the detached mean with a zero log-probability <c>(B)</c>.</summary>

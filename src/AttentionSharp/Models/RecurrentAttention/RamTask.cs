@@ -2,6 +2,7 @@ using AttentionSharp.Data;
 using AttentionSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.RecurrentAttention;
 
@@ -115,7 +116,7 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
             probs = probs is null ? p : probs + p;
         }
         var mean = probs! / EvalSamples;                          // (B, classes)
-        var loss = nn.functional.nll_loss(mean.clamp_min(1e-12).log(), batch.Labels);
+        var loss = nn.functional.nll_loss(mean.clamp_min(HeldScalars.Of(1e-12)).log(), batch.Labels);
         long n = batch.Labels.shape[0];
         double errors = mean.argmax(1).ne(batch.Labels).sum().item<long>();
         return new StepOutput(loss, (int)n, new Dictionary<string, double> { ["error"] = errors, ["reward"] = n - errors, ["nll"] = loss.item<float>() * n });

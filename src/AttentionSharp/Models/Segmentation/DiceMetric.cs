@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Segmentation;
 
@@ -33,7 +34,7 @@ public sealed class DiceMetric
         using var scope = torch.NewDisposeScope();
         var p = predicted.reshape(-1).to(ScalarType.Int64).cpu();
         var t = truth.reshape(-1).to(ScalarType.Int64).cpu();
-        var both = torch.where(p.eq(t), p, torch.full_like(p, Classes));            // class where they agree, else an overflow bin
+        var both = torch.where(p.eq(t), p, torch.full_like(p, HeldScalars.Of(Classes)));            // class where they agree, else an overflow bin
         var ci = torch.bincount(both, minlength: Classes + 1).data<long>().ToArray();
         var cp = torch.bincount(p, minlength: Classes).data<long>().ToArray();
         var ct = torch.bincount(t, minlength: Classes).data<long>().ToArray();
@@ -63,9 +64,9 @@ public sealed class DiceMetric
         var agree = torch.where(predicted.eq(truth), predicted, torch.zeros_like(predicted));
         var i = nn.functional.one_hot(agree, classes).to(ScalarType.Float64).sum([1, 2])[.., 1..];     // (B, K-1) intersections
         var card = p + t;
-        var defined = card.gt(0).to(ScalarType.Float64);
-        var dice = 2 * i / card.clamp_min(1);
+        var defined = card.gt(HeldScalars.Of(0)).to(ScalarType.Float64);
+        var dice = 2 * i / card.clamp_min(HeldScalars.Of(1));
         var n = defined.sum(1);
-        return torch.where(n.gt(0), (dice * defined).sum(1) / n.clamp_min(1), torch.ones_like(n));
+        return torch.where(n.gt(HeldScalars.Of(0)), (dice * defined).sum(1) / n.clamp_min(HeldScalars.Of(1)), torch.ones_like(n));
     }
 }

@@ -3,6 +3,7 @@ using AttentionSharp.Sequence;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Tagging;
 
@@ -61,8 +62,8 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
     {
         long t = mask.shape[1];
         var lengths = mask.sum(1, keepdim: true);                                     // (B, 1)
-        var steps = torch.arange(t, device: mask.device).unsqueeze(0);               // (1, T)
-        var reversed = lengths.sub(1).sub(steps);                                    // (B, T)
+        var steps = torch.arange(HeldScalars.Of(t), device: mask.device).unsqueeze(0);               // (1, T)
+        var reversed = lengths.sub(HeldScalars.Of(1)).sub(steps);                                    // (B, T)
         return torch.where(mask, reversed, steps.expand_as(reversed));
     }
 
@@ -79,9 +80,9 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
             long b = batch.Chars.shape[0], t = batch.Chars.shape[1], l = batch.Chars.shape[2];
             var c = chars.forward(batch.Chars.reshape(b * t, l)).transpose(1, 2);    // (B*T, Dc, L)
             var conv = char_conv!.forward(c);                                        // (B*T, F, L)
-            var charMask = batch.Chars.reshape(b * t, 1, l).ne(Lexicon.Pad);         // (B*T, 1, L)
-            var pooled = conv.masked_fill(charMask.logical_not(), -1e4).max(2).values; // (B*T, F)
-            pooled = pooled.masked_fill(charMask.any(2).logical_not(), 0);
+            var charMask = batch.Chars.reshape(b * t, 1, l).ne(HeldScalars.Of(Lexicon.Pad));         // (B*T, 1, L)
+            var pooled = conv.masked_fill(charMask.logical_not(), HeldScalars.Of(-1e4)).max(2).values; // (B*T, F)
+            pooled = pooled.masked_fill(charMask.any(2).logical_not(), HeldScalars.Of(0));
             x = torch.cat([x, pooled.reshape(b, t, -1)], 2);                          // (B, T, Dw + F)
         }
         x = dropout.forward(x);

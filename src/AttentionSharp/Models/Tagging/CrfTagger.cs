@@ -2,6 +2,7 @@ using AttentionSharp.Sequence;
 using AttentionSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Tagging;
 
@@ -75,7 +76,7 @@ public sealed class TaggingTask(ICrfTagger Tagger) : ITrainable<TaggingBatch>
     public StepOutput TrainStep(TaggingBatch batch)
     {
         var nll = Tagger.Crf.NegativeLogLikelihood(Tagger.Emissions(batch), batch.Tags, batch.Mask);
-        return new StepOutput(nll.sum().div(batch.TokenCount), batch.TokenCount, new Dictionary<string, double>());
+        return new StepOutput(nll.sum().div(HeldScalars.Of(batch.TokenCount)), batch.TokenCount, new Dictionary<string, double>());
     }
 
     /// <inheritdoc />
@@ -90,6 +91,6 @@ public sealed class TaggingTask(ICrfTagger Tagger) : ITrainable<TaggingBatch>
         for (int b = 0; b < paths.Length; b++)
             for (int i = 0; i < paths[b].Length; i++)
                 if (paths[b][i] != gold[b * t + i]) errors++;
-        return new StepOutput(nll.sum().div(batch.TokenCount), batch.TokenCount, new Dictionary<string, double> { ["error"] = errors });
+        return new StepOutput(nll.sum().div(HeldScalars.Of(batch.TokenCount)), batch.TokenCount, new Dictionary<string, double> { ["error"] = errors });
     }
 }

@@ -2,6 +2,7 @@ using AttentionSharp.Sequence;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Tagging;
 
@@ -22,7 +23,7 @@ public sealed class FeatureCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagg
         features = nn.Embedding(options.Features, options.FeatureDim, padding_idx: Lexicon.Pad);
         output = nn.Linear(options.FeatureDim, options.Tags);
         crf = new Crf(options.Tags, constraints);
-        using (torch.no_grad()) features.weight!.normal_(0, 0.1).index_fill_(0, torch.tensor(new long[] { Lexicon.Pad }), 0);
+        using (torch.no_grad()) features.weight!.normal_(0, 0.1).index_fill_(0, torch.tensor(new long[] { Lexicon.Pad }), HeldScalars.Of(0));
         RegisterComponents();
     }
 

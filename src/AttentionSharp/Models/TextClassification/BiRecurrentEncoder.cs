@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.TextClassification;
 
@@ -34,7 +35,7 @@ public sealed class BiRecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     public (Tensor States, Tensor Final) Encode(Tensor inputs, Tensor lengths)
     {
         long t = inputs.shape[1];
-        using var cpuLengths = lengths.to(CPU).to(ScalarType.Int64).clamp(1, t);
+        using var cpuLengths = lengths.to(CPU).to(ScalarType.Int64).clamp(HeldScalars.Of(1), HeldScalars.Of(t));
         using var packed = nn.utils.rnn.pack_padded_sequence(inputs, cpuLengths, batch_first: true, enforce_sorted: false);
         Tensor hn;
         nn.utils.rnn.PackedSequence output;

@@ -2,6 +2,7 @@ using AttentionSharp.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.TextClassification;
 
@@ -61,7 +62,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
         var flatTokens = tokens.reshape(b * s, w);                   // (B*S, W)
         var flatMask = mask.reshape(b * s, w);                       // (B*S, W)
         var wordLengths = flatMask.sum(1);                           // (B*S)
-        var sentenceMask = wordLengths.gt(0);                        // (B*S)
+        var sentenceMask = wordLengths.gt(HeldScalars.Of(0));                        // (B*S)
         var real = sentenceMask.nonzero().squeeze(1);                // (N) indices of non-empty sentences
 
         // Word level, on the non-empty sentences only.
@@ -74,7 +75,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
 
         // Sentence level; lengths run to the last non-empty sentence, the mask drops empty ones in between.
         var docMask = sentenceMask.reshape(b, s);                                           // (B, S)
-        var positions = torch.arange(1, s + 1, device: tokens.device).unsqueeze(0);         // (1, S)
+        var positions = torch.arange(HeldScalars.Of(1), HeldScalars.Of(s + 1), device: tokens.device).unsqueeze(0);         // (1, S)
         var sentenceLengths = (positions * docMask).amax([1]);                              // (B)
         var (sentenceStates, _) = sentence_encoder.Encode(dropout.forward(sentences), sentenceLengths); // (B, S, 2H)
         var (document, sentenceWeights) = sentence_attention.Forward(sentenceStates, docMask, needWeights); // (B, 2H), (B, S)

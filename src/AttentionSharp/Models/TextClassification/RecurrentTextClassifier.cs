@@ -2,6 +2,7 @@ using AttentionSharp.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.TextClassification;
 
@@ -61,11 +62,11 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
                 break;
             case "mean":
                 var m = mask.unsqueeze(-1).to(states.dtype);          // (B, T, 1)
-                pooled = (states * m).sum(1) / m.sum(1).clamp_min(1); // (B, 2H)
+                pooled = (states * m).sum(1) / m.sum(1).clamp_min(HeldScalars.Of(1)); // (B, 2H)
                 break;
             case "max":
-                pooled = states.masked_fill(mask.unsqueeze(-1).logical_not(), float.NegativeInfinity).max(1).values; // (B, 2H)
-                pooled = pooled.masked_fill(pooled.isinf(), 0);
+                pooled = states.masked_fill(mask.unsqueeze(-1).logical_not(), HeldScalars.Of(float.NegativeInfinity)).max(1).values; // (B, 2H)
+                pooled = pooled.masked_fill(pooled.isinf(), HeldScalars.Of(0));
                 break;
             default:
                 pooled = final;
@@ -79,8 +80,8 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
     internal static Tensor DropWords(Tensor tokens, double p, bool training)
     {
         if (!training || p <= 0) return tokens;
-        var drop = torch.rand(tokens.shape, device: tokens.device).lt(p).logical_and(tokens.ne(Data.Text.Vocabulary.Pad)); // same shape as tokens
-        return tokens.masked_fill(drop, Data.Text.Vocabulary.Unknown);
+        var drop = torch.rand(tokens.shape, device: tokens.device).lt(HeldScalars.Of(p)).logical_and(tokens.ne(HeldScalars.Of(Data.Text.Vocabulary.Pad))); // same shape as tokens
+        return tokens.masked_fill(drop, HeldScalars.Of(Data.Text.Vocabulary.Unknown));
     }
 
     internal static string Shape(Tensor t) => "(" + string.Join(", ", t.shape) + ")";

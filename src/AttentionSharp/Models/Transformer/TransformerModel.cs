@@ -5,6 +5,7 @@ using AttentionSharp.Sequence;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Transformer;
 
@@ -120,7 +121,7 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         {
             if (offset + ids.shape[1] > positions.weight!.shape[0])
                 throw new ArgumentException($"learned positions cover {positions.weight!.shape[0]} positions; position {offset + ids.shape[1] - 1} was asked for");
-            pos = positions.forward(torch.arange(offset, offset + ids.shape[1], dtype: ScalarType.Int64, device: ids.device));
+            pos = positions.forward(torch.arange(HeldScalars.Of(offset), HeldScalars.Of(offset + ids.shape[1]), dtype: ScalarType.Int64, device: ids.device));
         }
         return dropout.forward(table.forward(ids) * Math.Sqrt(Options.ModelDim) + pos.unsqueeze(0));   // (B, T, D)
     }
