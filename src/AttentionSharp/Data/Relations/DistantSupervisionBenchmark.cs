@@ -5,7 +5,8 @@ namespace AttentionSharp.Data.Relations;
 /// <summary>
 /// Settings of the generated distant-supervision benchmark (docs/relex.md). Defaults follow issue 23: noise rate 0.5,
 /// about 80% NA bags (4 NA pairs per fact), 5% of positive bags with no expressing sentence, 3% of true facts missing
-/// from the knowledge base (NA pairs whose sentences do express a relation), templates split 65/35 between training and test.
+/// from the knowledge base (NA pairs whose sentences do express a relation), templates split between training, validation
+/// and test (<see cref="DistantSupervisionBenchmark.SplitTemplates"/>).
 /// </summary>
 /// <param name="Rho">Noise rate: the expected share of a positive bag's sentences that do not express its relation (at least one always does, except in the no-expression bags).</param>
 /// <param name="Seed">Seed of every random choice: the same seed and facts give the same benchmark.</param>
@@ -13,13 +14,13 @@ namespace AttentionSharp.Data.Relations;
 /// <param name="NaPerFact">NA pairs made per fact by replacing its head with another head of the same kind.</param>
 /// <param name="NoExpressionShare">Share of positive bags whose sentences all fail to express the relation.</param>
 /// <param name="MissingFactShare">Share of true facts the knowledge base lacks: their bags are labelled NA though sentences express the relation.</param>
-/// <param name="TestTemplateShare">Share of each relation's templates (and of the co-mention templates) kept for the test split.</param>
-/// <param name="ValidTemplateShare">Share kept for the validation split (so early stopping sees unseen wording too, as the test does).</param>
+/// <param name="TestTemplateShare">Share of each relation's core sentences (and of the co-mention ones) that only the test split uses.</param>
+/// <param name="ValidTemplateShare">Share that only the validation split uses (so early stopping sees unseen wording too, as the test does).</param>
 /// <param name="ValidShare">Share of head entities whose pairs form the validation split.</param>
 /// <param name="TestShare">Share of head entities whose pairs form the test split.</param>
 /// <param name="MaxBagSize">Largest number of sentences in a bag (sizes 1..max, more small bags than large).</param>
 public sealed record DistantSupervisionOptions(double Rho = 0.5, int Seed = 1, int FactsPerRelation = 600, int NaPerFact = 4, double NoExpressionShare = 0.05,
-    double MissingFactShare = 0.03, double TestTemplateShare = 0.3, double ValidShare = 0.1, double TestShare = 0.2, int MaxBagSize = 8, double ValidTemplateShare = 0.15)
+    double MissingFactShare = 0.03, double TestTemplateShare = 0.25, double ValidShare = 0.1, double TestShare = 0.2, int MaxBagSize = 8, double ValidTemplateShare = 0.1)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
@@ -150,22 +151,29 @@ public static class DistantSupervisionBenchmark
     }
 
     /// <summary>
-    /// The templates of each relation (and of NA) for the training, validation and test splits (indices 0, 1, 2): a fixed
-    /// split per relation, shuffled by the seed; no template occurs in two splits (with no validation share, validation
-    /// uses the training templates).
+    /// The templates of each relation (and of NA) for the training, validation and test splits (indices 0, 1, 2). A template
+    /// is an opening (<see cref="RelationTemplates.Openings"/>, or none) followed by a core sentence. The openings are split
+    /// (none and six for training, two for validation, four for test); the cores of each relation are shuffled by the seed,
+    /// <see cref="DistantSupervisionOptions.TestTemplateShare"/> of them occur only in test and
+    /// <see cref="DistantSupervisionOptions.ValidTemplateShare"/> only in validation, the rest in every split. So no template
+    /// occurs in two splits: a test sentence is either new wording altogether (a test-only core) or known wording in a new
+    /// sentence (a shared core behind a test-only opening).
     /// </summary>
     public static Dictionary<string, string[][]> SplitTemplates(IEnumerable<string> relations, DistantSupervisionOptions options)
     {
         var rng = new Random(options.Seed * 7919 + 1);
+        var openings = RelationTemplates.Openings;
+        string[][] openingSplit = [["", .. openings[..6]], openings[6..8], openings[8..]];
         var templates = new Dictionary<string, string[][]>();
         foreach (var r in relations.Append(RelationSet.NA))
         {
-            var all = RelationTemplates.For(r).ToArray();
-            rng.Shuffle(all);
-            int test = Math.Max(1, (int)Math.Round(all.Length * options.TestTemplateShare));
-            int valid = (int)Math.Round(all.Length * options.ValidTemplateShare);
-            var train = all[(test + valid)..];
-            templates[r] = [train, valid > 0 ? all[test..(test + valid)] : train, all[..test]];
+            var cores = RelationTemplates.For(r).ToArray();
+            rng.Shuffle(cores);
+            int test = Math.Max(1, (int)Math.Round(cores.Length * options.TestTemplateShare));
+            int valid = (int)Math.Round(cores.Length * options.ValidTemplateShare);
+            var shared = cores[(test + valid)..];
+            string[][] coreSplit = [shared, [.. shared, .. cores[test..(test + valid)]], [.. shared, .. cores[..test]]];
+            templates[r] = Enumerable.Range(0, 3).Select(k => coreSplit[k].SelectMany(c => openingSplit[k].Select(o => o.Length == 0 ? c : o + " " + c)).ToArray()).ToArray();
         }
         return templates;
     }
@@ -189,13 +197,9 @@ public static class DistantSupervisionBenchmark
         return h;
     }
 
-    /// <summary>Fills a template drawn from <paramref name="pool"/> (with an optional opening) and tokenises it, spans on whole tokens.</summary>
-    static RelationSentence Sentence(Random rng, KbEntity head, KbEntity tail, string label, string gold, string[] pool)
-    {
-        string template = pool[rng.Next(pool.Length)];
-        string opening = rng.NextDouble() < 0.3 ? RelationTemplates.Openings[rng.Next(RelationTemplates.Openings.Length)] + " " : "";
-        return Fill(opening + template, head, tail, label, gold);
-    }
+    /// <summary>Fills a template drawn from <paramref name="pool"/> and tokenises it, spans on whole tokens.</summary>
+    static RelationSentence Sentence(Random rng, KbEntity head, KbEntity tail, string label, string gold, string[] pool) =>
+        Fill(pool[rng.Next(pool.Length)], head, tail, label, gold);
 
     /// <summary>Tokenises <paramref name="template"/> with <c>{h}</c> and <c>{t}</c> replaced by the entities' names.</summary>
     public static RelationSentence Fill(string template, KbEntity head, KbEntity tail, string label, string? gold)

@@ -79,8 +79,13 @@ public static class RelationTemplates
         "He compared {t} to {h} in his blog.",
     ];
 
-    /// <summary>Optional openings put before a template, the same for every relation.</summary>
-    public static readonly string[] Openings = ["On Monday,", "According to local media,", "Last year,", "In a statement,", "Meanwhile,", "Officials said that"];
+    /// <summary>Openings put before a core sentence, the same for every relation (split between training, validation and test in this order: 6, 2, 4).</summary>
+    public static readonly string[] Openings =
+    [
+        "On Monday,", "According to local media,", "Last year,", "In a statement,", "Meanwhile,", "Officials said that",
+        "As reported on Tuesday,", "Historians note that",
+        "In recent years,", "The newspaper wrote that", "Earlier this month,", "Everyone knows that",
+    ];
 
     /// <summary>The templates that express <paramref name="relation"/>.</summary>
     public static string[] For(string relation) => relation switch

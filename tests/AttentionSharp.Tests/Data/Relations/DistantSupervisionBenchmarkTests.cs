@@ -81,9 +81,12 @@ public class DistantSupervisionBenchmarkTests
             Assert.Empty(train.Intersect(test));
             Assert.Empty(train.Intersect(valid));
             Assert.Empty(valid.Intersect(test));
-            Assert.Equal(RelationTemplates.For(r).Length, train.Length + valid.Length + test.Length);
-            Assert.InRange(test.Length, 6, 14);
-            Assert.InRange(valid.Length, 3, 7);
+            // Every core is used somewhere; test-only cores are a quarter of them.
+            var cores = RelationTemplates.For(r);
+            Assert.All(cores, c => Assert.Contains(train.Concat(valid).Concat(test), t => t.EndsWith(c)));
+            int testOnly = cores.Count(c => !train.Any(t => t.EndsWith(c)) && test.Any(t => t.EndsWith(c)));
+            Assert.Equal((int)Math.Round(cores.Length * 0.25), testOnly);
+            Assert.Equal(7 * (cores.Length - testOnly - (int)Math.Round(cores.Length * 0.1)), train.Length);
         }
     }
 
@@ -91,8 +94,6 @@ public class DistantSupervisionBenchmarkTests
     {
         var t = s.Tokens.Select((w, i) => i >= s.Head.Start && i < s.Head.End ? "{h}" : i >= s.Tail.Start && i < s.Tail.End ? "{t}" : w).ToList();
         var collapsed = t.Where((w, i) => i == 0 || w != t[i - 1] || !w.StartsWith('{')).ToList();
-        foreach (var opening in RelationTemplates.Openings.Select(o => TextTokenizer.Tokenize(o)))
-            if (collapsed.Take(opening.Count).SequenceEqual(opening)) { collapsed = collapsed.Skip(opening.Count).ToList(); break; }
         return string.Join(' ', collapsed);
     }
 
@@ -138,10 +139,11 @@ public class DistantSupervisionBenchmarkTests
         Assert.Equal(a.Stats.PositiveBagsWithoutExpression, silent);
         Assert.InRange((double)silent / positive, 0.01, 0.12);                          // ~5%
         Assert.Equal(a.Stats.NaBagsThatExpress, bags.Count(x => x.Relations[0] == "NA" && x.GoldRelations!.Count == 1));
-        // An NA pair never holds a true fact of its kind (by names).
+        // An NA pair made by replacing a head never holds a true fact (by names); the only true pairs among silent NA bags are
+        // facts the KB misses whose sentences happen to express nothing (3% x 5% of facts).
         var truth = facts.Select(f => (f.Head.Name, f.Tail.Name)).ToHashSet();
-        Assert.All(bags.Where(x => x.Relations[0] == "NA" && x.GoldRelations!.Count == 0), x =>
-            Assert.DoesNotContain((x.Sentences[0].Head.Name, x.Sentences[0].Tail.Name), truth));
+        var silentNa = bags.Where(x => x.Relations[0] == "NA" && x.GoldRelations!.Count == 0).ToList();
+        Assert.InRange(silentNa.Count(x => truth.Contains((x.Sentences[0].Head.Name, x.Sentences[0].Tail.Name))), 0, 3);
     }
 
     [Fact]
