@@ -15,21 +15,25 @@ public static class AttentionKernel
     {
         if (mask is null) return scores.softmax(-1);
         using var scope = torch.NewDisposeScope();
+        // Scalars held for the native calls (../shared/TORCHSHARP.md: a temporary Scalar can be finalised mid-call).
+        using var lowest = LowestFinite(scores.dtype).ToScalar();
+        using var zero = 0.0.ToScalar();
+        using var negativeInfinity = double.NegativeInfinity.ToScalar();
         Tensor allowed;
         Tensor masked;
         if (mask.dtype == ScalarType.Bool)
         {
             allowed = mask;
-            masked = scores.masked_fill(mask.logical_not(), LowestFinite(scores.dtype));
+            masked = scores.masked_fill(mask.logical_not(), lowest);
         }
         else
         {
-            allowed = mask > double.NegativeInfinity;
-            masked = (scores + mask).masked_fill(allowed.logical_not(), LowestFinite(scores.dtype));
+            allowed = mask.gt(negativeInfinity);
+            masked = (scores + mask).masked_fill(allowed.logical_not(), lowest);
         }
         var weights = masked.softmax(-1);
         var anyAllowed = allowed.any(-1, keepdim: true); // (..., Tq, 1)
-        weights = weights.masked_fill(anyAllowed.logical_not(), 0.0);
+        weights = weights.masked_fill(anyAllowed.logical_not(), zero);
         return weights.MoveToOuterDisposeScope();
     }
 
