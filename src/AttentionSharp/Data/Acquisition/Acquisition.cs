@@ -11,7 +11,7 @@ public sealed class DataUnavailableException(string message) : Exception(message
 
 /// <summary>A file a dataset needs in its cache folder, with what a good copy looks like.</summary>
 /// <param name="Name">File name in the dataset's cache folder (always stored uncompressed).</param>
-/// <param name="Size">Exact size in bytes.</param>
+/// <param name="Size">Exact size in bytes, or -1 for a file that changes between package versions (then <paramref name="Validate"/> checks it).</param>
 /// <param name="Md5">Lower-case MD5 of the content, or null to skip.</param>
 /// <param name="Validate">Extra check of the content (e.g. an IDX header), throwing <see cref="InvalidDataException"/> when bad.</param>
 public sealed record DataFile(string Name, long Size, string? Md5 = null, Action<string>? Validate = null)
@@ -47,7 +47,7 @@ public sealed record DataFile(string Name, long Size, string? Md5 = null, Action
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new InvalidDataException($"{Name} is missing");
-        if (info.Length != Size) throw new InvalidDataException($"{Name} has {info.Length} bytes, expected {Size}");
+        if (Size >= 0 && info.Length != Size) throw new InvalidDataException($"{Name} has {info.Length} bytes, expected {Size}");
         if (Md5 != null)
         {
             using var fs = File.OpenRead(path);
@@ -287,7 +287,7 @@ public sealed record DatasetSource(string Name, string Description, IReadOnlyLis
 
     /// <summary>Whether every file is present with the right size (the full check runs when the files are obtained).</summary>
     public bool IsCached(string cacheRoot) =>
-        Files.All(f => new FileInfo(Path.Combine(Folder(cacheRoot), f.Name)) is { Exists: true } fi && fi.Length == f.Size);
+        Files.All(f => new FileInfo(Path.Combine(Folder(cacheRoot), f.Name)) is { Exists: true } fi && (f.Size < 0 || fi.Length == f.Size));
 
     /// <summary>
     /// Returns the dataset's folder, obtaining and verifying the files first if needed; tries each route in order and,
