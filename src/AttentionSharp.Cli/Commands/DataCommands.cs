@@ -11,7 +11,7 @@ public static class DataCommands
         new("verbose", null, null, "stack traces on errors"),
     ];
 
-    /// <summary>The verbs of this file.</summary>
+    /// <summary>The verbs of this file (<c>attn data get l10n-de</c> fetches every package of the localisation corpus).</summary>
     public static Verb[] Verbs { get; } =
     [
         new(["data", "list"], "list the datasets, their sources and whether they are in the cache", Options, null, a =>
@@ -28,6 +28,12 @@ public static class DataCommands
         new(["data", "get"], "download, verify and cache a dataset (tries its sources in order)", Options, "NAME", a =>
         {
             if (a.Positional.Count != 1) throw new UsageException($"'attn data get' needs one dataset name; known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))}");
+            if (a.Positional[0] == AttentionSharp.Data.Translation.L10nCorpus.AllName)
+            {
+                var folders = AttentionSharp.Data.Translation.L10nCorpus.EnsureAll(SharedOptions.DataRoot(a), Console.Out);
+                Console.WriteLine($"{a.Positional[0]}: {folders.Count} packages ready");
+                return 0;
+            }
             var source = DatasetCatalog.Get(a.Positional[0]);
             string folder = source.Ensure(SharedOptions.DataRoot(a), Console.Out);
             Console.WriteLine($"{source.Name}: ready in {folder}");

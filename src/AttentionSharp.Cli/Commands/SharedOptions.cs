@@ -10,20 +10,24 @@ namespace AttentionSharp.Cli.Commands;
 public static class SharedOptions
 {
     /// <summary>Options of every train verb, with the family's defaults (<paramref name="threads"/>: see <see cref="Common"/>).</summary>
-    public static OptionSpec[] Train(int epochs, int batchSize, double lr, string monitor = "error", string? threads = null) =>
+    /// <remarks>The schedule, plateau, gamma and patience defaults are the trainer's unless a family passes its own (translate: early stopping on).</remarks>
+    public static OptionSpec[] Train(int epochs, int batchSize, double lr, string monitor = "error", string? threads = null,
+        string schedule = "cosine", int plateau = 5, double gamma = 0.1, int patience = 0) =>
     [
-        new("epochs", "N", epochs.ToString(), "epochs to train (total, counting epochs before a resume)"),
+        new("epochs", "N", epochs.ToString(), patience > 0 ? "most epochs to train (a ceiling: early stopping by --patience ends the run sooner; total, counting epochs before a resume)"
+            : "epochs to train (total, counting epochs before a resume)"),
         new("batch-size", "N", batchSize.ToString(), "examples per batch"),
         new("lr", "X", lr.ToString(System.Globalization.CultureInfo.InvariantCulture), "base learning rate"),
         new("optimizer", "NAME", "adam", "adam, adamw, sgd or rmsprop"),
-        new("schedule", "NAME", "cosine", "learning-rate schedule: constant, step, cosine (to 1% at the last epoch) or plateau (cut by --gamma after --plateau epochs without validation improvement, down to 1%)"),
-        new("plateau", "N", "5", "plateau schedule: epochs without validation improvement before each cut"),
-        new("gamma", "X", "0.1", "step and plateau schedules: factor of each cut"),
+        new("schedule", "NAME", schedule, "learning-rate schedule: constant, step, cosine (to 1% at the last epoch) or plateau (cut by --gamma after --plateau epochs without validation improvement, down to 1%)"),
+        new("plateau", "N", plateau.ToString(), "plateau schedule: epochs without validation improvement before each cut"),
+        new("gamma", "X", gamma.ToString(System.Globalization.CultureInfo.InvariantCulture), "step and plateau schedules: factor of each cut"),
         new("warmup", "N", "0", "epochs of linear learning-rate warm-up"),
+        new("warmup-steps", "N", "0", "optimizer steps of linear learning-rate warm-up (on top of the schedule; 0 = off)"),
         new("weight-decay", "X", "0", "L2 weight decay"),
         new("clip", "X", "0", "clip the gradient norm to X (0 = off)"),
-        new("patience", "N", "0", "early stopping: epochs without validation improvement (0 = off)"),
-        new("monitor", "METRIC", monitor, "validation metric that selects the best checkpoint (lower is better)"),
+        new("patience", "N", patience.ToString(), "early stopping: epochs without validation improvement (0 = off)"),
+        new("monitor", "METRIC", monitor, "validation metric that selects the best checkpoint (lower is better; bleu and chrf: higher)"),
         new("max-batches", "N", "0", "stop each epoch after N batches (0 = all; for quick runs)"),
         new("resume", null, null, "continue the run in --out from its last checkpoint"),
         .. Common(threads),
@@ -45,7 +49,7 @@ public static class SharedOptions
     static readonly (string Property, string Flag)[] TrainerFlags =
     [
         ("PlateauEpochs", "--plateau"), ("WarmupEpochs", "--warmup"), ("Epochs", "--epochs"), ("BatchSize", "--batch-size"),
-        ("LearningRate", "--lr"), ("GradClipNorm", "--clip"), ("Patience", "--patience"), ("Gamma", "--gamma"), ("Resume needs OutDir", "--resume needs --out"),
+        ("LearningRate", "--lr"), ("GradClipNorm", "--clip"), ("Patience", "--patience"), ("WarmupSteps", "--warmup-steps"), ("Gamma", "--gamma"), ("Resume needs OutDir", "--resume needs --out"),
     ];
 
     /// <summary>Validates trainer options, rethrowing the library's message (which names properties) with the flags instead.</summary>
@@ -74,6 +78,7 @@ public static class SharedOptions
         WeightDecay = a.Double("weight-decay", 0),
         GradClipNorm = a.Double("clip", 0),
         Patience = a.Int("patience", 0),
+        WarmupSteps = a.Int("warmup-steps", 0),
         Monitor = a.Required("monitor"),
         MaxBatchesPerEpoch = a.Int("max-batches", 0),
         Seed = a.Long("seed"),

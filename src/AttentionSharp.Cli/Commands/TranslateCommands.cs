@@ -10,7 +10,7 @@ public static class TranslateCommands
     static readonly OptionSpec[] ModelOptions =
     [
         new("arch", "NAME", "bahdanau", "model: " + string.Join(", ", TranslateTrainSpec.Architectures)),
-        new("task", "NAME", "dates", "corpus: dates (generated), reverse (generated: 3-40 words translated word by word in reversed order), de-en (Debian trans-de-en), tsv (--train/--dev/--test files)"),
+        new("task", "NAME", "dates", "corpus: dates (generated), reverse (generated: 3-40 words translated word by word in reversed order), de-en (Debian trans-de-en), l10n-en-de / l10n-de-en (software localisation: German gettext catalogs of 30 Debian packages), tsv (--train/--dev/--test files)"),
         new("train", "FILE", null, "tsv: training pairs, one 'source<TAB>target' per line, UTF-8"),
         new("dev", "FILE", null, "tsv: dev pairs (default: 5% of --train held out by hash)"),
         new("test", "FILE", null, "tsv: test pairs (default: 5% of --train held out by hash)"),
@@ -38,6 +38,10 @@ public static class TranslateCommands
         new("post-norm", null, null, "transformer: layer norm after each residual sum (the paper's) instead of before"),
         new("positions", "KIND", "sinusoidal", "transformer: sinusoidal or learned position embeddings"),
         new("share-embeddings", null, null, "transformer: tie the output layer to the target embedding"),
+        new("train-max", "N", "0", "corpus tasks: train on at most N pairs, a fixed hash-ordered subset of the training part (0 = all)"),
+        new("dev-max", "N", "0", "corpus tasks: validate on at most N dev pairs, a fixed hash-ordered subset (0 = all; the test part is never cut)"),
+        new("test-on-train", null, null, "dev and test are the training part itself: the pipeline check (a model must nearly reproduce its training pairs)"),
+        new("dev-bleu", "N", "500", "greedy-decode N dev pairs after every epoch for dev bleu and chrf (--monitor bleu|chrf needs it; 0 = off)"),
     ];
 
     static readonly OptionSpec[] UseOptions =
@@ -49,9 +53,9 @@ public static class TranslateCommands
     /// <summary>The verbs of this file.</summary>
     public static Verb[] Verbs { get; } =
     [
-        new(["translate", "train"], "train a translator (no attention, Bahdanau, Luong or Transformer), then score its test set (exact match, BLEU)",
-            [.. ModelOptions, .. SharedOptions.Train(epochs: 10, batchSize: 64, lr: 2e-3, monitor: "loss", threads: "1")], null, Train),
-        new(["translate", "eval"], "score a translation checkpoint on its test set: BLEU (overall and by source length), exact match, sentences/s",
+        new(["translate", "train"], "train a translator (no attention, Bahdanau, Luong or Transformer) until dev chrF stops improving, then score its test set (BLEU, chrF, retrieval baseline)",
+            [.. ModelOptions, .. SharedOptions.Train(epochs: 40, batchSize: 64, lr: 2e-3, monitor: "chrf", threads: "1", schedule: "plateau", plateau: 1, gamma: 0.5, patience: 3)], null, Train),
+        new(["translate", "eval"], "score a translation checkpoint on its test set: BLEU (plain and smoothed, overall and by source length), chrF, exact match, the retrieval baseline, sentences/s",
             [.. UseOptions, new("split", "NAME", "test", "test or dev"), new("limit", "N", "0", "score only the first N sentences (0 = all)"),
              new("errors", "N", "0", "print the first N outputs that differ from the reference"),
              new("batch-size", "N", "64", "sentences per batch"), .. SharedOptions.Common(threads: "1")], null, Eval),
@@ -72,6 +76,7 @@ public static class TranslateCommands
         int extraMax = dictionary ? a.Int("extra-max", 0) : 0;
         int pairs = task is "dates" or "reverse" ? GeneratedPairs(a) : 20000;
         if (task == "tsv" && !a.Has("train")) throw new UsageException("--task tsv needs --train FILE");
+        if (task is "dates" or "reverse" && (a.Has("train-max") || a.Has("dev-max") || a.Has("test-on-train"))) throw new UsageException($"--train-max and --test-on-train are for corpus tasks; --task {task} generates its pairs (use --pairs)");
         string arch = a.Choice("arch", TranslateTrainSpec.Architectures);
         string cell = a.Choice("cell", AttentionSharp.Sequence.BiRnnEncoder.Cells);
         if (arch == "transformer" && cell != "gru") throw new UsageException("--cell applies to the recurrent architectures, not to --arch transformer");
@@ -86,7 +91,7 @@ public static class TranslateCommands
             Embedding: a.Int("embedding", 1), Hidden: a.Int("hidden", 1), Cell: cell, Dropout: a.Double("dropout", 0, 0.99), Window: a.Int("window", 1),
             LabelSmoothing: a.Double("label-smoothing", 0, 0.99), ModelDim: a.Int("model-dim", 2), Heads: a.Int("heads", 1), Layers: a.Int("layers", 1),
             FeedForward: a.Int("ff", 1), PostNorm: a.Flag("post-norm"), Positions: a.Choice("positions", "sinusoidal", "learned"),
-            ShareEmbeddings: a.Flag("share-embeddings"));
+            ShareEmbeddings: a.Flag("share-embeddings"), TrainMax: a.Int("train-max", 0), TestOnTrain: a.Flag("test-on-train"), DevBleuSentences: a.Int("dev-bleu", 0), DevMax: a.Int("dev-max", 0));
     }
 
     /// <summary>Generated tasks: the training pairs, from --pairs or its older name --dates (not both).</summary>
@@ -102,6 +107,7 @@ public static class TranslateCommands
         SharedOptions.Device(a); // a bad --device is reported before the run folder is named, as always
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"translate-{spec.Task}-{spec.Arch}")) with { BucketByLength = a.Flag("bucket") };
         trainer.Validate();
+        if (trainer.MonitorHigherIsBetter && spec.DevBleuSentences == 0) throw new UsageException($"--monitor {trainer.Monitor} needs --dev-bleu N above 0 (or --monitor loss)");
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => TranslateExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());
         return 0;

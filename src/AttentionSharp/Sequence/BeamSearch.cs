@@ -45,8 +45,19 @@ public sealed record Hypothesis(int[] Tokens, double LogProb, double Score, floa
 /// </summary>
 public static class BeamSearch
 {
+    /// <summary><paramref name="logProbs"/> <c>(N, V)</c> with the columns of <paramref name="banned"/> set to minus infinity (unchanged when none).</summary>
+    public static Tensor Ban(Tensor logProbs, IReadOnlyList<int>? banned)
+    {
+        if (banned == null || banned.Count == 0) return logProbs;
+        using var index = torch.tensor(banned.Select(i => (long)i).ToArray(), device: logProbs.device);
+        using var minusInf = (-double.PositiveInfinity).ToScalar();
+        return logProbs.index_fill(1, index, minusInf);
+    }
+
     /// <summary>Greedy decoding of <paramref name="batch"/> sources from <paramref name="start"/> (one row per source).</summary>
-    public static List<Hypothesis> Greedy(IIncrementalDecoder decoder, IDecoderState start, int batch, int maxLength, int bos, int eos, Device? device = null)
+    /// <remarks>Tokens in <paramref name="banned"/> (e.g. padding, unknown and start symbols) are never emitted.</remarks>
+    public static List<Hypothesis> Greedy(IIncrementalDecoder decoder, IDecoderState start, int batch, int maxLength, int bos, int eos, Device? device = null,
+        IReadOnlyList<int>? banned = null)
     {
         Check(batch, 1, maxLength);
         var tokens = new List<int>[batch];
@@ -61,7 +72,7 @@ public static class BeamSearch
         {
             var step = decoder.Step(prev, state);
             state = step.State;
-            var best = step.LogProbs.max(1);
+            var best = Ban(step.LogProbs, banned).max(1);
             var next = best.indexes;                                                 // (B)
             var nextIds = next.data<long>().ToArray();
             var nextLp = best.values.to(ScalarType.Float64).data<double>().ToArray();
@@ -83,8 +94,9 @@ public static class BeamSearch
     }
 
     /// <summary>Beam search with <paramref name="beam"/> hypotheses per source; <paramref name="start"/> has one row per source.</summary>
+    /// <remarks>Tokens in <paramref name="banned"/> (e.g. padding, unknown and start symbols) are never emitted.</remarks>
     public static List<Hypothesis> Search(IIncrementalDecoder decoder, IDecoderState start, int batch, int beam, int maxLength, int bos, int eos,
-        double alpha = 1.0, Device? device = null)
+        double alpha = 1.0, Device? device = null, IReadOnlyList<int>? banned = null)
     {
         Check(batch, beam, maxLength);
         if (alpha < 0) throw new ArgumentException($"alpha must be >= 0; got {alpha}");
@@ -104,7 +116,7 @@ public static class BeamSearch
         {
             var step = decoder.Step(prev, state);
             long v = step.LogProbs.shape[1];
-            var logp = step.LogProbs.to(ScalarType.Float64);                          // (N, V)
+            var logp = Ban(step.LogProbs, banned).to(ScalarType.Float64);             // (N, V)
             var fin = torch.tensor(finished, device: dev);                            // (N)
             var frozenRow = new double[v];
             Array.Fill(frozenRow, double.NegativeInfinity);

@@ -8,7 +8,15 @@ namespace AttentionSharp.Training;
 /// <param name="BrevityPenalty">BP = 1 if c &gt; r, else exp(1 - r/c).</param>
 /// <param name="HypothesisLength">Total candidate tokens c.</param>
 /// <param name="ReferenceLength">Total reference tokens r.</param>
-public sealed record BleuScore(double Score, double[] Precisions, double BrevityPenalty, long HypothesisLength, long ReferenceLength);
+public sealed record BleuScore(double Score, double[] Precisions, double BrevityPenalty, long HypothesisLength, long ReferenceLength)
+{
+    /// <summary>
+    /// BLEU with add-one smoothing of the n-gram precisions for n &gt;= 2 (Lin and Och 2004, "BLEU+1"; Chen and Cherry 2014,
+    /// method 2): <c>p_n = (m_n + 1) / (t_n + 1)</c> for n = 2..4, <c>p_1</c> unsmoothed, same brevity penalty; in 0..100.
+    /// Unlike <see cref="Score"/> it stays above 0 when no 4-gram matches, so small differences between weak systems show.
+    /// </summary>
+    public double Smoothed { get; init; }
+}
 
 /// <summary>
 /// Corpus BLEU-4 with one reference per sentence (Papineni et al. 2002, eq. 1-2): <c>BLEU = BP * exp(sum_n 1/4 log p_n)</c>, where
@@ -53,7 +61,11 @@ public static class Bleu
         for (int n = 0; n < MaxOrder; n++) p[n] = totals[n] == 0 ? 0 : (double)matches[n] / totals[n];
         double bp = c == 0 ? 0 : c > r ? 1 : Math.Exp(1 - (double)r / c);
         double score = p.Any(x => x == 0) ? 0 : bp * Math.Exp(p.Select(x => Math.Log(x)).Average());
-        return new BleuScore(100 * score, p, bp, c, r);
+        double smoothedLog = 0;
+        for (int n = 0; n < MaxOrder; n++)
+            smoothedLog += Math.Log(n == 0 ? p[0] : (matches[n] + 1.0) / (totals[n] + 1.0)) / MaxOrder;
+        double smoothed = p[0] == 0 ? 0 : bp * Math.Exp(smoothedLog);
+        return new BleuScore(100 * score, p, bp, c, r) { Smoothed = 100 * smoothed };
     }
 
     static Dictionary<string, int> NGrams(IReadOnlyList<string> tokens, int n)

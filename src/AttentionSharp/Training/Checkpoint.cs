@@ -48,6 +48,8 @@ public sealed class TrainerState
     public int EpochsSinceCut { get; set; }
     /// <summary>Seconds of training so far (summed over resumed runs).</summary>
     public double Seconds { get; set; }
+    /// <summary>Optimizer steps taken so far (0 in checkpoints written before it was recorded).</summary>
+    public long Steps { get; set; }
 }
 
 /// <summary>

@@ -40,3 +40,13 @@ public interface ILengthAware
     /// <summary>The length of example <paramref name="index"/> used to group it with examples of similar length.</summary>
     int LengthOf(int index);
 }
+
+/// <summary>
+/// A model with validation scores beyond the per-batch metrics, computed once per epoch after the validation pass (e.g. a
+/// translator's BLEU of greedy outputs on part of the dev set); the trainer adds them to the epoch's validation metrics.
+/// </summary>
+public interface IValidationScores
+{
+    /// <summary>The scores, by metric name; called after the validation pass, outside any training step.</summary>
+    IReadOnlyDictionary<string, double> ValidationScores();
+}

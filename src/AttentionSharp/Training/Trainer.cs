@@ -160,8 +160,11 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             Dictionary<string, double> trainMetrics, validMetrics;
             try
             {
-                trainMetrics = RunTrainEpoch(model, optimizer, train, epoch, progress, state.Epoch);
+                (trainMetrics, long steps) = RunTrainEpoch(model, optimizer, train, epoch, progress, state.Epoch, state.Steps, lr);
+                state.Steps += steps;
                 validMetrics = valid == null ? new Dictionary<string, double>() : Evaluate(model, valid, Options.BatchSize);
+                if (valid != null && model is IValidationScores scored)
+                    foreach (var kv in scored.ValidationScores()) validMetrics[kv.Key] = kv.Value;
             }
             catch (System.Runtime.InteropServices.ExternalException ex) when (last != null && retries < Options.NativeFaultRetries)
             {
@@ -176,7 +179,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             var monitored = validMetrics.Count > 0 ? validMetrics : trainMetrics;
             if (!monitored.TryGetValue(Options.Monitor, out double value))
                 throw new ArgumentException($"monitored metric '{Options.Monitor}' is not produced; the model reports {string.Join(", ", monitored.Keys)}");
-            bool improved = double.IsNaN(state.BestValue) || value < state.BestValue;
+            bool improved = double.IsNaN(state.BestValue) || (Options.MonitorHigherIsBetter ? value > state.BestValue : value < state.BestValue);
             if (improved) { state.BestValue = value; state.BestEpoch = epoch; state.EpochsWithoutImprovement = 0; state.EpochsSinceCut = 0; }
             else { state.EpochsWithoutImprovement++; state.EpochsSinceCut++; }
             bool cut = Options.Schedule.CutsAfter(state.EpochsSinceCut, state.RateCuts);
@@ -200,13 +203,17 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             if (cut && !state.Stopped)
                 progress.Message($"learning rate cut to {Options.Schedule.RateAt(Options.LearningRate, epoch + 1, Options.Epochs, state.RateCuts):g3}: " +
                                  $"no improvement of valid {Options.Monitor} for {Options.Schedule.PlateauEpochs} epochs");
-            if (state.Stopped) progress.Message($"early stopping: no improvement of valid {Options.Monitor} for {Options.Patience} epochs (best at epoch {state.BestEpoch})");
+            if (state.Stopped) progress.Message($"early stopping after {state.Steps} optimizer steps: no improvement of valid {Options.Monitor} for {Options.Patience} epochs (best at epoch {state.BestEpoch})");
         }
         return new TrainingSummary(state, history, resumedFrom);
     }
 
-    Dictionary<string, double> RunTrainEpoch(ITrainable<TBatch> model, optim.Optimizer optimizer, IBatchSource<TBatch> train, int epoch, ITrainingProgress progress,
-        int lastComplete)
+    /// <summary>The rate of 1-based optimizer step <paramref name="step"/> in an epoch whose scheduled rate is <paramref name="epochRate"/> (<see cref="TrainerOptions.WarmupSteps"/>).</summary>
+    public static double StepRate(double epochRate, long step, int warmupSteps) =>
+        warmupSteps <= 0 || step >= warmupSteps ? epochRate : epochRate * step / warmupSteps;
+
+    (Dictionary<string, double> Metrics, long Steps) RunTrainEpoch(ITrainable<TBatch> model, optim.Optimizer optimizer, IBatchSource<TBatch> train, int epoch, ITrainingProgress progress,
+        int lastComplete, long stepsBefore, double epochRate)
     {
         model.Model.train();
         if (train is IEpochAware fresh) fresh.BeginEpoch(epoch);
@@ -220,6 +227,11 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         for (int b = 0; b < batches; b++)
         {
             using var scope = torch.NewDisposeScope();
+            if (Options.WarmupSteps > 0)
+            {
+                double rate = StepRate(epochRate, stepsBefore + b + 1, Options.WarmupSteps);
+                foreach (var g in optimizer.ParamGroups) g.LearningRate = rate;
+            }
             var output = model.TrainStep(train.GetBatch(plan[b]));
             optimizer.zero_grad();
             output.Loss.backward();
@@ -233,7 +245,8 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             if (Options.Cancel.IsCancellationRequested)
                 throw new TrainingInterruptedException(epoch, b + 1, Options.OutDir != null && File.Exists(Path.Combine(Options.OutDir, Checkpoint.LastFile)) ? lastComplete : 0, Options.OutDir);
         }
-        return sums.Means();
+        if (Options.WarmupSteps > 0) foreach (var g in optimizer.ParamGroups) g.LearningRate = epochRate;
+        return (sums.Means(), batches);
     }
 
     /// <summary>Mean metrics of <paramref name="model"/> over a whole dataset, in evaluation mode without gradients.</summary>
@@ -300,7 +313,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
     {
         Epoch = s.Epoch, BestValue = s.BestValue, BestEpoch = s.BestEpoch,
         EpochsWithoutImprovement = s.EpochsWithoutImprovement, Stopped = s.Stopped, Seconds = s.Seconds,
-        RateCuts = s.RateCuts, EpochsSinceCut = s.EpochsSinceCut,
+        RateCuts = s.RateCuts, EpochsSinceCut = s.EpochsSinceCut, Steps = s.Steps,
     };
 
     void AppendMetrics(EpochRecord r)

@@ -23,8 +23,15 @@ public sealed record TrainerOptions
     public LearningRateSchedule Schedule { get; init; } = new();
     /// <summary>Stop after this many epochs without improvement of the monitored metric (0 = never).</summary>
     public int Patience { get; init; }
-    /// <summary>Validation metric that selects the best checkpoint (lower is better), e.g. <c>error</c> or <c>loss</c>.</summary>
+    /// <summary>Validation metric that selects the best checkpoint, e.g. <c>error</c> or <c>loss</c> (lower is better) or <c>bleu</c> / <c>chrf</c> (higher is better: <see cref="MonitorHigherIsBetter"/>).</summary>
     public string Monitor { get; init; } = "loss";
+    /// <summary>Whether a larger <see cref="Monitor"/> value is better: <c>bleu</c>, <c>chrf</c>; every other metric is better when lower.</summary>
+    public bool MonitorHigherIsBetter => Monitor is "bleu" or "chrf";
+    /// <summary>
+    /// Linear learning-rate warm-up over the first this many optimizer steps (0 = none): the rate of step <c>s</c> is the
+    /// epoch's rate times <c>min(1, s / WarmupSteps)</c>, counted over the whole run (resumes continue the count).
+    /// </summary>
+    public int WarmupSteps { get; init; }
     /// <summary>Run folder for checkpoints, metrics log and results; null = write nothing.</summary>
     public string? OutDir { get; init; }
     /// <summary>Continue from the run folder's last checkpoint.</summary>
@@ -59,6 +66,7 @@ public sealed record TrainerOptions
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number; got {LearningRate}");
         if (Patience < 0) throw new ArgumentException($"Patience must be 0 (off) or positive; got {Patience}");
         if (NativeFaultRetries < 0) throw new ArgumentException($"NativeFaultRetries must be 0 (off) or positive; got {NativeFaultRetries}");
+        if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must be 0 (off) or positive; got {WarmupSteps}");
         if (GradClipNorm < 0) throw new ArgumentException($"GradClipNorm must be 0 (off) or positive; got {GradClipNorm}");
         if (Resume && OutDir == null) throw new ArgumentException("Resume needs OutDir, the run folder to resume");
         Schedule.Validate();

@@ -38,6 +38,10 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Contains("--cell must be one of gru, lstm; got 'rnn'", Run("translate", "train", "--cell", "rnn").Err);
         Assert.Contains("--cell applies to the recurrent architectures", Run("translate", "train", "--arch", "transformer", "--cell", "lstm").Err);
         Assert.Contains("--extra-max expects an integer; got 'many'", Run("translate", "train", "--task", "de-en", "--extra-pairs", "dictionary", "--extra-max", "many").Err);
+        Assert.Contains("--train-max and --test-on-train are for corpus tasks; --task dates", Run("translate", "train", "--train-max", "100").Err);
+        Assert.Contains("--train-max and --test-on-train are for corpus tasks; --task reverse", Run("translate", "train", "--task", "reverse", "--test-on-train").Err);
+        Assert.Contains("--monitor bleu needs --dev-bleu N above 0", Run("translate", "train", "--monitor", "bleu", "--dev-bleu", "0", "--out", Path.Combine(Path.GetTempPath(), "attn-never-" + Guid.NewGuid())).Err);
+        Assert.Contains("--warmup-steps must be in 0..", Run("translate", "train", "--warmup-steps", "-3").Err);
     }
 
     [Fact]

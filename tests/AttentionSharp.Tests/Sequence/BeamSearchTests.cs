@@ -51,6 +51,18 @@ public class BeamSearchTests
     }
 
     [Fact]
+    public void BannedTokensAreNeverEmitted()
+    {
+        var dec = new TableDecoder();
+        var start = new TableDecoder.State(torch.zeros(1, dtype: ScalarType.Int64));
+        // greedy prefers A (0.55) after BOS; with A banned it must take B, then EOS
+        Assert.Equal([B, Eos], BeamSearch.Greedy(dec, start, 1, 10, Bos, Eos, banned: [A])[0].Tokens);
+        var beam = BeamSearch.Search(dec, start, 1, beam: 2, maxLength: 10, Bos, Eos, banned: [A, B]);
+        Assert.DoesNotContain(beam[0].Tokens, t => t is A or B);
+        Assert.Equal([0, 1, 2], AttentionSharp.Data.Translation.Vocabulary.NeverEmitted);
+    }
+
+    [Fact]
     public void MaxLengthStopsUnfinishedHypotheses()
     {
         var dec = new TableDecoder();

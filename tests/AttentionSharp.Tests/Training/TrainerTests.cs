@@ -110,6 +110,33 @@ public class TrainerTests
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir, Checkpoint.LastFile)));
     }
 
+    /// <summary>A classifier whose epoch-level validation score follows a script (as a translator's dev BLEU would).</summary>
+    sealed class Scripted(ClassifierTask inner, double[] scores) : ITrainable<ImageBatch>, IValidationScores
+    {
+        int _calls;
+        public torch.nn.Module Model => inner.Model;
+        public StepOutput TrainStep(ImageBatch batch) => inner.TrainStep(batch);
+        public StepOutput EvalStep(ImageBatch batch) => inner.EvalStep(batch);
+        public IReadOnlyDictionary<string, double> ValidationScores() => new Dictionary<string, double> { ["bleu"] = scores[_calls++] };
+    }
+
+    [Fact]
+    public void AHigherIsBetterMonitorPicksTheLargestScoreAndStopsByPatienceCountingSteps()
+    {
+        var (t, _) = Build(1);
+        var task = new Scripted(t, [1, 5, 3, 4, 2, 9, 9]);
+        var dir = Directory.CreateTempSubdirectory("attn-bleu-").FullName;
+        var options = Options(dir, 20) with { Patience = 3, Monitor = "bleu", Schedule = new LearningRateSchedule(), WarmupSteps = 10 };
+        var summary = new Trainer<ImageBatch>(options).Fit(task, ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(TextWriter.Null));
+        Assert.True(summary.State.Stopped);
+        Assert.Equal(2, summary.State.BestEpoch);
+        Assert.Equal(5, summary.State.BestValue);
+        Assert.Equal(5, summary.State.Epoch);
+        Assert.Equal(5 * 8, summary.State.Steps);                      // 256 examples / 32 per batch, 5 epochs
+        Assert.Equal(5, summary.History[1].Valid["bleu"]);
+        Assert.True(summary.History[1].Improved && !summary.History[2].Improved);
+    }
+
     [Fact]
     public void EarlyStoppingStopsAfterPatience()
     {

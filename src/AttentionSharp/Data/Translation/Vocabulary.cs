@@ -25,6 +25,8 @@ public sealed class Vocabulary
     public const int Bos = 2;
     /// <summary>End-of-sentence id.</summary>
     public const int Eos = 3;
+    /// <summary>The symbols a decoder must never emit: padding, unknown and start (Luong et al. 2015 replace a remaining unknown; here it is not produced).</summary>
+    public static readonly int[] NeverEmitted = [Pad, Unk, Bos];
     static readonly string[] Specials = ["<pad>", "<unk>", "<s>", "</s>"];
 
     readonly List<string> _symbols;

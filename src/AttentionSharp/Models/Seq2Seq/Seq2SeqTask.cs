@@ -7,8 +7,12 @@ namespace AttentionSharp.Models.Seq2Seq;
 
 /// <summary>Trains an <see cref="ITranslationModel"/> with token cross-entropy (padding ignored, optional label smoothing); reports <c>error</c> = fraction of sentences with any wrong token under teacher forcing, and <c>token_error</c>.</summary>
 /// <param name="Network">The model.</param>
-public sealed class Seq2SeqTask(ITranslationModel Network) : ITrainable<Seq2SeqBatch>
+/// <param name="DevScores">Scores of the model on dev after each epoch (e.g. <c>bleu</c> and <c>chrf</c> of greedy outputs), or null for none.</param>
+public sealed class Seq2SeqTask(ITranslationModel Network, Func<IReadOnlyDictionary<string, double>>? DevScores = null) : ITrainable<Seq2SeqBatch>, IValidationScores
 {
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, double> ValidationScores() => DevScores?.Invoke() ?? new Dictionary<string, double>();
+
     /// <inheritdoc />
     public nn.Module Model => Network.Module;
 

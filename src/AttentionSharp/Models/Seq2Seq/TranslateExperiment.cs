@@ -58,13 +58,17 @@ public sealed record TranslateRun(TranslationTaskSpec Data, Seq2SeqOptions? Mode
 /// <param name="PostNorm">Transformer: layer norm after each residual sum (the paper's) instead of before.</param>
 /// <param name="Positions">Transformer: sinusoidal or learned position embeddings.</param>
 /// <param name="ShareEmbeddings">Transformer: tie the output layer to the target embedding.</param>
+/// <param name="TrainMax">Corpus tasks (de-en, l10n-*, tsv): at most this many training pairs, a fixed hash-ordered subset (0: all).</param>
+/// <param name="DevMax">Corpus tasks: at most this many dev pairs (a fixed hash-ordered subset; 0: all); the test part is never cut.</param>
+/// <param name="TestOnTrain">Dev and test are the training part (the memorisation check of the pipeline).</param>
+/// <param name="DevBleuSentences">Sentences of the dev part decoded greedily after every epoch for <c>dev_bleu</c>/<c>dev_chrf</c> (0: none; needed to monitor bleu or chrf).</param>
 public sealed record TranslateTrainSpec(
     string Arch = "bahdanau", string Task = "dates", string? TrainFile = null, string? DevFile = null, string? TestFile = null,
     string ExtraPairs = "none", int ExtraMax = 0, string? Vocab = null, string Subwords = "none", int? Merges = null,
     int MinCount = 2, int MaxVocab = 8000, int? MaxLen = null, int Pairs = 20000, int? DataSeed = null,
     int Embedding = 64, int Hidden = 128, string Cell = "gru", double Dropout = 0.1, int Window = 5, double LabelSmoothing = 0,
     int ModelDim = 128, int Heads = 4, int Layers = 2, int FeedForward = 256, bool PostNorm = false, string Positions = "sinusoidal",
-    bool ShareEmbeddings = false)
+    bool ShareEmbeddings = false, int TrainMax = 0, bool TestOnTrain = false, int DevBleuSentences = 0, int DevMax = 0)
 {
     /// <summary>The architectures: the recurrent ones of <see cref="Seq2SeqOptions.Architectures"/> and transformer.</summary>
     public static readonly string[] Architectures = [.. Seq2SeqOptions.Architectures, "transformer"];
@@ -84,6 +88,11 @@ public sealed record TranslateTrainSpec(
         if (ExtraPairs == "dictionary" && Task != "de-en") throw new ArgumentException($"ExtraPairs dictionary is for Task de-en; got Task {Task}");
         if (ExtraPairs != "dictionary" && ExtraMax != 0) throw new ArgumentException("ExtraMax is for ExtraPairs dictionary");
         if (ExtraMax < 0) throw new ArgumentException($"ExtraMax must be >= 0; got {ExtraMax}");
+        if (TrainMax < 0) throw new ArgumentException($"TrainMax must be 0 (all) or positive; got {TrainMax}");
+        if ((TrainMax > 0 || TestOnTrain) && Task is "dates" or "reverse") throw new ArgumentException($"TrainMax and TestOnTrain are for corpus tasks; Task {Task} generates its pairs (use Pairs)");
+        if (DevMax < 0) throw new ArgumentException($"DevMax must be 0 (all) or positive; got {DevMax}");
+        if (DevMax > 0 && Task is "dates" or "reverse") throw new ArgumentException($"DevMax is for corpus tasks; Task {Task} generates 1000 dev pairs");
+        if (DevBleuSentences < 0) throw new ArgumentException($"DevBleuSentences must be 0 (off) or positive; got {DevBleuSentences}");
         if (Pairs < 10) throw new ArgumentException($"Pairs must be >= 10; got {Pairs}");
         if (!BiRnnEncoder.Cells.Contains(Cell)) throw new ArgumentException($"Cell must be one of {OneOf(BiRnnEncoder.Cells)}; got '{Cell}'");
         if (Arch == "transformer" && Cell != "gru") throw new ArgumentException("Cell applies to the recurrent architectures, not to Arch transformer");
@@ -121,8 +130,9 @@ public sealed record TranslateTrainSpec(
         return Task switch
         {
             "dates" or "reverse" => new TranslationTaskSpec(Task, DateTrain: Pairs, DataSeed: DataSeed ?? (int)seed),
-            "tsv" => new TranslationTaskSpec(Task, TrainFile: Full(TrainFile), DevFile: Full(DevFile), TestFile: Full(TestFile)),
-            _ => ExtraPairs == "dictionary" ? new TranslationTaskSpec(Task, ExtraPairs: "dictionary", ExtraMax: ExtraMax) : new TranslationTaskSpec(Task),
+            "tsv" => new TranslationTaskSpec(Task, TrainFile: Full(TrainFile), DevFile: Full(DevFile), TestFile: Full(TestFile), TrainMax: TrainMax, TestOnTrain: TestOnTrain, DevMax: DevMax),
+            _ => ExtraPairs == "dictionary" ? new TranslationTaskSpec(Task, ExtraPairs: "dictionary", ExtraMax: ExtraMax, TrainMax: TrainMax, TestOnTrain: TestOnTrain, DevMax: DevMax)
+                : new TranslationTaskSpec(Task, TrainMax: TrainMax, TestOnTrain: TestOnTrain, DevMax: DevMax),
         };
     }
 
@@ -197,6 +207,8 @@ public static class TranslateExperiment
     {
         spec.Validate();
         trainer.Validate();
+        if (trainer.MonitorHigherIsBetter && spec.DevBleuSentences == 0)
+            throw new ArgumentException($"Monitor {trainer.Monitor} needs dev scores: set DevBleuSentences (--dev-bleu N) above 0, or monitor loss or error");
         string outDir = RunFolder.Require(trainer);
         var log = context.Log;
         var data = spec.Data(trainer.Seed);
@@ -218,7 +230,14 @@ public static class TranslateExperiment
         var extra = new JsonObject { ["source"] = srcVocab.ToJson(), ["target"] = tgtVocab.ToJson() };
         var identity = ModelIdentity.Of(Kind, run, extra);
         var clock = Stopwatch.StartNew();
-        var summary = new Trainer<Seq2SeqBatch>(trainer).Fit(new Seq2SeqTask(model), identity, train, dev, context.Progress);
+        var devSample = Usable(corpus.Dev, srcVocab, maxLen).OrderBy(p => StableHash.Fnv1a(p.Source + "\t" + p.Target)).Take(spec.DevBleuSentences).ToList();
+        Func<IReadOnlyDictionary<string, double>>? devScores = devSample.Count == 0 ? null : () =>
+        {
+            var e = new Translator(model, srcVocab, tgtVocab).Evaluate(devSample, beam: 1, batchSize: 128);
+            return new Dictionary<string, double> { ["bleu"] = e.Bleu.Score, ["chrf"] = ChrF.Corpus(e.Outputs, devSample.Select(p => p.Target).ToList()) };
+        };
+        if (devSample.Count > 0) log.WriteLine($"dev BLEU/chrF after every epoch: greedy on {devSample.Count} dev pairs (a fixed hash-ordered subset)");
+        var summary = new Trainer<Seq2SeqBatch>(trainer).Fit(new Seq2SeqTask(model, devScores), identity, train, dev, context.Progress);
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
         Checkpoint.Load(Path.Combine(outDir, Checkpoint.BestFile), Kind, model.Module);
@@ -229,11 +248,15 @@ public static class TranslateExperiment
             .Add("task", data.Task).Add("arch", spec.Arch).Add("cell", run.Cell).Add("symbols", level.ToString().ToLowerInvariant())
             .Add("train_pairs", corpus.Train.Count).Add("extra_pairs", data.ExtraPairs ?? "none").Add("extra_train", corpus.ExtraTrain).Add("bucket", trainer.BucketByLength ? "true" : "false")
             .Add("test_exact", new Percent(100 * eval.ExactMatch)).Add("test_bleu", Math.Round(eval.Bleu.Score, 2)).Add("test_p1", Math.Round(100 * eval.Bleu.Precisions[0], 2))
+            .Add("test_bleu_smoothed", Math.Round(eval.Bleu.Smoothed, 2)).Add("test_chrf", Math.Round(ChrF.Corpus(eval.Outputs, test.Select(p => p.Target).ToList()), 2))
             .Add("test_sentences", test.Count)
-            .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
+            .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch).Add("steps", summary.State.Steps)
+            .Add("stopped_early", summary.State.Stopped ? "true" : "false").Add("monitor", trainer.Monitor).Add("best_dev", Math.Round(summary.State.BestValue, 4))
             .Add("train_seconds", Math.Round(trainSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
             .Add("parameters", model.Module.parameters().Sum(p => p.numel()))
             .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
+        AddBleuByLength(result, test, eval.Outputs, srcVocab, "test_");
+        AddRetrieval(result, corpus.Train, test, srcVocab, "test_");
         result.Save(Path.Combine(outDir, "result.json"));
         return result;
     }
@@ -300,17 +323,34 @@ public static class TranslateExperiment
             .Add("bp", Math.Round(eval.Bleu.BrevityPenalty, 4))
             .Add("p1", Math.Round(100 * eval.Bleu.Precisions[0], 2)).Add("p2", Math.Round(100 * eval.Bleu.Precisions[1], 2))
             .Add("p3", Math.Round(100 * eval.Bleu.Precisions[2], 2)).Add("p4", Math.Round(100 * eval.Bleu.Precisions[3], 2))
+            .Add("bleu_smoothed", Math.Round(eval.Bleu.Smoothed, 2)).Add("chrf", Math.Round(ChrF.Corpus(eval.Outputs, pairs.Select(p => p.Target).ToList()), 2))
             .Add("sentences", pairs.Count)
             .Add("sentences_per_s", Math.Round(pairs.Count / Math.Max(1e-9, eval.Seconds), 1));
         AddBleuByLength(result, pairs, eval.Outputs, m.Source);
+        AddRetrieval(result, corpus.Train, pairs, m.Source);
         result.Add("checkpoint", m.Path);
         string dir = Path.GetDirectoryName(Path.GetFullPath(m.Path))!;
         result.Save(Path.Combine(dir, $"eval-{spec.Split}-beam{spec.Beam}.json"));
         return result;
     }
 
-    /// <summary>Adds <c>bleu_len_LO_HI</c> and <c>n_len_LO_HI</c> for each source-length bucket that holds sentences.</summary>
-    static void AddBleuByLength(RunResult result, List<SentencePair> pairs, IReadOnlyList<string> outputs, Vocabulary source)
+    /// <summary>
+    /// Adds the retrieval baseline's figures (<see cref="RetrievalBaseline"/> over <paramref name="train"/>) on <paramref name="pairs"/>:
+    /// <c>retrieval_bleu</c>, <c>retrieval_bleu_smoothed</c>, <c>retrieval_chrf</c> and <c>retrieval_bleu_len_*</c>, each key after <paramref name="prefix"/>.
+    /// </summary>
+    static void AddRetrieval(RunResult result, IReadOnlyList<SentencePair> train, List<SentencePair> pairs, Vocabulary source, string prefix = "")
+    {
+        if (train.Count == 0 || pairs.Count == 0) return;
+        var outputs = new RetrievalBaseline(train).Translate(pairs.Select(p => p.Source));
+        var refs = pairs.Select(p => p.Target).ToList();
+        var bleu = Bleu.Corpus(outputs, refs);
+        result.Add(prefix + "retrieval_bleu", Math.Round(bleu.Score, 2)).Add(prefix + "retrieval_bleu_smoothed", Math.Round(bleu.Smoothed, 2))
+            .Add(prefix + "retrieval_chrf", Math.Round(ChrF.Corpus(outputs, refs), 2));
+        AddBleuByLength(result, pairs, outputs, source, prefix + "retrieval_", counts: false);
+    }
+
+    /// <summary>Adds <c>bleu_len_LO_HI</c> and <c>n_len_LO_HI</c> for each source-length bucket that holds sentences (keys after <paramref name="prefix"/>; counts only when asked).</summary>
+    static void AddBleuByLength(RunResult result, List<SentencePair> pairs, IReadOnlyList<string> outputs, Vocabulary source, string prefix = "", bool counts = true)
     {
         var refs = pairs.Select(p => p.Target).ToList();
         var lengths = pairs.Select(p => source.WordCount(p.Source)).ToList();   // words (characters for char models), also for subword models
@@ -319,8 +359,8 @@ public static class TranslateExperiment
             var idx = Enumerable.Range(0, pairs.Count).Where(i => lengths[i] >= lo && lengths[i] <= hi).ToList();
             if (idx.Count == 0) continue;
             string name = hi == int.MaxValue ? $"{lo}plus" : $"{lo}_{hi}";
-            result.Add($"bleu_len_{name}", Math.Round(Bleu.Corpus(idx.Select(i => outputs[i]).ToList(), idx.Select(i => refs[i]).ToList()).Score, 2));
-            result.Add($"n_len_{name}", idx.Count);
+            result.Add($"{prefix}bleu_len_{name}", Math.Round(Bleu.Corpus(idx.Select(i => outputs[i]).ToList(), idx.Select(i => refs[i]).ToList()).Score, 2));
+            if (counts) result.Add($"{prefix}n_len_{name}", idx.Count);
         }
     }
 

@@ -214,8 +214,8 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         {
             int b = (int)source.shape[0];
             return beam == 1 && !forceBeamSearch
-                ? BeamSearch.Greedy(this, start, b, max, Vocabulary.Bos, Vocabulary.Eos, source.device)
-                : BeamSearch.Search(this, start, b, beam, max, Vocabulary.Bos, Vocabulary.Eos, alpha, source.device);
+                ? BeamSearch.Greedy(this, start, b, max, Vocabulary.Bos, Vocabulary.Eos, source.device, Vocabulary.NeverEmitted)
+                : BeamSearch.Search(this, start, b, beam, max, Vocabulary.Bos, Vocabulary.Eos, alpha, source.device, Vocabulary.NeverEmitted);
         }
         finally
         {
