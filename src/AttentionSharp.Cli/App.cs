@@ -21,6 +21,7 @@ public static class App
         .. StnCommands.Verbs,
         .. ClassifyCommands.Verbs,
         .. ForecastCommands.Verbs,
+        .. CaptionCommands.Verbs,
         .. ReportCommands.Verbs,
         .. ExportCommands.Verbs,
     ];
