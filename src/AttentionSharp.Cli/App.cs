@@ -22,6 +22,7 @@ public static class App
         .. ClassifyCommands.Verbs,
         .. ForecastCommands.Verbs,
         .. RelexCommands.Verbs,
+        .. CaptionCommands.Verbs,
         .. ReportCommands.Verbs,
         .. ExportCommands.Verbs,
     ];

@@ -1,0 +1,98 @@
+using AttentionSharp.Models.Captioning;
+using AttentionSharp.Training;
+
+namespace AttentionSharp.Cli.Commands;
+
+/// <summary><c>attn caption train|eval|show|run</c>: Show, Attend and Tell (Xu et al. 2015) with soft, hard or no attention.</summary>
+public static class CaptionCommands
+{
+    static readonly OptionSpec[] DataOptions =
+    [
+        new("data", "scenes|FILE", "scenes", "scenes (generated from MNIST digits and Fashion-MNIST items) or a captions file of JSON lines {\"image\": ..., \"captions\": [...], \"split\": ...}"),
+        new("canvas", "N", "64", "image side in pixels (a multiple of 8); user images must have it"),
+        new("objects", "MIN-MAX", "3-3", "scenes: objects per scene (1 to 3), e.g. 2-3"),
+        new("train-size", "N", "20000", "scenes: training scenes"),
+        new("valid-size", "N", "1000", "scenes: validation scenes (early stopping on the caption error)"),
+        new("test-size", "N", "2000", "scenes: test scenes, and as many compositional test scenes"),
+        new("held-out", "X", "0.1", "scenes: share of (object, relation, object) combinations kept out of training for the compositional test"),
+        new("data-seed", "N", "22", "scenes: generation seed"),
+    ];
+
+    static readonly OptionSpec[] ModelOptions =
+    [
+        new("attention", "WHICH", "soft", "soft (deterministic, beta gate, doubly stochastic penalty), hard (sampled region, REINFORCE) or none (mean-pooled features as the initial state)"),
+        new("features", "D", "64", "channels of each region feature"),
+        new("embedding", "M", "64", "word embedding size"),
+        new("hidden", "N", "128", "LSTM units"),
+        new("attention-hidden", "A", "64", "hidden size of the additive attention score"),
+        new("no-gate", null, null, "soft: leave out the gating scalar beta"),
+        new("doubly-stochastic", "X", "1", "soft: lambda of sum_i (1 - sum_t alpha_ti)^2 (0 = off)"),
+        new("entropy", "X", "0.01", "hard: weight of the entropy bonus"),
+        new("expectation", "X", "0.5", "hard: share of training images that use the expected context instead of a sample"),
+    ];
+
+    static readonly OptionSpec Checkpoint = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
+    static readonly OptionSpec Beam = new("beam", "K", "3", "beam width of the generated captions (1 = greedy)");
+
+    /// <summary>The verbs of this file.</summary>
+    public static Verb[] Verbs { get; } =
+    [
+        new(["caption", "train"], "train a Show, Attend and Tell captioner (soft, hard or no attention), then score it: BLEU-1..4, exact match, slots, grounding, compositional split",
+            [.. DataOptions, .. ModelOptions, Beam, .. SharedOptions.Train(epochs: 30, batchSize: 64, lr: 1e-3, monitor: "nll", threads: null)], null, Train),
+        new(["caption", "eval"], "score a captioning checkpoint on its test images (and the compositional test scenes)",
+            [Checkpoint, Beam, .. SharedOptions.Common()], null, Eval),
+        new(["caption", "show"], "draw the attention figure: each image, then per generated word its attention map over the image",
+            [Checkpoint, Beam, new("count", "N", "4", "images to draw"), new("split", "NAME", "test", "test or compositional"), .. SharedOptions.Common()], null, Show),
+        new(["caption", "run"], "caption an image file (of the model's size; colour becomes grey) and draw its attention",
+            [Checkpoint, Beam, new("image", "FILE", null, "the image to caption"), .. SharedOptions.Common()], null, RunImage),
+    ];
+
+    static CaptionDataSpec DataSpec(ParsedArgs a)
+    {
+        string objects = a.Required("objects");
+        var parts = objects.Split('-');
+        if (parts.Length is < 1 or > 2 || !parts.All(p => int.TryParse(p, out _)))
+            throw new UsageException($"--objects must be N or MIN-MAX (e.g. 2-3); got '{objects}'");
+        int min = int.Parse(parts[0]), max = int.Parse(parts[^1]);
+        if (min < 1 || max > 3 || min > max) throw new UsageException($"--objects must satisfy 1 <= MIN <= MAX <= 3; got '{objects}'");
+        return new CaptionDataSpec(a.Required("data"), a.Int("canvas", 16, 1024), min, max, a.Int("train-size", 1), a.Int("valid-size", 1), a.Int("test-size", 1),
+            a.Double("held-out", 0, 0.99), a.Long("data-seed"));
+    }
+
+    static int Train(ParsedArgs a)
+    {
+        var spec = new CaptionTrainSpec(DataSpec(a), a.Choice("attention", CaptionOptions.Attentions), a.Int("features", 1, 4096), a.Int("embedding", 1, 4096),
+            a.Int("hidden", 1, 4096), a.Int("attention-hidden", 1, 4096), !a.Flag("no-gate"), a.Double("doubly-stochastic", 0), a.Double("entropy", 0),
+            a.Double("expectation", 0, 1), a.Int("beam", 1, 100));
+        spec.Validate();
+        string name = spec.Data.IsScenes ? $"scenes{spec.Data.MinObjects}{spec.Data.MaxObjects}" : Path.GetFileNameWithoutExtension(spec.Data.Data);
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"caption-{name}-{spec.Attention}"));
+        var result = TrainingProgress.Run(SharedOptions.Progress(a), p => CaptionExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
+    static int Eval(ParsedArgs a)
+    {
+        Console.WriteLine(CaptionExperiment.Evaluate(new CaptionEvalSpec(a.Required("checkpoint"), a.Int("beam", 1, 100)), SharedOptions.Context(a)).ToLine());
+        return 0;
+    }
+
+    static int Show(ParsedArgs a)
+    {
+        var spec = new CaptionShowSpec(a.Required("checkpoint"), a.Int("count", 1, 64), a.Choice("split", "test", "compositional"), a.Int("beam", 1, 100), a.String("out"));
+        Console.WriteLine(CaptionExperiment.Show(spec, SharedOptions.Context(a)).ToLine());
+        return 0;
+    }
+
+    static int RunImage(ParsedArgs a)
+    {
+        var out_ = a.String("out");
+        var spec = new CaptionImageSpec(a.Required("checkpoint"), a.Required("image"), a.Int("beam", 1, 100),
+            out_ == null ? null : out_.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? out_ : Path.Combine(out_, "attention.png"));
+        var (caption, result) = CaptionExperiment.CaptionImage(spec, SharedOptions.Context(a));
+        Console.WriteLine($"caption: {caption}");
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+}

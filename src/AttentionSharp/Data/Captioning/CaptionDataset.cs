@@ -1,0 +1,130 @@
+using AttentionSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Data.Captioning;
+
+/// <summary>A batch of captioned images.</summary>
+/// <param name="Images">Grey images in [0, 1], <c>(B, 1, H, W)</c>.</param>
+/// <param name="Inputs">Decoder inputs <c>(B, T)</c>: <c>&lt;bos&gt;</c> then the caption's words, padded with <c>&lt;pad&gt;</c>.</param>
+/// <param name="Targets">Decoder targets <c>(B, T)</c>: the caption's words then <c>&lt;eos&gt;</c>, padded with <c>&lt;pad&gt;</c>.</param>
+/// <param name="Indices">The examples' indices in their dataset (to look up all references and the objects' boxes).</param>
+public sealed record CaptionBatch(Tensor Images, Tensor Inputs, Tensor Targets, int[] Indices);
+
+/// <summary>
+/// Captioned grey images held in memory (1 byte a pixel), each with one or more reference captions and, for generated
+/// scenes, its objects and their boxes. A training batch pairs each image with one of its references, chosen by
+/// (seed, example, epoch) so that every reference is used and a resumed epoch sees the same pairs; outside training
+/// (epoch 0) the first reference is used.
+/// </summary>
+public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
+{
+    readonly byte[] _pixels;
+    int _epoch;
+
+    /// <summary>Creates the dataset; every image needs at least one non-empty reference.</summary>
+    /// <param name="pixels">Grey bytes, image after image.</param>
+    /// <param name="height">Image height.</param>
+    /// <param name="width">Image width.</param>
+    /// <param name="references">Per image, its reference captions.</param>
+    /// <param name="vocabulary">Words to ids (unknown words become <c>&lt;unk&gt;</c>).</param>
+    /// <param name="objects">Per image, its objects (generated scenes) or null.</param>
+    /// <param name="names">Per image, a name (file name for user data) or null.</param>
+    /// <param name="device">Device of the batches.</param>
+    /// <param name="seed">Seed of the reference choice in training.</param>
+    public CaptionDataset(byte[] pixels, int height, int width, string[][] references, CaptionVocabulary vocabulary,
+        SceneObject[][]? objects = null, string[]? names = null, Device? device = null, long seed = 1)
+    {
+        if (height < 1 || width < 1) throw new ArgumentException($"image size must be positive; got {height}x{width}");
+        if (pixels.Length != (long)references.Length * height * width)
+            throw new ArgumentException($"{references.Length} images of {height}x{width} need {references.Length * height * width} pixels; got {pixels.Length}");
+        if (objects != null && objects.Length != references.Length)
+            throw new ArgumentException($"{references.Length} images need {references.Length} object lists; got {objects.Length}");
+        for (int i = 0; i < references.Length; i++)
+        {
+            if (references[i].Length == 0) throw new ArgumentException($"image {i} has no reference caption");
+            if (references[i].Any(r => CaptionVocabulary.Tokenize(r).Length == 0)) throw new ArgumentException($"image {i} has an empty reference caption");
+        }
+        _pixels = pixels;
+        Height = height; Width = width; References = references; Vocabulary = vocabulary; Objects = objects; Names = names;
+        Device = device ?? CPU; Seed = seed;
+    }
+
+    /// <summary>Image height.</summary>
+    public int Height { get; }
+    /// <summary>Image width.</summary>
+    public int Width { get; }
+    /// <summary>Per image, its reference captions (the first is the canonical one for generated scenes).</summary>
+    public string[][] References { get; }
+    /// <summary>Per image, its objects with their boxes (generated scenes), else null.</summary>
+    public SceneObject[][]? Objects { get; }
+    /// <summary>Per image, a name (user data: the file), else null.</summary>
+    public string[]? Names { get; }
+    /// <summary>Words to ids.</summary>
+    public CaptionVocabulary Vocabulary { get; }
+    /// <summary>Device the batches are created on.</summary>
+    public Device Device { get; }
+    /// <summary>Seed of the per-epoch reference choice.</summary>
+    public long Seed { get; }
+    /// <inheritdoc />
+    public int Count => References.Length;
+
+    /// <inheritdoc />
+    public void BeginEpoch(int epoch) => _epoch = epoch;
+
+    /// <summary>The pixels of image <paramref name="i"/> (H*W bytes).</summary>
+    public ReadOnlySpan<byte> Pixels(int i) => _pixels.AsSpan(i * Height * Width, Height * Width);
+
+    /// <summary>The reference that example <paramref name="i"/> is trained on in the current epoch.</summary>
+    public int ReferenceOf(int i)
+    {
+        int n = References[i].Length;
+        if (_epoch == 0 || n == 1) return 0;
+        ulong h = (ulong)Seed * 0x9E3779B97F4A7C15UL ^ (ulong)i * 0xBF58476D1CE4E5B9UL ^ (ulong)_epoch * 0x94D049BB133111EBUL;
+        h ^= h >> 31; h *= 0xD6E8FEB86659FD93UL; h ^= h >> 29;
+        return (int)(h % (ulong)n);
+    }
+
+    /// <summary>Images <c>(B, 1, H, W)</c> in [0, 1] of the given examples on <see cref="Device"/>.</summary>
+    public Tensor Images(int[] indices)
+    {
+        int n = Height * Width;
+        var buf = new byte[indices.Length * n];
+        for (int k = 0; k < indices.Length; k++)
+        {
+            int i = indices[k];
+            if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} is outside 0..{Count - 1}");
+            _pixels.AsSpan(i * n, n).CopyTo(buf.AsSpan(k * n));
+        }
+        return torch.tensor(buf, dtype: ScalarType.Byte).reshape(indices.Length, 1, Height, Width) // (B, 1, H, W)
+            .to(ScalarType.Float32).div_(255f).to(Device);
+    }
+
+    /// <inheritdoc />
+    public CaptionBatch GetBatch(int[] indices)
+    {
+        var ids = indices.Select(i => Vocabulary.Encode(References[i][ReferenceOf(i)])).ToArray();
+        int t = ids.Max(x => x.Length) + 1;
+        var inputs = new long[indices.Length * t];
+        var targets = new long[indices.Length * t];
+        for (int k = 0; k < indices.Length; k++)
+        {
+            inputs[k * t] = CaptionVocabulary.Bos;
+            for (int j = 0; j < ids[k].Length; j++)
+            {
+                inputs[k * t + j + 1] = ids[k][j];
+                targets[k * t + j] = ids[k][j];
+            }
+            targets[k * t + ids[k].Length] = CaptionVocabulary.Eos;
+        }
+        return new CaptionBatch(Images(indices), torch.tensor(inputs, dtype: ScalarType.Int64).reshape(indices.Length, t).to(Device),
+            torch.tensor(targets, dtype: ScalarType.Int64).reshape(indices.Length, t).to(Device), indices);
+    }
+
+    /// <summary>The first <paramref name="count"/> examples as a new dataset.</summary>
+    public CaptionDataset Take(int count)
+    {
+        count = Math.Min(count, Count);
+        return new CaptionDataset(_pixels[..(count * Height * Width)], Height, Width, References[..count], Vocabulary, Objects?[..count], Names?[..count], Device, Seed);
+    }
+}

@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using AttentionSharp.Data;
+using AttentionSharp.Data.Captioning;
+using AttentionSharp.Sequence;
+using AttentionSharp.Training;
+using AttentionSharp.Visualization;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Models.Captioning;
+
+/// <summary>Which captioning data and how it is generated; a checkpoint keeps it, so evaluation rebuilds the same test scenes.</summary>
+/// <param name="Data"><c>scenes</c> (generated from MNIST and Fashion-MNIST) or the path of a captions file (JSON lines, see <see cref="CaptionFolder"/>).</param>
+/// <param name="Canvas">Image side in pixels (scenes: the canvas; a captions file: every image must have it).</param>
+/// <param name="MinObjects">Scenes: fewest objects.</param>
+/// <param name="MaxObjects">Scenes: most objects.</param>
+/// <param name="TrainSize">Scenes: training scenes.</param>
+/// <param name="ValidSize">Scenes: validation scenes.</param>
+/// <param name="TestSize">Scenes: test scenes, and as many compositional test scenes.</param>
+/// <param name="HeldOut">Scenes: share of (object, relation, object) combinations held out for the compositional test.</param>
+/// <param name="Seed">Scenes: generation seed.</param>
+public sealed record CaptionDataSpec(string Data = "scenes", int Canvas = 64, int MinObjects = 3, int MaxObjects = 3, int TrainSize = 20000,
+    int ValidSize = 1000, int TestSize = 2000, double HeldOut = 0.1, long Seed = 22)
+{
+    /// <summary>Whether the data are generated scenes.</summary>
+    public bool IsScenes => Data == "scenes";
+
+    /// <summary>The scene options of this spec.</summary>
+    public SceneOptions Scenes => new(Canvas, MinObjects, MaxObjects, HeldOut: HeldOut);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
+    public void Validate()
+    {
+        if (Canvas < 16 || Canvas % 8 != 0) throw new ArgumentException($"Canvas must be a multiple of 8 and at least 16; got {Canvas}");
+        if (!IsScenes) return;
+        Scenes.Validate();
+        if (TrainSize < 1) throw new ArgumentException($"TrainSize must be >= 1; got {TrainSize}");
+        if (ValidSize < 1) throw new ArgumentException($"ValidSize must be >= 1; got {ValidSize}");
+        if (TestSize < 1) throw new ArgumentException($"TestSize must be >= 1; got {TestSize}");
+    }
+
+    /// <summary>Generates or reads the splits (<paramref name="vocabulary"/>: a checkpoint's, else built from the data).</summary>
+    public CaptionData Load(ExperimentContext context, CaptionVocabulary? vocabulary = null)
+    {
+        Validate();
+        var log = context.Log;
+        if (!IsScenes)
+        {
+            var (train, valid, test) = CaptionFolder.Load(Data, Canvas, vocabulary, context.Device);
+            log.WriteLine($"{Data}: {train.Count} training, {valid.Count} validation, {test.Count} test images of {Canvas}x{Canvas}; {train.Vocabulary.Count - 4} words");
+            return new CaptionData(train, valid, test, null, train.Vocabulary, []);
+        }
+        var (dTrain, dValid, dTest) = MnistLoader.Load(DatasetCatalog.Mnist, context.DataRoot, log, device: context.Device);
+        var (fTrain, fValid, fTest) = MnistLoader.Load(DatasetCatalog.FashionMnist, context.DataRoot, log, device: context.Device);
+        var splits = CaptionScenes.Generate(new ImageTaskData(dTrain, dValid, dTest), new ImageTaskData(fTrain, fValid, fTest), Scenes,
+            TrainSize, ValidSize, TestSize, Seed, context.Device);
+        log.WriteLine($"scenes: {Canvas}x{Canvas}, {MinObjects}-{MaxObjects} objects of {SceneGrammar.Classes} classes (MNIST digits, Fashion-MNIST items); " +
+                      $"{TrainSize} training, {ValidSize} validation, {TestSize} test and {TestSize} compositional test scenes (seed {Seed}); " +
+                      $"{splits.HeldOut.Length} held-out combinations, e.g. {string.Join(", ", splits.HeldOut.Take(3))}");
+        return new CaptionData(splits.Train, splits.Valid, splits.Test, splits.Compositional, splits.Train.Vocabulary, splits.HeldOut);
+    }
+}
+
+/// <summary>The splits of a captioning task.</summary>
+/// <param name="Train">Training images.</param>
+/// <param name="Valid">Validation images.</param>
+/// <param name="Test">Test images.</param>
+/// <param name="Compositional">Scenes: the compositional test, else null.</param>
+/// <param name="Vocabulary">The words.</param>
+/// <param name="HeldOut">Scenes: the held-out combinations.</param>
+public sealed record CaptionData(CaptionDataset Train, CaptionDataset Valid, CaptionDataset Test, CaptionDataset? Compositional,
+    CaptionVocabulary Vocabulary, SceneRelation[] HeldOut);
+
+/// <summary>What a captioning checkpoint records.</summary>
+/// <param name="Data">The data.</param>
+/// <param name="Net">The model options.</param>
+/// <param name="Words">The vocabulary's words (after the special tokens).</param>
+public sealed record CaptionRun(CaptionDataSpec Data, CaptionOptions Net, string[] Words);
+
+/// <summary>What to train.</summary>
+/// <param name="Data">The data.</param>
+/// <param name="Attention">soft, hard or none (<see cref="CaptionOptions.Attention"/>).</param>
+/// <param name="Features">Region feature channels D.</param>
+/// <param name="Embedding">Word embedding size.</param>
+/// <param name="Hidden">LSTM units.</param>
+/// <param name="AttentionHidden">Additive score hidden size.</param>
+/// <param name="Gate">Soft: the gating scalar beta.</param>
+/// <param name="DoublyStochastic">Soft: lambda of the doubly stochastic penalty.</param>
+/// <param name="EntropyBonus">Hard: lambda_e.</param>
+/// <param name="HardExpectation">Hard: share of images that use the expected context.</param>
+/// <param name="Beam">Beam width of the test captions (1 = greedy).</param>
+public sealed record CaptionTrainSpec(CaptionDataSpec Data, string Attention = "soft", int Features = 64, int Embedding = 64, int Hidden = 128,
+    int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double HardExpectation = 0.5, int Beam = 3)
+{
+    /// <summary>The model options for a vocabulary of <paramref name="vocabulary"/> ids.</summary>
+    public CaptionOptions Options(int vocabulary) => new(vocabulary, Attention, Data.Canvas, Features, Embedding, Hidden, AttentionHidden, Gate,
+        DoublyStochastic, EntropyBonus, HardExpectation: HardExpectation);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
+    public void Validate()
+    {
+        Data.Validate();
+        Options(100).Validate();
+        if (Beam < 1) throw new ArgumentException($"Beam must be >= 1; got {Beam}");
+    }
+}
+
+/// <summary>What to evaluate.</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
+/// <param name="Beam">Beam width (1 = greedy).</param>
+public sealed record CaptionEvalSpec(string Checkpoint, int Beam = 3);
+
+/// <summary>What to draw.</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
+/// <param name="Count">Images drawn.</param>
+/// <param name="Split">test or compositional (scenes).</param>
+/// <param name="Beam">Beam width.</param>
+/// <param name="Output">PNG file, or folder for <c>attention.png</c> (null: beside the checkpoint).</param>
+public sealed record CaptionShowSpec(string Checkpoint, int Count = 4, string Split = "test", int Beam = 3, string? Output = null);
+
+/// <summary>What to caption: a user image file.</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
+/// <param name="Image">The image (PNG, JPEG ...) of the model's size; colour is turned to grey.</param>
+/// <param name="Beam">Beam width.</param>
+/// <param name="Output">PNG of the attention figure (null: beside the image, <c>NAME.attention.png</c>).</param>
+public sealed record CaptionImageSpec(string Checkpoint, string Image, int Beam = 3, string? Output = null);
+
+/// <summary>
+/// Image captioning with Show, Attend and Tell as an experiment (issue 22): <see cref="Train"/> trains soft, hard or no attention
+/// with early stopping on the validation caption error, then scores the best checkpoint on the test scenes and the
+/// compositional test; <see cref="Evaluate"/> rescores a checkpoint; <see cref="Show"/> draws the paper's figure;
+/// <see cref="CaptionImage"/> captions a user image. <c>attn caption train|eval|show|run</c> call these.
+/// </summary>
+public static class CaptionExperiment
+{
+    /// <summary>Checkpoint kind.</summary>
+    public const string Kind = "caption";
+
+    /// <summary>Trains a captioner in <see cref="TrainerOptions.OutDir"/> and tests it.</summary>
+    public static RunResult Train(CaptionTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
+    {
+        spec.Validate();
+        trainer.Validate();
+        string outDir = RunFolder.Require(trainer);
+        var log = context.Log;
+        log.WriteLine($"run folder: {outDir}");
+        var data = spec.Data.Load(context);
+        var net = spec.Options(data.Vocabulary.Count);
+        net.Validate();
+        var run = new CaptionRun(spec.Data, net, data.Vocabulary.Words);
+        log.WriteLine($"Show, Attend and Tell: attention {net.Attention}, {net.Grid}x{net.Grid} regions of {net.Features} features, LSTM {net.Hidden}, " +
+                      $"embedding {net.Embedding}, vocabulary {net.Vocabulary}" +
+                      (net.Attention == "soft" ? $", gate {net.Gate}, doubly stochastic lambda {net.DoublyStochastic}" : "") +
+                      (net.Attention == "hard" ? $", REINFORCE with moving-average baseline (decay {net.BaselineDecay}), entropy {net.EntropyBonus}, expectation share {net.HardExpectation}" : ""));
+        var (model, summary, clock) = RunFolder.Fit<CaptionBatch, ShowAttendTell>(trainer, context, ModelIdentity.Of(Kind, run), () => new ShowAttendTell(net),
+            m => new CaptionTask(m, data.Valid.References, data.Vocabulary), data.Train, data.Valid);
+        var result = Score(model, data, run, spec.Beam, context);
+        result.Add("parameters", model.parameters().Sum(p => p.numel())).AddTraining(summary, clock.Elapsed.TotalSeconds, trainer);
+        string png = Path.Combine(outDir, "attention.png");
+        Draw(model, data.Compositional ?? data.Test, run, 4, spec.Beam, png);
+        result.Add("png", png);
+        result.Save(Path.Combine(outDir, "result.json"));
+        return result;
+    }
+
+    /// <summary>Loads a captioning checkpoint onto <paramref name="device"/>.</summary>
+    public static (string Path, CaptionRun Run, ShowAttendTell Model) Load(string checkpoint, Device device) =>
+        RunFolder.LoadModel<CaptionRun, ShowAttendTell>(checkpoint, Kind, "a captioning model", r => new ShowAttendTell(r.Net), device);
+
+    /// <summary>Scores a checkpoint on its data's test split(s); writes <c>eval-result.json</c>.</summary>
+    public static RunResult Evaluate(CaptionEvalSpec spec, ExperimentContext context)
+    {
+        if (spec.Beam < 1) throw new ArgumentException($"Beam must be >= 1; got {spec.Beam}");
+        var (path, run, model) = Load(spec.Checkpoint, context.Device);
+        var data = run.Data.Load(context, new CaptionVocabulary(run.Words));
+        var clock = Stopwatch.StartNew();
+        var result = Score(model, data, run, spec.Beam, context);
+        return RunFolder.FinishEval(result, data.Test.Count, clock.Elapsed.TotalSeconds, path, "test_images");
+    }
+
+    /// <summary>Draws the attention figure of the first <see cref="CaptionShowSpec.Count"/> images of a split.</summary>
+    public static RunResult Show(CaptionShowSpec spec, ExperimentContext context)
+    {
+        if (spec.Count < 1) throw new ArgumentException($"Count must be >= 1; got {spec.Count}");
+        if (spec.Split is not ("test" or "compositional")) throw new ArgumentException($"Split must be test or compositional; got '{spec.Split}'");
+        var (path, run, model) = Load(spec.Checkpoint, context.Device);
+        var data = run.Data.Load(context, new CaptionVocabulary(run.Words));
+        var set = spec.Split == "compositional" ? data.Compositional ?? throw new ArgumentException("only generated scenes have a compositional split") : data.Test;
+        string png = RunFolder.PngPath(spec.Output, path, "attention.png");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(png));
+        if (dir != null) Directory.CreateDirectory(dir);
+        int exact = Draw(model, set, run, spec.Count, spec.Beam, png);
+        return new RunResult().Add("png", Path.GetFullPath(png)).Add("images", Math.Min(spec.Count, set.Count)).Add("exact", exact);
+    }
+
+    /// <summary>Captions one user image; the result holds <c>caption</c> (words joined by '_' in the RESULT line) and the figure's path.</summary>
+    public static (string Caption, RunResult Result) CaptionImage(CaptionImageSpec spec, ExperimentContext context)
+    {
+        if (spec.Beam < 1) throw new ArgumentException($"Beam must be >= 1; got {spec.Beam}");
+        var (_, run, model) = Load(spec.Checkpoint, context.Device);
+        int size = run.Net.ImageSize;
+        var grey = CaptionFolder.ReadGrey(spec.Image, size, size);
+        var vocab = new CaptionVocabulary(run.Words);
+        var images = tensor(grey, dtype: ScalarType.Byte).reshape(1, 1, size, size).to(ScalarType.Float32).div_(255f).to(context.Device);
+        var hyp = model.Caption(images, spec.Beam)[0];
+        var words = vocab.WordsOf(hyp.Tokens).ToArray();
+        string caption = string.Join(' ', words);
+        string png = spec.Output ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(spec.Image))!, Path.GetFileNameWithoutExtension(spec.Image) + ".attention.png");
+        CaptionFigure.SavePng(png, [new CaptionExample(grey, size, words, hyp.Weights, run.Net.Grid, Path.GetFileName(spec.Image))]);
+        return (caption, new RunResult().Add("caption", caption).Add("words", words.Length).Add("log_prob", Math.Round(hyp.LogProb, 4)).Add("png", Path.GetFullPath(png)));
+    }
+
+    /// <summary>Captions every image of <paramref name="set"/> (batches of 128) and returns the hypotheses.</summary>
+    public static List<Hypothesis> CaptionAll(ShowAttendTell model, CaptionDataset set, int beam)
+    {
+        var all = new List<Hypothesis>(set.Count);
+        for (int start = 0; start < set.Count; start += 128)
+        {
+            using var scope = NewDisposeScope();
+            var idx = Enumerable.Range(start, Math.Min(128, set.Count - start)).ToArray();
+            all.AddRange(model.Caption(set.Images(idx), beam));
+        }
+        return all;
+    }
+
+    /// <summary>Scores captions of <paramref name="set"/> (see <see cref="CaptionMetrics"/>).</summary>
+    public static CaptionScores ScoreSet(ShowAttendTell model, CaptionDataset set, int beam)
+    {
+        var hyps = CaptionAll(model, set, beam);
+        var words = hyps.Select(h => set.Vocabulary.WordsOf(h.Tokens).ToArray()).ToList();
+        return CaptionMetrics.Score(words, set.References, set.Objects, hyps.Select(h => h.Weights).ToList(), model.Options.Grid, model.Options.ImageSize);
+    }
+
+    static RunResult Score(ShowAttendTell model, CaptionData data, CaptionRun run, int beam, ExperimentContext context)
+    {
+        var result = new RunResult().Add("data", run.Data.IsScenes ? "scenes" : Path.GetFileName(run.Data.Data)).Add("attention", run.Net.Attention)
+            .Add("objects", run.Data.IsScenes ? $"{run.Data.MinObjects}-{run.Data.MaxObjects}" : "-").Add("beam", beam);
+        void Add(string prefix, CaptionScores s)
+        {
+            result.Add(prefix + "exact", new Percent(100 * s.ExactMatch));
+            for (int n = 0; n < 4; n++) result.Add($"{prefix}bleu{n + 1}", Math.Round(s.Bleu[n], 2));
+            if (!double.IsNaN(s.ObjectAccuracy)) result.Add(prefix + "object_acc", new Percent(100 * s.ObjectAccuracy)).Add(prefix + "relation_acc", new Percent(100 * s.RelationAccuracy));
+            if (!double.IsNaN(s.Grounding)) result.Add(prefix + "grounding", new Percent(100 * s.Grounding));
+        }
+        var test = ScoreSet(model, data.Test, beam);
+        Add("test_", test);
+        context.Log.WriteLine($"test: {test.Count} images, exact match {100 * test.ExactMatch:0.00}%, BLEU-4 {test.Bleu[3]:0.00}" +
+                              (double.IsNaN(test.Grounding) ? "" : $", grounding {100 * test.Grounding:0.00}% of {test.GroundedWords} object words"));
+        if (data.Compositional != null)
+        {
+            var comp = ScoreSet(model, data.Compositional, beam);
+            Add("comp_", comp);
+            context.Log.WriteLine($"compositional test: {comp.Count} scenes with a held-out combination, exact match {100 * comp.ExactMatch:0.00}%, BLEU-4 {comp.Bleu[3]:0.00}");
+        }
+        return result;
+    }
+
+    static int Draw(ShowAttendTell model, CaptionDataset set, CaptionRun run, int count, int beam, string png)
+    {
+        var idx = Enumerable.Range(0, Math.Min(count, set.Count)).ToArray();
+        List<Hypothesis> hyps;
+        using (var scope = NewDisposeScope()) hyps = model.Caption(set.Images(idx), beam);
+        int exact = 0;
+        var examples = new List<CaptionExample>();
+        for (int k = 0; k < idx.Length; k++)
+        {
+            var words = set.Vocabulary.WordsOf(hyps[k].Tokens).ToArray();
+            bool ok = CaptionMetrics.IsExact(string.Join(' ', words), set.References[idx[k]]);
+            if (ok) exact++;
+            examples.Add(new CaptionExample(set.Pixels(idx[k]).ToArray(), set.Height, words, hyps[k].Weights, run.Net.Grid,
+                $"{(set.Names?[idx[k]] ?? "#" + idx[k])}: {(ok ? "matches a reference" : "reference: " + set.References[idx[k]][0])} (attention {run.Net.Attention})"));
+        }
+        CaptionFigure.SavePng(png, examples);
+        return exact;
+    }
+}

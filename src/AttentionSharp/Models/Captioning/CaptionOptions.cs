@@ -1,0 +1,57 @@
+namespace AttentionSharp.Models.Captioning;
+
+/// <summary>
+/// The options of a Show, Attend and Tell captioner (Xu et al. 2015), with the paper's choices where they apply at this scale:
+/// soft attention with the gating scalar beta (section 4.2.1) and the doubly stochastic penalty lambda = 1 (eq. 14); hard
+/// attention trained by REINFORCE with a moving-average baseline and an entropy bonus (eq. 12), the sampled location
+/// replaced by its expectation for half of the images (section 4.1); the deep output layer (eq. 7). <c>none</c> is the
+/// Vinyals et al. 2015 baseline: the mean of the region features sets the LSTM's initial state and nothing else.
+/// </summary>
+/// <param name="Vocabulary">Output ids, special tokens included.</param>
+/// <param name="Attention">soft, hard or none.</param>
+/// <param name="ImageSize">Side of the square grey input images (a multiple of 8): the encoder gives a (ImageSize/8)^2 grid of regions.</param>
+/// <param name="Features">Channels D of each region feature a_i.</param>
+/// <param name="Embedding">Word embedding size m (also the deep output layer's size).</param>
+/// <param name="Hidden">LSTM units n.</param>
+/// <param name="AttentionHidden">Hidden size of the additive score f_att.</param>
+/// <param name="Gate">Soft attention: scale the context by beta_t = sigmoid(f_beta(h_{t-1})).</param>
+/// <param name="DoublyStochastic">Soft attention: lambda of the penalty sum_i (1 - sum_t alpha_ti)^2 (0 = off).</param>
+/// <param name="EntropyBonus">Hard attention: lambda_e of the entropy of the attention distribution (added to the objective).</param>
+/// <param name="ReinforceWeight">Hard attention: lambda_r of the REINFORCE term.</param>
+/// <param name="BaselineDecay">Hard attention: the moving-average baseline b_k = decay b_{k-1} + (1 - decay) log p(y | s, a).</param>
+/// <param name="HardExpectation">Hard attention: share of training images whose sampled location is replaced by its expectation (the soft context); the paper uses 0.5.</param>
+/// <param name="MaxLength">Most words a generated caption may have (EOS included).</param>
+public sealed record CaptionOptions(int Vocabulary, string Attention = "soft", int ImageSize = 64, int Features = 64, int Embedding = 64, int Hidden = 128,
+    int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double ReinforceWeight = 1.0,
+    double BaselineDecay = 0.9, double HardExpectation = 0.5, int MaxLength = 20)
+{
+    /// <summary>The attention variants.</summary>
+    public static readonly string[] Attentions = ["soft", "hard", "none"];
+
+    /// <summary>Side of the region grid (ImageSize / 8: three 2x2 poolings).</summary>
+    public int Grid => ImageSize / 8;
+
+    /// <summary>Number of regions L.</summary>
+    public int Regions => Grid * Grid;
+
+    /// <summary>Whether the decoder attends to the regions.</summary>
+    public bool UsesAttention => Attention != "none";
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
+    public void Validate()
+    {
+        if (Vocabulary < 5) throw new ArgumentException($"Vocabulary must be >= 5 (four special tokens and a word); got {Vocabulary}");
+        if (!Attentions.Contains(Attention)) throw new ArgumentException($"Attention must be one of {string.Join(", ", Attentions)}; got '{Attention}'");
+        if (ImageSize < 16 || ImageSize % 8 != 0) throw new ArgumentException($"ImageSize must be a multiple of 8 and at least 16; got {ImageSize}");
+        if (Features < 1) throw new ArgumentException($"Features must be >= 1; got {Features}");
+        if (Embedding < 1) throw new ArgumentException($"Embedding must be >= 1; got {Embedding}");
+        if (Hidden < 1) throw new ArgumentException($"Hidden must be >= 1; got {Hidden}");
+        if (AttentionHidden < 1) throw new ArgumentException($"AttentionHidden must be >= 1; got {AttentionHidden}");
+        if (!(DoublyStochastic >= 0)) throw new ArgumentException($"DoublyStochastic must be >= 0; got {DoublyStochastic}");
+        if (!(EntropyBonus >= 0)) throw new ArgumentException($"EntropyBonus must be >= 0; got {EntropyBonus}");
+        if (!(ReinforceWeight >= 0)) throw new ArgumentException($"ReinforceWeight must be >= 0; got {ReinforceWeight}");
+        if (!(BaselineDecay >= 0 && BaselineDecay < 1)) throw new ArgumentException($"BaselineDecay must be in [0, 1); got {BaselineDecay}");
+        if (!(HardExpectation >= 0 && HardExpectation <= 1)) throw new ArgumentException($"HardExpectation must be in [0, 1]; got {HardExpectation}");
+        if (MaxLength < 2) throw new ArgumentException($"MaxLength must be >= 2; got {MaxLength}");
+    }
+}
