@@ -1,3 +1,4 @@
+using AttentionSharp.Native;
 using AttentionSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -97,7 +98,7 @@ public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
             _pixels.AsSpan(i * n, n).CopyTo(buf.AsSpan(k * n));
         }
         return torch.tensor(buf, dtype: ScalarType.Byte).reshape(indices.Length, 1, Height, Width) // (B, 1, H, W)
-            .to(ScalarType.Float32).div_(255f).to(Device);
+            .to(ScalarType.Float32).div_(HeldScalars.Of(255.0)).to(Device);
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using AttentionSharp.Native;
 using System.Diagnostics;
 using AttentionSharp.Data;
 using AttentionSharp.Data.Captioning;
@@ -200,7 +201,7 @@ public static class CaptionExperiment
         int size = run.Net.ImageSize;
         var grey = CaptionFolder.ReadGrey(spec.Image, size, size);
         var vocab = new CaptionVocabulary(run.Words);
-        var images = tensor(grey, dtype: ScalarType.Byte).reshape(1, 1, size, size).to(ScalarType.Float32).div_(255f).to(context.Device);
+        var images = tensor(grey, dtype: ScalarType.Byte).reshape(1, 1, size, size).to(ScalarType.Float32).div_(HeldScalars.Of(255.0)).to(context.Device);
         var hyp = model.Caption(images, spec.Beam)[0];
         var words = vocab.WordsOf(hyp.Tokens).ToArray();
         string caption = string.Join(' ', words);

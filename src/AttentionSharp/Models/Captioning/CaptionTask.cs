@@ -1,3 +1,4 @@
+using AttentionSharp.Native;
 using AttentionSharp.Data.Captioning;
 using AttentionSharp.Training;
 using TorchSharp;
@@ -42,7 +43,7 @@ public sealed class CaptionTask(ShowAttendTell Network, string[][]? References =
         var o = Network.Options;
         var pass = Network.Forward(batch.Images, batch.Inputs);
         long b = batch.Targets.shape[0], t = batch.Targets.shape[1];
-        var mask = batch.Targets.ne(CaptionVocabulary.Pad).to(pass.Logits.dtype);                     // (B, T)
+        var mask = batch.Targets.ne(HeldScalars.Of(CaptionVocabulary.Pad)).to(pass.Logits.dtype);                     // (B, T)
         var ce = nn.functional.cross_entropy(pass.Logits.reshape(b * t, -1), batch.Targets.reshape(b * t),
             ignore_index: CaptionVocabulary.Pad, reduction: nn.Reduction.None).view(b, t);           // (B, T)
         var nll = (ce * mask).sum(1);                                                                 // (B)

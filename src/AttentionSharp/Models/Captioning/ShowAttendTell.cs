@@ -1,3 +1,4 @@
+using AttentionSharp.Native;
 using AttentionSharp.Attention;
 using AttentionSharp.Data.Captioning;
 using AttentionSharp.Sequence;
@@ -152,7 +153,7 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
         if (training && Options.Attention == "hard")
         {
             using (torch.no_grad())
-                expectation = torch.rand(b, device: images.device).lt(Options.HardExpectation); // (B) rows that use the expected context
+                expectation = torch.rand(b, device: images.device).lt(HeldScalars.Of(Options.HardExpectation)); // (B) rows that use the expected context
             sampled = expectation.logical_not();
         }
         var logits = new List<Tensor>();
