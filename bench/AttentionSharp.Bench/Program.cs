@@ -11,6 +11,7 @@ var root = new RootCommand("AttentionSharp benchmarks: speed and memory, each ag
     BaselineBench.Command,
     ConvBench.Command,
     GcStressBench.Command,
+    GcStressModelBench.Command,
     RamScalingBench.Command,
     RamStepBench.Command,
     TextClassificationBench.Command,

@@ -26,7 +26,7 @@ public static class AttentionKernel
         else
         {
             allowed = mask > HeldScalars.Of(double.NegativeInfinity);
-            masked = (scores + mask).masked_fill(allowed.logical_not(), HeldScalars.Of(LowestFinite(scores.dtype)));
+            masked = scores.add(mask, HeldScalars.Of(1)).masked_fill(allowed.logical_not(), HeldScalars.Of(LowestFinite(scores.dtype)));
         }
         var weights = masked.softmax(-1);
         var anyAllowed = allowed.any(-1, keepdim: true); // (..., Tq, 1)
@@ -61,7 +61,7 @@ public static class AttentionKernel
 
         if (!needWeights)
         {
-            var q = scale is null || Math.Abs(s - defaultScale) < 1e-15 ? query : query * (s / defaultScale);
+            var q = scale is null || Math.Abs(s - defaultScale) < 1e-15 ? query : query.mul(HeldScalars.Of(s / defaultScale));
             if (mask is null && causal && tq == tk)
                 return new AttentionOutput(nn.functional.scaled_dot_product_attention(q, key, value, null, p, is_casual: true), null);
             var full = causal ? AttentionMask.Combine(mask, AttentionMask.Causal(tq, tk, query.device)) : mask;
@@ -76,7 +76,7 @@ public static class AttentionKernel
             return new AttentionOutput(ctx.masked_fill(empty, HeldScalars.Of(0.0)), null);
         }
 
-        var scores = torch.matmul(query, key.transpose(-2, -1)) * s; // (..., Tq, Tk)
+        var scores = torch.matmul(query, key.transpose(-2, -1)).mul(HeldScalars.Of(s)); // (..., Tq, Tk)
         var m = causal ? AttentionMask.Combine(mask, AttentionMask.Causal(tq, tk, query.device)) : mask;
         return Attend(scores, value, m, dropout, training, needWeights: true);
     }

@@ -18,7 +18,7 @@ public static class AttentionMask
     public static Tensor FromLengths(Tensor lengths, long maxLength)
     {
         if (lengths.dim() != 1) throw new ArgumentException($"lengths must be (batch); got ({string.Join(", ", lengths.shape)})");
-        var positions = torch.arange(HeldScalars.Of(maxLength), device: lengths.device).unsqueeze(0); // (1, T)
+        var positions = torch.arange(HeldScalars.Of(0), HeldScalars.Of(maxLength), HeldScalars.Of(1), device: lengths.device).unsqueeze(0); // (1, T)
         return positions < lengths.to(ScalarType.Int64).unsqueeze(1);                 // (B, T)
     }
 
@@ -50,7 +50,7 @@ public static class AttentionMask
         if (b is null) return a;
         if (a.dtype == ScalarType.Bool && b.dtype == ScalarType.Bool) return a.logical_and(b);
         var dtype = a.dtype != ScalarType.Bool ? a.dtype : b.dtype;
-        return ToAdditive(a, dtype) + ToAdditive(b, dtype);
+        return ToAdditive(a, dtype).add(ToAdditive(b, dtype), HeldScalars.Of(1));
     }
 
     /// <summary>Which entries a mask allows (boolean), whatever its kind: the mask itself if boolean, else entries greater than -inf.</summary>

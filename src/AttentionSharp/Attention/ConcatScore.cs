@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -43,7 +44,7 @@ public sealed class ConcatScore : AttentionScore
             throw new ArgumentException($"prepared keys must be (batch, time, {HiddenDim}) from PrepareKeys; got {AttentionMask.Shape(preparedKeys)}");
         var wq = W_a.weight!.narrow(1, 0, QueryDim);                          // (H, Dq)
         var q = nn.functional.linear(query, wq).unsqueeze(2);                 // (B, Tq, 1, H)
-        var hidden = (q + preparedKeys.unsqueeze(1)).tanh();                  // (B, Tq, Tk, H)
+        var hidden = q.add(preparedKeys.unsqueeze(1), HeldScalars.Of(1)).tanh();                  // (B, Tq, Tk, H)
         return v_a.forward(hidden).squeeze(-1);                               // (B, Tq, Tk)
     }
 }

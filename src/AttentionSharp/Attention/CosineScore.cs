@@ -24,6 +24,6 @@ public sealed class CosineScore : AttentionScore
     protected override Tensor ComputeScores(Tensor query, Tensor preparedKeys)
     {
         var q = query / query.norm(-1, true).clamp_min(HeldScalars.Of(eps));             // (B, Tq, D)
-        return torch.bmm(q, preparedKeys.transpose(1, 2)) * scale;      // (B, Tq, Tk)
+        return torch.bmm(q, preparedKeys.transpose(1, 2)).mul(HeldScalars.Of(scale));      // (B, Tq, Tk)
     }
 }

@@ -82,7 +82,7 @@ public sealed class HardAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     {
         long tk = scores.shape[^1];
         Tensor allowed = mask is null ? torch.ones_like(scores, dtype: ScalarType.Bool) : AttentionMask.Allowed(mask).expand_as(scores);
-        var masked = mask is null ? scores : mask.dtype == ScalarType.Bool ? scores : scores + mask;
+        var masked = mask is null ? scores : mask.dtype == ScalarType.Bool ? scores : scores.add(mask, HeldScalars.Of(1));
         masked = masked.masked_fill(allowed.logical_not(), HeldScalars.Of(AttentionKernel.LowestFinite(scores.dtype)));
         var empty = allowed.any(-1).logical_not();                                   // (...)
         var logp = masked.log_softmax(-1).masked_fill(allowed.logical_not(), HeldScalars.Of(0.0));   // (..., Tk), 0 where blocked
@@ -114,10 +114,10 @@ public sealed class HardAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
                 var u = torch.rand_like(masked).clamp(HeldScalars.Of(1e-10), HeldScalars.Of(1.0 - 1e-10));
                 gumbel = -(-u.log()).log();
             }
-            var soft = ((masked.log_softmax(-1) + gumbel) / temperature).masked_fill(allowed.logical_not(), HeldScalars.Of(AttentionKernel.LowestFinite(scores.dtype))).softmax(-1);
+            var soft = masked.log_softmax(-1).add(gumbel, HeldScalars.Of(1)).div(HeldScalars.Of(temperature)).masked_fill(allowed.logical_not(), HeldScalars.Of(AttentionKernel.LowestFinite(scores.dtype))).softmax(-1);
             index = soft.argmax(-1);
             var hard = nn.functional.one_hot(index, tk).to(scores.dtype);
-            selection = hard - soft.detach() + soft; // straight-through
+            selection = (hard - soft.detach()).add(soft, HeldScalars.Of(1)); // straight-through
         }
         selection = selection.masked_fill(empty.unsqueeze(-1), HeldScalars.Of(0.0));
         var logProb = logp.gather(-1, index.unsqueeze(-1)).squeeze(-1).masked_fill(empty, HeldScalars.Of(0.0)); // (...)

@@ -84,7 +84,7 @@ public sealed class LocalAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
         Tensor positions; // (B, Tq)
         if (Mode == LocalAttentionMode.Monotonic)
-            positions = (torch.arange(HeldScalars.Of(tq), dtype: query.dtype, device: query.device) + queryOffset).unsqueeze(0).expand(b, tq);
+            positions = torch.arange(HeldScalars.Of(0), HeldScalars.Of(tq), HeldScalars.Of(1), dtype: query.dtype, device: query.device).add(HeldScalars.Of(queryOffset), HeldScalars.Of(1)).unsqueeze(0).expand(b, tq);
         else
         {
             var sourceLength = keyMask is null
@@ -93,7 +93,7 @@ public sealed class LocalAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
             positions = sourceLength * torch.sigmoid(v_p!.forward(W_p!.forward(query).tanh()).squeeze(-1)); // (B, Tq)
         }
 
-        var s = torch.arange(HeldScalars.Of(tk), dtype: query.dtype, device: query.device).view(1, 1, tk); // (1, 1, Tk)
+        var s = torch.arange(HeldScalars.Of(0), HeldScalars.Of(tk), HeldScalars.Of(1), dtype: query.dtype, device: query.device).view(1, 1, tk); // (1, 1, Tk)
         var distance = s - positions.unsqueeze(-1);                                          // (B, Tq, Tk)
         Tensor allowed;
         using (torch.no_grad())
@@ -103,7 +103,7 @@ public sealed class LocalAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
         if (Mode == LocalAttentionMode.Predictive)
         {
             double sigma = Window / 2.0;
-            weights = weights * (-(distance * distance) / (2 * sigma * sigma)).exp();
+            weights = weights * (-(distance * distance)).div(HeldScalars.Of(2 * sigma * sigma)).exp();
         }
         var context = torch.bmm(weights, values); // (B, Tq, Dv)
         if (single)

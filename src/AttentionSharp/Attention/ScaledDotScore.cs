@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -12,5 +13,5 @@ public sealed class ScaledDotScore : AttentionScore
     public ScaledDotScore(long dim, double? scale = null) : base("ScaledDotScore", dim, dim) => this.scale = scale ?? 1.0 / Math.Sqrt(dim);
 
     /// <inheritdoc />
-    protected override Tensor ComputeScores(Tensor query, Tensor preparedKeys) => torch.bmm(query, preparedKeys.transpose(1, 2)) * scale; // (B, Tq, Tk)
+    protected override Tensor ComputeScores(Tensor query, Tensor preparedKeys) => torch.bmm(query, preparedKeys.transpose(1, 2)).mul(HeldScalars.Of(scale)); // (B, Tq, Tk)
 }

@@ -102,7 +102,7 @@ public static class BeamSearch
         if (alpha < 0) throw new ArgumentException($"alpha must be >= 0; got {alpha}");
         int k = beam, n = batch * k;
         var dev = device ?? CPU;
-        var expand = torch.arange(HeldScalars.Of(batch), device: dev).repeat_interleave(k);          // (N)
+        var expand = torch.arange(HeldScalars.Of(0), HeldScalars.Of(batch), HeldScalars.Of(1), device: dev).repeat_interleave(k);          // (N)
         var state = start.Select(expand);
         var prev = torch.full(n, HeldScalars.Of(bos), dtype: ScalarType.Int64, device: dev);         // (N)
         var scoreInit = new double[n];
@@ -123,12 +123,12 @@ public static class BeamSearch
             frozenRow[eos] = 0;
             var frozen = torch.tensor(frozenRow, device: dev);                         // (V)
             logp = torch.where(fin.unsqueeze(1), frozen.unsqueeze(0), logp);         // (N, V): finished rows only "continue" with EOS at no cost
-            var total = (scores.unsqueeze(1) + logp).view(batch, k * v);             // (B, K*V)
+            var total = scores.unsqueeze(1).add(logp, HeldScalars.Of(1)).view(batch, k * v);             // (B, K*V)
             var top = total.topk(k, dim: 1);
             var flat = top.indexes;                                                  // (B, K)
             var parentBeam = flat.div(HeldScalars.Of(v), rounding_mode: RoundingMode.floor);         // (B, K)
             var token = flat.remainder(HeldScalars.Of(v)).view(n);                                   // (N)
-            var parentRow = (parentBeam + torch.arange(HeldScalars.Of(batch), device: dev).unsqueeze(1) * k).view(n); // (N)
+            var parentRow = parentBeam.add(torch.arange(HeldScalars.Of(0), HeldScalars.Of(batch), HeldScalars.Of(1), device: dev).unsqueeze(1).mul(HeldScalars.Of(k)), HeldScalars.Of(1)).view(n); // (N)
             scores = top.values.reshape(n);
 
             var parents = parentRow.data<long>().ToArray();

@@ -78,7 +78,7 @@ public sealed class BiRnnEncoder : nn.Module<Tensor, Tensor, Tensor>
         var keep = mask.unsqueeze(-1).to(inputs.dtype);                              // (B, S, 1)
         var annotations = torch.cat([outF, outB], 2) * keep;                         // (B, S, 2H)
 
-        var last = (lengths - 1).view(b, 1, 1).expand(b, 1, h);                      // (B, 1, H)
+        var last = lengths.sub(HeldScalars.Of(1)).view(b, 1, 1).expand(b, 1, h);                      // (B, 1, H)
         var finalF = outF.gather(1, last).squeeze(1);                                // (B, H)
         var finalB = outB.select(1, 0);                                              // (B, H)
         return new EncodedSequence(annotations, torch.cat([finalF, finalB], 1));     // (B, 2H)
@@ -87,8 +87,8 @@ public sealed class BiRnnEncoder : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>For each row, the index map that reverses the first <c>length</c> positions and keeps the padding in place.</summary>
     public static Tensor ReverseIndex(Tensor lengths, long maxLength)
     {
-        var pos = torch.arange(HeldScalars.Of(maxLength), device: lengths.device).unsqueeze(0);     // (1, S)
+        var pos = torch.arange(HeldScalars.Of(0), HeldScalars.Of(maxLength), HeldScalars.Of(1), device: lengths.device).unsqueeze(0);     // (1, S)
         var len = lengths.to(ScalarType.Int64).unsqueeze(1);                         // (B, 1)
-        return torch.where(pos < len, len - 1 - pos, pos);                           // (B, S)
+        return torch.where(pos < len, len.sub(HeldScalars.Of(1)) - pos, pos);                           // (B, S)
     }
 }

@@ -110,17 +110,17 @@ public sealed class Crf : nn.Module
         var safeTags = tags.masked_fill(mask.logical_not(), HeldScalars.Of(0));                      // (B, T)
         var m = mask.to(emissions.dtype);                                             // (B, T)
         var emit = emissions.gather(2, safeTags.unsqueeze(2)).squeeze(2).mul(m).sum(1); // (B)
-        var score = start_transitions.to(emissions.dtype).index_select(0, safeTags[.., 0]).add(emit);
+        var score = start_transitions.to(emissions.dtype).index_select(0, safeTags[.., 0]).add(emit, HeldScalars.Of(1));
         if (t > 1)
         {
             var trans = transitions.to(emissions.dtype);
-            var flat = safeTags[.., ..^1].mul(HeldScalars.Of(NumTags)).add(safeTags[.., 1..]);       // (B, T-1) index into K*K
+            var flat = safeTags[.., ..^1].mul(HeldScalars.Of(NumTags)).add(safeTags[.., 1..], HeldScalars.Of(1));       // (B, T-1) index into K*K
             var pair = trans.reshape(-1).index_select(0, flat.reshape(-1)).reshape(flat.shape); // (B, T-1)
-            score = score.add(pair.mul(m[.., 1..]).sum(1));
+            score = score.add(pair.mul(m[.., 1..]).sum(1), HeldScalars.Of(1));
         }
         var lastIndex = mask.sum(1).sub(HeldScalars.Of(1)).unsqueeze(1);                               // (B, 1)
         var lastTag = safeTags.gather(1, lastIndex).squeeze(1);                       // (B)
-        return score.add(end_transitions.to(emissions.dtype).index_select(0, lastTag));
+        return score.add(end_transitions.to(emissions.dtype).index_select(0, lastTag), HeldScalars.Of(1));
     }
 
     /// <summary>log Z(x) by the forward algorithm in log space, <c>(B)</c>.</summary>
@@ -135,7 +135,7 @@ public sealed class Crf : nn.Module
         long t = emissions.shape[1];
         var trans = transitions.to(emissions.dtype);
         bool scaled = Forward == CrfForward.ScaledMatmul || (Forward == CrfForward.Auto && NumTags >= 32);
-        var alpha = start_transitions.to(emissions.dtype).unsqueeze(0).add(emissions[.., 0]); // (B, K)
+        var alpha = start_transitions.to(emissions.dtype).unsqueeze(0).add(emissions[.., 0], HeldScalars.Of(1)); // (B, K)
         Tensor? expTrans = null, colMax = null;
         double tiny = emissions.dtype == ScalarType.Float64 ? 1e-300 : 1e-37;
         if (scaled)
@@ -150,16 +150,16 @@ public sealed class Crf : nn.Module
             {
                 var rowMax = alpha.max(1, keepdim: true).values.detach();             // (B, 1)
                 var p = alpha.sub(rowMax).exp().matmul(expTrans!);                    // (B, K)
-                next = p.clamp_min(HeldScalars.Of(tiny)).log().add(rowMax).add(colMax!).add(emissions[.., i]);
+                next = p.clamp_min(HeldScalars.Of(tiny)).log().add(rowMax, HeldScalars.Of(1)).add(colMax!, HeldScalars.Of(1)).add(emissions[.., i], HeldScalars.Of(1));
             }
             else
             {
                 // (B, K, 1) + (1, K, K) -> (B, K, K), reduce over the previous tag
-                next = alpha.unsqueeze(2).add(trans.unsqueeze(0)).logsumexp(1).add(emissions[.., i]);
+                next = alpha.unsqueeze(2).add(trans.unsqueeze(0), HeldScalars.Of(1)).logsumexp(1).add(emissions[.., i], HeldScalars.Of(1));
             }
             alpha = torch.where(mask[.., i].unsqueeze(1), next, alpha);
         }
-        return alpha.add(end_transitions.to(emissions.dtype).unsqueeze(0)).logsumexp(1);
+        return alpha.add(end_transitions.to(emissions.dtype).unsqueeze(0), HeldScalars.Of(1)).logsumexp(1);
     }
 
     /// <summary>Negative log-likelihood <c>log Z(x) - s(x, y)</c> of each sequence, <c>(B)</c>.</summary>
@@ -198,7 +198,7 @@ public sealed class Crf : nn.Module
         long b = emissions.shape[0], t = emissions.shape[1];
         var (trans, start, end) = DecodingScores(emissions.dtype, emissions.device);
         var em = emissions.detach();
-        var score = start.unsqueeze(0).add(em[.., 0]);                                // (B, K)
+        var score = start.unsqueeze(0).add(em[.., 0], HeldScalars.Of(1));                                // (B, K)
         var pointers = new List<Tensor>();
         // One (B, K_to, K_from) buffer reused every step: the reduction runs over contiguous memory and no large
         // tensor is allocated per step (which dominated decoding time for hundreds of tags).
@@ -206,14 +206,14 @@ public sealed class Crf : nn.Module
         var buffer = torch.empty(b, NumTags, NumTags, dtype: em.dtype, device: em.device);
         for (int i = 1; i < t; i++)
         {
-            buffer.copy_(transTo).add_(score.unsqueeze(1));                           // (B, K_to, K_from)
+            buffer.copy_(transTo).add_(score.unsqueeze(1), HeldScalars.Of(1));                           // (B, K_to, K_from)
             var (best, arg) = buffer.max(2);                                         // (B, K) each
-            var next = best.add(em[.., i]);
+            var next = best.add(em[.., i], HeldScalars.Of(1));
             var on = mask[.., i].unsqueeze(1);                                        // (B, 1)
             score = torch.where(on, next, score);
             pointers.Add(arg);
         }
-        score = score.add(end.unsqueeze(0));
+        score = score.add(end.unsqueeze(0), HeldScalars.Of(1));
         var lastTags = score.argmax(1).cpu().data<long>().ToArray();
         var lengths = mask.sum(1).cpu().data<long>().ToArray();
         var back = pointers.Count == 0 ? Array.Empty<long>()

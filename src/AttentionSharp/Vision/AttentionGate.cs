@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Vision;
 
@@ -16,7 +17,7 @@ public sealed class AttentionGate : nn.Module<Tensor, Tensor, Tensor>
     readonly Conv2d phi_g;
     readonly Conv2d psi;
     readonly Conv2d out_conv;
-    readonly BatchNorm2d out_norm;
+    readonly HeldBatchNorm2d out_norm;
 
     /// <summary>Creates a gate for skip features of <paramref name="inChannels"/> channels gated by a signal of <paramref name="gatingChannels"/>.</summary>
     /// <param name="inChannels">Channels of <c>x</c> (the skip connection).</param>
@@ -33,7 +34,7 @@ public sealed class AttentionGate : nn.Module<Tensor, Tensor, Tensor>
         phi_g = nn.Conv2d(gatingChannels, interChannels, 1, bias: true);
         psi = nn.Conv2d(interChannels, 1, 1, bias: true);
         out_conv = nn.Conv2d(inChannels, inChannels, 1);
-        out_norm = nn.BatchNorm2d(inChannels);
+        out_norm = new HeldBatchNorm2d(inChannels);
         RegisterComponents();
     }
 
@@ -60,7 +61,7 @@ public sealed class AttentionGate : nn.Module<Tensor, Tensor, Tensor>
         var pg = phi_g.forward(g);                         // (B, F_int, Hg, Wg)
         if (pg.shape[2] != tx.shape[2] || pg.shape[3] != tx.shape[3])
             pg = nn.functional.interpolate(pg, size: [tx.shape[2], tx.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
-        var q = psi.forward(nn.functional.relu(tx + pg));  // (B, 1, H/s, W/s)
+        var q = psi.forward(nn.functional.relu(tx.add(pg, HeldScalars.Of(1))));  // (B, 1, H/s, W/s)
         var alpha = torch.sigmoid(q);
         if (alpha.shape[2] != x.shape[2] || alpha.shape[3] != x.shape[3])
             alpha = nn.functional.interpolate(alpha, size: [x.shape[2], x.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false); // (B, 1, H, W)

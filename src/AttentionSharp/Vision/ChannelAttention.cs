@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Vision;
 
@@ -43,7 +44,7 @@ public sealed class ChannelAttention : nn.Module<Tensor, Tensor>
         if (UseMaxPool)
         {
             var max = x.amax([2, 3]);                        // (B, C)
-            logits = logits + fc2.forward(nn.functional.relu(fc1.forward(max)));
+            logits = logits.add(fc2.forward(nn.functional.relu(fc1.forward(max))), HeldScalars.Of(1));
         }
         var w = torch.sigmoid(logits).reshape(x.shape[0], Channels, 1, 1); // (B, C, 1, 1)
         return (x * w, w);

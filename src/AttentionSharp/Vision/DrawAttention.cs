@@ -64,14 +64,14 @@ public sealed class DrawAttention : nn.Module<Tensor, Tensor, Tensor>
         CheckGeometry(gridSize, height, width);
         if (parameters.dim() != 2 || parameters.shape[1] != 5)
             throw new ArgumentException($"DRAW attention parameters must be (batch, 5) = (g~x, g~y, log sigma^2, log delta~, log gamma); got {VisionChecks.Shape(parameters)}");
-        var gx = (width + 1) / 2.0 * (parameters[.., 0] + 1);                   // (B)
-        var gy = (height + 1) / 2.0 * (parameters[.., 1] + 1);                  // (B)
+        var gx = parameters[.., 0].add(HeldScalars.Of(1), HeldScalars.Of(1)).mul(HeldScalars.Of((width + 1) / 2.0));                   // (B)
+        var gy = parameters[.., 1].add(HeldScalars.Of(1), HeldScalars.Of(1)).mul(HeldScalars.Of((height + 1) / 2.0));                  // (B)
         var sigma2 = parameters[.., 2].exp();                                   // (B)
-        var delta = (Math.Max(width, height) - 1) / (double)Math.Max(gridSize - 1, 1) * parameters[.., 3].exp(); // (B)
+        var delta = parameters[.., 3].exp().mul(HeldScalars.Of((Math.Max(width, height) - 1) / (double)Math.Max(gridSize - 1, 1))); // (B)
         var gamma = parameters[.., 4].exp();                                    // (B)
-        var offsets = torch.arange(HeldScalars.Of(1), HeldScalars.Of(gridSize + 1), dtype: parameters.dtype, device: parameters.device) - gridSize / 2.0 - 0.5; // (N)
-        var muX = gx.unsqueeze(1) + offsets.unsqueeze(0) * delta.unsqueeze(1); // (B, N)
-        var muY = gy.unsqueeze(1) + offsets.unsqueeze(0) * delta.unsqueeze(1); // (B, N)
+        var offsets = torch.arange(HeldScalars.Of(1), HeldScalars.Of(gridSize + 1), HeldScalars.Of(1), dtype: parameters.dtype, device: parameters.device).sub(HeldScalars.Of(gridSize / 2.0)).sub(HeldScalars.Of(0.5)); // (N)
+        var muX = gx.unsqueeze(1).add(offsets.unsqueeze(0) * delta.unsqueeze(1), HeldScalars.Of(1)); // (B, N)
+        var muY = gy.unsqueeze(1).add(offsets.unsqueeze(0) * delta.unsqueeze(1), HeldScalars.Of(1)); // (B, N)
         var fx = Bank(muX, sigma2, width);
         var fy = Bank(muY, sigma2, height);
         return new DrawFilterbanks(fx, fy, gamma, gx, gy, delta, sigma2);
@@ -79,9 +79,9 @@ public sealed class DrawAttention : nn.Module<Tensor, Tensor, Tensor>
 
     static Tensor Bank(Tensor mu, Tensor sigma2, int size)
     {
-        var a = torch.arange(HeldScalars.Of(1), HeldScalars.Of(size + 1), dtype: mu.dtype, device: mu.device).reshape(1, 1, size); // (1, 1, size), pixels 1..size
+        var a = torch.arange(HeldScalars.Of(1), HeldScalars.Of(size + 1), HeldScalars.Of(1), dtype: mu.dtype, device: mu.device).reshape(1, 1, size); // (1, 1, size), pixels 1..size
         var d = a - mu.unsqueeze(2);                                                         // (B, N, size)
-        var f = torch.exp(-(d * d) / (2 * sigma2.reshape(-1, 1, 1)));
+        var f = torch.exp(-(d * d) / sigma2.reshape(-1, 1, 1).mul(HeldScalars.Of(2)));
         return f / f.sum(2, keepdim: true).clamp_min(HeldScalars.Of(1e-8));                                  // rows sum to 1
     }
 

@@ -92,22 +92,22 @@ public sealed class GlimpseSensor
         using var scope = NewDisposeScope();
         var device = table.Sums.device;
         var l = locations.detach().to(ScalarType.Float64).clamp(HeldScalars.Of(-1.0), HeldScalars.Of(1.0));
-        var col = (0.5 * (l.select(1, 0) + 1.0) * Width).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Width)).to(device);   // (B)
-        var row = (0.5 * (l.select(1, 1) + 1.0) * Height).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Height)).to(device); // (B)
+        var col = l.select(1, 0).add(HeldScalars.Of(1.0), HeldScalars.Of(1)).mul(HeldScalars.Of(0.5)).mul(HeldScalars.Of(Width)).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Width)).to(device);   // (B)
+        var row = l.select(1, 1).add(HeldScalars.Of(1.0), HeldScalars.Of(1)).mul(HeldScalars.Of(0.5)).mul(HeldScalars.Of(Height)).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Height)).to(device); // (B)
         int e = Patch + 1;
-        var steps = arange(HeldScalars.Of(e), dtype: ScalarType.Int64, device: device);                                   // (g+1)
+        var steps = arange(HeldScalars.Of(0), HeldScalars.Of(e), HeldScalars.Of(1), dtype: ScalarType.Int64, device: device);                                   // (g+1)
         var indices = new List<Tensor>();
         for (int s = 0; s < Scales; s++)
         {
             int crop = CropSize(s), q = crop / Patch;
-            var rows = ((row - crop / 2).unsqueeze(1) + steps.unsqueeze(0) * q).clamp(HeldScalars.Of(0), HeldScalars.Of(Height));        // (B, g+1) block edges
-            var cols = ((col - crop / 2).unsqueeze(1) + steps.unsqueeze(0) * q).clamp(HeldScalars.Of(0), HeldScalars.Of(Width));         // (B, g+1)
-            indices.Add((rows.unsqueeze(2) * (Width + 1) + cols.unsqueeze(1)).reshape(b, 1, e * e));     // (B, 1, (g+1)^2)
+            var rows = row.sub(HeldScalars.Of(crop / 2)).unsqueeze(1).add(steps.unsqueeze(0).mul(HeldScalars.Of(q)), HeldScalars.Of(1)).clamp(HeldScalars.Of(0), HeldScalars.Of(Height));        // (B, g+1) block edges
+            var cols = col.sub(HeldScalars.Of(crop / 2)).unsqueeze(1).add(steps.unsqueeze(0).mul(HeldScalars.Of(q)), HeldScalars.Of(1)).clamp(HeldScalars.Of(0), HeldScalars.Of(Width));         // (B, g+1)
+            indices.Add(rows.unsqueeze(2).mul(HeldScalars.Of(Width + 1)).add(cols.unsqueeze(1), HeldScalars.Of(1)).reshape(b, 1, e * e));     // (B, 1, (g+1)^2)
         }
         var index = cat(indices, 1).reshape(b, 1, Scales * e * e).expand(b, c, Scales * e * e).reshape(b * c, Scales * e * e);
         var corners = table.Sums.gather(1, index).reshape(b, c, Scales, e, e);                          // (B, C, k, g+1, g+1)
-        var blocks = corners[.., .., .., 1.., 1..] - corners[.., .., .., ..^1, 1..]
-                   - corners[.., .., .., 1.., ..^1] + corners[.., .., .., ..^1, ..^1];                 // (B, C, k, g, g) block sums
+        var blocks = (corners[.., .., .., 1.., 1..] - corners[.., .., .., ..^1, 1..]
+                   - corners[.., .., .., 1.., ..^1]).add(corners[.., .., .., ..^1, ..^1], HeldScalars.Of(1));                 // (B, C, k, g, g) block sums
         var area = tensor(Enumerable.Range(0, Scales).Select(s => 1.0 / ((CropSize(s) / Patch) * (CropSize(s) / Patch))).ToArray(),
             dtype: ScalarType.Float64, device: device).reshape(1, 1, Scales, 1, 1);
         return (blocks * area).permute(0, 2, 1, 3, 4).to(table.DType).contiguous().MoveToOuterDisposeScope(); // (B, k, C, g, g)
@@ -124,17 +124,17 @@ public sealed class GlimpseSensor
         long b = images.shape[0], c = images.shape[1];
         var flat = images.reshape(b * c, (long)Height * Width); // (B*C, H*W), a view: nothing proportional to the image is copied
         var l = locations.detach().to(ScalarType.Float64).clamp(HeldScalars.Of(-1.0), HeldScalars.Of(1.0));
-        var col = (0.5 * (l.select(1, 0) + 1.0) * Width).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Width));   // (B)
-        var row = (0.5 * (l.select(1, 1) + 1.0) * Height).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Height)); // (B)
+        var col = l.select(1, 0).add(HeldScalars.Of(1.0), HeldScalars.Of(1)).mul(HeldScalars.Of(0.5)).mul(HeldScalars.Of(Width)).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Width));   // (B)
+        var row = l.select(1, 1).add(HeldScalars.Of(1.0), HeldScalars.Of(1)).mul(HeldScalars.Of(0.5)).mul(HeldScalars.Of(Height)).floor().to(ScalarType.Int64).clamp(HeldScalars.Of(0), HeldScalars.Of(Height)); // (B)
         var outs = new List<Tensor>();
         for (int s = 0; s < Scales; s++)
         {
             int crop = CropSize(s);
-            var offs = arange(HeldScalars.Of(crop), dtype: ScalarType.Int64, device: images.device);                       // (S)
-            var rows = ((row - crop / 2).to(images.device).unsqueeze(1) + offs.unsqueeze(0)).unsqueeze(2);  // (B, S, 1)
-            var cols = ((col - crop / 2).to(images.device).unsqueeze(1) + offs.unsqueeze(0)).unsqueeze(1);  // (B, 1, S)
+            var offs = arange(HeldScalars.Of(0), HeldScalars.Of(crop), HeldScalars.Of(1), dtype: ScalarType.Int64, device: images.device);                       // (S)
+            var rows = row.sub(HeldScalars.Of(crop / 2)).to(images.device).unsqueeze(1).add(offs.unsqueeze(0), HeldScalars.Of(1)).unsqueeze(2);  // (B, S, 1)
+            var cols = col.sub(HeldScalars.Of(crop / 2)).to(images.device).unsqueeze(1).add(offs.unsqueeze(0), HeldScalars.Of(1)).unsqueeze(1);  // (B, 1, S)
             var inside = rows.ge(HeldScalars.Of(0)).logical_and(rows.lt(HeldScalars.Of(Height))).logical_and(cols.ge(HeldScalars.Of(0))).logical_and(cols.lt(HeldScalars.Of(Width))); // (B, S, S)
-            var index = rows.clamp(HeldScalars.Of(0), HeldScalars.Of(Height - 1)) * Width + cols.clamp(HeldScalars.Of(0), HeldScalars.Of(Width - 1));                        // (B, S, S)
+            var index = rows.clamp(HeldScalars.Of(0), HeldScalars.Of(Height - 1)).mul(HeldScalars.Of(Width)).add(cols.clamp(HeldScalars.Of(0), HeldScalars.Of(Width - 1)), HeldScalars.Of(1));                        // (B, S, S)
             index = index.reshape(b, 1, crop * crop).expand(b, c, crop * crop).reshape(b * c, crop * crop);  // (B*C, S*S)
             var keep = inside.reshape(b, 1, crop * crop).expand(b, c, crop * crop).reshape(b * c, crop * crop); // (B*C, S*S)
             var patch = flat.gather(1, index).mul(keep.to(images.dtype)).reshape(b * c, 1, crop, crop);     // (B*C, 1, S, S), zero outside

@@ -49,7 +49,7 @@ public sealed class CaptionTask(ShowAttendTell Network, string[][]? References =
         var nll = (ce * mask).sum(1);                                                                 // (B)
         var loss = nll.mean();
         if (o.Attention == "soft" && o.DoublyStochastic > 0 && pass.Weights is not null)
-            loss = loss + Times(DoublyStochastic(pass.Weights, mask).mean(), o.DoublyStochastic);
+            loss = loss.add(Times(DoublyStochastic(pass.Weights, mask).mean(), o.DoublyStochastic), HeldScalars.Of(1));
         if (o.Attention == "hard" && Network.training && pass.SelectedLogProb is not null)
         {
             var reward = nll.detach().neg();                                                          // (B) R = log p(y | s, a)

@@ -1,3 +1,4 @@
+using AttentionSharp.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,9 +17,9 @@ public sealed class RegionEncoder : nn.Module<Tensor, Tensor>
     readonly Conv2d conv1;
     readonly Conv2d conv2;
     readonly Conv2d conv3;
-    readonly BatchNorm2d norm1;
-    readonly BatchNorm2d norm2;
-    readonly BatchNorm2d norm3;
+    readonly HeldBatchNorm2d norm1;
+    readonly HeldBatchNorm2d norm2;
+    readonly HeldBatchNorm2d norm3;
 
     /// <summary>Creates the encoder for <paramref name="imageSize"/>-pixel square images with <paramref name="features"/> channels per region.</summary>
     public RegionEncoder(int imageSize, int features) : base("RegionEncoder")
@@ -27,9 +28,9 @@ public sealed class RegionEncoder : nn.Module<Tensor, Tensor>
         conv1 = nn.Conv2d(3, 16, 3, padding: 1);
         conv2 = nn.Conv2d(16, 32, 3, padding: 1);
         conv3 = nn.Conv2d(32, features, 3, padding: 1);
-        norm1 = nn.BatchNorm2d(16);
-        norm2 = nn.BatchNorm2d(32);
-        norm3 = nn.BatchNorm2d(features);
+        norm1 = new HeldBatchNorm2d(16);
+        norm2 = new HeldBatchNorm2d(32);
+        norm3 = new HeldBatchNorm2d(features);
         RegisterComponents();
     }
 

@@ -136,8 +136,8 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
             }
         }
         var (h, c) = cell.forward(z is null ? e : torch.cat([e, z], 1), (state.Hidden, state.Cell)); // (N, n) each
-        var deep = e + out_h.forward(h);                                           // (N, m)
-        if (z is not null) deep = deep + out_z!.forward(z);
+        var deep = e.add(out_h.forward(h), HeldScalars.Of(1));                                           // (N, m)
+        if (z is not null) deep = deep.add(out_z!.forward(z), HeldScalars.Of(1));
         var logits = out_o.forward(deep);                                          // (N, V)
         return new CaptionStep(logits, weights, logp, entropy, state with { Hidden = h, Cell = c });
     }

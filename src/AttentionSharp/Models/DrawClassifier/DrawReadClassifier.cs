@@ -57,8 +57,8 @@ public sealed class DrawReadClassifier : nn.Module<Tensor, Tensor>
     {
         var r = read.AttentionParameters(state);                                   // (B, 5) raw
         var centre = r[.., ..2].tanh();
-        var logSigma2 = ((r[.., 2..3] - initialLogSigma2) / 2).tanh() * 2 + initialLogSigma2;
-        var logDelta = (r[.., 3..4] / 1.5).tanh() * 1.5;
+        var logSigma2 = r[.., 2..3].sub(HeldScalars.Of(initialLogSigma2)).div(HeldScalars.Of(2)).tanh().mul(HeldScalars.Of(2)).add(HeldScalars.Of(initialLogSigma2), HeldScalars.Of(1));
+        var logDelta = r[.., 3..4].div(HeldScalars.Of(1.5)).tanh().mul(HeldScalars.Of(1.5));
         var logGamma = r[.., 4..5].tanh();
         return torch.cat([centre, logSigma2, logDelta, logGamma], 1);
     }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.RecurrentAttention;
 
@@ -39,6 +40,6 @@ public sealed class CoreNetwork : nn.Module
     public (Tensor H, Tensor C) Forward(Tensor g, Tensor h, Tensor c)
     {
         if (lstm != null) return lstm.forward(g, (h, c));
-        return (nn.functional.relu(inputToHidden!.forward(g) + hiddenToHidden!.forward(h)), c);
+        return (nn.functional.relu(inputToHidden!.forward(g).add(hiddenToHidden!.forward(h), HeldScalars.Of(1))), c);
     }
 }

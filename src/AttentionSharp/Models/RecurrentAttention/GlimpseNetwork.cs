@@ -2,6 +2,7 @@ using AttentionSharp.Vision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.RecurrentAttention;
 
@@ -36,6 +37,6 @@ public sealed class GlimpseNetwork : nn.Module
         var rho = patches.flatten(1);                                  // (B, k*C*g*g)
         var hg = nn.functional.relu(what.forward(rho));                // (B, 128)
         var hl = nn.functional.relu(where.forward(locations.detach())); // (B, 128)
-        return nn.functional.relu(whatOut.forward(hg) + whereOut.forward(hl)); // (B, 256)
+        return nn.functional.relu(whatOut.forward(hg).add(whereOut.forward(hl), HeldScalars.Of(1))); // (B, 256)
     }
 }

@@ -47,8 +47,8 @@ public sealed class LocationNetwork : nn.Module
     {
         var mu = Mean(h);
         Tensor l;
-        using (no_grad()) l = (mu + std * randn_like(mu)).detach();
-        var logProb = (-(l - mu).pow(HeldScalars.Of(2)) / (2 * std * std) - Math.Log(std) - 0.5 * Math.Log(2 * Math.PI)).sum(1); // (B)
+        using (no_grad()) l = mu.add(randn_like(mu).mul(HeldScalars.Of(std)), HeldScalars.Of(1)).detach();
+        var logProb = (-(l - mu).pow(HeldScalars.Of(2))).div(HeldScalars.Of(2 * std * std)).sub(HeldScalars.Of(Math.Log(std))).sub(HeldScalars.Of(0.5 * Math.Log(2 * Math.PI))).sum(1); // (B)
         return (l.clamp(HeldScalars.Of(-1.0), HeldScalars.Of(1.0)).detach(), logProb);
     }
 

@@ -96,7 +96,7 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
         var r = Network.Rollout(RepeatPaths(batch.Images, paths));
         var (nll, mse, reinforce, _) = Losses(r, labels, Network.Options.Reward, paths);
         using var w = Network.Options.ReinforceWeight.ToScalar();
-        var loss = nll.add(mse).add(reinforce.mul(w));
+        var loss = nll.add(mse, HeldScalars.Of(1)).add(reinforce.mul(w), HeldScalars.Of(1));
         long n = labels.shape[0]; // rollouts: paths per image
         double correct = r.LogProbs.argmax(1).eq(labels).sum().item<long>();
         return new StepOutput(loss, (int)n, new Dictionary<string, double>
@@ -113,9 +113,9 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
         for (int m = 0; m < EvalSamples; m++)
         {
             var p = Network.Rollout(batch.Images, meanPolicy: EvalPolicy == "mean").LogProbs.exp();
-            probs = probs is null ? p : probs + p;
+            probs = probs is null ? p : probs.add(p, HeldScalars.Of(1));
         }
-        var mean = probs! / EvalSamples;                          // (B, classes)
+        var mean = (probs!).div(HeldScalars.Of(EvalSamples));                          // (B, classes)
         var loss = nn.functional.nll_loss(mean.clamp_min(HeldScalars.Of(1e-12)).log(), batch.Labels);
         long n = batch.Labels.shape[0];
         double errors = mean.argmax(1).ne(batch.Labels).sum().item<long>();

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.RecurrentAttention;
 
@@ -91,7 +92,7 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
             (l, var logPi0) = location.Act(h, policyStd, meanPolicy);
             logPis.Add(logPi0);
         }
-        else l = rand(b, 2, dtype: images.dtype, device: images.device) * 2 - 1; // (B, 2)
+        else l = rand(b, 2, dtype: images.dtype, device: images.device).mul(HeldScalars.Of(2)).sub(HeldScalars.Of(1)); // (B, 2)
         var table = glimpse.Sensor.SummedArea(images); // once per rollout: every glimpse reads it
         for (int t = 0; t < o.Glimpses; t++)
         {

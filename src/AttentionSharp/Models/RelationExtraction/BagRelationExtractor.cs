@@ -119,7 +119,7 @@ public sealed class BagRelationExtractor : nn.Module
         {
             case "att":
             {
-                var all = arange(HeldScalars.Of(r), dtype: ScalarType.Int64, device: x.device).unsqueeze(0).expand(bags, r);   // (B, R)
+                var all = arange(HeldScalars.Of(0), HeldScalars.Of(r), HeldScalars.Of(1), dtype: ScalarType.Int64, device: x.device).unsqueeze(0).expand(bags, r);   // (B, R)
                 var o = attention!.forward(bySlot, b.SlotMask, all);                                           // ctx (B, R, D), weights (B, R, M)
                 var p = classifier.forward(o.Context).softmax(-1);                                             // (B, R, R): p(. | s_r)
                 var scores = p.diagonal(0, 1, 2);                                                               // (B, R): p(r | s_r)

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Segmentation;
 
@@ -19,7 +20,7 @@ public static class DiceCrossEntropyLoss
     {
         Check(logits, masks);
         var ce = nn.functional.cross_entropy(logits, masks);
-        return diceWeight == 0 ? ce : ce + diceWeight * SoftDiceLoss(logits.softmax(1), masks);
+        return diceWeight == 0 ? ce : ce.add(SoftDiceLoss(logits.softmax(1), masks).mul(HeldScalars.Of(diceWeight)), HeldScalars.Of(1));
     }
 
     /// <summary>The soft Dice term <c>1 - mean_c Dice_c</c> over foreground classes, from probabilities <c>(B, K, H, W)</c>.</summary>
@@ -29,9 +30,9 @@ public static class DiceCrossEntropyLoss
         long k = probabilities.shape[1];
         var onehot = nn.functional.one_hot(masks, k).permute(0, 3, 1, 2).to(probabilities.dtype); // (B, K, H, W)
         var inter = (probabilities * onehot).sum([0, 2, 3]);                                        // (K)
-        var card = probabilities.sum([0, 2, 3]) + onehot.sum([0, 2, 3]);                            // (K)
-        var dice = (2 * inter + Smooth) / (card + Smooth);                                          // (K)
-        return 1 - dice[1..].mean();
+        var card = probabilities.sum([0, 2, 3]).add(onehot.sum([0, 2, 3]), HeldScalars.Of(1));                            // (K)
+        var dice = inter.mul(HeldScalars.Of(2)).add(HeldScalars.Of(Smooth), HeldScalars.Of(1)) / card.add(HeldScalars.Of(Smooth), HeldScalars.Of(1));                                          // (K)
+        return dice[1..].mean().neg().add(HeldScalars.Of(1), HeldScalars.Of(1));
     }
 
     static void Check(Tensor logits, Tensor masks)

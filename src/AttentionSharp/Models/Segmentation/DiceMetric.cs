@@ -63,9 +63,9 @@ public sealed class DiceMetric
         var t = nn.functional.one_hot(truth, classes).to(ScalarType.Float64).sum([1, 2])[.., 1..];     // (B, K-1) true counts
         var agree = torch.where(predicted.eq(truth), predicted, torch.zeros_like(predicted));
         var i = nn.functional.one_hot(agree, classes).to(ScalarType.Float64).sum([1, 2])[.., 1..];     // (B, K-1) intersections
-        var card = p + t;
+        var card = p.add(t, HeldScalars.Of(1));
         var defined = card.gt(HeldScalars.Of(0)).to(ScalarType.Float64);
-        var dice = 2 * i / card.clamp_min(HeldScalars.Of(1));
+        var dice = i.mul(HeldScalars.Of(2)) / card.clamp_min(HeldScalars.Of(1));
         var n = defined.sum(1);
         return torch.where(n.gt(HeldScalars.Of(0)), (dice * defined).sum(1) / n.clamp_min(HeldScalars.Of(1)), torch.ones_like(n));
     }

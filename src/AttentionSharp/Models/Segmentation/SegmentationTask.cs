@@ -2,6 +2,7 @@ using AttentionSharp.Data;
 using AttentionSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Segmentation;
 
@@ -24,7 +25,7 @@ public sealed class SegmentationTask(ISegmentationNetwork Network) : ITrainable<
         var loss = DiceCrossEntropyLoss.Compute(logits, batch.Masks, Network.Options.DiceWeight);
         Tensor pred;
         using (torch.no_grad()) pred = logits.argmax(1); // (B, H, W)
-        double diceError = (1 - DiceMetric.PerExample(pred, batch.Masks, Network.Options.Classes)).sum().item<double>();
+        double diceError = DiceMetric.PerExample(pred, batch.Masks, Network.Options.Classes).neg().add(HeldScalars.Of(1), HeldScalars.Of(1)).sum().item<double>();
         double pixelError = pred.ne(batch.Masks).to(ScalarType.Float64).mean([1, 2]).sum().item<double>();
         return new StepOutput(loss, (int)batch.Masks.shape[0], new Dictionary<string, double> { ["dice_error"] = diceError, ["pixel_error"] = pixelError });
     }

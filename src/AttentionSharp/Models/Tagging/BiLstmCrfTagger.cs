@@ -62,7 +62,7 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
     {
         long t = mask.shape[1];
         var lengths = mask.sum(1, keepdim: true);                                     // (B, 1)
-        var steps = torch.arange(HeldScalars.Of(t), device: mask.device).unsqueeze(0);               // (1, T)
+        var steps = torch.arange(HeldScalars.Of(0), HeldScalars.Of(t), HeldScalars.Of(1), device: mask.device).unsqueeze(0);               // (1, T)
         var reversed = lengths.sub(HeldScalars.Of(1)).sub(steps);                                    // (B, T)
         return torch.where(mask, reversed, steps.expand_as(reversed));
     }

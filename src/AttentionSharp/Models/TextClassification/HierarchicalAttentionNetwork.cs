@@ -75,7 +75,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
 
         // Sentence level; lengths run to the last non-empty sentence, the mask drops empty ones in between.
         var docMask = sentenceMask.reshape(b, s);                                           // (B, S)
-        var positions = torch.arange(HeldScalars.Of(1), HeldScalars.Of(s + 1), device: tokens.device).unsqueeze(0);         // (1, S)
+        var positions = torch.arange(HeldScalars.Of(1), HeldScalars.Of(s + 1), HeldScalars.Of(1), device: tokens.device).unsqueeze(0);         // (1, S)
         var sentenceLengths = (positions * docMask).amax([1]);                              // (B)
         var (sentenceStates, _) = sentence_encoder.Encode(dropout.forward(sentences), sentenceLengths); // (B, S, 2H)
         var (document, sentenceWeights) = sentence_attention.Forward(sentenceStates, docMask, needWeights); // (B, 2H), (B, S)

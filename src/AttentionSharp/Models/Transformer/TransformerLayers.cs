@@ -2,6 +2,7 @@ using AttentionSharp.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Transformer;
 
@@ -53,11 +54,11 @@ public sealed class EncoderLayer : nn.Module<Tensor, Tensor, Tensor>
         if (preNorm)
         {
             var h = norm1.forward(x);
-            x = x + dropout.forward(self_attn.Forward(h, keyPaddingMask: mask).Context);
-            return x + dropout.forward(ffn.forward(norm2.forward(x)));
+            x = x.add(dropout.forward(self_attn.Forward(h, keyPaddingMask: mask).Context), HeldScalars.Of(1));
+            return x.add(dropout.forward(ffn.forward(norm2.forward(x))), HeldScalars.Of(1));
         }
-        x = norm1.forward(x + dropout.forward(self_attn.Forward(x, keyPaddingMask: mask).Context));
-        return norm2.forward(x + dropout.forward(ffn.forward(x)));
+        x = norm1.forward(x.add(dropout.forward(self_attn.Forward(x, keyPaddingMask: mask).Context), HeldScalars.Of(1)));
+        return norm2.forward(x.add(dropout.forward(ffn.forward(x)), HeldScalars.Of(1)));
     }
 }
 
@@ -98,14 +99,14 @@ public sealed class DecoderLayer : nn.Module
         if (preNorm)
         {
             var h = norm1.forward(x);
-            x = x + dropout.forward(self_attn.Forward(h, causal: true, cache: selfCache).Context);
+            x = x.add(dropout.forward(self_attn.Forward(h, causal: true, cache: selfCache).Context), HeldScalars.Of(1));
             cross = cross_attn.Forward(norm2.forward(x), memory, memory, keyPaddingMask: memoryMask, needWeights: needWeights, cache: crossCache);
-            x = x + dropout.forward(cross.Context);
-            return (x + dropout.forward(ffn.forward(norm3.forward(x))), cross.Weights);
+            x = x.add(dropout.forward(cross.Context), HeldScalars.Of(1));
+            return (x.add(dropout.forward(ffn.forward(norm3.forward(x))), HeldScalars.Of(1)), cross.Weights);
         }
-        x = norm1.forward(x + dropout.forward(self_attn.Forward(x, causal: true, cache: selfCache).Context));
+        x = norm1.forward(x.add(dropout.forward(self_attn.Forward(x, causal: true, cache: selfCache).Context), HeldScalars.Of(1)));
         cross = cross_attn.Forward(x, memory, memory, keyPaddingMask: memoryMask, needWeights: needWeights, cache: crossCache);
-        x = norm2.forward(x + dropout.forward(cross.Context));
-        return (norm3.forward(x + dropout.forward(ffn.forward(x))), cross.Weights);
+        x = norm2.forward(x.add(dropout.forward(cross.Context), HeldScalars.Of(1)));
+        return (norm3.forward(x.add(dropout.forward(ffn.forward(x)), HeldScalars.Of(1))), cross.Weights);
     }
 }

@@ -121,9 +121,9 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         {
             if (offset + ids.shape[1] > positions.weight!.shape[0])
                 throw new ArgumentException($"learned positions cover {positions.weight!.shape[0]} positions; position {offset + ids.shape[1] - 1} was asked for");
-            pos = positions.forward(torch.arange(HeldScalars.Of(offset), HeldScalars.Of(offset + ids.shape[1]), dtype: ScalarType.Int64, device: ids.device));
+            pos = positions.forward(torch.arange(HeldScalars.Of(offset), HeldScalars.Of(offset + ids.shape[1]), HeldScalars.Of(1), dtype: ScalarType.Int64, device: ids.device));
         }
-        return dropout.forward(table.forward(ids) * Math.Sqrt(Options.ModelDim) + pos.unsqueeze(0));   // (B, T, D)
+        return dropout.forward(table.forward(ids).mul(HeldScalars.Of(Math.Sqrt(Options.ModelDim))).add(pos.unsqueeze(0), HeldScalars.Of(1)));   // (B, T, D)
     }
 
     /// <summary>Output scores over the target vocabulary from decoder states <c>(..., D)</c>.</summary>
