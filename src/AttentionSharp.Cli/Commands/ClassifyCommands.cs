@@ -30,7 +30,7 @@ public static class ClassifyCommands
         new("dropout", "X", "0.3", "dropout on embeddings and the pooled vector"),
         new("min-count", "N", "2", "minimum count of a word in the training texts to enter the vocabulary"),
         new("max-vocab", "N", "30000", "largest vocabulary"),
-        new("max-tokens", "N", "400", "flat models: tokens kept per text (first and last halves of the cap)"),
+        new("max-tokens", "N", "1000", "flat models: tokens kept per text (first and last halves of the cap)"),
         new("max-sentences", "N", "30", "han: sentences kept per text (first and last halves of the cap)"),
         new("max-sentence-tokens", "N", "40", "han: tokens kept per sentence (the first ones)"),
         new("word-dropout", "X", "0", "in training, replace each word by <unk> with this probability"),
@@ -55,7 +55,7 @@ public static class ClassifyCommands
     public static Verb[] Verbs { get; } =
     [
         new(["classify", "train"], "train a text classifier (attn/mean/max/last/han) with stratified K-fold cross-validation; prints accuracy mean +- std",
-            [.. DataOptions, .. ModelOptions, .. PretrainOptions, .. SharedOptions.Train(epochs: 5, batchSize: 32, lr: 2e-3, monitor: "loss")], null, Train),
+            [.. DataOptions, .. ModelOptions, .. PretrainOptions, .. SharedOptions.Train(epochs: 30, batchSize: 32, lr: 3e-3, monitor: "error", schedule: "plateau", plateau: 2, gamma: 0.5, patience: 4, clip: 5)], null, Train),
         new(["classify", "vectors"], "train (or read from the cache) the skip-gram vectors of --pretrained skipgram and print each given word's nearest words by cosine",
             [new("task", "NAME", TextTasks.PolaritySentences, "the task whose default text (--pretrain-text auto) to use: " + string.Join(", ", TextTasks.Names)),
              new("embedding", "N", "100", "vector size"), new("nearest", "WORDS", "good,bad,boring,film", "comma-separated words to show neighbours of"),

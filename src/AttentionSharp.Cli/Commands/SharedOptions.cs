@@ -12,7 +12,7 @@ public static class SharedOptions
     /// <summary>Options of every train verb, with the family's defaults (<paramref name="threads"/>: see <see cref="Common"/>).</summary>
     /// <remarks>The schedule, plateau, gamma and patience defaults are the trainer's unless a family passes its own (translate: early stopping on).</remarks>
     public static OptionSpec[] Train(int epochs, int batchSize, double lr, string monitor = "error", string? threads = null,
-        string schedule = "cosine", int plateau = 5, double gamma = 0.1, int patience = 0) =>
+        string schedule = "cosine", int plateau = 5, double gamma = 0.1, int patience = 0, double clip = 0) =>
     [
         new("epochs", "N", epochs.ToString(), patience > 0 ? "most epochs to train (a ceiling: early stopping by --patience ends the run sooner; total, counting epochs before a resume)"
             : "epochs to train (total, counting epochs before a resume)"),
@@ -25,7 +25,7 @@ public static class SharedOptions
         new("warmup", "N", "0", "epochs of linear learning-rate warm-up"),
         new("warmup-steps", "N", "0", "optimizer steps of linear learning-rate warm-up (on top of the schedule; 0 = off)"),
         new("weight-decay", "X", "0", "L2 weight decay"),
-        new("clip", "X", "0", "clip the gradient norm to X (0 = off)"),
+        new("clip", "X", clip.ToString(System.Globalization.CultureInfo.InvariantCulture), "clip the gradient norm to X (0 = off)"),
         new("patience", "N", patience.ToString(), "early stopping: epochs without validation improvement (0 = off)"),
         new("monitor", "METRIC", monitor, "validation metric that selects the best checkpoint (lower is better; bleu and chrf: higher)"),
         new("max-batches", "N", "0", "stop each epoch after N batches (0 = all; for quick runs)"),

@@ -36,7 +36,7 @@ public sealed record TextClassifierOptions(
     double Dropout = 0.3,
     int MinCount = 2,
     int MaxVocabulary = 30_000,
-    int MaxTokens = 400,
+    int MaxTokens = 1000,
     int MaxSentences = 30,
     int MaxSentenceTokens = 40,
     double WordDropout = 0,
