@@ -51,9 +51,7 @@ public static class GcStressBench
             var p = Enumerable.Range(0, count).Select(_ => new Parameter(torch.randn(4, 4))).ToList();
             foreach (var q in p) q.grad = torch.randn(4, 4);
             using var opt = Create(name, ours, p);
-            using var stop = new CancellationTokenSource();
-            var collector = new Thread(() => { while (!stop.IsCancellationRequested) { GC.Collect(); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
-            collector.Start();
+            var collections = new ForcedCollections();
             int failed = 0;
             string? first = null;
             var clock = Stopwatch.StartNew();
@@ -62,8 +60,7 @@ public static class GcStressBench
                 try { opt.step(); }
                 catch (System.Runtime.InteropServices.ExternalException e) { failed++; first ??= e.Message.Split('\n')[0] + (Environment.GetEnvironmentVariable("GC_STRESS_TRACE") == "1" ? "\n" + e.StackTrace : ""); }
             }
-            stop.Cancel();
-            collector.Join();
+            collections.Dispose();
             errors[ours] = failed;
             Console.WriteLine($"{(ours ? "ours (Scalars held)" : "TorchSharp's"),-22} native errors {failed,6} of {steps} steps ({clock.Elapsed.TotalSeconds:F1} s){(first != null ? $"; first: {first}" : "")}");
         }

@@ -37,9 +37,7 @@ public static class GcStressModelBench
         var mask = torch.arange(12).unsqueeze(0).lt(lengths.unsqueeze(1));           // (B, 12) prefixes
         var tags = torch.randint(0, 9, new long[] { batch, 12 });
         var attnMask = torch.rand(batch, 1, 10, 10).gt(0.3);
-        using var stop = new CancellationTokenSource();
-        var collector = new Thread(() => { while (!stop.IsCancellationRequested) { GC.Collect(); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
-        collector.Start();
+        var collections = new ForcedCollections();
         int failed = 0;
         string? first = null;
         var clock = Stopwatch.StartNew();
@@ -59,8 +57,7 @@ public static class GcStressModelBench
             }
             catch (System.Runtime.InteropServices.ExternalException e) { failed++; first ??= e.Message.Split('\n')[0] + (Environment.GetEnvironmentVariable("GC_STRESS_TRACE") == "1" ? "\n" + e.StackTrace : ""); if (Environment.GetEnvironmentVariable("GC_STRESS_TRACE") == "1") Console.Error.WriteLine(e.StackTrace?.Split('\n').Take(4).Aggregate((a, b) => a + " | " + b)); }
         }
-        stop.Cancel();
-        collector.Join();
+        collections.Dispose();
         Console.WriteLine($"native errors {failed} of {steps} steps ({clock.Elapsed.TotalSeconds:F1} s){(first != null ? $"; first: {first}" : "")}");
         Console.WriteLine($"gc-stress-model: steps={steps} batch={batch} errors={failed}");
         return failed == 0 ? 0 : 1;
