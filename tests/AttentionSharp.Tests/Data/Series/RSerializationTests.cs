@@ -136,24 +136,24 @@ public class RSerializationTests
         Assert.Contains("truncated", e.Message);
     }
 
-    static byte[] Gzip(byte[] data)
+    internal static byte[] Gzip(byte[] data)
     {
         using var ms = new MemoryStream();
         using (var gz = new GZipStream(ms, CompressionLevel.Fastest)) gz.Write(data);
         return ms.ToArray();
     }
 
-    static byte[] Zlib(byte[] data)
+    internal static byte[] Zlib(byte[] data)
     {
         using var ms = new MemoryStream();
         using (var z = new ZLibStream(ms, CompressionLevel.Optimal)) z.Write(data);
         return ms.ToArray();
     }
 
-    static byte[] Be(int v) { var b = new byte[4]; BinaryPrimitives.WriteInt32BigEndian(b, v); return b; }
+    internal static byte[] Be(int v) { var b = new byte[4]; BinaryPrimitives.WriteInt32BigEndian(b, v); return b; }
 
     /// <summary>An index: list(variables = list(NAME = c(offset, length), ...), references = list(), compressed = COMP).</summary>
-    static byte[] Index(IReadOnlyList<(string Name, int Offset, int Length)> vars, int compressed)
+    internal static byte[] Index(IReadOnlyList<(string Name, int Offset, int Length)> vars, int compressed)
     {
         var w = new Xdr().Header(2);
         w.Flags(19, Xdr.AttrBit).Int(3);
@@ -209,7 +209,7 @@ public class RSerializationTests
     }
 
     /// <summary>Raw LZMA2 (preset 9) of a 413-byte text, written by liblzma (Python's lzma module, FORMAT_RAW), as R's xz compression writes it.</summary>
-    const string Lzma2Fixture =
+    internal const string Lzma2Fixture =
         "e0019c00645d002c028afb15c6d13f5ab1426d5ee0fa4de840aab17977779a8d3349e4116ea6ed7d24dcf203776900d98879a4766dc058c1e885ee52e32056ec" +
         "eb66830977435fe421e6cbf7d1f523f2ea5778d04222d92ee7929f2722c22cf045272df9b7666daf27b59900";
 
