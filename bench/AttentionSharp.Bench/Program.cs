@@ -12,6 +12,7 @@ var root = new RootCommand("AttentionSharp benchmarks: speed and memory, each ag
     ConvBench.Command,
     GcStressBench.Command,
     GcStressModelBench.Command,
+    LeakBench.Command,
     RamScalingBench.Command,
     RamStepBench.Command,
     TextClassificationBench.Command,
