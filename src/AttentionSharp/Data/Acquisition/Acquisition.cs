@@ -9,6 +9,9 @@ namespace AttentionSharp.Data;
 /// <summary>Raised when no acquisition route could produce a verified copy of a dataset.</summary>
 public sealed class DataUnavailableException(string message) : Exception(message);
 
+/// <summary>An external program (npm, apt-get, dpkg-deb) ran and exited with a non-zero code.</summary>
+public sealed class ToolFailedException(string message) : InvalidOperationException(message);
+
 /// <summary>A file a dataset needs in its cache folder, with what a good copy looks like.</summary>
 /// <param name="Name">File name in the dataset's cache folder (always stored uncompressed).</param>
 /// <param name="Size">Exact size in bytes, or -1 for a file that changes between package versions (then <paramref name="Validate"/> checks it).</param>
@@ -117,7 +120,7 @@ public abstract class AcquisitionRoute
             if (p.ExitCode != 0)
             {
                 var msg = err.Result.Trim();
-                throw new InvalidOperationException($"'{file} {arguments}' failed with exit code {p.ExitCode}" +
+                throw new ToolFailedException($"'{file} {arguments}' failed with exit code {p.ExitCode}" +
                                                     (msg.Length > 0 ? ": " + msg.Split('\n').Last().Trim() : ""));
             }
         }
@@ -325,7 +328,7 @@ public sealed class DebianRoute(string Package, Func<string, string> PathInPacka
                     throw new InvalidDataException($"{deb}: data member '{name}' has a compression no Debian tool writes");
                 var tar = new MemoryStream();
                 try { RunTool("dpkg-deb", $"--fsys-tarfile \"{deb}\"", staging, TimeSpan.FromMinutes(5), tar); }
-                catch (InvalidOperationException e) when (e.Message.Contains("failed with exit code", StringComparison.Ordinal))
+                catch (ToolFailedException e)
                 {
                     throw new InvalidDataException($"{deb}: dpkg-deb could not unpack {name}: {e.Message}", e);
                 }
