@@ -41,6 +41,7 @@ public static class TextClassificationBench
     static readonly Option<int> EpochsOption = BenchOptions.Range("epochs", 6, 1, 10000, "epochs of our models");
     static readonly Option<int> BatchSizeOption = BenchOptions.Range("batch-size", 32, 1, 65536, "examples per batch");
     static readonly Option<double> LrOption = BenchOptions.Range("lr", 0.003, 1e-9, 10.0, "learning rate");
+    static readonly Option<double> TrainFractionOption = BenchOptions.Range("train-fraction", 1.0, 1e-9, 1.0, "share of each fold's training part used, the same stratified subset as 'attn classify train --train-fraction' (learning curves)");
     static readonly Option<double> ValidFractionOption = BenchOptions.Range("valid-fraction", 0.1, 0.0, 0.9, "share of each training part held out for early model selection");
     static readonly Option<int> MaxTokensOption = BenchOptions.Range("max-tokens", 400, 1, 100000, "tokens kept per text");
     static readonly Option<int> EmbeddingOption = BenchOptions.Range("embedding", 100, 1, 4096, "embedding size");
@@ -64,7 +65,7 @@ public static class TextClassificationBench
             return BenchOptions.Verb("text-classification", "our text classifiers against ML.NET's FeaturizeText + SDCA on the same stratified folds", Run,
                 TaskOption, TrainOption, FoldsOption, MaxFoldsOption, SeedOption, ModelsOption, EpochsOption, BatchSizeOption, LrOption, ValidFractionOption,
                 MaxTokensOption, EmbeddingOption, HiddenOption, DropoutOption, WordDropoutOption, FreezeOption, PretrainedVocabOption, DataDirOption,
-                PretrainedOption, PretrainTextOption, PretrainEpochsOption, PeerTrainOption);
+                PretrainedOption, PretrainTextOption, PretrainEpochsOption, PeerTrainOption, TrainFractionOption);
         }
     }
 
@@ -84,6 +85,7 @@ public static class TextClassificationBench
             Seed = seed,
         };
         double validFraction = r.GetValue(ValidFractionOption);
+        double trainFraction = r.GetValue(TrainFractionOption);
         var netBase = new TextClassifierOptions(MaxTokens: r.GetValue(MaxTokensOption), Embedding: r.GetValue(EmbeddingOption),
             Hidden: r.GetValue(HiddenOption), Dropout: r.GetValue(DropoutOption), WordDropout: r.GetValue(WordDropoutOption),
             FreezeEmbedding: r.GetValue(FreezeOption), ExtendVocabulary: r.GetValue(PretrainedVocabOption));
@@ -108,19 +110,20 @@ public static class TextClassificationBench
                           $"models {string.Join(",", models)}; embeddings {pretrainedName}; epochs {trainer.Epochs}, batch {trainer.BatchSize}, lr {trainer.LearningRate}; torch threads {get_num_threads()}");
 
         bool peersOnFit = r.GetValue(PeerTrainOption) == "fit" && validFraction > 0;
+        if (trainFraction < 1) Console.WriteLine($"every model trains on a stratified {trainFraction:0.###} of each fold's training part (seed {seed}); the test parts are whole");
         Console.WriteLine($"peers (mlnet, ngram) train on {(peersOnFit ? $"each fold's training part less the {validFraction:0.##} validation share our models hold out (the same texts our models fit)" : "each fold's whole training part")}");
         var results = models.ToDictionary(m => m, _ => new List<(double Acc, double Seconds)>());
         for (int fold = 0; fold < Math.Min(folds, maxFolds); fold++)
         {
             var (trainIdx, testIdx) = splits.Split(fold);
-            var train = corpus.Subset(trainIdx);
+            var train = corpus.Subset(TextClassificationExperiment.SubsampleTraining(corpus, trainIdx, trainFraction, seed));
             var test = corpus.Subset(testIdx);
             foreach (var m in models)
             {
                 var peerTrain = peersOnFit ? train.Subset(StratifiedFolds.Holdout(train.Labels, validFraction, seed).Kept) : train;
                 (double acc, double sec) = m == "mlnet" ? MlNet(peerTrain, test, (int)seed)
                     : m is "ngram" or "ngram-lr" ? Ngram(peerTrain, test, seed, naiveBayes: m == "ngram")
-                    : Ours(train, test, new TextClassificationRun(task, folds, fold, seed, null, null, "label", "text", netBase with { Model = m }, validFraction), trainer, pretrained);
+                    : Ours(train, test, new TextClassificationRun(task, folds, fold, seed, null, null, "label", "text", netBase with { Model = m }, validFraction, TrainFraction: trainFraction), trainer, pretrained);
                 results[m].Add((acc, sec));
                 Console.WriteLine($"fold {fold + 1}/{folds} {m,-6} accuracy {100 * acc:0.00}%  train {sec:0.0} s");
             }

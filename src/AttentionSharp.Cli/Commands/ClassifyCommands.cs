@@ -17,6 +17,7 @@ public static class ClassifyCommands
         new("text-column", "NAME", "text", "task csv: header name of the text column"),
         new("folds", "K", "10", "stratified cross-validation folds fixed by --seed (1 = one fixed 90/10 split)"),
         new("fold", "N", "0", "run only fold N (1-based; 0 = every fold)"),
+        new("train-fraction", "X", "1", "use this share of each fold's training part (stratified by --seed; smaller shares are subsets of larger ones): learning curves"),
         new("valid-fraction", "X", "0.1", "fraction of each training part held out (stratified) to pick the epoch that is tested; 0 = test the final epoch"),
     ];
 
@@ -104,7 +105,7 @@ public static class ClassifyCommands
         var net = NetOptions(a);
         int folds = a.Int("folds", 1, 100);
         var spec = new TextClassificationTrainSpec(task, a.String("train"), a.String("test"), a.Required("label-column"), a.Required("text-column"),
-            folds, a.Int("fold", 0, folds), a.Double("valid-fraction", 0, 0.5), net);
+            folds, a.Int("fold", 0, folds), a.Double("valid-fraction", 0, 0.5), net, TrainFraction: a.Double("train-fraction", 1e-9, 1));
         SharedOptions.Device(a); // a bad --device is reported before the run folder is named, as always
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"classify-{task}-{net.Model}"));
         trainer.Validate();

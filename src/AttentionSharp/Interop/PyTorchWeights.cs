@@ -34,6 +34,9 @@ public sealed record WeightBinding(string PyTorchName, IReadOnlyList<string> Par
 /// <item><see cref="EncoderLayer"/> as <c>torch.nn.TransformerEncoderLayer</c> (<c>batch_first=True</c>, <c>norm_first</c> = our PreNorm,
 /// ReLU): <c>ffn.w1</c>/<c>ffn.w2</c> become <c>linear1</c>/<c>linear2</c>.</item>
 /// <item><see cref="DecoderLayer"/> as <c>torch.nn.TransformerDecoderLayer</c>: also <c>cross_attn</c> becomes <c>multihead_attn</c>.</item>
+/// <item><see cref="Sequence.BiRnnEncoder"/> as <c>torch.nn.GRU</c>/<c>torch.nn.LSTM</c> with <c>bidirectional=True</c>,
+/// <c>batch_first=True</c>: <c>forward_rnn.weight_ih_l0</c> becomes <c>weight_ih_l0</c>, <c>backward_rnn.weight_ih_l0</c>
+/// becomes <c>weight_ih_l0_reverse</c>.</item>
 /// <item>TorchSharp's LSTM, GRU, their cells, Linear, LayerNorm, Embedding, convolutions already use PyTorch's names.</item>
 /// </list>
 /// Everything else keeps our name. Grouped-query attention has no PyTorch counterpart and keeps our names.
@@ -77,6 +80,12 @@ public static class PyTorchWeights
                 case EncoderLayer:
                     renames.Add((p + "ffn.w1.", p + "linear1."));
                     renames.Add((p + "ffn.w2.", p + "linear2."));
+                    break;
+                case Sequence.BiRnnEncoder:
+                    // As torch.nn.GRU/LSTM(bidirectional=True): forward_rnn.weight_ih_l0 -> weight_ih_l0, backward_rnn.weight_ih_l0 -> weight_ih_l0_reverse.
+                    renames.Add((p + "forward_rnn.", p));
+                    foreach (var key in keys.Where(k => k.StartsWith(p + "backward_rnn.", StringComparison.Ordinal)))
+                        renames.Add((key, p + key[(p.Length + "backward_rnn.".Length)..] + "_reverse"));
                     break;
                 case DecoderLayer:
                     renames.Add((p + "ffn.w1.", p + "linear1."));

@@ -12,7 +12,8 @@ public readonly record struct EncodedSequence(Tensor Annotations, Tensor Final);
 
 /// <summary>
 /// Bidirectional GRU or LSTM over padded, batch-first sequences (Bahdanau et al. 2015, sec. 3.2: annotation
-/// <c>h_j = [h_fwd_j; h_bwd_j]</c>; Luong et al. 2015 use LSTMs). Padding never enters a state: the backward RNN reads each
+/// <c>h_j = [h_fwd_j; h_bwd_j]</c>; Luong et al. 2015 use LSTMs): the one bidirectional encoder of the library, used by
+/// seq2seq, the text classifiers (flat and both levels of HAN) and the BiLSTM-CRF taggers. Padding never enters a state: the backward RNN reads each
 /// sequence reversed within its own length (no packing needed), and annotations at padded positions are zero. With an LSTM
 /// the annotations and final states are its hidden states h (the cell states stay inside).
 /// </summary>
@@ -82,6 +83,20 @@ public sealed class BiRnnEncoder : nn.Module<Tensor, Tensor, Tensor>
         var finalF = outF.gather(1, last).squeeze(1);                                // (B, H)
         var finalB = outB.select(1, 0);                                              // (B, H)
         return new EncodedSequence(annotations, torch.cat([finalF, finalB], 1));     // (B, 2H)
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="inputs"/> <c>(B, S, E)</c> whose real lengths are <paramref name="lengths"/> <c>(B)</c> (the real
+    /// positions are a prefix of each row). A length of 0 is read as 1 (an empty sentence of a document: the caller masks it).
+    /// </summary>
+    public EncodedSequence EncodeLengths(Tensor inputs, Tensor lengths)
+    {
+        if (inputs.dim() != 3) throw new ArgumentException($"inputs must be (batch, time, {InputSize}); got ({string.Join(", ", inputs.shape)})");
+        if (lengths.dim() != 1 || lengths.shape[0] != inputs.shape[0])
+            throw new ArgumentException($"lengths must be (batch={inputs.shape[0]}); got ({string.Join(", ", lengths.shape)})");
+        var len = lengths.to(inputs.device).to(ScalarType.Int64).clamp(HeldScalars.Of(1), HeldScalars.Of(inputs.shape[1]));   // (B)
+        var pos = torch.arange(HeldScalars.Of(0), HeldScalars.Of(inputs.shape[1]), HeldScalars.Of(1), device: inputs.device).unsqueeze(0); // (1, S)
+        return Encode(inputs, pos < len.unsqueeze(1));                               // mask (B, S)
     }
 
     /// <summary>For each row, the index map that reverses the first <c>length</c> positions and keeps the padding in place.</summary>

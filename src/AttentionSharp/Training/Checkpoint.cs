@@ -140,7 +140,8 @@ public static class Checkpoint
         using var r = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
         try
         {
-            using (var m = ReadBlock(r)) model.load(new BinaryReader(m), strict: true);
+            using (var m = ReadBlock(r))
+            using (var weights = CheckpointMigrations.Apply(m, model)) model.load(new BinaryReader(weights), strict: true);
             using (var o = ReadBlock(r))
             {
                 if (optimizer != null)

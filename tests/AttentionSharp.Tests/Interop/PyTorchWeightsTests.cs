@@ -1,3 +1,4 @@
+using AttentionSharp.Sequence;
 using AttentionSharp.Attention;
 using AttentionSharp.Interop;
 using AttentionSharp.Models.TextClassification;
@@ -71,11 +72,13 @@ public class PyTorchWeightsTests
     public void BidirectionalLstmMatchesPyTorch()
     {
         using var scope = NewDisposeScope();
-        var encoder = new BiRecurrentEncoder(3, 4, "lstm");
-        PyTorchWeights.Load(encoder, Fixture("lstm.pt"), prefix: "lstm");   // PyTorch's nn.LSTM into the encoder's LSTM
+        // PyTorch's packed nn.LSTM(bidirectional=True) into the library's one encoder (two one-way LSTMs, the backward one
+        // reading each sequence reversed within its length): same weights, same states.
+        var encoder = new BiRnnEncoder(3, 4, "lstm");
+        PyTorchWeights.Load(encoder, Fixture("lstm.pt"));
         var io = Io("lstm");
         using var _ = no_grad();
-        var (states, final) = encoder.Encode(io["input"], io["lengths"]);
+        var (states, final) = encoder.EncodeLengths(io["input"], io["lengths"]);
         AssertClose(io["states"], states, "LSTM states");
         AssertClose(io["final"], final, "LSTM final state");
     }

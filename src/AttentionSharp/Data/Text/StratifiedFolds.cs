@@ -74,4 +74,25 @@ public sealed class StratifiedFolds
         if (heldOut.Length == 0) throw new ArgumentException("no class has two examples, so nothing can be held out");
         return (kept, heldOut);
     }
+
+    /// <summary>
+    /// A stratified subset of about <paramref name="fraction"/> of each class (at least one example of every class),
+    /// chosen by <paramref name="seed"/>, as ascending positions into <paramref name="labels"/>; 1 keeps everything. With
+    /// the same labels and seed a smaller fraction's subset lies inside a larger one's (a learning curve adds examples).
+    /// </summary>
+    public static int[] Subsample(IReadOnlyList<int> labels, double fraction, long seed)
+    {
+        if (!(fraction > 0 && fraction <= 1)) throw new ArgumentException($"the kept fraction must be in (0, 1]; got {fraction}");
+        if (fraction == 1) return Enumerable.Range(0, labels.Count).ToArray();
+        var keep = new bool[labels.Count];
+        var rng = new Random(unchecked((int)(seed * 7_919 + 17)));
+        foreach (var group in labels.Select((l, i) => (l, i)).GroupBy(p => p.l).OrderBy(g => g.Key))
+        {
+            var members = group.Select(p => p.i).ToArray();
+            rng.Shuffle(members);
+            int count = Math.Clamp((int)Math.Round(members.Length * fraction), 1, members.Length);
+            for (int j = 0; j < count; j++) keep[members[j]] = true;
+        }
+        return Enumerable.Range(0, labels.Count).Where(i => keep[i]).ToArray();
+    }
 }

@@ -13,14 +13,15 @@ namespace AttentionSharp.Models.Tagging;
 /// <c>E_t = W h_t + b</c>. The attention variant (after the LSTM-CRF-attention opinion-target taggers) adds multi-head
 /// self-attention over the BiLSTM states, <c>a_t = MHA(h, h, h)_t</c> (the catalog's <see cref="MultiHeadAttention"/>) with padding masked out of the keys, and
 /// joins it into the emissions: <c>E_t = W [h_t; a_t] + b</c>.
-/// The backward LSTM reads each sentence reversed within its own length, so padding never reaches a real state.
+/// The BiLSTM is the library's <see cref="BiRnnEncoder"/>: the backward LSTM reads each sentence reversed within its own
+/// length, so padding never reaches a real state.
 /// </summary>
 public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagger
 {
     readonly Embedding words;
     readonly Embedding? chars;
     readonly Conv1d? char_conv;
-    readonly LSTM forward_lstm, backward_lstm;
+    readonly BiRnnEncoder encoder;
     readonly MultiHeadAttention? attention;
     readonly Dropout dropout;
     readonly Linear output;
@@ -37,8 +38,7 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
             char_conv = nn.Conv1d(options.CharDim, options.CharFilters, 3, padding: 1);
             input += options.CharFilters;
         }
-        forward_lstm = nn.LSTM(input, options.Hidden, batchFirst: true);
-        backward_lstm = nn.LSTM(input, options.Hidden, batchFirst: true);
+        encoder = new BiRnnEncoder(input, options.Hidden, "lstm");
         int states = 2 * options.Hidden;
         if (options.Model == "bilstm-crf-attn") attention = new MultiHeadAttention(states, options.Heads);
         dropout = nn.Dropout(options.Dropout);
@@ -57,19 +57,6 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
     /// <inheritdoc />
     public Tensor Emissions(TaggingBatch batch) => forward(batch);
 
-    /// <summary>Index that reverses each row's first <c>length</c> steps and leaves the padding in place, <c>(B, T)</c>.</summary>
-    internal static Tensor ReverseIndex(Tensor mask)
-    {
-        long t = mask.shape[1];
-        var lengths = mask.sum(1, keepdim: true);                                     // (B, 1)
-        var steps = torch.arange(HeldScalars.Of(0), HeldScalars.Of(t), HeldScalars.Of(1), device: mask.device).unsqueeze(0);               // (1, T)
-        var reversed = lengths.sub(HeldScalars.Of(1)).sub(steps);                                    // (B, T)
-        return torch.where(mask, reversed, steps.expand_as(reversed));
-    }
-
-    /// <summary>Gathers time steps of <c>(B, T, D)</c> by an index <c>(B, T)</c>.</summary>
-    static Tensor Gather(Tensor x, Tensor index) => x.gather(1, index.unsqueeze(2).expand(-1, -1, x.shape[2]));
-
     /// <summary>The BiLSTM states <c>(B, T, 2H)</c> (zero on padding) and, for the attention variant, the attention weights.</summary>
     public (Tensor States, Tensor? Weights) Encode(TaggingBatch batch, bool needWeights = false)
     {
@@ -86,11 +73,7 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
             x = torch.cat([x, pooled.reshape(b, t, -1)], 2);                          // (B, T, Dw + F)
         }
         x = dropout.forward(x);
-        var index = ReverseIndex(batch.Mask);
-        var (fwd, _, _) = forward_lstm.call(x, null);                                // (B, T, H)
-        var (bwdRev, _, _) = backward_lstm.call(Gather(x, index), null);             // (B, T, H), reversed time
-        var h = torch.cat([fwd, Gather(bwdRev, index)], 2);                           // (B, T, 2H)
-        h = h.mul(batch.Mask.unsqueeze(2).to(h.dtype));
+        var h = encoder.Encode(x, batch.Mask).Annotations;                          // (B, T, 2H), zero on padding
         Tensor? weights = null;
         if (attention is not null)
         {

@@ -1,3 +1,4 @@
+using AttentionSharp.Sequence;
 using AttentionSharp.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -17,9 +18,9 @@ namespace AttentionSharp.Models.TextClassification;
 public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Tensor>, ITextClassifier
 {
     readonly Embedding embedding;
-    readonly BiRecurrentEncoder word_encoder;
+    readonly BiRnnEncoder word_encoder;
     readonly AttentionPooling word_attention;
-    readonly BiRecurrentEncoder sentence_encoder;
+    readonly BiRnnEncoder sentence_encoder;
     readonly AttentionPooling sentence_attention;
     readonly Dropout dropout;
     readonly Linear output;
@@ -33,9 +34,9 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
         int d = 2 * options.Hidden;
         embedding = nn.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
         if (options.FreezeEmbedding) embedding.weight!.requires_grad = false;
-        word_encoder = new BiRecurrentEncoder(options.Embedding, options.Hidden, options.Cell);
+        word_encoder = new BiRnnEncoder(options.Embedding, options.Hidden, options.Cell);
         word_attention = new AttentionPooling(d, options.AttentionDim);
-        sentence_encoder = new BiRecurrentEncoder(d, options.Hidden, options.Cell);
+        sentence_encoder = new BiRnnEncoder(d, options.Hidden, options.Cell);
         sentence_attention = new AttentionPooling(d, options.AttentionDim);
         dropout = nn.Dropout(options.Dropout);
         output = nn.Linear(d, options.Classes);
@@ -68,7 +69,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
         // Word level, on the non-empty sentences only.
         var x = dropout.forward(embedding.forward(RecurrentTextClassifier.DropWords(flatTokens.index_select(0, real), Options.WordDropout, training)));      // (N, W, E)
         var realMask = flatMask.index_select(0, real);                                     // (N, W)
-        var (wordStates, _) = word_encoder.Encode(x, wordLengths.index_select(0, real));   // (N, W, 2H)
+        var (wordStates, _) = word_encoder.EncodeLengths(x, wordLengths.index_select(0, real));   // (N, W, 2H)
         var (sentenceVectors, wordWeights) = word_attention.Forward(wordStates, realMask, needWeights); // (N, 2H), (N, W)
         var sentences = torch.zeros(b * s, d, dtype: sentenceVectors.dtype, device: sentenceVectors.device)
             .index_copy(0, real, sentenceVectors).reshape(b, s, d);                        // (B, S, 2H)
@@ -77,7 +78,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
         var docMask = sentenceMask.reshape(b, s);                                           // (B, S)
         var positions = torch.arange(HeldScalars.Of(1), HeldScalars.Of(s + 1), HeldScalars.Of(1), device: tokens.device).unsqueeze(0);         // (1, S)
         var sentenceLengths = (positions * docMask).amax([1]);                              // (B)
-        var (sentenceStates, _) = sentence_encoder.Encode(dropout.forward(sentences), sentenceLengths); // (B, S, 2H)
+        var (sentenceStates, _) = sentence_encoder.EncodeLengths(dropout.forward(sentences), sentenceLengths); // (B, S, 2H)
         var (document, sentenceWeights) = sentence_attention.Forward(sentenceStates, docMask, needWeights); // (B, 2H), (B, S)
         var logits = output.forward(dropout.forward(document));                             // (B, C)
 

@@ -1,4 +1,5 @@
 using AttentionSharp.Attention;
+using AttentionSharp.Sequence;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ namespace AttentionSharp.Models.TextClassification;
 public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>, ITextClassifier
 {
     readonly Embedding embedding;
-    readonly BiRecurrentEncoder encoder;
+    readonly BiRnnEncoder encoder;
     readonly AttentionPooling? attention;
     readonly Dropout dropout;
     readonly Linear output;
@@ -28,7 +29,7 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
         Options = options;
         embedding = nn.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
         if (options.FreezeEmbedding) embedding.weight!.requires_grad = false;
-        encoder = new BiRecurrentEncoder(options.Embedding, options.Hidden, options.Cell);
+        encoder = new BiRnnEncoder(options.Embedding, options.Hidden, options.Cell);
         if (options.Model == "attn") attention = new AttentionPooling(2 * options.Hidden, options.AttentionDim);
         dropout = nn.Dropout(options.Dropout);
         output = nn.Linear(2 * options.Hidden, options.Classes);
@@ -52,7 +53,7 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
             throw new ArgumentException($"tokens and mask must both be (batch, time); got {Shape(tokens)} and {Shape(mask)}");
         var lengths = mask.sum(1);                                   // (B)
         var x = dropout.forward(embedding.forward(DropWords(tokens, Options.WordDropout, training))); // (B, T, E)
-        var (states, final) = encoder.Encode(x, lengths);            // (B, T, 2H), (B, 2H)
+        var (states, final) = encoder.EncodeLengths(x, lengths);     // (B, T, 2H), (B, 2H)
         Tensor pooled;
         Tensor? weights = null;
         switch (Options.Model)

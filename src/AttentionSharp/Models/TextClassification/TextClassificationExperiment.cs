@@ -58,9 +58,12 @@ public sealed record TextPretrainSpec(string Text = "auto", int Epochs = 5, int 
 /// <param name="ValidFraction">Fraction of each training part held out (stratified) to pick the epoch that is tested (0: the final epoch).</param>
 /// <param name="Net">The classifier (null: <see cref="TextClassifierOptions"/> defaults); vocabulary size and classes come from the data.</param>
 /// <param name="Pretrained">Skip-gram initialisation of the embedding (null: at random).</param>
+/// <param name="TrainFraction">Share of each fold's training part used (stratified, by the trainer's seed; smaller shares are subsets
+/// of larger ones), for learning curves; 1: all of it. The test part is never reduced.</param>
 public sealed record TextClassificationTrainSpec(
     string Task = TextTasks.PolaritySentences, string? TrainFile = null, string? TestFile = null, string LabelColumn = "label", string TextColumn = "text",
-    int Folds = 10, int Fold = 0, double ValidFraction = 0.1, TextClassifierOptions? Net = null, TextPretrainSpec? Pretrained = null)
+    int Folds = 10, int Fold = 0, double ValidFraction = 0.1, TextClassifierOptions? Net = null, TextPretrainSpec? Pretrained = null,
+    double TrainFraction = 1)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range or combined wrongly.</summary>
     public void Validate()
@@ -71,6 +74,7 @@ public sealed record TextClassificationTrainSpec(
         if (Folds is < 1 or > 100) throw new ArgumentException($"Folds must be in 1..100; got {Folds}");
         if (Fold < 0 || Fold > Folds) throw new ArgumentException($"Fold must be in 0..{Folds}; got {Fold}");
         if (ValidFraction is < 0 or > 0.5) throw new ArgumentException($"ValidFraction must be in [0, 0.5]; got {ValidFraction}");
+        if (!(TrainFraction > 0 && TrainFraction <= 1)) throw new ArgumentException($"TrainFraction must be in (0, 1]; got {TrainFraction}");
         ((Net ?? new TextClassifierOptions()) with { VocabularySize = 3, Classes = 2 }).Validate();
         Pretrained?.Sources(Task);
     }
@@ -118,10 +122,11 @@ public static class TextClassificationExperiment
         var results = new List<FoldResult>();
         string? firstCheckpoint = null;
         var baseRun = new TextClassificationRun(spec.Task, spec.Folds, -1, trainer.Seed, Full(spec.TrainFile), Full(spec.TestFile), spec.LabelColumn, spec.TextColumn,
-            net, spec.ValidFraction);
+            net, spec.ValidFraction, TrainFraction: spec.TrainFraction);
         if (separateTest != null)
         {
-            var (r, _) = TrainAndTest(corpus, separateTest, baseRun, trainer, context.Device, context.Progress, pretrained);
+            var (r, _) = TrainAndTest(corpus.Subset(SubsampleTraining(corpus, Enumerable.Range(0, corpus.Count).ToArray(), spec.TrainFraction, trainer.Seed)),
+                separateTest, baseRun, trainer, context.Device, context.Progress, pretrained);
             results.Add(r);
             firstCheckpoint = Path.Combine(outDir, Checkpoint.BestFile);
             log.WriteLine($"test: accuracy {100 * r.Accuracy:0.00}% on {r.TestCount} texts (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training)");
@@ -133,6 +138,7 @@ public static class TextClassificationExperiment
             {
                 if (spec.Fold > 0 && f != spec.Fold - 1) continue;
                 var (trainIdx, testIdx) = splits.Split(f);
+                trainIdx = SubsampleTraining(corpus, trainIdx, spec.TrainFraction, trainer.Seed);
                 string foldDir = Path.Combine(outDir, $"fold-{f + 1:00}");
                 log.WriteLine($"fold {f + 1}/{spec.Folds}: {trainIdx.Length} train, {testIdx.Length} test");
                 var (r, _) = TrainAndTest(corpus.Subset(trainIdx), corpus.Subset(testIdx), baseRun with { Fold = f }, trainer with { OutDir = foldDir }, context.Device,
@@ -147,7 +153,8 @@ public static class TextClassificationExperiment
             .Add("task", spec.Task).Add("model", net.Model).Add("cell", net.Cell)
             .Add("folds", separateTest != null ? 0 : spec.Folds).Add("folds_run", results.Count)
             .Add("accuracy_mean", new Percent(100 * mean)).Add("accuracy_std", new Percent(100 * std))
-            .Add("epochs", trainer.Epochs).Add("valid_fraction", spec.ValidFraction)
+            .Add("epochs", trainer.Epochs).Add("valid_fraction", spec.ValidFraction).Add("train_fraction", spec.TrainFraction)
+            .Add("train_texts", string.Join(",", results.Select(r => r.TrainCount)))
             .Add("tested_epochs", string.Join(",", results.Select(r => r.TestedEpoch)))
             .Add("pretrained", pretrained == null ? "none" : "skipgram")
             .Add("word_dropout", net.WordDropout).Add("freeze_embedding", net.FreezeEmbedding).Add("pretrained_vocab", net.ExtendVocabulary)
@@ -324,6 +331,15 @@ public static class TextClassificationExperiment
             if (tempDir != null) try { Directory.Delete(tempDir, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>
+    /// The positions of <paramref name="trainIdx"/> (into <paramref name="corpus"/>) that a run with
+    /// <see cref="TextClassificationTrainSpec.TrainFraction"/> <paramref name="fraction"/> trains on: a stratified subset chosen by
+    /// <paramref name="seed"/> (<see cref="StratifiedFolds.Subsample"/>), all of them at 1. The bench's peers use the same texts.
+    /// </summary>
+    public static int[] SubsampleTraining(TextCorpus corpus, int[] trainIdx, double fraction, long seed) =>
+        fraction >= 1 ? trainIdx
+        : StratifiedFolds.Subsample(trainIdx.Select(i => corpus.Labels[i]).ToList(), fraction, seed).Select(j => trainIdx[j]).ToArray();
 
     /// <summary>Mean and (sample) standard deviation of the values; the deviation is 0 for a single value.</summary>
     public static (double Mean, double Std) MeanStd(IReadOnlyList<double> values)

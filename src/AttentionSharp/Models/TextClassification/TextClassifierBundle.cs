@@ -21,8 +21,9 @@ namespace AttentionSharp.Models.TextClassification;
 /// 0 = none, the final epoch's weights are tested.</param>
 /// <param name="Pretrained">How the word embeddings were initialised: null = at random, else the description of the
 /// pretrained vectors (settings and training text).</param>
+/// <param name="TrainFraction">Share of the fold's training part trained on (a stratified subset; 1 = all of it).</param>
 public sealed record TextClassificationRun(string Task, int Folds, int Fold, long Seed, string? TrainFile, string? TestFile,
-    string LabelColumn, string TextColumn, TextClassifierOptions Net, double ValidFraction = 0, string? Pretrained = null);
+    string LabelColumn, string TextColumn, TextClassifierOptions Net, double ValidFraction = 0, string? Pretrained = null, double TrainFraction = 1);
 
 /// <summary>The prediction for one text: class probabilities, the tokens the model read and what it attended to.</summary>
 /// <param name="ClassNames">Class names.</param>

@@ -55,4 +55,26 @@ public class StratifiedFoldsTests
         Assert.Throws<ArgumentException>(() => StratifiedFolds.Holdout(labels, 1, 7));
         Assert.Throws<ArgumentException>(() => StratifiedFolds.Holdout([0, 1], 0.5, 7));
     }
+
+    [Fact]
+    public void SubsampleIsStratifiedNestedAcrossFractionsAndFixedBySeed()
+    {
+        // 150 of class 0, 50 of class 1, 1 of class 2 (never dropped: every class keeps at least one example).
+        var labels = Enumerable.Repeat(0, 150).Concat(Enumerable.Repeat(1, 50)).Concat([2]).ToArray();
+        var quarter = StratifiedFolds.Subsample(labels, 0.25, 3);
+        var half = StratifiedFolds.Subsample(labels, 0.5, 3);
+        Assert.Equal(quarter.Order(), quarter);                        // ascending positions
+        Assert.Equal(quarter.Length, quarter.Distinct().Count());
+        Assert.Equal(38, quarter.Count(i => labels[i] == 0));          // round(37.5) = 38 (banker's: 38)
+        Assert.Equal(12, quarter.Count(i => labels[i] == 1));          // round(12.5) = 12
+        Assert.Equal(1, quarter.Count(i => labels[i] == 2));
+        Assert.Equal(75, half.Count(i => labels[i] == 0));
+        Assert.Equal(25, half.Count(i => labels[i] == 1));
+        Assert.Subset(half.ToHashSet(), quarter.ToHashSet());          // a learning curve adds examples, never swaps them
+        Assert.Equal(quarter, StratifiedFolds.Subsample(labels, 0.25, 3));
+        Assert.NotEqual(quarter, StratifiedFolds.Subsample(labels, 0.25, 4));
+        Assert.Equal(Enumerable.Range(0, labels.Length), StratifiedFolds.Subsample(labels, 1, 3));
+        Assert.Throws<ArgumentException>(() => StratifiedFolds.Subsample(labels, 0, 3));
+        Assert.Throws<ArgumentException>(() => StratifiedFolds.Subsample(labels, 1.5, 3));
+    }
 }

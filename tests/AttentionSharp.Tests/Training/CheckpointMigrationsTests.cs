@@ -1,0 +1,109 @@
+using AttentionSharp.Sequence;
+using AttentionSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AttentionSharp.Tests.Training;
+
+public class CheckpointMigrationsTests
+{
+    sealed class Holder : nn.Module
+    {
+        readonly TorchSharp.Modules.Linear fc = nn.Linear(3, 2);
+        readonly TorchSharp.Modules.LSTM lstm = nn.LSTM(2, 4, batchFirst: true, bidirectional: true);
+        readonly Tensor steps = torch.tensor(new long[] { 7, 300, 70000 });
+        public Holder() : base("Holder") => RegisterComponents();   // the tensor field becomes a buffer
+    }
+
+    /// <summary>A module holding another under the field name "encoder" (or "head").</summary>
+    sealed class Outer : nn.Module
+    {
+        readonly nn.Module? encoder, head;
+        public Outer(nn.Module inner, bool asHead = false) : base("Outer")
+        {
+            if (asHead) head = inner; else encoder = inner;
+            RegisterComponents();
+        }
+    }
+
+    sealed class OldEncoder : nn.Module
+    {
+        readonly TorchSharp.Modules.GRU gru = nn.GRU(3, 2, batchFirst: true, bidirectional: true);
+        public OldEncoder() : base("OldEncoder") => RegisterComponents();
+    }
+
+    static MemoryStream Saved(nn.Module module)
+    {
+        var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) module.save(w);
+        stream.Position = 0;
+        return stream;
+    }
+
+    [Fact]
+    public void TheStreamReaderReadsWhatTorchSharpWritesAndWritesItBackByteForByte()
+    {
+        using var module = new Holder();
+        using var saved = Saved(module);
+        var entries = StateDictStream.Read(saved);
+        Assert.Equal(module.state_dict().Keys, entries.Select(e => e.Key));
+        Assert.Equal(module.state_dict().Select(kv => kv.Value.shape), entries.Select(e => e.Shape));
+        var steps = entries.Single(e => e.Key == "steps");
+        Assert.Equal(ScalarType.Int64, steps.Type);
+        Assert.Equal(70000L, BitConverter.ToInt64(steps.Data, 16));        // values of more than one LEB128 byte read right
+        using var written = StateDictStream.Write(entries);
+        Assert.Equal(saved.ToArray(), written.ToArray());
+    }
+
+    [Fact]
+    public void AStreamThatFitsIsLoadedUntouched_AnOldOneIsRenamedIntoTheNewLayout()
+    {
+        // An old text classifier's encoder: a packed bidirectional nn.GRU named "gru".
+        using var old = new Outer(new OldEncoder());
+        using var now = new Outer(new BiRnnEncoder(3, 2, "gru"));
+        using var fits = Saved(now);
+        Assert.Same(fits, CheckpointMigrations.Apply(fits, now));
+
+        using var oldStream = Saved(old);
+        using var migrated = CheckpointMigrations.Apply(oldStream, now);
+        Assert.NotSame(oldStream, migrated);
+        now.load(new BinaryReader(migrated), strict: true);
+        var before = old.state_dict();
+        var after = now.state_dict();
+        Assert.True(before["encoder.gru.weight_hh_l0"].eq(after["encoder.forward_rnn.weight_hh_l0"]).all().item<bool>());
+        Assert.True(before["encoder.gru.weight_hh_l0_reverse"].eq(after["encoder.backward_rnn.weight_hh_l0"]).all().item<bool>());
+        Assert.True(before["encoder.gru.bias_ih_l0_reverse"].eq(after["encoder.backward_rnn.bias_ih_l0"]).all().item<bool>());
+    }
+
+    [Fact]
+    public void ARenameIsOnlyMadeIntoAKeyTheModelHas()
+    {
+        var wanted = new HashSet<string> { "word_encoder.backward_rnn.weight_ih_l0", "encoder.forward_rnn.bias_hh_l0" };
+        Assert.Equal("word_encoder.backward_rnn.weight_ih_l0", CheckpointMigrations.Rename("word_encoder.gru.weight_ih_l0_reverse", wanted));
+        Assert.Equal("encoder.forward_rnn.bias_hh_l0", CheckpointMigrations.Rename("forward_lstm.bias_hh_l0", wanted));
+        Assert.Equal("decoder.lstm.weight_ih_l0", CheckpointMigrations.Rename("decoder.lstm.weight_ih_l0", wanted));   // no such target: kept
+        Assert.Equal("output.weight", CheckpointMigrations.Rename("output.weight", wanted));
+    }
+
+    [Fact]
+    public void AnUnmappedKeyStillFailsTheStrictLoad()
+    {
+        using var other = new Outer(nn.Linear(3, 2), asHead: true);
+        using var now = new Outer(new BiRnnEncoder(3, 2, "gru"));
+        using var stream = Saved(other);
+        using var migrated = CheckpointMigrations.Apply(stream, now);
+        Assert.ThrowsAny<Exception>(() => now.load(new BinaryReader(migrated), strict: true));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 1, (byte)'w', 6, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F })]   // 2^32 x 2^32 floats declared
+    [InlineData(new byte[] { 1, 1, (byte)'w', 6, 1, 3, 0, 0, 0, 0 })]                                               // 3 floats, 4 bytes present
+    [InlineData(new byte[] { 1, 1, (byte)'w', 99, 0 })]                                                               // unknown element type
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01 })]                  // a count of 11 LEB128 bytes
+    [InlineData(new byte[] { 0, 42 })]                                                                                // bytes after the last entry
+    public void ACorruptStreamIsRefusedWithoutAllocatingWhatItDeclares(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes);
+        Assert.Throws<InvalidDataException>(() => StateDictStream.Read(stream));
+    }
+}
