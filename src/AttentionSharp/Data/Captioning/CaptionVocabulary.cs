@@ -16,46 +16,33 @@ public sealed class CaptionVocabulary
     public const int Unknown = 3;
 
     static readonly string[] Specials = ["<pad>", "<bos>", "<eos>", "<unk>"];
-    readonly string[] _words;
-    readonly Dictionary<string, int> _index;
+    readonly SymbolTable _table;
 
     /// <summary>A vocabulary of <paramref name="words"/> (after the four special tokens; duplicates and specials are rejected).</summary>
-    public CaptionVocabulary(IEnumerable<string> words)
-    {
-        _words = [.. Specials, .. words];
-        _index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < _words.Length; i++)
-            if (!_index.TryAdd(_words[i], i)) throw new ArgumentException($"vocabulary word '{_words[i]}' appears twice");
-    }
+    public CaptionVocabulary(IEnumerable<string> words) => _table = new SymbolTable(Specials, words, what: "vocabulary word");
 
     /// <summary>The words after the special tokens (what a checkpoint stores).</summary>
-    public string[] Words => _words[Specials.Length..];
+    public string[] Words => [.. _table.Regular];
 
     /// <summary>Number of ids, special tokens included.</summary>
-    public int Count => _words.Length;
+    public int Count => _table.Count;
 
     /// <summary>The word of an id.</summary>
-    public string this[int id] => _words[id];
+    public string this[int id] => _table[id];
 
     /// <summary>Splits a caption into lower-case words (spaces and tabs separate; nothing else is split).</summary>
     public static string[] Tokenize(string caption) =>
         caption.ToLowerInvariant().Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The words of <paramref name="captions"/> seen at least <paramref name="minCount"/> times, most frequent first (ties: ordinal).</summary>
-    public static CaptionVocabulary Build(IEnumerable<string> captions, int minCount = 1)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var c in captions)
-            foreach (var w in Tokenize(c)) counts[w] = counts.GetValueOrDefault(w) + 1;
-        return new CaptionVocabulary(counts.Where(kv => kv.Value >= minCount && !Specials.Contains(kv.Key))
-            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key));
-    }
+    public static CaptionVocabulary Build(IEnumerable<string> captions, int minCount = 1) =>
+        new(SymbolTable.ByFrequency(captions.SelectMany(Tokenize), Math.Max(1, minCount), TieOrder.Ordinal, Specials));
 
     /// <summary>The id of <paramref name="word"/>, or <see cref="Unknown"/>.</summary>
-    public int IdOf(string word) => _index.TryGetValue(word, out int i) ? i : Unknown;
+    public int IdOf(string word) => _table.IndexOf(word, Unknown);
 
     /// <summary>Whether <paramref name="word"/> is in the vocabulary.</summary>
-    public bool Contains(string word) => _index.ContainsKey(word);
+    public bool Contains(string word) => _table.Contains(word);
 
     /// <summary>
     /// The ids of a caption's words; <paramref name="strict"/>: a word outside the vocabulary is an error naming it, else it
@@ -85,7 +72,7 @@ public sealed class CaptionVocabulary
         {
             if (id == Eos) yield break;
             if (id is Pad or Bos) continue;
-            yield return _words[id];
+            yield return _table[id];
         }
     }
 }

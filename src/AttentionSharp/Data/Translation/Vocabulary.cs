@@ -29,8 +29,7 @@ public sealed class Vocabulary
     public static readonly int[] NeverEmitted = [Pad, Unk, Bos];
     static readonly string[] Specials = ["<pad>", "<unk>", "<s>", "</s>"];
 
-    readonly List<string> _symbols;
-    readonly Dictionary<string, int> _ids;
+    readonly SymbolTable _table;
 
     /// <summary>Creates a vocabulary of <paramref name="level"/> from symbols that follow the four specials; a subword vocabulary needs its <paramref name="subwords"/> encoding, the others none.</summary>
     public Vocabulary(VocabularyLevel level, IEnumerable<string> symbols, BytePairEncoding? subwords = null)
@@ -39,11 +38,7 @@ public sealed class Vocabulary
         if (level != VocabularyLevel.Subword && subwords != null) throw new ArgumentException($"a {level.ToString().ToLowerInvariant()} vocabulary takes no byte-pair encoding");
         Level = level;
         Subwords = subwords;
-        _symbols = [.. Specials];
-        _ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < _symbols.Count; i++) _ids[_symbols[i]] = i;
-        foreach (var s in symbols)
-            if (_ids.TryAdd(s, _symbols.Count)) _symbols.Add(s);
+        _table = new SymbolTable(Specials, symbols, skipRepeats: true);
     }
 
     /// <summary>Word, character or subword level.</summary>
@@ -53,10 +48,10 @@ public sealed class Vocabulary
     public BytePairEncoding? Subwords { get; }
 
     /// <summary>Number of symbols, specials included.</summary>
-    public int Count => _symbols.Count;
+    public int Count => _table.Count;
 
     /// <summary>The symbol of <paramref name="id"/>.</summary>
-    public string this[int id] => _symbols[id];
+    public string this[int id] => _table[id];
 
     /// <summary>Splits text into this vocabulary's symbols (words via <see cref="TextTokenizer"/>, text elements, or BPE subwords of the words).</summary>
     public List<string> Split(string text) => Level switch
@@ -93,24 +88,15 @@ public sealed class Vocabulary
 
     static Vocabulary Build(IEnumerable<string> texts, Vocabulary probe, int minCount, int maxSize)
     {
-        if (minCount < 1) throw new ArgumentException($"minCount must be >= 1; got {minCount}");
-        var level = probe.Level;
-        var counts = new Dictionary<string, (int Count, int First)>(StringComparer.Ordinal);
-        int order = 0;
-        foreach (var t in texts)
-            foreach (var s in probe.Split(t))
-                counts[s] = counts.TryGetValue(s, out var c) ? (c.Count + 1, c.First) : (1, order++);
-        var kept = counts.Where(kv => kv.Value.Count >= minCount)
-            .OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Value.First)
-            .Take(Math.Max(0, maxSize - Specials.Length)).Select(kv => kv.Key);
-        return new Vocabulary(level, kept, probe.Subwords);
+        var kept = SymbolTable.ByFrequency(texts.SelectMany(probe.Split), minCount, TieOrder.FirstSeen, maxCount: maxSize - Specials.Length);
+        return new Vocabulary(probe.Level, kept, probe.Subwords);
     }
 
     /// <summary>The ids of <paramref name="text"/>'s symbols (unknown symbols map to <see cref="Unk"/>), without BOS/EOS.</summary>
-    public int[] Encode(string text) => Split(text).Select(s => _ids.TryGetValue(s, out int id) ? id : Unk).ToArray();
+    public int[] Encode(string text) => Split(text).Select(s => _table.IndexOf(s, Unk)).ToArray();
 
     /// <summary>The symbols of <paramref name="text"/> this vocabulary does not know.</summary>
-    public List<string> Unknown(string text) => Split(text).Where(s => !_ids.ContainsKey(s)).Distinct().ToList();
+    public List<string> Unknown(string text) => Split(text).Where(s => !_table.Contains(s)).Distinct().ToList();
 
     /// <summary>The text of <paramref name="ids"/>, stopping at EOS and skipping PAD and BOS.</summary>
     public string Decode(IEnumerable<int> ids) =>
@@ -124,7 +110,7 @@ public sealed class Vocabulary
         {
             if (id == Eos) break;
             if (id is Pad or Bos) continue;
-            list.Add(id >= 0 && id < _symbols.Count ? _symbols[id] : _symbols[Unk]);
+            list.Add(id >= 0 && id < _table.Count ? _table[id] : _table[Unk]);
         }
         return list;
     }
@@ -143,7 +129,7 @@ public sealed class Vocabulary
         var o = new JsonObject
         {
             ["level"] = Level.ToString().ToLowerInvariant(),
-            ["symbols"] = new JsonArray(_symbols.Skip(Specials.Length).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+            ["symbols"] = _table.ToJson(Specials.Length),
         };
         if (Subwords != null) o["merges"] = Subwords.ToJson();
         return o;
@@ -166,6 +152,6 @@ public sealed class Vocabulary
             bpe = BytePairEncoding.FromJson(o["merges"] ?? throw new InvalidDataException("a subword vocabulary JSON needs its 'merges'"));
         else if (o["merges"] != null)
             throw new InvalidDataException($"a {level} vocabulary JSON must not have 'merges'");
-        return new Vocabulary(lv, arr.Select(n => n?.GetValue<string>() ?? throw new InvalidDataException("vocabulary symbol is null")), bpe);
+        return new Vocabulary(lv, SymbolTable.ReadJson(arr, "a vocabulary's symbols"), bpe);
     }
 }
