@@ -60,6 +60,7 @@ public static class BeamSearch
         IReadOnlyList<int>? banned = null)
     {
         Check(batch, 1, maxLength);
+        using var scope = torch.NewDisposeScope();   // the hypotheses are managed; every tensor made here dies with the scope
         var tokens = new List<int>[batch];
         var weights = new List<float[]>[batch];
         var logp = new double[batch];
@@ -100,6 +101,7 @@ public static class BeamSearch
     {
         Check(batch, beam, maxLength);
         if (alpha < 0) throw new ArgumentException($"alpha must be >= 0; got {alpha}");
+        using var scope = torch.NewDisposeScope();
         int k = beam, n = batch * k;
         var dev = device ?? CPU;
         var expand = torch.arange(HeldScalars.Of(0), HeldScalars.Of(batch), HeldScalars.Of(1), device: dev).repeat_interleave(k);          // (N)

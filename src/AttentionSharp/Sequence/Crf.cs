@@ -101,7 +101,8 @@ public sealed class Crf : nn.Module
     public Tensor Score(Tensor emissions, Tensor tags, Tensor mask)
     {
         Check(emissions, mask, tags);
-        return ScoreUnchecked(emissions, tags, mask);
+        using var scope = torch.NewDisposeScope();   // holds the temporaries alive through every native call (docs/RELIABILITY.md)
+        return ScoreUnchecked(emissions, tags, mask).MoveToOuterDisposeScope();
     }
 
     Tensor ScoreUnchecked(Tensor emissions, Tensor tags, Tensor mask)
@@ -127,7 +128,8 @@ public sealed class Crf : nn.Module
     public Tensor LogPartition(Tensor emissions, Tensor mask)
     {
         Check(emissions, mask);
-        return LogPartitionUnchecked(emissions, mask);
+        using var scope = torch.NewDisposeScope();
+        return LogPartitionUnchecked(emissions, mask).MoveToOuterDisposeScope();
     }
 
     Tensor LogPartitionUnchecked(Tensor emissions, Tensor mask)
@@ -166,7 +168,8 @@ public sealed class Crf : nn.Module
     public Tensor NegativeLogLikelihood(Tensor emissions, Tensor tags, Tensor mask)
     {
         Check(emissions, mask, tags);
-        return LogPartitionUnchecked(emissions, mask).sub(ScoreUnchecked(emissions, tags, mask));
+        using var scope = torch.NewDisposeScope();
+        return LogPartitionUnchecked(emissions, mask).sub(ScoreUnchecked(emissions, tags, mask)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Transition scores used for decoding: the learned ones with forbidden entries set to <see cref="Forbidden"/>.</summary>

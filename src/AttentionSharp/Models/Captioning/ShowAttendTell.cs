@@ -193,6 +193,7 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
         try
         {
             using var _ = torch.no_grad();
+            using var scope = torch.NewDisposeScope();   // temporaries stay alive through every native call; the hypotheses are managed
             var start = Start(images);
             int n = (int)images.shape[0];
             return beam == 1

@@ -107,6 +107,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
     public List<Hypothesis> Decode(Tensor source, Tensor mask, int beam = 1, double alpha = 1.0, int? maxLength = null, bool forceBeamSearch = false)
     {
         int max = maxLength ?? Options.MaxTargetLength;
+        using var scope = torch.NewDisposeScope();   // temporaries stay alive through every native call; the hypotheses are managed
         var start = Encode(source, mask);
         int b = (int)source.shape[0];
         return beam == 1 && !forceBeamSearch
