@@ -21,22 +21,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# Tiny configurations: several epochs (a checkpoint after each), a few seconds each.
-declare -A cmd=(
-  [baseline]="baseline train --task mnist --model fc --epochs 4 --max-batches 40"
-  [ram]="ram train --task mnist --epochs 4 --max-batches 30 --samples 1"
-  [draw]="draw train --task mnist --hidden 64 --epochs 4 --max-batches 20"
-  [stn]="stn train --model st-cnn --epochs 4 --max-batches 20"
-  [seq2seq]="translate train --task dates --arch bahdanau --epochs 4 --max-batches 20"
-  [transformer]="translate train --task dates --arch transformer --epochs 4 --max-batches 20"
-  [textclass]="classify train --task polarity-sentences --model attn --folds 10 --fold 1 --epochs 4 --max-batches 20"
-  [tagging]="tag train --task brown-universal --model bilstm-crf-attn --max-sentences 2000 --epochs 4 --max-batches 20"
-  [segmentation]="segment train --model attention-unet --train-size 200 --test-size 100 --epochs 4 --max-batches 10"
-  [captioning]="caption train --train-size 400 --test-size 100 --epochs 4 --max-batches 10"
-  [relex]="relex train --epochs 4 --max-batches 20"
-  [forecast]="forecast train --hidden 16 --epochs 4 --max-batches 20"
-)
-order=(baseline ram draw stn seq2seq transformer textclass tagging segmentation captioning relex forecast)
+source tools/tiny-runs.sh   # cmd[family] and order: one tiny training run per model family
 [ ${#families[@]} -eq 0 ] && families=("${order[@]}")
 for f in "${families[@]}"; do
   [ -n "${cmd[$f]:-}" ] || { echo "kill-trials: unknown family $f (expected one of: ${order[*]})" >&2; exit 2; }
@@ -47,7 +32,7 @@ result() { grep -h '^RESULT' "$1" | tail -n 1 | tr ' ' '\n' | grep -vE '^(second
 
 RANDOM=$seed
 echo "kill-trials: $trials trials per family, $kills kill(s) per trial, seed $seed, work $work"
-printf '%-13s %6s %6s %9s %6s %6s %8s  %s\n' family trials same different failed kills ref_s "reference RESULT"
+printf '%-13s %6s %6s %9s %6s %6s %7s %8s  %s\n' family trials same different failed kills resumed ref_s "reference RESULT"
 total_diff=0; total_fail=0
 for f in "${families[@]}"; do
   dir="$work/$f"; mkdir -p "$dir"
@@ -84,7 +69,8 @@ for f in "${families[@]}"; do
     else diff=$((diff + 1)); echo "$f trial $t: different result: $got"; fi
   done
   total_diff=$((total_diff + diff)); total_fail=$((total_fail + failed))
-  printf '%-13s %6d %6d %9d %6d %6d %8.1f  %s\n' "$f" "$trials" "$same" "$diff" "$failed" "$killed" "$ref_s" "$ref"
+  resumed=$(grep -l "resumed from" "$dir"/t*.log 2>/dev/null | wc -l)
+  printf '%-13s %6d %6d %9d %6d %6d %7d %8.1f  %s\n' "$f" "$trials" "$same" "$diff" "$failed" "$killed" "$resumed" "$ref_s" "$ref"
 done
 echo "kill-trials: $total_diff different, $total_fail failed"
 [ $total_diff -eq 0 ] && [ $total_fail -eq 0 ]
