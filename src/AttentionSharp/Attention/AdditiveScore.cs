@@ -17,9 +17,9 @@ public sealed class AdditiveScore : AttentionScore
     {
         if (hiddenDim < 1) throw new ArgumentException($"hiddenDim must be positive; got {hiddenDim}");
         HiddenDim = hiddenDim;
-        W_a = nn.Linear(queryDim, hiddenDim, hasBias: false);
-        U_a = nn.Linear(keyDim, hiddenDim, hasBias: true);
-        v_a = nn.Linear(hiddenDim, 1, hasBias: false);
+        W_a = Layers.Linear(queryDim, hiddenDim, hasBias: false);
+        U_a = Layers.Linear(keyDim, hiddenDim, hasBias: true);
+        v_a = Layers.Linear(hiddenDim, 1, hasBias: false);
         RegisterComponents();
     }
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -19,9 +20,9 @@ public sealed class AttentionPooling : nn.Module<Tensor, Tensor>
         if (inputDim < 1 || attentionDim < 1) throw new ArgumentException($"inputDim and attentionDim must be positive; got {inputDim}, {attentionDim}");
         InputDim = inputDim;
         AttentionDim = attentionDim;
-        W = nn.Linear(inputDim, attentionDim, hasBias: true);
+        W = Layers.Linear(inputDim, attentionDim, hasBias: true);
         using (torch.no_grad())
-            u_w = nn.Parameter(torch.empty(attentionDim).uniform_(-1.0 / Math.Sqrt(attentionDim), 1.0 / Math.Sqrt(attentionDim)));
+            u_w = nn.Parameter(torch.empty(Layers.Sized("attention context vector", attentionDim)).uniform_(-1.0 / Math.Sqrt(attentionDim), 1.0 / Math.Sqrt(attentionDim)));
         RegisterComponents();
     }
 

@@ -16,8 +16,8 @@ public sealed class ConcatScore : AttentionScore
     {
         if (hiddenDim < 1) throw new ArgumentException($"hiddenDim must be positive; got {hiddenDim}");
         HiddenDim = hiddenDim;
-        W_a = nn.Linear(queryDim + keyDim, hiddenDim, hasBias: false);
-        v_a = nn.Linear(hiddenDim, 1, hasBias: false);
+        W_a = Layers.Linear(queryDim + keyDim, hiddenDim, hasBias: false);
+        v_a = Layers.Linear(hiddenDim, 1, hasBias: false);
         RegisterComponents();
     }
 

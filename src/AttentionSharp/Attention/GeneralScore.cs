@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -12,7 +13,7 @@ public sealed class GeneralScore : AttentionScore
     /// <summary>Creates a general score between queries of size <paramref name="queryDim"/> and keys of size <paramref name="keyDim"/> (default: same).</summary>
     public GeneralScore(long queryDim, long? keyDim = null) : base("GeneralScore", queryDim, keyDim ?? queryDim)
     {
-        W_a = nn.Linear(KeyDim, QueryDim, hasBias: false);
+        W_a = Layers.Linear(KeyDim, QueryDim, hasBias: false);
         RegisterComponents();
     }
 

@@ -42,8 +42,8 @@ public sealed class LocalAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
         if (mode == LocalAttentionMode.Predictive)
         {
             long hidden = positionHidden > 0 ? positionHidden : score.QueryDim;
-            W_p = nn.Linear(score.QueryDim, hidden, hasBias: false);
-            v_p = nn.Linear(hidden, 1, hasBias: false);
+            W_p = Layers.Linear(score.QueryDim, hidden, hasBias: false);
+            v_p = Layers.Linear(hidden, 1, hasBias: false);
         }
         RegisterComponents();
     }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -14,7 +15,7 @@ public sealed class LocationScore : AttentionScore
     {
         if (maxLength < 1) throw new ArgumentException($"maxLength must be positive; got {maxLength}");
         MaxLength = maxLength;
-        W_a = nn.Linear(queryDim, maxLength, hasBias: true);
+        W_a = Layers.Linear(queryDim, maxLength, hasBias: true);
         RegisterComponents();
     }
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -34,10 +35,10 @@ public sealed class MultiHeadAttention : nn.Module<Tensor, Tensor, Tensor, Tenso
         KeyDim = kdim ?? embedDim;
         ValueDim = vdim ?? embedDim;
         Dropout = dropout;
-        q_proj = nn.Linear(embedDim, embedDim, hasBias: bias);
-        k_proj = nn.Linear(KeyDim, kvHeads * HeadDim, hasBias: bias);
-        v_proj = nn.Linear(ValueDim, kvHeads * HeadDim, hasBias: bias);
-        out_proj = nn.Linear(embedDim, embedDim, hasBias: bias);
+        q_proj = Layers.Linear(embedDim, embedDim, hasBias: bias);
+        k_proj = Layers.Linear(KeyDim, kvHeads * HeadDim, hasBias: bias);
+        v_proj = Layers.Linear(ValueDim, kvHeads * HeadDim, hasBias: bias);
+        out_proj = Layers.Linear(embedDim, embedDim, hasBias: bias);
         RegisterComponents();
     }
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Attention;
 
@@ -18,7 +19,7 @@ public sealed class SoftMaskGate : nn.Module<Tensor, Tensor>
         if (features < 1) throw new ArgumentException($"features must be positive; got {features}");
         Features = features;
         GateInputDim = gateInputDim ?? features;
-        gate = nn.Linear(GateInputDim, features, hasBias: true);
+        gate = Layers.Linear(GateInputDim, features, hasBias: true);
         RegisterComponents();
     }
 
@@ -61,7 +62,7 @@ public sealed class FeatureMapSoftMask : nn.Module<Tensor, Tensor>
         if (channels < 1) throw new ArgumentException($"channels must be positive; got {channels}");
         Channels = channels;
         GateChannels = gateChannels ?? channels;
-        gate = nn.Conv2d(GateChannels, perChannel ? channels : 1, 1);
+        gate = Layers.Conv2d(GateChannels, perChannel ? channels : 1, 1);
         RegisterComponents();
     }
 

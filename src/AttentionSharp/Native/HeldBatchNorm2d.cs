@@ -16,7 +16,7 @@ public sealed class HeldBatchNorm2d : BatchNorm
 {
     /// <summary>A batch norm over the channels of <c>(N, C, H, W)</c> input, as <c>nn.BatchNorm2d(features)</c>.</summary>
     public HeldBatchNorm2d(long features, double eps = 1e-5, double momentum = 0.1, bool affine = true, bool trackRunningStats = true)
-        : base(features, eps, momentum, affine, trackRunningStats, null, null, "BatchNorm2d") { }
+        : base(Layers.Sized("BatchNorm2d", 4, features)[1], eps, momentum, affine, trackRunningStats, null, null, "BatchNorm2d") { }
 
     /// <inheritdoc/>
     protected override void ValidateInputDimensions(Tensor input)

@@ -36,8 +36,8 @@ public sealed class BiRnnEncoder : nn.Module<Tensor, Tensor, Tensor>
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         Cell = cell;
-        forward_rnn = cell == "gru" ? nn.GRU(inputSize, hiddenSize, batchFirst: true) : nn.LSTM(inputSize, hiddenSize, batchFirst: true);
-        backward_rnn = cell == "gru" ? nn.GRU(inputSize, hiddenSize, batchFirst: true) : nn.LSTM(inputSize, hiddenSize, batchFirst: true);
+        forward_rnn = cell == "gru" ? Layers.GRU(inputSize, hiddenSize, batchFirst: true) : Layers.LSTM(inputSize, hiddenSize, batchFirst: true);
+        backward_rnn = cell == "gru" ? Layers.GRU(inputSize, hiddenSize, batchFirst: true) : Layers.LSTM(inputSize, hiddenSize, batchFirst: true);
         RegisterComponents();
     }
 

@@ -60,9 +60,9 @@ public sealed class Crf : nn.Module
         if (constraints != null && constraints.Size != numTags)
             throw new ArgumentException($"constraints are for {constraints.Size} tags; the CRF has {numTags}");
         NumTags = numTags;
-        transitions = new Parameter(torch.empty(numTags, numTags).uniform_(-0.1, 0.1));
-        start_transitions = new Parameter(torch.empty(numTags).uniform_(-0.1, 0.1));
-        end_transitions = new Parameter(torch.empty(numTags).uniform_(-0.1, 0.1));
+        transitions = new Parameter(torch.empty(Layers.Sized("CRF transitions", numTags, numTags)).uniform_(-0.1, 0.1));
+        start_transitions = new Parameter(torch.empty(Layers.Sized("CRF start transitions", numTags)).uniform_(-0.1, 0.1));
+        end_transitions = new Parameter(torch.empty(Layers.Sized("CRF end transitions", numTags)).uniform_(-0.1, 0.1));
         _allowed = constraints?.Allowed;
         _allowedStart = constraints?.Start;
         _allowedEnd = constraints?.End;

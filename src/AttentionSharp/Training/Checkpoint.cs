@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AttentionSharp.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -123,6 +124,39 @@ public static class Checkpoint
         try { header = JsonSerializer.Deserialize<CheckpointHeader>(all.AsSpan(16, headLen), Json) ?? throw new JsonException("null header"); }
         catch (JsonException e) { throw new CheckpointException($"checkpoint '{path}' has an unreadable header: {e.Message}", e); }
         return (header, all.AsSpan((int)(24 + headLen), (int)payloadLen).ToArray());
+    }
+
+    /// <summary>The number of values (elements of every tensor) in a checkpoint's weights, read without building a tensor.</summary>
+    public static long StoredValues(string path)
+    {
+        var (_, payload) = ReadVerified(path);
+        using var r = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        try
+        {
+            using var m = ReadBlock(r);
+            return StateDictStream.Read(m).Sum(e => e.Shape.Aggregate(1L, (a, d) => a * d));
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            throw new CheckpointException($"checkpoint '{path}' has unreadable weights: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Builds the model that checkpoint <paramref name="path"/> describes with <paramref name="build"/> (from the options in its
+    /// header) under a <see cref="ParameterBudget"/> of the values its weights hold, plus a margin: options that ask for a
+    /// larger model (an altered or mismatched header) are refused before the layer that would pass it is allocated.
+    /// </summary>
+    public static T BuildFor<T>(string path, Func<T> build)
+    {
+        if (Directory.Exists(path)) path = ResolveRunFolder(path);
+        long stored = StoredValues(path);
+        using var _ = ParameterBudget.Limit(stored + Math.Max(stored / 4, 1 << 16));
+        try { return build(); }
+        catch (ParameterBudgetException e)
+        {
+            throw new CheckpointException($"checkpoint '{path}' asks for a model larger than the {stored:N0} values its weights hold ({e.Message}); its options do not belong to its weights");
+        }
     }
 
     /// <summary>Reads and verifies a checkpoint's header (a run folder resolves to its best checkpoint).</summary>

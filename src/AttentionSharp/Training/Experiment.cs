@@ -37,7 +37,9 @@ public static class RunFolder
         var header = Checkpoint.ReadHeader(path);
         if (!isKind(header.Kind))
             throw new CheckpointException($"'{path}' holds a '{header.Kind}' model, not {what}; use 'attn {CommandOf(header.Kind)} ...' for it");
-        var run = header.Options.Deserialize<TRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no {what} options");
+        TRun run;
+        try { run = header.Options.Deserialize<TRun>(Checkpoint.Json) ?? throw new CheckpointException($"'{path}' has no {what} options"); }
+        catch (JsonException e) { throw new CheckpointException($"'{path}' has unreadable {what} options: {e.Message}", e); }
         return (path, header, run);
     }
 
@@ -78,7 +80,7 @@ public static class RunFolder
         Device device, Func<TModel, nn.Module>? module = null)
     {
         var (path, _, run) = ReadRun<TRun>(checkpoint, k => k == kind, what);
-        var model = build(run);
+        var model = Checkpoint.BuildFor(path, () => build(run));
         var weights = module?.Invoke(model) ?? model as nn.Module ?? throw new ArgumentException($"{typeof(TModel).Name} is not a module; pass the module that holds its weights");
         Checkpoint.Load(path, kind, weights);
         weights.to(device);

@@ -30,10 +30,10 @@ public sealed class AttentionGate : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"channel counts must be positive; got in={inChannels}, gating={gatingChannels}, inter={interChannels}");
         if (subSample < 1) throw new ArgumentException($"subSample must be at least 1; got {subSample}");
         InChannels = inChannels; GatingChannels = gatingChannels; SubSample = subSample;
-        theta_x = nn.Conv2d(inChannels, interChannels, subSample, stride: subSample, bias: false);
-        phi_g = nn.Conv2d(gatingChannels, interChannels, 1, bias: true);
-        psi = nn.Conv2d(interChannels, 1, 1, bias: true);
-        out_conv = nn.Conv2d(inChannels, inChannels, 1);
+        theta_x = Layers.Conv2d(inChannels, interChannels, subSample, stride: subSample, bias: false);
+        phi_g = Layers.Conv2d(gatingChannels, interChannels, 1, bias: true);
+        psi = Layers.Conv2d(interChannels, 1, 1, bias: true);
+        out_conv = Layers.Conv2d(inChannels, inChannels, 1);
         out_norm = new HeldBatchNorm2d(inChannels);
         RegisterComponents();
     }

@@ -22,8 +22,8 @@ public sealed class ChannelAttention : nn.Module<Tensor, Tensor>
         if (reduction < 1) throw new ArgumentException($"reduction must be at least 1; got {reduction}");
         Channels = channels; UseMaxPool = useMaxPool;
         long hidden = Math.Max(1, channels / reduction);
-        fc1 = nn.Linear(channels, hidden);
-        fc2 = nn.Linear(hidden, channels);
+        fc1 = Layers.Linear(channels, hidden);
+        fc2 = Layers.Linear(hidden, channels);
         RegisterComponents();
     }
 

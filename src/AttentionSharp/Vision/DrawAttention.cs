@@ -34,7 +34,7 @@ public sealed class DrawAttention : nn.Module<Tensor, Tensor, Tensor>
         if (stateSize < 1) throw new ArgumentException($"state size must be positive; got {stateSize}");
         CheckGeometry(gridSize, height, width);
         GridSize = gridSize; Height = height; Width = width;
-        parameters_head = nn.Linear(stateSize, 5);
+        parameters_head = Layers.Linear(stateSize, 5);
         RegisterComponents();
     }
 

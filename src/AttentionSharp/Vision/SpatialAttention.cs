@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Vision;
 
@@ -16,7 +17,7 @@ public sealed class SpatialAttention : nn.Module<Tensor, Tensor>
     public SpatialAttention(int kernelSize = 7) : base("SpatialAttention")
     {
         if (kernelSize < 1 || kernelSize % 2 == 0) throw new ArgumentException($"kernel size must be odd and positive; got {kernelSize}");
-        conv = nn.Conv2d(2, 1, kernelSize, padding: kernelSize / 2);
+        conv = Layers.Conv2d(2, 1, kernelSize, padding: kernelSize / 2);
         RegisterComponents();
     }
 

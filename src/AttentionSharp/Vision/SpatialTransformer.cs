@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Vision;
 
@@ -28,10 +29,10 @@ public sealed class SpatialTransformer : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"channels, output size and hidden units must be positive; got channels={channels}, out={outHeight}x{outWidth}, hidden={hidden}");
         Channels = channels; OutHeight = outHeight; OutWidth = outWidth; AttentionOnly = attentionOnly;
         localisation = nn.Sequential(
-            ("conv1", nn.Conv2d(channels, 8, 5, padding: 2)), ("pool1", nn.MaxPool2d(2)), ("relu1", nn.ReLU()),
-            ("conv2", nn.Conv2d(8, 10, 5, padding: 2)), ("pool2", nn.AdaptiveAvgPool2d([4, 4])), ("relu2", nn.ReLU()),
-            ("flatten", nn.Flatten()), ("fc", nn.Linear(10 * 4 * 4, hidden)), ("fc_relu", nn.ReLU()));
-        theta_head = nn.Linear(hidden, attentionOnly ? 3 : 6);
+            ("conv1", Layers.Conv2d(channels, 8, 5, padding: 2)), ("pool1", nn.MaxPool2d(2)), ("relu1", nn.ReLU()),
+            ("conv2", Layers.Conv2d(8, 10, 5, padding: 2)), ("pool2", nn.AdaptiveAvgPool2d([4, 4])), ("relu2", nn.ReLU()),
+            ("flatten", nn.Flatten()), ("fc", Layers.Linear(10 * 4 * 4, hidden)), ("fc_relu", nn.ReLU()));
+        theta_head = Layers.Linear(hidden, attentionOnly ? 3 : 6);
         using (torch.no_grad())
         {
             theta_head.weight!.zero_();

@@ -1,3 +1,4 @@
+using AttentionSharp.Native;
 using AttentionSharp.Sequence;
 using AttentionSharp.Training;
 using TorchSharp;
@@ -105,5 +106,62 @@ public class CheckpointMigrationsTests
     {
         using var stream = new MemoryStream(bytes);
         Assert.Throws<InvalidDataException>(() => StateDictStream.Read(stream));
+    }
+}
+
+public class CheckpointSizeGuardTests
+{
+    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "Checkpoints", name);
+
+    /// <summary>A copy of a fixture whose header option at <paramref name="path"/> is set to <paramref name="value"/>, resealed with a fresh SHA-256 (as only a deliberate edit can).</summary>
+    static string Altered(string fixture, string[] path, long value)
+    {
+        var bytes = File.ReadAllBytes(Fixture(fixture));
+        int headLen = BitConverter.ToInt32(bytes, 12);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(bytes.AsSpan(16, headLen))!;
+        var node = header["Options"]!;
+        foreach (var p in path[..^1]) node = node[p]!;
+        node[path[^1]] = value;
+        var head = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        var rest = bytes.AsSpan(16 + headLen, bytes.Length - 32 - 16 - headLen).ToArray();   // payload length + payload
+        byte[] body = [.. bytes.AsSpan(0, 12), .. BitConverter.GetBytes(head.Length), .. head, .. rest];
+        string file = Path.Combine(Directory.CreateTempSubdirectory("attn-absurd-").FullName, "best.ckpt");
+        File.WriteAllBytes(file, [.. body, .. System.Security.Cryptography.SHA256.HashData(body)]);
+        return file;
+    }
+
+    [Fact]
+    public void OptionsAskingForAnAbsurdModelAreRefusedBeforeItIsBuilt()
+    {
+        // A hidden layer of 10^9 units (4 x 10^9 bytes per input unit) in a file that stores a few thousand values.
+        var text = Altered("textcls-attn-gru.ckpt", ["Net", "Hidden"], 1_000_000_000);
+        var e = Assert.Throws<CheckpointException>(() => AttentionSharp.Models.TextClassification.TextClassifierBundle.Load(text, CPU));
+        Assert.Contains("asks for a model larger than the", e.Message);
+        Assert.Contains("GRU(4, 1000000000)", e.Message);
+        var baseline = Altered("baseline-fc.ckpt", ["Net", "Hidden"], 2_000_000_000);
+        e = Assert.Throws<CheckpointException>(() => AttentionSharp.Models.Baselines.BaselineExperiment.Load(baseline, CPU));
+        Assert.Contains("its options do not belong to its weights", e.Message);
+        var overflow = Altered("baseline-fc.ckpt", ["Net", "Hidden"], 4_000_000_000);   // not even an Int32: a clear error too
+        Assert.Contains("unreadable", Assert.Throws<CheckpointException>(() => AttentionSharp.Models.Baselines.BaselineExperiment.Load(overflow, CPU)).Message);
+        // The guard leaves a real checkpoint alone, and a small change still fails where it always did (the strict load).
+        Assert.NotNull(AttentionSharp.Models.TextClassification.TextClassifierBundle.Load(Fixture("textcls-attn-gru.ckpt"), CPU));
+        var slightly = Altered("textcls-attn-gru.ckpt", ["Net", "Hidden"], 4);
+        Assert.Contains("does not fit this model", Assert.Throws<CheckpointException>(() => AttentionSharp.Models.TextClassification.TextClassifierBundle.Load(slightly, CPU)).Message);
+    }
+
+    [Fact]
+    public void TheBudgetCountsWhatTheLayersAllocate()
+    {
+        using (ParameterBudget.Limit(3 * 4 + 4))
+        {
+            using var fits = Layers.Linear(3, 4);                       // 12 weights + 4 biases: exactly the budget
+            Assert.Throws<ParameterBudgetException>(() => Layers.Linear(1, 1));
+        }
+        using var free = Layers.Linear(300, 400);                       // no budget outside Limit
+        using (ParameterBudget.Limit(1_000_000))
+        {
+            using var lstm = Layers.LSTM(10, 20);
+            Assert.Equal(4 * 20 * (10 + 20 + 2), lstm.parameters().Sum(p => p.numel()));
+        }
     }
 }

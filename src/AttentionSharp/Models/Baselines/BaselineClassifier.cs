@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Baselines;
 
@@ -22,24 +23,24 @@ public sealed class BaselineClassifier : nn.Module<Tensor, Tensor>
             features = (long)options.Height * options.Width;
             for (int i = 0; i < options.FcLayers; i++)
             {
-                layers.Add(($"fc{i + 1}", nn.Linear(features, options.Hidden)));
+                layers.Add(($"fc{i + 1}", Layers.Linear(features, options.Hidden)));
                 layers.Add(($"relu{i + 1}", nn.ReLU()));
                 features = options.Hidden;
             }
         }
         else
         {
-            layers.Add(("conv", nn.Conv2d(1, options.ConvFilters, options.ConvKernel, stride: options.ConvStride)));
+            layers.Add(("conv", Layers.Conv2d(1, options.ConvFilters, options.ConvKernel, stride: options.ConvStride)));
             layers.Add(("conv_relu", nn.ReLU()));
             layers.Add(("flatten", nn.Flatten()));
             long oh = (options.Height - options.ConvKernel) / options.ConvStride + 1;
             long ow = (options.Width - options.ConvKernel) / options.ConvStride + 1;
-            layers.Add(("fc", nn.Linear(options.ConvFilters * oh * ow, options.Hidden)));
+            layers.Add(("fc", Layers.Linear(options.ConvFilters * oh * ow, options.Hidden)));
             layers.Add(("fc_relu", nn.ReLU()));
             features = options.Hidden;
         }
         if (options.Dropout > 0) layers.Add(("dropout", nn.Dropout(options.Dropout)));
-        layers.Add(("out", nn.Linear(features, options.Classes)));
+        layers.Add(("out", Layers.Linear(features, options.Classes)));
         body = nn.Sequential(layers);
         RegisterComponents();
     }

@@ -25,9 +25,9 @@ public sealed class RegionEncoder : nn.Module<Tensor, Tensor>
     public RegionEncoder(int imageSize, int features) : base("RegionEncoder")
     {
         ImageSize = imageSize;
-        conv1 = nn.Conv2d(3, 16, 3, padding: 1);
-        conv2 = nn.Conv2d(16, 32, 3, padding: 1);
-        conv3 = nn.Conv2d(32, features, 3, padding: 1);
+        conv1 = Layers.Conv2d(3, 16, 3, padding: 1);
+        conv2 = Layers.Conv2d(16, 32, 3, padding: 1);
+        conv3 = Layers.Conv2d(32, features, 3, padding: 1);
         norm1 = new HeldBatchNorm2d(16);
         norm2 = new HeldBatchNorm2d(32);
         norm3 = new HeldBatchNorm2d(features);

@@ -66,18 +66,18 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
         options.Validate();
         Options = options;
         encoder = new RegionEncoder(options.ImageSize, options.Features);
-        embed = nn.Embedding(options.Vocabulary, options.Embedding, padding_idx: CaptionVocabulary.Pad);
-        init_h = nn.Linear(options.Features, options.Hidden);
-        init_c = nn.Linear(options.Features, options.Hidden);
+        embed = Layers.Embedding(options.Vocabulary, options.Embedding, padding_idx: CaptionVocabulary.Pad);
+        init_h = Layers.Linear(options.Features, options.Hidden);
+        init_c = Layers.Linear(options.Features, options.Hidden);
         if (options.UsesAttention)
         {
             attention = new KeyValueAttention(new AdditiveScore(options.Hidden, options.Features, options.AttentionHidden));
-            if (options.Attention == "soft" && options.Gate) gate = nn.Linear(options.Hidden, 1);
-            out_z = nn.Linear(options.Features, options.Embedding);
+            if (options.Attention == "soft" && options.Gate) gate = Layers.Linear(options.Hidden, 1);
+            out_z = Layers.Linear(options.Features, options.Embedding);
         }
-        cell = nn.LSTMCell(options.Embedding + (options.UsesAttention ? options.Features : 0), options.Hidden);
-        out_h = nn.Linear(options.Hidden, options.Embedding);
-        out_o = nn.Linear(options.Embedding, options.Vocabulary);
+        cell = Layers.LSTMCell(options.Embedding + (options.UsesAttention ? options.Features : 0), options.Hidden);
+        out_h = Layers.Linear(options.Hidden, options.Embedding);
+        out_o = Layers.Linear(options.Embedding, options.Vocabulary);
         reward_baseline = torch.zeros(2); // [moving average of log p(y | s, a), batches seen]; hard attention only
         RegisterComponents();
     }

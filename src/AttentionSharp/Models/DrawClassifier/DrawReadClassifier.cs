@@ -38,9 +38,9 @@ public sealed class DrawReadClassifier : nn.Module<Tensor, Tensor>
         options.Validate();
         Options = options;
         read = new DrawAttention(options.Hidden, options.Grid, options.Height, options.Width);
-        glimpse = nn.Linear(options.Grid * options.Grid, options.GlimpseHidden);
-        core = nn.LSTMCell(options.GlimpseHidden, options.Hidden);
-        classifier = nn.Linear(options.Hidden, options.Classes);
+        glimpse = Layers.Linear(options.Grid * options.Grid, options.GlimpseHidden);
+        core = Layers.LSTMCell(options.GlimpseHidden, options.Hidden);
+        classifier = Layers.Linear(options.Hidden, options.Classes);
         RegisterComponents();
         using var noGrad = torch.no_grad();
         var head = (Linear)read.named_children().Single(c => c.name == "parameters_head").module;

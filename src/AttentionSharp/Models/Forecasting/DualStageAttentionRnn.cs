@@ -2,6 +2,7 @@ using AttentionSharp.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Forecasting;
 
@@ -43,11 +44,11 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
         int n = options.Drivers, T = options.Window, m = options.EncoderHidden, p = options.DecoderHidden;
         inputScore = new AdditiveScore(2 * m, T, T);        // W_e: 2m -> T, U_e: T -> T, v_e: T
         temporalScore = new AdditiveScore(2 * p, m, m);     // W_d: 2p -> m, U_d: m -> m, v_d: m
-        encoder = nn.LSTMCell(n, m);
-        decoder = nn.LSTMCell(1, p);
-        yTilde = nn.Linear(1 + m, 1);                       // w~, b~
-        outHidden = nn.Linear(p + m + options.Calendar, p); // W_y, b_w (and the calendar columns, when on)
-        outValue = nn.Linear(p, 1);                         // v_y, b_v
+        encoder = Layers.LSTMCell(n, m);
+        decoder = Layers.LSTMCell(1, p);
+        yTilde = Layers.Linear(1 + m, 1);                       // w~, b~
+        outHidden = Layers.Linear(p + m + options.Calendar, p); // W_y, b_w (and the calendar columns, when on)
+        outValue = Layers.Linear(p, 1);                         // v_y, b_v
         RegisterComponents();
     }
 

@@ -166,7 +166,7 @@ public static class ForecastExperiment
     {
         var (path, _, run) = RunFolder.ReadRun<ForecastRun>(checkpoint, k => k == Kind, "a forecasting model");
         run.Net.Validate();
-        var model = new DualStageAttentionRnn(run.Net);
+        var model = Checkpoint.BuildFor(path, () => new DualStageAttentionRnn(run.Net));
         Checkpoint.Load(path, Kind, model);
         model.to(device);
         return (path, run, model);

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.RecurrentAttention;
 
@@ -12,7 +13,7 @@ public sealed class ActionNetwork : nn.Module
     /// <summary>Builds the classifier on a state of <paramref name="hidden"/> units.</summary>
     public ActionNetwork(int hidden, int classes) : base("ActionNetwork")
     {
-        output = nn.Linear(hidden, classes);
+        output = Layers.Linear(hidden, classes);
         RegisterComponents();
     }
 

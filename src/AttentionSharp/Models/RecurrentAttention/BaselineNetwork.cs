@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.RecurrentAttention;
 
@@ -12,7 +13,7 @@ public sealed class BaselineNetwork : nn.Module
     /// <summary>Builds the baseline on a state of <paramref name="hidden"/> units.</summary>
     public BaselineNetwork(int hidden) : base("BaselineNetwork")
     {
-        value = nn.Linear(hidden, 1);
+        value = Layers.Linear(hidden, 1);
         RegisterComponents();
     }
 

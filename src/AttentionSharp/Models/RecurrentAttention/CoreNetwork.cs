@@ -21,13 +21,13 @@ public sealed class CoreNetwork : nn.Module
         Hidden = o.CoreHidden;
         if (o.Core == "lstm")
         {
-            lstm = nn.LSTMCell(o.GlimpseOut, o.CoreHidden);
+            lstm = Layers.LSTMCell(o.GlimpseOut, o.CoreHidden);
             register_module("lstm", lstm);
         }
         else
         {
-            inputToHidden = nn.Linear(o.GlimpseOut, o.CoreHidden);
-            hiddenToHidden = nn.Linear(o.CoreHidden, o.CoreHidden);
+            inputToHidden = Layers.Linear(o.GlimpseOut, o.CoreHidden);
+            hiddenToHidden = Layers.Linear(o.CoreHidden, o.CoreHidden);
             register_module("input_to_hidden", inputToHidden);
             register_module("hidden_to_hidden", hiddenToHidden);
         }

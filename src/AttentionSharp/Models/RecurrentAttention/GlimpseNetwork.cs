@@ -21,10 +21,10 @@ public sealed class GlimpseNetwork : nn.Module
     public GlimpseNetwork(RamOptions o) : base("GlimpseNetwork")
     {
         Sensor = new GlimpseSensor(o.Patch, o.Scales, o.Height, o.Width);
-        what = nn.Linear(Sensor.Features * o.Channels, o.GlimpseHidden);
-        where = nn.Linear(2, o.GlimpseHidden);
-        whatOut = nn.Linear(o.GlimpseHidden, o.GlimpseOut);
-        whereOut = nn.Linear(o.GlimpseHidden, o.GlimpseOut);
+        what = Layers.Linear(Sensor.Features * o.Channels, o.GlimpseHidden);
+        where = Layers.Linear(2, o.GlimpseHidden);
+        whatOut = Layers.Linear(o.GlimpseHidden, o.GlimpseOut);
+        whereOut = Layers.Linear(o.GlimpseHidden, o.GlimpseOut);
         RegisterComponents();
     }
 

@@ -27,10 +27,10 @@ public sealed class LocationNetwork : nn.Module
         this.detachState = detachState;
         if (hiddenUnits > 0)
         {
-            hidden = nn.Linear(stateUnits, hiddenUnits);
+            hidden = Layers.Linear(stateUnits, hiddenUnits);
             register_module("hidden", hidden);
         }
-        mean = nn.Linear(hiddenUnits > 0 ? hiddenUnits : stateUnits, 2);
+        mean = Layers.Linear(hiddenUnits > 0 ? hiddenUnits : stateUnits, 2);
         register_module("mean", mean);
     }
 

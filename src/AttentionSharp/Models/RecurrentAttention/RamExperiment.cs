@@ -149,7 +149,7 @@ public static class RamExperiment
         if (testPolicy != null) run = run with { Net = run.Net with { TestPolicy = testPolicy } };
         if (firstLocation != null) run = run with { Net = run.Net with { FirstLocation = firstLocation } };
         run.Net.Validate();
-        var model = new RecurrentAttentionModel(run.Net);
+        var model = Checkpoint.BuildFor(path, () => new RecurrentAttentionModel(run.Net));
         Checkpoint.Load(path, Kind, model);
         model.to(device);
         return (path, run, model);

@@ -37,7 +37,7 @@ public sealed class BagRelationExtractor : nn.Module
         Options = options;
         encoder = new SentenceEncoder(options);
         if (options.Aggregator == "att") attention = new SelectiveAttention(options.SentenceDim, options.Relations);
-        classifier = nn.Linear(options.SentenceDim, options.Relations);
+        classifier = Layers.Linear(options.SentenceDim, options.Relations);
         dropout = nn.Dropout(options.Dropout);
         RegisterComponents();
     }

@@ -2,6 +2,7 @@ using AttentionSharp.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.RelationExtraction;
 
@@ -19,8 +20,8 @@ public sealed class SelectiveAttention : nn.Module<Tensor, Tensor, Tensor, Atten
     /// <summary>Creates the attention for sentence vectors of size <paramref name="dim"/> and <paramref name="relations"/> queries.</summary>
     public SelectiveAttention(int dim, int relations) : base(nameof(SelectiveAttention))
     {
-        diagonal = nn.Parameter(ones(dim));
-        query = nn.Embedding(relations, dim);
+        diagonal = nn.Parameter(ones(Layers.Sized("selective attention diagonal", dim)));
+        query = Layers.Embedding(relations, dim);
         RegisterComponents();
     }
 

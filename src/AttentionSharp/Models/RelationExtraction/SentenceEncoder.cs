@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.RelationExtraction;
 
@@ -27,10 +28,10 @@ public sealed class SentenceEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor, 
         options.Validate();
         _pieces = options.Pieces;
         _wordDropout = options.WordDropout;
-        word_embedding = nn.Embedding(options.VocabularySize, options.WordDim, padding_idx: 0);
-        head_position = nn.Embedding(PositionPad(options) + 1, options.PositionDim, padding_idx: PositionPad(options));
-        tail_position = nn.Embedding(PositionPad(options) + 1, options.PositionDim, padding_idx: PositionPad(options));
-        conv = nn.Conv1d(options.WordDim + 2 * options.PositionDim, options.Filters, options.Window, padding: options.Window / 2);
+        word_embedding = Layers.Embedding(options.VocabularySize, options.WordDim, padding_idx: 0);
+        head_position = Layers.Embedding(PositionPad(options) + 1, options.PositionDim, padding_idx: PositionPad(options));
+        tail_position = Layers.Embedding(PositionPad(options) + 1, options.PositionDim, padding_idx: PositionPad(options));
+        conv = Layers.Conv1d(options.WordDim + 2 * options.PositionDim, options.Filters, options.Window, padding: options.Window / 2);
         RegisterComponents();
     }
 

@@ -14,8 +14,8 @@ public sealed class ConvBlock : nn.Module<Tensor, Tensor>
     public ConvBlock(long inChannels, long outChannels) : base("ConvBlock")
     {
         layers = nn.Sequential(
-            ("conv1", nn.Conv2d(inChannels, outChannels, 3, padding: 1, bias: false)), ("bn1", new HeldBatchNorm2d(outChannels)), ("relu1", nn.ReLU()),
-            ("conv2", nn.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false)), ("bn2", new HeldBatchNorm2d(outChannels)), ("relu2", nn.ReLU()));
+            ("conv1", Layers.Conv2d(inChannels, outChannels, 3, padding: 1, bias: false)), ("bn1", new HeldBatchNorm2d(outChannels)), ("relu1", nn.ReLU()),
+            ("conv2", Layers.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false)), ("bn2", new HeldBatchNorm2d(outChannels)), ("relu2", nn.ReLU()));
         RegisterComponents();
     }
 

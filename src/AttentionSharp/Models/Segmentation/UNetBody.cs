@@ -2,6 +2,7 @@ using AttentionSharp.Vision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Segmentation;
 
@@ -24,7 +25,7 @@ internal sealed class UNetBody : nn.Module<Tensor, Tensor>
         _gateOfLevel = Enumerable.Repeat(-1, o.Depth).ToArray();
         for (int l = 0; l < o.Depth; l++)
         {
-            ups.Add(nn.ConvTranspose2d(F(l + 1), F(l), 2, stride: 2));
+            ups.Add(Layers.ConvTranspose2d(F(l + 1), F(l), 2, stride: 2));
             decoders.Add(new ConvBlock(2 * F(l), F(l)));
             if (gated && (l > 0 || o.GateFinestLevel))
             {
@@ -32,7 +33,7 @@ internal sealed class UNetBody : nn.Module<Tensor, Tensor>
                 gates.Add(new AttentionGate(F(l), F(l + 1), Math.Max(1, F(l) / 2), subSample: 2));
             }
         }
-        head = nn.Conv2d(F(0), o.Classes, 1);
+        head = Layers.Conv2d(F(0), o.Classes, 1);
         RegisterComponents();
     }
 

@@ -2,6 +2,7 @@ using AttentionSharp.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Seq2Seq;
 
@@ -22,10 +23,10 @@ public sealed class BahdanauDecoder : RnnDecoder
     public BahdanauDecoder(long embedding, long annotation, long hidden) : base("BahdanauDecoder")
     {
         attention = new KeyValueAttention(new AdditiveScore(hidden, annotation, hidden));
-        cell = nn.GRUCell(embedding + annotation, hidden);
+        cell = Layers.GRUCell(embedding + annotation, hidden);
         encoderHidden = annotation / 2;
-        init = nn.Linear(encoderHidden, hidden);
-        output = nn.Linear(hidden + annotation + embedding, hidden);
+        init = Layers.Linear(encoderHidden, hidden);
+        output = Layers.Linear(hidden + annotation + embedding, hidden);
         RegisterComponents();
     }
 

@@ -2,6 +2,7 @@ using AttentionSharp.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Seq2Seq;
 
@@ -39,9 +40,9 @@ public sealed class LuongDecoder : RnnDecoder
         if (score == "local-p") local = new LocalAttention(s, window, LocalAttentionMode.Predictive, hidden);
         else if (score == "local-m") local = new LocalAttention(s, window, LocalAttentionMode.Monotonic);
         else global = new KeyValueAttention(s);
-        cell = nn.GRUCell(embedding + hidden, hidden);
-        init = nn.Linear(annotation, hidden);
-        W_c = nn.Linear(annotation + hidden, hidden, hasBias: false);
+        cell = Layers.GRUCell(embedding + hidden, hidden);
+        init = Layers.Linear(annotation, hidden);
+        W_c = Layers.Linear(annotation + hidden, hidden, hasBias: false);
         Hidden = hidden;
         RegisterComponents();
     }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Seq2Seq;
 
@@ -17,9 +18,9 @@ public sealed class PlainDecoder : RnnDecoder
     /// <summary>Creates the decoder for embeddings of size <paramref name="embedding"/>, context <paramref name="context"/> and hidden <paramref name="hidden"/>.</summary>
     public PlainDecoder(long embedding, long context, long hidden) : base("PlainDecoder")
     {
-        cell = nn.GRUCell(embedding + context, hidden);
-        init = nn.Linear(context, hidden);
-        output = nn.Linear(hidden + context + embedding, hidden);
+        cell = Layers.GRUCell(embedding + context, hidden);
+        init = Layers.Linear(context, hidden);
+        output = Layers.Linear(hidden + context + embedding, hidden);
         RegisterComponents();
     }
 

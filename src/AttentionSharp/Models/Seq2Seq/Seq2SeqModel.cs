@@ -3,6 +3,7 @@ using AttentionSharp.Sequence;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Seq2Seq;
 
@@ -26,8 +27,8 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
         options.Validate();
         Options = options;
         long e = options.Embedding, h = options.Hidden, hd = options.DecoderHidden;
-        source_embedding = nn.Embedding(options.SourceVocab, e, padding_idx: Vocabulary.Pad);
-        target_embedding = nn.Embedding(options.TargetVocab, e, padding_idx: Vocabulary.Pad);
+        source_embedding = Layers.Embedding(options.SourceVocab, e, padding_idx: Vocabulary.Pad);
+        target_embedding = Layers.Embedding(options.TargetVocab, e, padding_idx: Vocabulary.Pad);
         encoder = new BiRnnEncoder(e, h, options.Cell);
         decoder = options.Arch switch
         {
@@ -35,7 +36,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
             "bahdanau" => new BahdanauDecoder(e, 2 * h, hd),
             _ => new LuongDecoder(options.Arch["luong-".Length..], e, 2 * h, hd, options.Window, options.MaxSourceLength),
         };
-        generator = nn.Linear(hd, options.TargetVocab);
+        generator = Layers.Linear(hd, options.TargetVocab);
         dropout = nn.Dropout(options.Dropout);
         RegisterComponents();
     }

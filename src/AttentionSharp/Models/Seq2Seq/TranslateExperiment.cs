@@ -289,7 +289,7 @@ public static class TranslateExperiment
         var (path, header, run) = RunFolder.ReadRun<TranslateRun>(checkpoint, k => k == Kind, "a translation model");
         var src = Vocabulary.FromJson(header.Extra?["source"]);
         var tgt = Vocabulary.FromJson(header.Extra?["target"]);
-        var model = run.Build();
+        var model = Checkpoint.BuildFor(path, run.Build);
         Checkpoint.Load(path, Kind, model.Module);
         model.Module.to(device);
         return new LoadedTranslator(path, run, new Translator(model, src, tgt), src, tgt);

@@ -2,6 +2,7 @@ using AttentionSharp.Vision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.SpatialTransformers;
 
@@ -19,10 +20,10 @@ public sealed class StnClassifier : nn.Module<Tensor, Tensor>
         if (options.Model == "st-cnn") transformer = new SpatialTransformer(1, options.Height, options.Width, options.AttentionOnly);
         long h = ((options.Height - 4) / 2 - 4) / 2, w = ((options.Width - 4) / 2 - 4) / 2;
         body = nn.Sequential(
-            ("conv1", nn.Conv2d(1, options.Filters1, 5)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
-            ("conv2", nn.Conv2d(options.Filters1, options.Filters2, 5)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
-            ("flatten", nn.Flatten()), ("fc", nn.Linear(options.Filters2 * h * w, options.Hidden)), ("fc_relu", nn.ReLU()),
-            ("out", nn.Linear(options.Hidden, options.Classes)));
+            ("conv1", Layers.Conv2d(1, options.Filters1, 5)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
+            ("conv2", Layers.Conv2d(options.Filters1, options.Filters2, 5)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()), ("fc", Layers.Linear(options.Filters2 * h * w, options.Hidden)), ("fc_relu", nn.ReLU()),
+            ("out", Layers.Linear(options.Hidden, options.Classes)));
         RegisterComponents();
     }
 

@@ -30,19 +30,19 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
     /// <summary>Creates the tagger from validated options (<c>bilstm-crf</c> or <c>bilstm-crf-attn</c>).</summary>
     public BiLstmCrfTagger(TaggerOptions options, TransitionConstraints? constraints) : base(nameof(BiLstmCrfTagger))
     {
-        words = nn.Embedding(options.Words, options.WordDim, padding_idx: Lexicon.Pad);
+        words = Layers.Embedding(options.Words, options.WordDim, padding_idx: Lexicon.Pad);
         int input = options.WordDim;
         if (options.UseChars)
         {
-            chars = nn.Embedding(options.Chars, options.CharDim, padding_idx: Lexicon.Pad);
-            char_conv = nn.Conv1d(options.CharDim, options.CharFilters, 3, padding: 1);
+            chars = Layers.Embedding(options.Chars, options.CharDim, padding_idx: Lexicon.Pad);
+            char_conv = Layers.Conv1d(options.CharDim, options.CharFilters, 3, padding: 1);
             input += options.CharFilters;
         }
         encoder = new BiRnnEncoder(input, options.Hidden, "lstm");
         int states = 2 * options.Hidden;
         if (options.Model == "bilstm-crf-attn") attention = new MultiHeadAttention(states, options.Heads);
         dropout = nn.Dropout(options.Dropout);
-        output = nn.Linear(attention is null ? states : 2 * states, options.Tags);
+        output = Layers.Linear(attention is null ? states : 2 * states, options.Tags);
         crf = new Crf(options.Tags, constraints);
         RegisterComponents();
     }

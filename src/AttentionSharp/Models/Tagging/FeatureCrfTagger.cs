@@ -20,8 +20,8 @@ public sealed class FeatureCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagg
     /// <summary>Creates the tagger from validated options.</summary>
     public FeatureCrfTagger(TaggerOptions options, TransitionConstraints? constraints) : base(nameof(FeatureCrfTagger))
     {
-        features = nn.Embedding(options.Features, options.FeatureDim, padding_idx: Lexicon.Pad);
-        output = nn.Linear(options.FeatureDim, options.Tags);
+        features = Layers.Embedding(options.Features, options.FeatureDim, padding_idx: Lexicon.Pad);
+        output = Layers.Linear(options.FeatureDim, options.Tags);
         crf = new Crf(options.Tags, constraints);
         using (torch.no_grad()) features.weight!.normal_(0, 0.1).index_fill_(0, torch.tensor(new long[] { Lexicon.Pad }), HeldScalars.Of(0));
         RegisterComponents();

@@ -232,7 +232,7 @@ public static partial class TagExperiment
     {
         var (path, header, run) = RunFolder.ReadRun<TagRun>(checkpoint, k => k.StartsWith(KindPrefix, StringComparison.Ordinal), "a tagger");
         var vocab = TaggerVocabularies.FromJson(header.Extra);
-        var tagger = CrfTagger.Create(run.Net, vocab.Tags.Items);
+        var tagger = Checkpoint.BuildFor(path, () => CrfTagger.Create(run.Net, vocab.Tags.Items));
         Checkpoint.Load(path, header.Kind, tagger.Module);
         tagger.Module.to(device);
         tagger.Module.eval();

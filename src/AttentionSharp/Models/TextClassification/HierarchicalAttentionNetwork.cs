@@ -32,14 +32,14 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
         if (!options.Hierarchical) throw new ArgumentException($"HierarchicalAttentionNetwork needs model 'han'; got '{options.Model}'");
         Options = options;
         int d = 2 * options.Hidden;
-        embedding = nn.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
+        embedding = Layers.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
         if (options.FreezeEmbedding) embedding.weight!.requires_grad = false;
         word_encoder = new BiRnnEncoder(options.Embedding, options.Hidden, options.Cell);
         word_attention = new AttentionPooling(d, options.AttentionDim);
         sentence_encoder = new BiRnnEncoder(d, options.Hidden, options.Cell);
         sentence_attention = new AttentionPooling(d, options.AttentionDim);
         dropout = nn.Dropout(options.Dropout);
-        output = nn.Linear(d, options.Classes);
+        output = Layers.Linear(d, options.Classes);
         RegisterComponents();
     }
 

@@ -27,12 +27,12 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
         options.Validate();
         if (options.Hierarchical) throw new ArgumentException("model 'han' is the HierarchicalAttentionNetwork; RecurrentTextClassifier takes attn, mean, max or last");
         Options = options;
-        embedding = nn.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
+        embedding = Layers.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
         if (options.FreezeEmbedding) embedding.weight!.requires_grad = false;
         encoder = new BiRnnEncoder(options.Embedding, options.Hidden, options.Cell);
         if (options.Model == "attn") attention = new AttentionPooling(2 * options.Hidden, options.AttentionDim);
         dropout = nn.Dropout(options.Dropout);
-        output = nn.Linear(2 * options.Hidden, options.Classes);
+        output = Layers.Linear(2 * options.Hidden, options.Classes);
         RegisterComponents();
     }
 

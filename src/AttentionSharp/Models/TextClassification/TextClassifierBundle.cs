@@ -101,7 +101,7 @@ public sealed class TextClassifierBundle
         }
         if (vocabulary.Count != run.Net.VocabularySize)
             throw new CheckpointException($"'{path}': its vocabulary has {vocabulary.Count} entries but its model expects {run.Net.VocabularySize}; the checkpoint does not fit together");
-        var classifier = TextClassifiers.Create(run.Net);
+        var classifier = Checkpoint.BuildFor(path, () => TextClassifiers.Create(run.Net));
         Checkpoint.Load(path, header.Kind, classifier.Module);
         if (device != null) classifier.Module.to(device);
         classifier.Module.eval();

@@ -16,8 +16,8 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
     /// <summary>Creates the network of width <paramref name="dim"/> and inner size <paramref name="inner"/>.</summary>
     public FeedForward(long dim, long inner, double dropout) : base("FeedForward")
     {
-        w1 = nn.Linear(dim, inner);
-        w2 = nn.Linear(inner, dim);
+        w1 = Layers.Linear(dim, inner);
+        w2 = Layers.Linear(inner, dim);
         this.dropout = nn.Dropout(dropout);
         RegisterComponents();
     }
@@ -41,8 +41,8 @@ public sealed class EncoderLayer : nn.Module<Tensor, Tensor, Tensor>
     {
         self_attn = new MultiHeadAttention(o.ModelDim, o.Heads, o.Dropout);
         ffn = new FeedForward(o.ModelDim, o.FeedForward, o.Dropout);
-        norm1 = nn.LayerNorm(o.ModelDim);
-        norm2 = nn.LayerNorm(o.ModelDim);
+        norm1 = Layers.LayerNorm(o.ModelDim);
+        norm2 = Layers.LayerNorm(o.ModelDim);
         dropout = nn.Dropout(o.Dropout);
         preNorm = o.PreNorm;
         RegisterComponents();
@@ -80,9 +80,9 @@ public sealed class DecoderLayer : nn.Module
         self_attn = new MultiHeadAttention(o.ModelDim, o.Heads, o.Dropout);
         cross_attn = new MultiHeadAttention(o.ModelDim, o.Heads, o.Dropout);
         ffn = new FeedForward(o.ModelDim, o.FeedForward, o.Dropout);
-        norm1 = nn.LayerNorm(o.ModelDim);
-        norm2 = nn.LayerNorm(o.ModelDim);
-        norm3 = nn.LayerNorm(o.ModelDim);
+        norm1 = Layers.LayerNorm(o.ModelDim);
+        norm2 = Layers.LayerNorm(o.ModelDim);
+        norm3 = Layers.LayerNorm(o.ModelDim);
         dropout = nn.Dropout(o.Dropout);
         preNorm = o.PreNorm;
         RegisterComponents();

@@ -69,22 +69,22 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     {
         options.Validate();
         Options = options;
-        source_embedding = nn.Embedding(options.SourceVocab, options.ModelDim, padding_idx: Vocabulary.Pad);
-        target_embedding = nn.Embedding(options.TargetVocab, options.ModelDim, padding_idx: Vocabulary.Pad);
+        source_embedding = Layers.Embedding(options.SourceVocab, options.ModelDim, padding_idx: Vocabulary.Pad);
+        target_embedding = Layers.Embedding(options.TargetVocab, options.ModelDim, padding_idx: Vocabulary.Pad);
         encoder = nn.ModuleList(Enumerable.Range(0, options.Layers).Select(_ => new EncoderLayer(options)).ToArray());
         decoder = nn.ModuleList(Enumerable.Range(0, options.Layers).Select(_ => new DecoderLayer(options)).ToArray());
         if (options.PreNorm)
         {
-            encoder_norm = nn.LayerNorm(options.ModelDim);
-            decoder_norm = nn.LayerNorm(options.ModelDim);
+            encoder_norm = Layers.LayerNorm(options.ModelDim);
+            decoder_norm = Layers.LayerNorm(options.ModelDim);
         }
-        if (options.ShareEmbeddings) output_bias = nn.Parameter(torch.zeros(options.TargetVocab));
-        else generator = nn.Linear(options.ModelDim, options.TargetVocab);
+        if (options.ShareEmbeddings) output_bias = nn.Parameter(torch.zeros(Layers.Sized("output bias", options.TargetVocab)));
+        else generator = Layers.Linear(options.ModelDim, options.TargetVocab);
         if (options.LearnedPositions)
         {
             // The decoder reads one position past the longest output (BOS + MaxTargetLength symbols).
-            source_positions = nn.Embedding(options.MaxSourceLength, options.ModelDim);
-            target_positions = nn.Embedding(options.MaxTargetLength + 1, options.ModelDim);
+            source_positions = Layers.Embedding(options.MaxSourceLength, options.ModelDim);
+            target_positions = Layers.Embedding(options.MaxTargetLength + 1, options.ModelDim);
         }
         dropout = nn.Dropout(options.Dropout);
         RegisterComponents();
