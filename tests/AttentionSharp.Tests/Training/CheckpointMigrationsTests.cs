@@ -164,4 +164,20 @@ public class CheckpointSizeGuardTests
             Assert.Equal(4 * 20 * (10 + 20 + 2), lstm.parameters().Sum(p => p.numel()));
         }
     }
+
+    [Fact]
+    public void NoLayerOfTheLibraryIsBuiltOutsideLayers()
+    {
+        // The guard is only sound while every layer is charged: a direct nn.Linear(...) etc. in the library escapes it.
+        string lib = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "AttentionSharp"));
+        var files = Directory.GetFiles(lib, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")).ToList();
+        Assert.True(files.Count > 100, $"the library's sources were not found under {lib}");
+        var direct = new System.Text.RegularExpressions.Regex(@"(?<![A-Za-z0-9_.])nn\.(Linear|Embedding|Conv1d|Conv2d|Conv3d|ConvTranspose2d|LayerNorm|LSTM|GRU|RNN|LSTMCell|GRUCell|RNNCell|BatchNorm1d|BatchNorm2d|Bilinear)\(");
+        var found = files.Where(f => Path.GetFileName(f) != "Layers.cs")
+            .SelectMany(f => File.ReadLines(f).Select((line, n) => (f, n, line)))
+            .Where(x => !x.line.TrimStart().StartsWith("//") && direct.IsMatch(x.line))
+            .Select(x => $"{Path.GetRelativePath(lib, x.f)}:{x.n + 1}").ToList();
+        Assert.True(found.Count == 0, "layers built without Native/Layers (not charged to the checkpoint size guard): " + string.Join(", ", found));
+        Assert.Matches(direct, "var fc = nn.Linear(3, 4);");   // the scan would see one
+    }
 }
