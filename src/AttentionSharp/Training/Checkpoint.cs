@@ -127,16 +127,26 @@ public static class Checkpoint
     }
 
     /// <summary>The number of values (elements of every tensor) in a checkpoint's weights, read without building a tensor.</summary>
+    /// <remarks>
+    /// Reads the weights block only (not the optimiser state), straight from the file, and skips the SHA-256: every caller has just verified the file
+    /// (its run record was read through <see cref="ReadHeader"/>), and <see cref="Load"/> verifies it again.
+    /// </remarks>
     public static long StoredValues(string path)
     {
-        var (_, payload) = ReadVerified(path);
-        using var r = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
         try
         {
-            using var m = ReadBlock(r);
-            return StateDictStream.Read(m).Sum(e => e.Shape.Aggregate(1L, (a, d) => a * d));
+            using var file = File.OpenRead(path);
+            using var r = new BinaryReader(file, Encoding.UTF8);
+            file.Seek(12, SeekOrigin.Begin);
+            int headLen = r.ReadInt32();
+            if (headLen < 2) throw new InvalidDataException($"header length {headLen}");
+            file.Seek(16L + headLen + 8, SeekOrigin.Begin);                       // past the header and the payload length
+            long n = r.ReadInt64();
+            if (n < 0 || n > file.Length - file.Position) throw new InvalidDataException("weights block length out of range");
+            using var weights = new MemoryStream(r.ReadBytes((int)n), writable: false);
+            return StateDictStream.Read(weights, data: false).Sum(e => e.Shape.Aggregate(1L, (a, d) => a * d));
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
         {
             throw new CheckpointException($"checkpoint '{path}' has unreadable weights: {e.Message}", e);
         }

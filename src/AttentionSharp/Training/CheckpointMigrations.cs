@@ -88,14 +88,17 @@ public static class StateDictStream
         _ => throw new InvalidDataException($"unknown tensor element type {(int)type} in a weights stream"),
     };
 
-    /// <summary>Every entry of <paramref name="stream"/> (read from its start to its end; nothing may follow the last entry).</summary>
-    public static List<Entry> Read(Stream stream)
+    /// <summary>
+    /// Every entry of <paramref name="stream"/> (read from its start to its end; nothing may follow the last entry). Without
+    /// <paramref name="data"/> the elements are skipped, not read (<see cref="Entry.Data"/> is empty): keys and shapes only.
+    /// </summary>
+    public static List<Entry> Read(Stream stream, bool data = true)
     {
-        try { return ReadEntries(stream); }
+        try { return ReadEntries(stream, data); }
         catch (EndOfStreamException e) { throw new InvalidDataException("weights stream: truncated", e); }
     }
 
-    static List<Entry> ReadEntries(Stream stream)
+    static List<Entry> ReadEntries(Stream stream, bool data)
     {
         stream.Position = 0;
         using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
@@ -119,7 +122,8 @@ public static class StateDictStream
             }
             if (bytes > stream.Length - stream.Position)
                 throw new InvalidDataException($"weights stream: tensor '{key}' ({string.Join("x", shape)}) runs past the end of the stream");
-            entries.Add(new Entry(key, type, shape, r.ReadBytes((int)bytes)));
+            if (data) entries.Add(new Entry(key, type, shape, r.ReadBytes((int)bytes)));
+            else { stream.Seek(bytes, SeekOrigin.Current); entries.Add(new Entry(key, type, shape, [])); }
         }
         if (stream.Position != stream.Length) throw new InvalidDataException($"weights stream: {stream.Length - stream.Position} bytes after the last entry");
         return entries;

@@ -54,6 +54,9 @@ public class CheckpointMigrationsTests
         Assert.Equal(70000L, BitConverter.ToInt64(steps.Data, 16));        // values of more than one LEB128 byte read right
         using var written = StateDictStream.Write(entries);
         Assert.Equal(saved.ToArray(), written.ToArray());
+        var shapesOnly = StateDictStream.Read(saved, data: false);        // keys and shapes, the elements skipped
+        Assert.Equal(entries.Select(e => (e.Key, string.Join("x", e.Shape))), shapesOnly.Select(e => (e.Key, string.Join("x", e.Shape))));
+        Assert.All(shapesOnly, e => Assert.Empty(e.Data));
     }
 
     [Fact]
