@@ -23,6 +23,7 @@ public static class App
         .. ForecastCommands.Verbs,
         .. RelexCommands.Verbs,
         .. CaptionCommands.Verbs,
+        .. VqaCommands.Verbs,
         .. ReportCommands.Verbs,
         .. ExportCommands.Verbs,
     ];

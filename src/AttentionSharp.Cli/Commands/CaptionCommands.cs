@@ -6,7 +6,7 @@ namespace AttentionSharp.Cli.Commands;
 /// <summary><c>attn caption train|eval|show|run</c>: Show, Attend and Tell (Xu et al. 2015) with soft, hard or no attention.</summary>
 public static class CaptionCommands
 {
-    static readonly OptionSpec[] DataOptions =
+    internal static readonly OptionSpec[] DataOptions =
     [
         new("data", "scenes|FILE", "scenes", "scenes (generated from MNIST digits and Fashion-MNIST items) or a captions file of JSON lines {\"image\": ..., \"captions\": [...], \"split\": ...}"),
         new("canvas", "N", "64", "image side in pixels (a multiple of 8); user images must have it"),
@@ -47,7 +47,7 @@ public static class CaptionCommands
             [Checkpoint, Beam, new("image", "FILE", null, "the image to caption"), .. SharedOptions.Common()], null, RunImage),
     ];
 
-    static CaptionDataSpec DataSpec(ParsedArgs a)
+    internal static CaptionDataSpec DataSpec(ParsedArgs a)
     {
         string objects = a.Required("objects");
         var parts = objects.Split('-');

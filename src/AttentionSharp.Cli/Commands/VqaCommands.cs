@@ -1,0 +1,75 @@
+using AttentionSharp.Models.QuestionAnswering;
+using AttentionSharp.Training;
+
+namespace AttentionSharp.Cli.Commands;
+
+/// <summary><c>attn vqa train|eval|show|run</c>: question answering on the generated scenes with stacked attention (Yang et al. 2016) or without attention.</summary>
+public static class VqaCommands
+{
+    static readonly OptionSpec[] ModelOptions =
+    [
+        new("attention", "WHICH", "stacked", "stacked (the question attends over the image regions, --hops times) or none (mean of the regions and the question, fused)"),
+        new("hops", "K", "2", "stacked: attention layers (SAN-1, SAN-2 ...)"),
+        new("questions", "N", "3", "questions per scene and epoch (kinds cycle: exist, relate, where)"),
+        new("features", "D", "64", "channels of each region feature"),
+        new("embedding", "M", "64", "question word embedding size"),
+        new("hidden", "N", "128", "size of the image, question and query vectors (even: a bidirectional LSTM of N/2 a direction)"),
+        new("attention-hidden", "A", "64", "size of the attention layer's tanh"),
+        new("dropout", "X", "0", "dropout before the answer classifier"),
+    ];
+
+    static readonly OptionSpec Checkpoint = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
+
+    /// <summary>The verbs of this file.</summary>
+    public static Verb[] Verbs { get; } =
+    [
+        new(["vqa", "train"], "train visual question answering on generated scenes (stacked attention or none), then score it by question kind, grounding, compositional split and the question-only prior",
+            [.. CaptionCommands.DataOptions, .. ModelOptions, .. SharedOptions.Train(epochs: 40, batchSize: 64, lr: 1e-3, monitor: "error", threads: null)], null, Train),
+        new(["vqa", "eval"], "score a question answering checkpoint on its test and compositional questions",
+            [Checkpoint, .. SharedOptions.Common()], null, Eval),
+        new(["vqa", "show"], "draw questions about test scenes with each attention layer's map over the image",
+            [Checkpoint, new("count", "N", "6", "questions to draw"), new("split", "NAME", "test", "test or compositional"), .. SharedOptions.Common()], null, Show),
+        new(["vqa", "run"], "answer a question about an image file (of the model's size; colour becomes grey) and draw the attention",
+            [Checkpoint, new("image", "FILE", null, "the image"), new("question", "TEXT", null, "e.g. \"what is left of the 7?\""), .. SharedOptions.Common()], null, Ask),
+    ];
+
+    static int Train(ParsedArgs a)
+    {
+        var data = CaptionCommands.DataSpec(a);
+        if (!data.IsScenes) throw new UsageException($"--data must be scenes for vqa: questions are answered from the generated scenes' objects; got '{data.Data}'");
+        var attention = a.Choice("attention", "stacked", "none") == "stacked" ? VqaAttention.Stacked : VqaAttention.None;
+        var spec = new VqaTrainSpec(data, attention, a.Int("questions", 1, 100), a.Int("features", 1, 4096), a.Int("embedding", 1, 4096),
+            a.Int("hidden", 2, 4096), a.Int("attention-hidden", 1, 4096), a.Int("hops", 1, 16), a.Double("dropout", 0, 0.99));
+        if (spec.Hidden % 2 != 0) throw new UsageException($"--hidden must be even (two LSTM directions of N/2); got {spec.Hidden}");
+        spec.Validate();
+        string name = $"scenes{data.MinObjects}{data.MaxObjects}-{(attention == VqaAttention.Stacked ? $"san{spec.Hops}" : "none")}";
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"vqa-{name}"));
+        var result = TrainingProgress.Run(SharedOptions.Progress(a), p => VqaExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
+    static int Eval(ParsedArgs a)
+    {
+        Console.WriteLine(VqaExperiment.Evaluate(a.Required("checkpoint"), SharedOptions.Context(a)).ToLine());
+        return 0;
+    }
+
+    static int Show(ParsedArgs a)
+    {
+        var spec = new VqaShowSpec(a.Required("checkpoint"), a.Int("count", 1, 64), a.Choice("split", "test", "compositional"), a.String("out"));
+        Console.WriteLine(VqaExperiment.Show(spec, SharedOptions.Context(a)).ToLine());
+        return 0;
+    }
+
+    static int Ask(ParsedArgs a)
+    {
+        var out_ = a.String("out");
+        var spec = new VqaAskSpec(a.Required("checkpoint"), a.Required("image"), a.Required("question"),
+            out_ == null ? null : out_.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? out_ : Path.Combine(out_, "vqa.png"));
+        var (answer, result) = VqaExperiment.Ask(spec, SharedOptions.Context(a));
+        Console.WriteLine($"answer: {answer}");
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+}
