@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AttentionSharp.Data.Translation;
 using AttentionSharp.Models.Baselines;
+using AttentionSharp.Models.Captioning;
+using AttentionSharp.Models.QuestionAnswering;
 using AttentionSharp.Models.RecurrentAttention;
 using AttentionSharp.Models.Seq2Seq;
 using AttentionSharp.Models.Tagging;
@@ -78,6 +80,36 @@ public class CheckpointCompatibilityTests
         var model = new Seq2SeqModel(net);
         Checkpoint.Load(Fixture("seq2seq-bahdanau.ckpt"), "seq2seq", model);
         AssertSameWeights("seq2seq-bahdanau", model);
+    }
+
+    // Written by main on 2026-12-06 (session 11) with `attn caption train` / `attn vqa train` on 24x24 scenes (real MNIST and
+    // Fashion-MNIST, 16 training scenes, 1 epoch): the captioning and question answering kinds, pinned from their first version.
+    [Fact]
+    public void CaptionCheckpointLoadsWithItsVocabulary()
+    {
+        var (_, run, model) = CaptionExperiment.Load(Fixture("caption-soft.ckpt"), torch.CPU);
+        Assert.Equal(("scenes", 24, 2, 3), (run.Data.Data, run.Data.Canvas, run.Data.MinObjects, run.Data.MaxObjects));
+        Assert.Equal(("soft", 4, 4, 4), (run.Net.Attention, run.Net.Features, run.Net.Embedding, run.Net.Hidden));
+        Assert.Equal(AttentionSharp.Data.Captioning.CaptionScenes.Vocabulary().Words, run.Words);
+        AssertSameWeights("caption-soft", model);
+        model.eval();
+        var hyp = model.Caption(torch.zeros(1, 1, 24, 24), beam: 2)[0];   // the loaded model runs
+        Assert.InRange(hyp.Tokens.Length, 1, run.Net.MaxLength);
+    }
+
+    [Fact]
+    public void QuestionAnsweringCheckpointLoads()
+    {
+        var (_, run, model) = VqaExperiment.Load(Fixture("vqa-san2.ckpt"), torch.CPU);
+        Assert.Equal((24, 3), (run.Data.Canvas, run.PerScene));
+        Assert.Equal((VqaAttention.Stacked, 2, 4, 4), (run.Net.Attention, run.Net.Hops, run.Net.Features, run.Net.Hidden));
+        Assert.Contains("\"Attention\":\"Stacked\"", Checkpoint.ReadHeader(Fixture("vqa-san2.ckpt")).Options!.ToJsonString());   // enums stored by name
+        AssertSameWeights("vqa-san2", model);
+        model.eval();
+        var (ids, mask) = AttentionSharp.Data.Captioning.QuestionDataset.EncodeWords([["is", "there", "a", "7"]],
+            AttentionSharp.Data.Captioning.SceneQuestions.Vocabulary(), torch.CPU);
+        var pass = model.Forward(torch.zeros(1, 1, 24, 24), torch.zeros(1, dtype: torch.ScalarType.Int64), ids, mask);
+        Assert.Equal([1L, 2, 9], pass.Weights!.shape);
     }
 
     [Fact]
