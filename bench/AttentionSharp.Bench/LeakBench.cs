@@ -332,7 +332,7 @@ public static class LeakBench
             return new CaptionDataset(pixels, side, side, refs, vocab);
         }
         var vocab = CaptionVocabulary.Build(corners.SelectMany(c => new[] { $"a bright dim square at the {c}", $"the {c} has" }));
-        var options = new CaptionOptions(vocab.Count, "soft", ImageSize: 16, Features: 8, Embedding: 8, Hidden: 16, AttentionHidden: 8, MaxLength: 10);
+        var options = new CaptionOptions(vocab.Count, CaptionAttention.Soft, ImageSize: 16, Features: 8, Embedding: 8, Hidden: 16, AttentionHidden: 8, MaxLength: 10);
         torch.manual_seed(1);
         var model = new ShowAttendTell(options);
         var valid = Set(run.ValidCount, 2, vocab);

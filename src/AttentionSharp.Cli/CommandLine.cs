@@ -141,6 +141,10 @@ public sealed class ParsedArgs
         var s = Required(name);
         return choices.Contains(s) ? s : throw new UsageException($"--{name} must be one of {string.Join(", ", choices)}; got '{s}'");
     }
+
+    /// <summary>A model variant (an enum of the library) by its name (<see cref="AttentionSharp.Training.Variant"/>).</summary>
+    public T Variant<T>(string name) where T : struct, Enum =>
+        AttentionSharp.Training.Variant.Parse<T>(Choice(name, AttentionSharp.Training.Variant.Names<T>()), name);
 }
 
 /// <summary>

@@ -61,12 +61,12 @@ public static class CaptionCommands
 
     static int Train(ParsedArgs a)
     {
-        var spec = new CaptionTrainSpec(DataSpec(a), a.Choice("attention", CaptionOptions.Attentions), a.Int("features", 1, 4096), a.Int("embedding", 1, 4096),
+        var spec = new CaptionTrainSpec(DataSpec(a), a.Variant<CaptionAttention>("attention"), a.Int("features", 1, 4096), a.Int("embedding", 1, 4096),
             a.Int("hidden", 1, 4096), a.Int("attention-hidden", 1, 4096), !a.Flag("no-gate"), a.Double("doubly-stochastic", 0), a.Double("entropy", 0),
             a.Double("expectation", 0, 1), a.Int("beam", 1, 100));
         spec.Validate();
         string name = spec.Data.IsScenes ? $"scenes{spec.Data.MinObjects}{spec.Data.MaxObjects}" : Path.GetFileNameWithoutExtension(spec.Data.Data);
-        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"caption-{name}-{spec.Attention}"));
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"caption-{name}-{Variant.Name(spec.Attention)}"));
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => CaptionExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());
         return 0;

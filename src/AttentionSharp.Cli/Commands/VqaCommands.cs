@@ -37,7 +37,7 @@ public static class VqaCommands
     {
         var data = CaptionCommands.DataSpec(a);
         if (!data.IsScenes) throw new UsageException($"--data must be scenes for vqa: questions are answered from the generated scenes' objects; got '{data.Data}'");
-        var attention = a.Choice("attention", "stacked", "none") == "stacked" ? VqaAttention.Stacked : VqaAttention.None;
+        var attention = a.Variant<VqaAttention>("attention");
         var spec = new VqaTrainSpec(data, attention, a.Int("questions", 1, 100), a.Int("features", 1, 4096), a.Int("embedding", 1, 4096),
             a.Int("hidden", 2, 4096), a.Int("attention-hidden", 1, 4096), a.Int("hops", 1, 16), a.Double("dropout", 0, 0.99));
         if (spec.Hidden % 2 != 0) throw new UsageException($"--hidden must be even (two LSTM directions of N/2); got {spec.Hidden}");

@@ -89,7 +89,7 @@ public class CheckpointCompatibilityTests
     {
         var (_, run, model) = CaptionExperiment.Load(Fixture("caption-soft.ckpt"), torch.CPU);
         Assert.Equal(("scenes", 24, 2, 3), (run.Data.Data, run.Data.Canvas, run.Data.MinObjects, run.Data.MaxObjects));
-        Assert.Equal(("soft", 4, 4, 4), (run.Net.Attention, run.Net.Features, run.Net.Embedding, run.Net.Hidden));
+        Assert.Equal((CaptionAttention.Soft, 4, 4, 4), (run.Net.Attention, run.Net.Features, run.Net.Embedding, run.Net.Hidden));
         Assert.Equal(AttentionSharp.Data.Captioning.CaptionScenes.Vocabulary().Words, run.Words);
         AssertSameWeights("caption-soft", model);
         model.eval();
@@ -103,7 +103,7 @@ public class CheckpointCompatibilityTests
         var (_, run, model) = VqaExperiment.Load(Fixture("vqa-san2.ckpt"), torch.CPU);
         Assert.Equal((24, 3), (run.Data.Canvas, run.PerScene));
         Assert.Equal((VqaAttention.Stacked, 2, 4, 4), (run.Net.Attention, run.Net.Hops, run.Net.Features, run.Net.Hidden));
-        Assert.Contains("\"Attention\":\"Stacked\"", Checkpoint.ReadHeader(Fixture("vqa-san2.ckpt")).Options!.ToJsonString());   // enums stored by name
+        Assert.Contains("\"Attention\":\"stacked\"", Checkpoint.ReadHeader(Fixture("vqa-san2.ckpt")).Options!.ToJsonString());   // enums stored by name
         AssertSameWeights("vqa-san2", model);
         model.eval();
         var (ids, mask) = AttentionSharp.Data.Captioning.QuestionDataset.EncodeWords([["is", "there", "a", "7"]],

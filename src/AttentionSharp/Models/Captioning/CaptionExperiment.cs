@@ -27,7 +27,7 @@ public sealed record CaptionRun(CaptionDataSpec Data, CaptionOptions Net, string
 /// <param name="EntropyBonus">Hard: lambda_e.</param>
 /// <param name="HardExpectation">Hard: share of images that use the expected context.</param>
 /// <param name="Beam">Beam width of the test captions (1 = greedy).</param>
-public sealed record CaptionTrainSpec(CaptionDataSpec Data, string Attention = "soft", int Features = 64, int Embedding = 64, int Hidden = 128,
+public sealed record CaptionTrainSpec(CaptionDataSpec Data, CaptionAttention Attention = CaptionAttention.Soft, int Features = 64, int Embedding = 64, int Hidden = 128,
     int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double HardExpectation = 0.5, int Beam = 3)
 {
     /// <summary>The model options for a vocabulary of <paramref name="vocabulary"/> ids.</summary>
@@ -86,10 +86,10 @@ public static class CaptionExperiment
         var net = spec.Options(data.Vocabulary.Count);
         net.Validate();
         var run = new CaptionRun(spec.Data, net, data.Vocabulary.Words);
-        log.WriteLine($"Show, Attend and Tell: attention {net.Attention}, {net.Grid}x{net.Grid} regions of {net.Features} features, LSTM {net.Hidden}, " +
+        log.WriteLine($"Show, Attend and Tell: attention {Variant.Name(net.Attention)}, {net.Grid}x{net.Grid} regions of {net.Features} features, LSTM {net.Hidden}, " +
                       $"embedding {net.Embedding}, vocabulary {net.Vocabulary}" +
-                      (net.Attention == "soft" ? $", gate {net.Gate}, doubly stochastic lambda {net.DoublyStochastic}" : "") +
-                      (net.Attention == "hard" ? $", REINFORCE with moving-average baseline (decay {net.BaselineDecay}), entropy {net.EntropyBonus}, expectation share {net.HardExpectation}" : ""));
+                      (net.Attention == CaptionAttention.Soft ? $", gate {net.Gate}, doubly stochastic lambda {net.DoublyStochastic}" : "") +
+                      (net.Attention == CaptionAttention.Hard ? $", REINFORCE with moving-average baseline (decay {net.BaselineDecay}), entropy {net.EntropyBonus}, expectation share {net.HardExpectation}" : ""));
         var (model, summary, clock) = RunFolder.Fit<CaptionBatch, ShowAttendTell>(trainer, context, ModelIdentity.Of(Kind, run), () => new ShowAttendTell(net),
             m => new CaptionTask(m, data.Valid.References, data.Vocabulary), data.Train, data.Valid);
         var result = Score(model, data, run, spec.Beam, context);
@@ -171,7 +171,7 @@ public static class CaptionExperiment
 
     static RunResult Score(ShowAttendTell model, CaptionData data, CaptionRun run, int beam, ExperimentContext context)
     {
-        var result = new RunResult().Add("data", run.Data.IsScenes ? "scenes" : Path.GetFileName(run.Data.Data)).Add("attention", run.Net.Attention)
+        var result = new RunResult().Add("data", run.Data.IsScenes ? "scenes" : Path.GetFileName(run.Data.Data)).Add("attention", Variant.Name(run.Net.Attention))
             .Add("objects", run.Data.IsScenes ? $"{run.Data.MinObjects}-{run.Data.MaxObjects}" : "-").Add("beam", beam);
         void Add(string prefix, CaptionScores s)
         {
@@ -206,7 +206,7 @@ public static class CaptionExperiment
             bool ok = CaptionMetrics.IsExact(string.Join(' ', words), set.References[idx[k]]);
             if (ok) exact++;
             examples.Add(new CaptionExample(set.Pixels(idx[k]).ToArray(), set.Height, words, hyps[k].Weights, run.Net.Grid,
-                $"{(set.Names?[idx[k]] ?? "#" + idx[k])}: {(ok ? "matches a reference" : "reference: " + set.References[idx[k]][0])} (attention {run.Net.Attention})"));
+                $"{(set.Names?[idx[k]] ?? "#" + idx[k])}: {(ok ? "matches a reference" : "reference: " + set.References[idx[k]][0])} (attention {Variant.Name(run.Net.Attention)})"));
         }
         CaptionFigure.SavePng(png, examples);
         return exact;

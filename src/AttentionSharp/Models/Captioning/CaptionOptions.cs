@@ -1,4 +1,19 @@
+using System.Text.Json.Serialization;
+using AttentionSharp.Training;
+
 namespace AttentionSharp.Models.Captioning;
+
+/// <summary>How the captioner looks at the image (stored in checkpoints by the names soft, hard, none).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CaptionAttention>))]
+public enum CaptionAttention
+{
+    /// <summary>Deterministic soft attention: the expected context, beta gate, doubly stochastic penalty (section 4.2).</summary>
+    [JsonStringEnumMemberName("soft")] Soft,
+    /// <summary>Stochastic hard attention: one sampled region, trained by REINFORCE (section 4.1).</summary>
+    [JsonStringEnumMemberName("hard")] Hard,
+    /// <summary>No attention (Vinyals et al. 2015): the mean of the regions sets the initial state.</summary>
+    [JsonStringEnumMemberName("none")] None,
+}
 
 /// <summary>
 /// The options of a Show, Attend and Tell captioner (Xu et al. 2015), with the paper's choices where they apply at this scale:
@@ -8,7 +23,7 @@ namespace AttentionSharp.Models.Captioning;
 /// Vinyals et al. 2015 baseline: the mean of the region features sets the LSTM's initial state and nothing else.
 /// </summary>
 /// <param name="Vocabulary">Output ids, special tokens included.</param>
-/// <param name="Attention">soft, hard or none.</param>
+/// <param name="Attention">Soft, hard or none.</param>
 /// <param name="ImageSize">Side of the square grey input images (a multiple of 8): the encoder gives a (ImageSize/8)^2 grid of regions.</param>
 /// <param name="Features">Channels D of each region feature a_i.</param>
 /// <param name="Embedding">Word embedding size m (also the deep output layer's size).</param>
@@ -21,13 +36,10 @@ namespace AttentionSharp.Models.Captioning;
 /// <param name="BaselineDecay">Hard attention: the moving-average baseline b_k = decay b_{k-1} + (1 - decay) log p(y | s, a).</param>
 /// <param name="HardExpectation">Hard attention: share of training images whose sampled location is replaced by its expectation (the soft context); the paper uses 0.5.</param>
 /// <param name="MaxLength">Most words a generated caption may have (EOS included).</param>
-public sealed record CaptionOptions(int Vocabulary, string Attention = "soft", int ImageSize = 64, int Features = 64, int Embedding = 64, int Hidden = 128,
+public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention = CaptionAttention.Soft, int ImageSize = 64, int Features = 64, int Embedding = 64, int Hidden = 128,
     int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double ReinforceWeight = 1.0,
     double BaselineDecay = 0.9, double HardExpectation = 0.5, int MaxLength = 20)
 {
-    /// <summary>The attention variants.</summary>
-    public static readonly string[] Attentions = ["soft", "hard", "none"];
-
     /// <summary>Side of the region grid (ImageSize / 8: three 2x2 poolings).</summary>
     public int Grid => ImageSize / 8;
 
@@ -35,13 +47,13 @@ public sealed record CaptionOptions(int Vocabulary, string Attention = "soft", i
     public int Regions => Grid * Grid;
 
     /// <summary>Whether the decoder attends to the regions.</summary>
-    public bool UsesAttention => Attention != "none";
+    public bool UsesAttention => Attention != CaptionAttention.None;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
         if (Vocabulary < 5) throw new ArgumentException($"Vocabulary must be >= 5 (four special tokens and a word); got {Vocabulary}");
-        if (!Attentions.Contains(Attention)) throw new ArgumentException($"Attention must be one of {string.Join(", ", Attentions)}; got '{Attention}'");
+        Variant.Check(Attention, nameof(Attention));
         if (ImageSize < 16 || ImageSize % 8 != 0) throw new ArgumentException($"ImageSize must be a multiple of 8 and at least 16; got {ImageSize}");
         if (Features < 1) throw new ArgumentException($"Features must be >= 1; got {Features}");
         if (Embedding < 1) throw new ArgumentException($"Embedding must be >= 1; got {Embedding}");

@@ -48,9 +48,9 @@ public sealed class CaptionTask(ShowAttendTell Network, string[][]? References =
             ignore_index: CaptionVocabulary.Pad, reduction: nn.Reduction.None).view(b, t);           // (B, T)
         var nll = (ce * mask).sum(1);                                                                 // (B)
         var loss = nll.mean();
-        if (o.Attention == "soft" && o.DoublyStochastic > 0 && pass.Weights is not null)
+        if (o.Attention == CaptionAttention.Soft && o.DoublyStochastic > 0 && pass.Weights is not null)
             loss = loss.add(Times(DoublyStochastic(pass.Weights, mask).mean(), o.DoublyStochastic), HeldScalars.Of(1));
-        if (o.Attention == "hard" && Network.training && pass.SelectedLogProb is not null)
+        if (o.Attention == CaptionAttention.Hard && Network.training && pass.SelectedLogProb is not null)
         {
             var reward = nll.detach().neg();                                                          // (B) R = log p(y | s, a)
             double meanReward = reward.mean().item<float>();

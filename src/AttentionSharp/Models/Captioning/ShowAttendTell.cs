@@ -72,7 +72,7 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
         if (options.UsesAttention)
         {
             attention = new KeyValueAttention(new AdditiveScore(options.Hidden, options.Features, options.AttentionHidden));
-            if (options.Attention == "soft" && options.Gate) gate = Layers.Linear(options.Hidden, 1);
+            if (options.Attention == CaptionAttention.Soft && options.Gate) gate = Layers.Linear(options.Hidden, 1);
             out_z = Layers.Linear(options.Features, options.Embedding);
         }
         cell = Layers.LSTMCell(options.Embedding + (options.UsesAttention ? options.Features : 0), options.Hidden);
@@ -110,7 +110,7 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
         Tensor? z = null, weights = null, logp = null, entropy = null;
         if (attention != null)
         {
-            if (Options.Attention == "soft")
+            if (Options.Attention == CaptionAttention.Soft)
             {
                 var att = attention.ForwardPrepared(state.Hidden, state.Keys!, state.Features); // context (N, D), weights (N, L)
                 z = att.Context;
@@ -150,7 +150,7 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
         var state = Start(images);
         long b = inputs.shape[0], t = inputs.shape[1];
         Tensor? sampled = null, expectation = null;
-        if (training && Options.Attention == "hard")
+        if (training && Options.Attention == CaptionAttention.Hard)
         {
             using (torch.no_grad())
                 expectation = torch.rand(b, device: images.device).lt(HeldScalars.Of(Options.HardExpectation)); // (B) rows that use the expected context

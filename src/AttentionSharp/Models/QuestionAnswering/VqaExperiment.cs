@@ -265,7 +265,7 @@ public static class VqaExperiment
     {
         var prior = new QuestionPrior(sets.Train);
         var held = sets.HeldOut.ToHashSet();
-        var result = new RunResult().Add("data", "scenes").Add("attention", run.Net.Attention.ToString().ToLowerInvariant())
+        var result = new RunResult().Add("data", "scenes").Add("attention", Variant.Name(run.Net.Attention))
             .Add("hops", run.Net.Attention == VqaAttention.Stacked ? run.Net.Hops : 0).Add("objects", $"{run.Data.MinObjects}-{run.Data.MaxObjects}");
         void Add(string prefix, VqaScores s)
         {

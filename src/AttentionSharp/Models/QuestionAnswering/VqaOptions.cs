@@ -1,13 +1,16 @@
+using System.Text.Json.Serialization;
+using AttentionSharp.Training;
+
 namespace AttentionSharp.Models.QuestionAnswering;
 
-/// <summary>How a visual question answering model combines the question and the image.</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<VqaAttention>))]
+/// <summary>How a visual question answering model combines the question and the image (stored in checkpoints as stacked, none).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<VqaAttention>))]
 public enum VqaAttention
 {
     /// <summary>Stacked attention (Yang et al. 2016): the question queries the regions, <see cref="VqaOptions.Hops"/> times.</summary>
-    Stacked,
+    [JsonStringEnumMemberName("stacked")] Stacked,
     /// <summary>No attention: the mean of the region features and the question, fused by one tanh layer.</summary>
-    None,
+    [JsonStringEnumMemberName("none")] None,
 }
 
 /// <summary>
@@ -38,7 +41,7 @@ public sealed record VqaOptions(int Vocabulary, int Answers, VqaAttention Attent
     {
         if (Vocabulary < 5) throw new ArgumentException($"Vocabulary must be >= 5 (four special tokens and a word); got {Vocabulary}");
         if (Answers < 2) throw new ArgumentException($"Answers must be >= 2; got {Answers}");
-        if (!Enum.IsDefined(Attention)) throw new ArgumentException($"Attention must be one of {string.Join(", ", Enum.GetNames<VqaAttention>())}; got {Attention}");
+        Variant.Check(Attention, nameof(Attention));
         if (ImageSize < 16 || ImageSize % 8 != 0) throw new ArgumentException($"ImageSize must be a multiple of 8 and at least 16; got {ImageSize}");
         if (Features < 1) throw new ArgumentException($"Features must be >= 1; got {Features}");
         if (Embedding < 1) throw new ArgumentException($"Embedding must be >= 1; got {Embedding}");

@@ -52,7 +52,7 @@ public class CaptionExperimentTests
         var vocab = CaptionScenes.Vocabulary();
         var set = CaptionScenes.Build(d, f, options, 200, 1, new HashSet<SceneRelation>(), [], false, vocab);
         manual_seed(1);
-        var model = new ShowAttendTell(new CaptionOptions(vocab.Count, "soft", ImageSize: 32, Features: 16, Embedding: 16, Hidden: 32, AttentionHidden: 16, MaxLength: 5));
+        var model = new ShowAttendTell(new CaptionOptions(vocab.Count, CaptionAttention.Soft, ImageSize: 32, Features: 16, Embedding: 16, Hidden: 32, AttentionHidden: 16, MaxLength: 5));
         var task = new CaptionTask(model);
         var optimizer = new AttentionSharp.Training.Optimizers.Adam(model.parameters(), lr: 0.003);
         var rng = new Random(1);
@@ -74,7 +74,7 @@ public class CaptionExperimentTests
     {
         string data = FixtureSources();
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-caption-").FullName, "run");
-        var spec = new CaptionTrainSpec(new CaptionDataSpec(MinObjects: 2, MaxObjects: 3, TrainSize: 64, ValidSize: 16, TestSize: 16), "hard",
+        var spec = new CaptionTrainSpec(new CaptionDataSpec(MinObjects: 2, MaxObjects: 3, TrainSize: 64, ValidSize: 16, TestSize: 16), CaptionAttention.Hard,
             Features: 8, Embedding: 8, Hidden: 16, AttentionHidden: 8, Beam: 2);
         string lines = ExperimentHarness.Quiet(data, context =>
         {

@@ -9,7 +9,7 @@ namespace AttentionSharp.Tests.Models.Captioning;
 
 public class ShowAttendTellTests
 {
-    static CaptionOptions Tiny(string attention, int vocabulary = 9) =>
+    static CaptionOptions Tiny(CaptionAttention attention, int vocabulary = 9) =>
         new(vocabulary, attention, ImageSize: 16, Features: 6, Embedding: 5, Hidden: 7, AttentionHidden: 4, MaxLength: 6);
 
     static (Tensor Images, Tensor Inputs, Tensor Targets) Batch(int b = 3, int t = 4, int vocabulary = 9, long seed = 1)
@@ -23,9 +23,9 @@ public class ShowAttendTellTests
     }
 
     [Theory]
-    [InlineData("soft")]
-    [InlineData("hard")]
-    public void AttentionWeightsSumToOneAtEveryStep(string attention)
+    [InlineData(CaptionAttention.Soft)]
+    [InlineData(CaptionAttention.Hard)]
+    public void AttentionWeightsSumToOneAtEveryStep(CaptionAttention attention)
     {
         manual_seed(1);
         var model = new ShowAttendTell(Tiny(attention));
@@ -49,7 +49,7 @@ public class ShowAttendTellTests
     public void WithoutAttentionThereAreNoWeightsAndTheImageEntersOnlyThroughTheInitialState()
     {
         manual_seed(2);
-        var model = new ShowAttendTell(Tiny("none"));
+        var model = new ShowAttendTell(Tiny(CaptionAttention.None));
         Assert.Null(model.Attention);
         var (images, inputs, _) = Batch();
         var pass = model.Forward(images, inputs);
@@ -85,7 +85,7 @@ public class ShowAttendTellTests
     public void TheSoftLossIsTheCaptionNllPlusLambdaTimesThePenalty()
     {
         manual_seed(4);
-        var model = new ShowAttendTell(Tiny("soft") with { DoublyStochastic = 0.5 });
+        var model = new ShowAttendTell(Tiny(CaptionAttention.Soft) with { DoublyStochastic = 0.5 });
         model.eval();
         var (images, inputs, targets) = Batch();
         var task = new CaptionTask(model);
@@ -98,10 +98,10 @@ public class ShowAttendTellTests
     }
 
     [Theory]
-    [InlineData("soft")]
-    [InlineData("hard")]
-    [InlineData("none")]
-    public void BeamOneEqualsGreedy(string attention)
+    [InlineData(CaptionAttention.Soft)]
+    [InlineData(CaptionAttention.Hard)]
+    [InlineData(CaptionAttention.None)]
+    public void BeamOneEqualsGreedy(CaptionAttention attention)
     {
         manual_seed(5);
         var model = new ShowAttendTell(Tiny(attention));
@@ -122,7 +122,7 @@ public class ShowAttendTellTests
     public void TheHardBaselineMovesTowardsTheRewardAndSamplingFollowsAlpha()
     {
         manual_seed(6);
-        var model = new ShowAttendTell(Tiny("hard") with { BaselineDecay = 0.5 });
+        var model = new ShowAttendTell(Tiny(CaptionAttention.Hard) with { BaselineDecay = 0.5 });
         model.train();
         var task = new CaptionTask(model);
         var (images, inputs, targets) = Batch();
@@ -145,14 +145,14 @@ public class ShowAttendTellTests
     {
         // Double precision; the encoder, the soft decoder with the beta gate and the deep output layer, as a function of the image.
         manual_seed(7);
-        var model = new ShowAttendTell(Tiny("soft"));
+        var model = new ShowAttendTell(Tiny(CaptionAttention.Soft));
         model.to(ScalarType.Float64);
         model.eval();
         var (images, inputs, _) = Batch(b: 1, t: 3);
         GradientCheck.Assert(x => model.Forward(x, inputs).Logits, images.to(ScalarType.Float64).mul(0.5).add(0.25), tolerance: 1e-5);
         // Hard attention in evaluation (argmax region) is differentiable in the features it selects.
         manual_seed(7);
-        var hard = new ShowAttendTell(Tiny("hard"));
+        var hard = new ShowAttendTell(Tiny(CaptionAttention.Hard));
         hard.to(ScalarType.Float64);
         hard.eval();
         GradientCheck.Assert(x => hard.Forward(x, inputs).Logits, images.to(ScalarType.Float64).mul(0.5).add(0.25), tolerance: 1e-5);
@@ -164,12 +164,12 @@ public class ShowAttendTellTests
     [Fact]
     public void BadInputsGetClearErrors()
     {
-        var model = new ShowAttendTell(Tiny("soft"));
+        var model = new ShowAttendTell(Tiny(CaptionAttention.Soft));
         var e = Assert.Throws<ArgumentException>(() => model.Forward(torch.rand(2, 1, 20, 20), torch.zeros(2, 3, dtype: ScalarType.Int64)));
         Assert.Equal("images must be (batch, 1, 16, 16) grey images; got (2, 1, 20, 20)", e.Message);
         e = Assert.Throws<ArgumentException>(() => model.Forward(torch.rand(2, 1, 16, 16), torch.zeros(3, 3, dtype: ScalarType.Int64)));
         Assert.Equal("inputs must be (batch=2, time) word ids; got (3, 3)", e.Message);
-        Assert.Equal("ImageSize must be a multiple of 8 and at least 16; got 20", Assert.Throws<ArgumentException>(() => new ShowAttendTell(Tiny("soft") with { ImageSize = 20 })).Message);
-        Assert.Equal("Attention must be one of soft, hard, none; got 'local'", Assert.Throws<ArgumentException>(() => new ShowAttendTell(Tiny("local"))).Message);
+        Assert.Equal("ImageSize must be a multiple of 8 and at least 16; got 20", Assert.Throws<ArgumentException>(() => new ShowAttendTell(Tiny(CaptionAttention.Soft) with { ImageSize = 20 })).Message);
+        Assert.Equal("Attention must be one of soft, hard, none; got 7", Assert.Throws<ArgumentException>(() => new ShowAttendTell(Tiny((CaptionAttention)7))).Message);
     }
 }
