@@ -42,7 +42,7 @@ public static class RamStepBench
     {
         get
         {
-            CoreOption.AcceptOnlyFromAmong(RamOptions.Cores);
+            CoreOption.AcceptOnlyFromAmong(AttentionSharp.Training.Variant.Names<RamCore>());
             return BenchOptions.Verb("ram-step", "where a RAM training step's time goes: sensor (summed-area table vs crop-gather-pool), forward, backward, Adam",
                 r => Run(r.GetValue(SecondsOption), r.GetValue(BatchOption), r.GetValue(GlimpsesOption), r.GetValue(CoreOption)!, r.GetValue(SizesOption)!),
                 SecondsOption, BatchOption, GlimpsesOption, CoreOption, SizesOption);
@@ -58,7 +58,7 @@ public static class RamStepBench
         foreach (int size in sizes)
         {
             torch.manual_seed(1);
-            var o = RamOptions.ForImage(size, size, glimpses) with { Core = core };
+            var o = RamOptions.ForImage(size, size, glimpses) with { Core = AttentionSharp.Training.Variant.Parse<RamCore>(core, "core") };
             var model = new RecurrentAttentionModel(o);
             var task = new RamTask(model);
             var opt = torch.optim.Adam(model.parameters(), 1e-3);

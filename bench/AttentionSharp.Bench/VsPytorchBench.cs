@@ -142,7 +142,7 @@ public static class VsPytorchBench
     {
         const int batch = 128, size = 60, glimpses = 6;
         torch.manual_seed(1);
-        var o = RamOptions.ForImage(size, size, glimpses) with { Core = "lstm" };
+        var o = RamOptions.ForImage(size, size, glimpses) with { Core = RamCore.Lstm };
         var model = new RecurrentAttentionModel(o);
         var opt = torch.optim.Adam(model.parameters(), 1e-3);
         var images = torch.rand(batch, 1, size, size);

@@ -52,13 +52,13 @@ public static class RamCommands
             Task: a.Choice("task", Tasks), Dataset: a.Choice("dataset", "mnist", "fashion-mnist"), Glimpses: a.Int("glimpses", 1, 100),
             Patch: a.String("patch") != null ? a.Int("patch", 1, 1000) : null,
             Scales: a.String("scales") != null ? a.Int("scales", 1, 8) : null,
-            Core: a.String("core") != null ? a.Choice("core", RamOptions.Cores) : null,
+            Core: a.String("core") != null ? a.Variant<RamCore>("core") : null,
             LocationStd: a.Double("std", 1e-6, 2), LocationStdFinal: a.Double("std-final", 0, 2), ReinforceWeight: a.Double("reinforce-weight", 0),
             LocationHidden: a.String("location-hidden") != null ? a.Int("location-hidden", 0, 4096) : null,
             PolicyGradientToCore: a.String("policy-gradient") != null ? a.Choice("policy-gradient", "detached", "core") == "core" : null,
-            FirstLocation: a.String("first-location") != null ? a.Choice("first-location", RamOptions.FirstLocations) : null,
-            TestPolicy: a.String("test-policy") != null ? a.Choice("test-policy", RamOptions.TestPolicies) : null,
-            Reward: a.String("reward") != null ? a.Choice("reward", RamOptions.Rewards) : null,
+            FirstLocation: a.String("first-location") != null ? a.Variant<RamFirstLocation>("first-location") : null,
+            TestPolicy: a.String("test-policy") != null ? a.Variant<RamTestPolicy>("test-policy") : null,
+            Reward: a.String("reward") != null ? a.Variant<RamReward>("reward") : null,
             Samples: a.Int("samples", 1, 1000), FreshCanvases: a.Flag("fresh-canvases"), TrainPaths: a.Int("train-paths", 1, 64));
         string task = ImageTasks.Resolve(spec.Task, spec.Dataset);
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"ram-{task.Replace(':', '-')}-{spec.Glimpses}g"));
@@ -71,8 +71,8 @@ public static class RamCommands
     static int Eval(ParsedArgs a)
     {
         var spec = new RamEvalSpec(a.Required("checkpoint"), a.Int("samples", 1, 1000),
-            a.String("test-policy") != null ? a.Choice("test-policy", RamOptions.TestPolicies) : null,
-            a.String("first-location") != null ? a.Choice("first-location", RamOptions.FirstLocations) : null,
+            a.String("test-policy") != null ? a.Variant<RamTestPolicy>("test-policy") : (RamTestPolicy?)null,
+            a.String("first-location") != null ? a.Variant<RamFirstLocation>("first-location") : (RamFirstLocation?)null,
             a.Int("batch-size", 1), a.Long("seed"));
         Console.WriteLine(RamExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
         return 0;

@@ -19,7 +19,7 @@ public sealed class CoreNetwork : nn.Module
     public CoreNetwork(RamOptions o) : base("CoreNetwork")
     {
         Hidden = o.CoreHidden;
-        if (o.Core == "lstm")
+        if (o.Core == RamCore.Lstm)
         {
             lstm = Layers.LSTMCell(o.GlimpseOut, o.CoreHidden);
             register_module("lstm", lstm);

@@ -36,9 +36,9 @@ public sealed record RamRun(string Task, RamOptions Net, [property: JsonIgnore(C
 /// <param name="FreshCanvases">Generated tasks: new training canvases every epoch from the same training digits.</param>
 /// <param name="TrainPaths">Glimpse paths per training image with a leave-one-out advantage (<see cref="RamOptions.TrainPaths"/>; 1 = the learned baseline).</param>
 public sealed record RamTrainSpec(
-    string Task = "mnist", string Dataset = "mnist", int Glimpses = 6, int? Patch = null, int? Scales = null, string? Core = null,
+    string Task = "mnist", string Dataset = "mnist", int Glimpses = 6, int? Patch = null, int? Scales = null, RamCore? Core = null,
     double LocationStd = 0.1, double LocationStdFinal = 0, double ReinforceWeight = 0.01, int? LocationHidden = null,
-    bool? PolicyGradientToCore = null, string? FirstLocation = null, string? TestPolicy = null, string? Reward = null,
+    bool? PolicyGradientToCore = null, RamFirstLocation? FirstLocation = null, RamTestPolicy? TestPolicy = null, RamReward? Reward = null,
     int Samples = 10, bool FreshCanvases = false, int TrainPaths = 1)
 {
     /// <summary>The model options for a canvas of <paramref name="height"/> x <paramref name="width"/> with <paramref name="classes"/> classes.</summary>
@@ -48,14 +48,14 @@ public sealed record RamTrainSpec(
         {
             LocationStd = LocationStd, LocationStdFinal = LocationStdFinal, ReinforceWeight = ReinforceWeight, TrainPaths = TrainPaths,
         };
-        if (Core != null) net = net with { Core = Core };
-        if (Reward != null) net = net with { Reward = Reward };
+        if (Core is { } core) net = net with { Core = core };
+        if (Reward is { } reward) net = net with { Reward = reward };
         if (Patch != null) net = net with { Patch = Patch.Value };
         if (Scales != null) net = net with { Scales = Scales.Value };
         if (LocationHidden != null) net = net with { LocationHidden = LocationHidden.Value };
         if (PolicyGradientToCore != null) net = net with { PolicyGradientToCore = PolicyGradientToCore.Value };
-        if (FirstLocation != null) net = net with { FirstLocation = FirstLocation };
-        if (TestPolicy != null) net = net with { TestPolicy = TestPolicy };
+        if (FirstLocation is { } first) net = net with { FirstLocation = first };
+        if (TestPolicy is { } policy) net = net with { TestPolicy = policy };
         net.Validate();
         return net;
     }
@@ -76,7 +76,7 @@ public sealed record RamTrainSpec(
 /// <param name="FirstLocation">uniform, centre or learned (null: the checkpoint's).</param>
 /// <param name="BatchSize">Examples per batch.</param>
 /// <param name="Seed">Random seed of the sampled paths.</param>
-public sealed record RamEvalSpec(string Checkpoint, int Samples = 1, string? TestPolicy = null, string? FirstLocation = null, int BatchSize = 500, long Seed = 1);
+public sealed record RamEvalSpec(string Checkpoint, int Samples = 1, RamTestPolicy? TestPolicy = null, RamFirstLocation? FirstLocation = null, int BatchSize = 500, long Seed = 1);
 
 /// <summary>What to draw: the glimpse paths of test images <paramref name="First"/> .. <paramref name="First"/>+<paramref name="Count"/>-1.</summary>
 /// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
@@ -107,7 +107,7 @@ public static class RamExperiment
         var data = ImageTasks.Load(task, context.DataRoot, log, context.Device, trainer.Seed);
         var net = spec.Resolve(data.Train.Height, data.Train.Width, data.Train.Classes);
         log.WriteLine($"run folder: {outDir}");
-        log.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {net.Core}, location network {(net.LocationHidden > 0 ? $"{net.LocationHidden} ReLU units" : "linear")}, policy gradient {(net.PolicyGradientToCore ? "to the core" : "detached")}, first location {net.FirstLocation}, test policy {net.TestPolicy}, std {net.LocationStd}{(net.LocationStdFinal > 0 ? $" -> {net.LocationStdFinal} (linear over the epochs)" : "")}, REINFORCE weight {net.ReinforceWeight}, reward {net.Reward}{(net.TrainPaths > 1 ? $", {net.TrainPaths} paths per training image (leave-one-out advantage)" : "")}");
+        log.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {Variant.Name(net.Core)}, location network {(net.LocationHidden > 0 ? $"{net.LocationHidden} ReLU units" : "linear")}, policy gradient {(net.PolicyGradientToCore ? "to the core" : "detached")}, first location {Variant.Name(net.FirstLocation)}, test policy {Variant.Name(net.TestPolicy)}, std {net.LocationStd}{(net.LocationStdFinal > 0 ? $" -> {net.LocationStdFinal} (linear over the epochs)" : "")}, REINFORCE weight {net.ReinforceWeight}, reward {Variant.Name(net.Reward)}{(net.TrainPaths > 1 ? $", {net.TrainPaths} paths per training image (leave-one-out advantage)" : "")}");
 
         var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, new RamRun(task, net, spec.FreshCanvases)),
             () => new RecurrentAttentionModel(net), m => new RamTask(m) { Epochs = trainer.Epochs }, data.TrainingSource(spec.FreshCanvases), data.Valid);
@@ -117,9 +117,9 @@ public static class RamExperiment
         var test1 = Trainer<ImageBatch>.Evaluate(ramTask, data.Test, 500);
         var result = new RunResult()
             .Add("task", task).Add("model", "ram").Add("glimpses", net.Glimpses).Add("fresh_canvases", spec.FreshCanvases ? "true" : "false")
-            .Add("test_policy", net.TestPolicy).Add("test_error", new Percent(100 * test1["error"]));
-        ramTask.EvalPolicy = "sample";
-        if (net.TestPolicy != "sample")
+            .Add("test_policy", Variant.Name(net.TestPolicy)).Add("test_error", new Percent(100 * test1["error"]));
+        ramTask.EvalPolicy = RamTestPolicy.Sample;
+        if (net.TestPolicy != RamTestPolicy.Sample)
         {
             manual_seed(trainer.Seed);
             result.Add("test_error_sampled", new Percent(100 * Trainer<ImageBatch>.Evaluate(ramTask, data.Test, 500)["error"]));
@@ -143,11 +143,11 @@ public static class RamExperiment
     /// Loads a RAM checkpoint onto <paramref name="device"/>; test-time choices that change no weights may be overridden
     /// (cheap discriminating evaluations of one checkpoint).
     /// </summary>
-    public static (string Path, RamRun Run, RecurrentAttentionModel Model) Load(string checkpoint, Device device, string? testPolicy = null, string? firstLocation = null)
+    public static (string Path, RamRun Run, RecurrentAttentionModel Model) Load(string checkpoint, Device device, RamTestPolicy? testPolicy = null, RamFirstLocation? firstLocation = null)
     {
         var (path, _, run) = RunFolder.ReadRun<RamRun>(checkpoint, k => k == Kind, "RAM");
-        if (testPolicy != null) run = run with { Net = run.Net with { TestPolicy = testPolicy } };
-        if (firstLocation != null) run = run with { Net = run.Net with { FirstLocation = firstLocation } };
+        if (testPolicy is { } policy) run = run with { Net = run.Net with { TestPolicy = policy } };
+        if (firstLocation is { } first) run = run with { Net = run.Net with { FirstLocation = first } };
         run.Net.Validate();
         var model = Checkpoint.BuildFor(path, () => new RecurrentAttentionModel(run.Net));
         Checkpoint.Load(path, Kind, model);
@@ -166,7 +166,7 @@ public static class RamExperiment
         var clock = Stopwatch.StartNew();
         var test = Trainer<ImageBatch>.Evaluate(new RamTask(model) { EvalSamples = spec.Samples }, data.Test, spec.BatchSize);
         var result = new RunResult().Add("task", run.Task).Add("model", "ram").Add("glimpses", run.Net.Glimpses).Add("samples", spec.Samples)
-            .Add("test_policy", run.Net.TestPolicy).Add("first_location", run.Net.FirstLocation)
+            .Add("test_policy", Variant.Name(run.Net.TestPolicy)).Add("first_location", Variant.Name(run.Net.FirstLocation))
             .Add("test_error", new Percent(100 * test["error"])).Add("test_loss", test["loss"]);
         manual_seed(spec.Seed);
         AddDiagnostics(result, model, data.Test);
@@ -194,7 +194,7 @@ public static class RamExperiment
     static void AddDiagnostics(RunResult result, RecurrentAttentionModel model, ImageDataset test)
     {
         if (test.Boxes is null) return;
-        var d = GlimpseDiagnostics.Measure(model, test, 500, model.Options.TestPolicy == "mean");
+        var d = GlimpseDiagnostics.Measure(model, test, 500, model.Options.TestPolicy == RamTestPolicy.Mean);
         result.Add("fovea_hit", new Percent(100 * d.FoveaHitRate)).Add("last_dist_px", Math.Round(d.MeanLastDistance, 2))
             .Add("min_dist_px", Math.Round(d.MeanMinDistance, 2));
         foreach (var bin in d.ErrorByOffset)
@@ -209,7 +209,7 @@ public static class RamExperiment
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var batch = test.GetBatch([.. Enumerable.Range(first, count)]);
-        var r = model.Rollout(batch.Images, keepPatches: true, meanPolicy: model.Options.TestPolicy == "mean");
+        var r = model.Rollout(batch.Images, keepPatches: true, meanPolicy: model.Options.TestPolicy == RamTestPolicy.Mean);
         var boxes = test.Boxes?.Skip(first).Take(count).ToArray();
         var paths = GlimpsePathFigure.FromRollout(batch.Images, batch.Labels, r, model.Glimpse.Sensor, boxes);
         GlimpsePathFigure.SavePng(png, paths, model.Glimpse.Sensor);

@@ -1,4 +1,49 @@
+using System.Text.Json.Serialization;
+using AttentionSharp.Training;
+
 namespace AttentionSharp.Models.RecurrentAttention;
+
+/// <summary>The core network of RAM (stored as rnn, lstm).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RamCore>))]
+public enum RamCore
+{
+    /// <summary>A ReLU RNN, the paper's.</summary>
+    [JsonStringEnumMemberName("rnn")] Rnn,
+    /// <summary>An LSTM.</summary>
+    [JsonStringEnumMemberName("lstm")] Lstm,
+}
+
+/// <summary>Where RAM's first glimpse goes (stored as uniform, centre, learned).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RamFirstLocation>))]
+public enum RamFirstLocation
+{
+    /// <summary>Uniform at random in [-1, 1]^2, also at test time (the earlier releases').</summary>
+    [JsonStringEnumMemberName("uniform")] Uniform,
+    /// <summary>The canvas centre.</summary>
+    [JsonStringEnumMemberName("centre")] Centre,
+    /// <summary>The policy applied to the zero initial state: a learned Gaussian trained by REINFORCE (Léonard's rnn).</summary>
+    [JsonStringEnumMemberName("learned")] Learned,
+}
+
+/// <summary>RAM's location policy when evaluating (stored as sample, mean).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RamTestPolicy>))]
+public enum RamTestPolicy
+{
+    /// <summary>Draw every location from the Gaussian, as in training.</summary>
+    [JsonStringEnumMemberName("sample")] Sample,
+    /// <summary>Follow the policy mean: one deterministic path.</summary>
+    [JsonStringEnumMemberName("mean")] Mean,
+}
+
+/// <summary>RAM's REINFORCE reward (stored as correct, probability).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RamReward>))]
+public enum RamReward
+{
+    /// <summary>1 when the final classification is right, else 0 (the paper's).</summary>
+    [JsonStringEnumMemberName("correct")] Correct,
+    /// <summary>The probability the classifier gives the true class.</summary>
+    [JsonStringEnumMemberName("probability")] Probability,
+}
 
 /// <summary>
 /// Settings of the Recurrent Attention Model (Mnih et al. 2014). Defaults are the paper's (glimpse network 128 + 128 -> 256,
@@ -42,7 +87,7 @@ namespace AttentionSharp.Models.RecurrentAttention;
 /// B x TrainPaths rollouts.</param>
 public sealed record RamOptions(
     int Height = 28, int Width = 28, int Channels = 1, int Classes = 10, int Patch = 8, int Scales = 1, int Glimpses = 6,
-    int GlimpseHidden = 128, int GlimpseOut = 256, int CoreHidden = 256, string Core = "rnn",
+    int GlimpseHidden = 128, int GlimpseOut = 256, int CoreHidden = 256, RamCore Core = RamCore.Rnn,
     double LocationStd = 0.1, double ReinforceWeight = 0.01,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     double LocationStdFinal = 0,
@@ -50,9 +95,9 @@ public sealed record RamOptions(
     int LocationHidden = 0,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     bool PolicyGradientToCore = false,
-    string FirstLocation = "uniform",
-    string TestPolicy = "sample",
-    string Reward = "correct",
+    RamFirstLocation FirstLocation = RamFirstLocation.Uniform,
+    RamTestPolicy TestPolicy = RamTestPolicy.Sample,
+    RamReward Reward = RamReward.Correct,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     int TrainPaths = 1)
 {
@@ -71,20 +116,8 @@ public sealed record RamOptions(
         return LocationStd + (LocationStdFinal - LocationStd) * (epoch - 1) / (epochs - 1);
     }
 
-    /// <summary>The core networks understood.</summary>
-    public static readonly string[] Cores = ["rnn", "lstm"];
-
-    /// <summary>The first-location rules understood (<see cref="FirstLocation"/>).</summary>
-    public static readonly string[] FirstLocations = ["uniform", "centre", "learned"];
-
-    /// <summary>The test-time policies understood (<see cref="TestPolicy"/>).</summary>
-    public static readonly string[] TestPolicies = ["sample", "mean"];
-
-    /// <summary>The rewards understood (<see cref="Reward"/>).</summary>
-    public static readonly string[] Rewards = ["correct", "probability"];
-
     /// <summary>Whether the first location is a decision of the policy (and so has a log-probability and a baseline).</summary>
-    public bool LearnsFirstLocation => FirstLocation == "learned";
+    public bool LearnsFirstLocation => FirstLocation == RamFirstLocation.Learned;
 
     /// <summary>Location decisions per rollout that REINFORCE trains: N - 1, plus the first with <c>learned</c>.</summary>
     public int Decisions => Glimpses - 1 + (LearnsFirstLocation ? 1 : 0);
@@ -108,8 +141,8 @@ public sealed record RamOptions(
     public static RamOptions Recommended(int height, int width, int glimpses = 6, int classes = 10) =>
         ForImage(height, width, glimpses, classes) with
         {
-            Core = "lstm", Reward = "probability", TestPolicy = "mean",
-            FirstLocation = Math.Max(height, width) > 60 ? "uniform" : "centre",
+            Core = RamCore.Lstm, Reward = RamReward.Probability, TestPolicy = RamTestPolicy.Mean,
+            FirstLocation = Math.Max(height, width) > 60 ? RamFirstLocation.Uniform : RamFirstLocation.Centre,
         };
 
     /// <summary>Checks the values, naming the bad one.</summary>
@@ -119,15 +152,15 @@ public sealed record RamOptions(
         if (Classes < 2) throw new ArgumentException($"at least 2 classes are needed; got {Classes}");
         if (Glimpses < 1) throw new ArgumentException($"glimpses must be at least 1; got {Glimpses}");
         if (GlimpseHidden < 1 || GlimpseOut < 1 || CoreHidden < 1) throw new ArgumentException("layer sizes must be positive");
-        if (!Cores.Contains(Core)) throw new ArgumentException($"core must be rnn or lstm; got '{Core}'");
+        Variant.Check(Core, nameof(Core));
         if (!(LocationStd > 0) || LocationStd > 2) throw new ArgumentException($"location std must be in (0, 2]; got {LocationStd}");
         if (!(LocationStdFinal >= 0) || LocationStdFinal > 2) throw new ArgumentException($"final location std must be 0 (fixed std) or in (0, 2]; got {LocationStdFinal}");
         if (!(ReinforceWeight >= 0)) throw new ArgumentException($"REINFORCE weight must be non-negative; got {ReinforceWeight}");
         if (LocationHidden < 0) throw new ArgumentException($"LocationHidden must be >= 0 (0 = linear policy); got {LocationHidden}");
-        if (!FirstLocations.Contains(FirstLocation)) throw new ArgumentException($"FirstLocation must be one of {string.Join(", ", FirstLocations)}; got '{FirstLocation}'");
-        if (!Rewards.Contains(Reward)) throw new ArgumentException($"Reward must be one of {string.Join(", ", Rewards)}; got '{Reward}'");
+        Variant.Check(FirstLocation, nameof(FirstLocation));
+        Variant.Check(Reward, nameof(Reward));
         if (TrainPaths < 1 || TrainPaths > 64) throw new ArgumentException($"TrainPaths must be in 1..64; got {TrainPaths}");
-        if (!TestPolicies.Contains(TestPolicy)) throw new ArgumentException($"TestPolicy must be one of {string.Join(", ", TestPolicies)}; got '{TestPolicy}'");
+        Variant.Check(TestPolicy, nameof(TestPolicy));
         _ = new Vision.GlimpseSensor(Patch, Scales, Height, Width);
     }
 }

@@ -33,13 +33,12 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
     public int EvalSamples { get; set; } = 1;
 
     /// <summary>The policy of <see cref="EvalStep"/>: <c>sample</c> or <c>mean</c>; defaults to the model's <see cref="RamOptions.TestPolicy"/>.</summary>
-    public string EvalPolicy
+    public RamTestPolicy EvalPolicy
     {
         get => evalPolicy ?? Network.Options.TestPolicy;
-        set => evalPolicy = RamOptions.TestPolicies.Contains(value) ? value
-            : throw new ArgumentException($"EvalPolicy must be one of {string.Join(", ", RamOptions.TestPolicies)}; got '{value}'");
+        set { Variant.Check(value, nameof(EvalPolicy)); evalPolicy = value; }
     }
-    string? evalPolicy;
+    RamTestPolicy? evalPolicy;
 
     /// <summary>
     /// The three loss terms of a rollout: classification NLL, baseline squared error, REINFORCE (unweighted); plus the reward
@@ -51,12 +50,12 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
     /// as <see cref="RepeatPaths"/> lays them out) and a path's advantage is <c>R - mean(R of the image's other paths)</c> instead of
     /// <c>R - b_t</c> (<see cref="RamOptions.TrainPaths"/>); the baseline's squared error is still returned.
     /// </remarks>
-    public static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) Losses(RamRollout r, Tensor labels, string reward = "correct", int paths = 1)
+    public static (Tensor Nll, Tensor BaselineMse, Tensor Reinforce, Tensor Reward) Losses(RamRollout r, Tensor labels, RamReward reward = RamReward.Correct, int paths = 1)
     {
         if (paths < 1 || labels.shape[0] % paths != 0)
             throw new ArgumentException($"paths must be >= 1 and divide the batch ({labels.shape[0]} rollouts); got {paths}");
         var nll = nn.functional.nll_loss(r.LogProbs, labels);
-        return WithReward(r, nll, reward == "probability"
+        return WithReward(r, nll, reward == RamReward.Probability
             ? r.LogProbs.detach().gather(1, labels.unsqueeze(1)).squeeze(1).exp()      // (B) p(y | x)
             : r.LogProbs.argmax(1).eq(labels).to(r.LogProbs.dtype).detach(), paths);  // (B) 1 when right
     }
@@ -112,7 +111,7 @@ public sealed class RamTask(RecurrentAttentionModel Network) : ITrainable<ImageB
         Tensor? probs = null;
         for (int m = 0; m < EvalSamples; m++)
         {
-            var p = Network.Rollout(batch.Images, meanPolicy: EvalPolicy == "mean").LogProbs.exp();
+            var p = Network.Rollout(batch.Images, meanPolicy: EvalPolicy == RamTestPolicy.Mean).LogProbs.exp();
             probs = probs is null ? p : probs.add(p, HeldScalars.Of(1));
         }
         var mean = (probs!).div(HeldScalars.Of(EvalSamples));                          // (B, classes)

@@ -85,7 +85,7 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
         var locations = new List<Tensor>(); var logPis = new List<Tensor>(); var baselines = new List<Tensor>(); var patches = new List<Tensor>();
         Tensor l;
         if (firstLocation is not null) l = firstLocation.detach().to(images.dtype);
-        else if (o.FirstLocation == "centre") l = zeros(b, 2, dtype: images.dtype, device: images.device);
+        else if (o.FirstLocation == RamFirstLocation.Centre) l = zeros(b, 2, dtype: images.dtype, device: images.device);
         else if (o.LearnsFirstLocation)
         {
             baselines.Add(baseline.Forward(h));

@@ -53,7 +53,7 @@ public class GlimpseDiagnosticsTests
         var canvases = TranslatedImages.Generate(src, 40, seed: 5);
         Assert.NotNull(canvases.Boxes);
         var model = new RecurrentAttentionModel(new RamOptions(Height: 40, Width: 40, Patch: 6, Scales: 2, Glimpses: 3,
-            GlimpseHidden: 8, GlimpseOut: 8, CoreHidden: 8, FirstLocation: "centre", TestPolicy: "mean"));
+            GlimpseHidden: 8, GlimpseOut: 8, CoreHidden: 8, FirstLocation: RamFirstLocation.Centre, TestPolicy: RamTestPolicy.Mean));
         var d = GlimpseDiagnostics.Measure(model, canvases, batchSize: 5, meanPolicy: true);
         Assert.Equal(12, d.Images);
         Assert.InRange(d.FoveaHitRate, 0, 1);

@@ -11,7 +11,7 @@ namespace AttentionSharp.Tests.Models.RecurrentAttention;
 public class PolicyOptionsTests
 {
     static RamOptions Tiny() => new(Height: 20, Width: 20, Classes: 4, Patch: 4, Scales: 3, Glimpses: 3,
-        GlimpseHidden: 16, GlimpseOut: 32, CoreHidden: 32, Core: "lstm", LocationStd: 0.1, ReinforceWeight: 1.0);
+        GlimpseHidden: 16, GlimpseOut: 32, CoreHidden: 32, Core: RamCore.Lstm, LocationStd: 0.1, ReinforceWeight: 1.0);
 
     static Dictionary<string, double> GradNorms(RecurrentAttentionModel m) => RecurrentAttentionModelTests.GradNorms(m);
 
@@ -67,7 +67,7 @@ public class PolicyOptionsTests
     public void CentreFirstLocationStartsEveryImageAtTheCentre()
     {
         torch.manual_seed(4);
-        var m = new RecurrentAttentionModel(Tiny() with { FirstLocation = "centre" });
+        var m = new RecurrentAttentionModel(Tiny() with { FirstLocation = RamFirstLocation.Centre });
         using var scope = NewDisposeScope();
         var r = m.Rollout(torch.rand(6, 1, 20, 20));
         Assert.Equal(0.0, r.Locations.select(1, 0).abs().max().item<float>());
@@ -78,7 +78,7 @@ public class PolicyOptionsTests
     public void LearnedFirstLocationIsAPolicyDecisionWithItsOwnBaseline()
     {
         torch.manual_seed(5);
-        var o = Tiny() with { FirstLocation = "learned" };
+        var o = Tiny() with { FirstLocation = RamFirstLocation.Learned };
         Assert.Equal(3, o.Decisions);
         var m = new RecurrentAttentionModel(o);
         using var scope = NewDisposeScope();
@@ -103,7 +103,7 @@ public class PolicyOptionsTests
     public void MeanPolicyGivesOneDeterministicPathAndSamplingDoesNot()
     {
         torch.manual_seed(6);
-        var m = new RecurrentAttentionModel(Tiny() with { FirstLocation = "centre", TestPolicy = "mean" });
+        var m = new RecurrentAttentionModel(Tiny() with { FirstLocation = RamFirstLocation.Centre, TestPolicy = RamTestPolicy.Mean });
         m.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -125,7 +125,7 @@ public class PolicyOptionsTests
         }
         // RamTask follows the options' test policy by default: M = 3 mean paths equal one
         var task = new RamTask(m) { EvalSamples = 3 };
-        Assert.Equal("mean", task.EvalPolicy);
+        Assert.Equal(RamTestPolicy.Mean, task.EvalPolicy);
         var labels = torch.tensor(new long[] { 0, 1, 2, 3, 0 });
         var one = new RamTask(m).EvalStep(new ImageBatch(images, labels)).Loss.item<float>();
         Assert.Equal(one, task.EvalStep(new ImageBatch(images, labels)).Loss.item<float>(), 5);
@@ -138,7 +138,7 @@ public class PolicyOptionsTests
         var labels = torch.tensor(new long[] { 0, 0 });
         var (_, _, _, correct) = RamTask.Losses(r, labels);
         Assert.Equal(new double[] { 1, 0 }, correct.data<double>().ToArray());
-        var (_, mse, reinforce, p) = RamTask.Losses(r, labels, "probability");
+        var (_, mse, reinforce, p) = RamTask.Losses(r, labels, RamReward.Probability);
         var pv = p.data<double>().ToArray();
         Assert.Equal(0.7, pv[0], 12);
         Assert.Equal(0.2, pv[1], 12);
@@ -156,10 +156,10 @@ public class PolicyOptionsTests
     {
         var o = RamOptions.Recommended(side, side, glimpses: 8);
         Assert.Equal((patch, scales, 8), (o.Patch, o.Scales, o.Glimpses));
-        Assert.Equal(("lstm", "probability", "mean", first), (o.Core, o.Reward, o.TestPolicy, o.FirstLocation));
+        Assert.Equal(("lstm", "probability", "mean", first), (Variant.Name(o.Core), Variant.Name(o.Reward), Variant.Name(o.TestPolicy), Variant.Name(o.FirstLocation)));
         Assert.Equal((0, false), (o.LocationHidden, o.PolicyGradientToCore));
         var paper = RamOptions.ForImage(side, side);
-        Assert.Equal(("rnn", "correct", "sample", "uniform"), (paper.Core, paper.Reward, paper.TestPolicy, paper.FirstLocation));
+        Assert.Equal((RamCore.Rnn, RamReward.Correct, RamTestPolicy.Sample, RamFirstLocation.Uniform), (paper.Core, paper.Reward, paper.TestPolicy, paper.FirstLocation));
     }
 
     [Fact]
@@ -168,9 +168,9 @@ public class PolicyOptionsTests
         // a RamOptions record as checkpoints before issue 21 wrote it
         const string old = """{"Height":60,"Width":60,"Channels":1,"Classes":10,"Patch":12,"Scales":3,"Glimpses":6,"GlimpseHidden":128,"GlimpseOut":256,"CoreHidden":256,"Core":"lstm","LocationStd":0.1,"ReinforceWeight":0.01}""";
         var o = JsonSerializer.Deserialize<RamOptions>(old, Checkpoint.Json)!;
-        Assert.Equal((0, false, "uniform", "sample", "correct"), (o.LocationHidden, o.PolicyGradientToCore, o.FirstLocation, o.TestPolicy, o.Reward));
-        var back = JsonSerializer.Deserialize<RamOptions>(JsonSerializer.Serialize(o with { LocationHidden = 64, PolicyGradientToCore = true, FirstLocation = "learned", TestPolicy = "mean" }, Checkpoint.Json), Checkpoint.Json)!;
-        Assert.Equal((64, true, "learned", "mean"), (back.LocationHidden, back.PolicyGradientToCore, back.FirstLocation, back.TestPolicy));
+        Assert.Equal((0, false, RamFirstLocation.Uniform, RamTestPolicy.Sample, RamReward.Correct), (o.LocationHidden, o.PolicyGradientToCore, o.FirstLocation, o.TestPolicy, o.Reward));
+        var back = JsonSerializer.Deserialize<RamOptions>(JsonSerializer.Serialize(o with { LocationHidden = 64, PolicyGradientToCore = true, FirstLocation = RamFirstLocation.Learned, TestPolicy = RamTestPolicy.Mean }, Checkpoint.Json), Checkpoint.Json)!;
+        Assert.Equal((64, true, RamFirstLocation.Learned, RamTestPolicy.Mean), (back.LocationHidden, back.PolicyGradientToCore, back.FirstLocation, back.TestPolicy));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public class PolicyOptionsTests
         var r = new RamRollout(torch.log(torch.tensor(probs, [6, 2])), torch.tensor(logPi, [6, 2]),
             torch.full(6, 2, 0.5, dtype: ScalarType.Float64), torch.zeros(6, 3, 2), null);
         var labels = torch.zeros(6, dtype: ScalarType.Int64);
-        var (_, mse, reinforce, reward) = RamTask.Losses(r, labels, "probability", paths: 3);
+        var (_, mse, reinforce, reward) = RamTask.Losses(r, labels, RamReward.Probability, paths: 3);
         var rv = reward.data<double>().ToArray();
         Assert.Equal(new[] { 0.9, 0.6, 0.3, 0.2, 0.5, 0.4 }, rv.Select(v => Math.Round(v, 12)).ToArray());
         // written out: advantage of path j = R_j - mean of the image's other two rewards; the same for both decisions
@@ -199,7 +199,7 @@ public class PolicyOptionsTests
         // each entry is the mean of its group's other entries
         var flat = RamTask.LeaveOneOutMean(torch.tensor(new double[] { 0.4, 0.4, 0.4, 1, 0, 0.5 }), 3).data<double>().ToArray();
         Assert.Equal(new[] { 0.4, 0.4, 0.4, 0.25, 0.75, 0.5 }, flat.Select(v => Math.Round(v, 12)).ToArray());
-        Assert.Throws<ArgumentException>(() => RamTask.Losses(r, labels, "probability", paths: 4));
+        Assert.Throws<ArgumentException>(() => RamTask.Losses(r, labels, RamReward.Probability, paths: 4));
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public class PolicyOptionsTests
         var x = torch.arange(3).view(3, 1);
         Assert.Equal(new long[] { 0, 0, 1, 1, 2, 2 }, RamTask.RepeatPaths(x, 2).view(-1).data<long>().ToArray());
         torch.manual_seed(8);
-        var m = new RecurrentAttentionModel(Tiny() with { TrainPaths = 3, Reward = "probability" }); // graded: paths of one image differ
+        var m = new RecurrentAttentionModel(Tiny() with { TrainPaths = 3, Reward = RamReward.Probability }); // graded: paths of one image differ
         using var scope = NewDisposeScope();
         var (images, labels) = Batch(4);
         var step = new RamTask(m).TrainStep(new ImageBatch(images, labels));
@@ -220,17 +220,17 @@ public class PolicyOptionsTests
 
     [Theory]
     [InlineData("LocationHidden", "LocationHidden must be >= 0")]
-    [InlineData("FirstLocation", "FirstLocation must be one of uniform, centre, learned; got 'middle'")]
-    [InlineData("TestPolicy", "TestPolicy must be one of sample, mean; got 'argmax'")]
-    [InlineData("Reward", "Reward must be one of correct, probability; got 'score'")]
+    [InlineData("FirstLocation", "FirstLocation must be one of uniform, centre, learned; got 3")]
+    [InlineData("TestPolicy", "TestPolicy must be one of sample, mean; got 2")]
+    [InlineData("Reward", "Reward must be one of correct, probability; got 9")]
     public void BadPolicyOptionsNameTheProperty(string property, string message)
     {
         var o = property switch
         {
             "LocationHidden" => Tiny() with { LocationHidden = -1 },
-            "FirstLocation" => Tiny() with { FirstLocation = "middle" },
-            "Reward" => Tiny() with { Reward = "score" },
-            _ => Tiny() with { TestPolicy = "argmax" },
+            "FirstLocation" => Tiny() with { FirstLocation = (RamFirstLocation)3 },
+            "Reward" => Tiny() with { Reward = (RamReward)9 },
+            _ => Tiny() with { TestPolicy = (RamTestPolicy)2 },
         };
         var e = Assert.Throws<ArgumentException>(() => o.Validate());
         Assert.Contains(message, e.Message);

@@ -25,7 +25,7 @@ public class RamExperimentTests
             Assert.True(File.Exists(Path.Combine(run, "result.json")));
             Assert.True(File.Exists(Path.Combine(run, "glimpses.png")));
 
-            var eval = RamExperiment.Evaluate(new RamEvalSpec(run, Samples: 1, TestPolicy: "sample"), context);
+            var eval = RamExperiment.Evaluate(new RamEvalSpec(run, Samples: 1, TestPolicy: RamTestPolicy.Sample), context);
             Assert.Equal("sample", eval.Items.Single(kv => kv.Key == "test_policy").Value);
             Assert.Equal(10000, eval.Items.Single(kv => kv.Key == "examples").Value);
             Assert.True(File.Exists(Path.Combine(run, "eval-result.json")));

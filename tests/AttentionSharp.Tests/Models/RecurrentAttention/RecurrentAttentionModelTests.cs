@@ -9,7 +9,7 @@ namespace AttentionSharp.Tests.Models.RecurrentAttention;
 public class RecurrentAttentionModelTests
 {
     static RamOptions Tiny(string core = "rnn") => new(Height: 20, Width: 20, Classes: 4, Patch: 4, Scales: 3, Glimpses: 3,
-        GlimpseHidden: 16, GlimpseOut: 32, CoreHidden: 32, Core: core, LocationStd: 0.1, ReinforceWeight: 1.0);
+        GlimpseHidden: 16, GlimpseOut: 32, CoreHidden: 32, Core: Variant.Parse<RamCore>(core, "core"), LocationStd: 0.1, ReinforceWeight: 1.0);
 
     /// <summary>4 classes of 6x6 shapes (horizontal bar, vertical bar, diagonal, hollow square) at random positions on a 20x20 canvas.</summary>
     static ImageDataset Shapes(int count, int seed)
@@ -216,7 +216,7 @@ public class RecurrentAttentionModelTests
         Assert.Contains("(2, 1, 28, 28)", e.Message);
         Assert.Throws<ArgumentException>(() => m.Rollout(torch.zeros(2, 1, 20, 20), torch.zeros(3, 2)));
         Assert.Contains("96", Assert.Throws<ArgumentException>(() => new RecurrentAttentionModel(new RamOptions(Patch: 12, Scales: 4))).Message);
-        Assert.Contains("lstm", Assert.Throws<ArgumentException>(() => new RamOptions(Core: "gru").Validate()).Message);
+        Assert.Contains("lstm", Assert.Throws<ArgumentException>(() => new RamOptions(Core: (RamCore)7).Validate()).Message);
         Assert.Contains("std", Assert.Throws<ArgumentException>(() => new RamOptions(LocationStd: 0).Validate()).Message);
         Assert.Throws<ArgumentException>(() => new RamOptions(Glimpses: 0).Validate());
     }
