@@ -367,7 +367,7 @@ public static class LeakBench
         }
         var train = Bags(run.TrainCount, 1);
         var vocab = Data.Text.Vocabulary.Build(train.SelectMany(b => b.Sentences).Select(s => s.Tokens), minCount: 1);
-        var options = new RelexOptions(vocab.Count, relations.Count, "pcnn", "att", WordDim: 8, PositionDim: 2, Filters: 8, Dropout: 0.1, MaxLength: 12, MaxDistance: 10);
+        var options = new RelexOptions(vocab.Count, relations.Count, RelexEncoder.Pcnn, RelexAggregator.Att, WordDim: 8, PositionDim: 2, Filters: 8, Dropout: 0.1, MaxLength: 12, MaxDistance: 10);
         torch.manual_seed(1);
         var model = new BagRelationExtractor(options);
         return run.Fit(new RelexTask(model), ModelIdentity.Of("relex/pcnn-att", options),

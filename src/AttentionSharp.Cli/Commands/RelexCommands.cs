@@ -64,12 +64,12 @@ public static class RelexCommands
         var data = DataSpec(a);
         if (data.Data == "files" && (data.Train == null || data.Test == null || data.Relations == null))
             throw new UsageException("--data files needs --train, --test and --relations");
-        var spec = new RelexTrainSpec(data, a.Choice("encoder", RelexOptions.Encoders), a.Choice("aggregator", RelexOptions.Aggregators), a.Int("filters", 1, 4096),
+        var spec = new RelexTrainSpec(data, a.Variant<RelexEncoder>("encoder"), a.Variant<RelexAggregator>("aggregator"), a.Int("filters", 1, 4096),
             a.Int("word-dim", 1, 1024), a.Int("position-dim", 1, 256), a.Int("window", 1, 15), a.Double("dropout", 0, 0.99), a.Int("max-length", 2, 10000), a.Int("min-count", 1),
             a.Double("word-dropout", 0, 0.99));
         spec.Validate();
         string name = data.Data == "generated" ? $"rho{data.Generated!.Rho}" : Path.GetFileNameWithoutExtension(data.Train!);
-        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"relex-{name}-{spec.Encoder}-{spec.Aggregator}{(data.NamesOnly ? "-names" : "")}"));
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"relex-{name}-{Variant.Name(spec.Encoder)}-{Variant.Name(spec.Aggregator)}{(data.NamesOnly ? "-names" : "")}"));
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => RelexExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());
         return 0;

@@ -36,7 +36,7 @@ public sealed class BagRelationExtractor : nn.Module
         options.Validate();
         Options = options;
         encoder = new SentenceEncoder(options);
-        if (options.Aggregator == "att") attention = new SelectiveAttention(options.SentenceDim, options.Relations);
+        if (options.Aggregator == RelexAggregator.Att) attention = new SelectiveAttention(options.SentenceDim, options.Relations);
         classifier = Layers.Linear(options.SentenceDim, options.Relations);
         dropout = nn.Dropout(options.Dropout);
         RegisterComponents();
@@ -61,18 +61,18 @@ public sealed class BagRelationExtractor : nn.Module
         var x = Encode(b);                                                          // (S, D)
         switch (Options.Aggregator)
         {
-            case "att":
+            case RelexAggregator.Att:
             {
                 var ctx = attention!.forward(BySlot(x, b.Slots), b.SlotMask, b.Labels.unsqueeze(1)).Context.squeeze(1); // (B, D)
                 var logits = classifier.forward(dropout.forward(ctx));             // (B, R)
                 return (nn.functional.cross_entropy(logits, b.Labels), logits);
             }
-            case "ave":
+            case RelexAggregator.Ave:
             {
                 var logits = classifier.forward(dropout.forward(Mean(BySlot(x, b.Slots), b.SlotMask)));
                 return (nn.functional.cross_entropy(logits, b.Labels), logits);
             }
-            case "sent":
+            case RelexAggregator.Sent:
             {
                 var logits = classifier.forward(dropout.forward(x));               // (S, R)
                 var loss = nn.functional.cross_entropy(logits, b.Labels.index_select(0, b.SentenceBag));
@@ -117,7 +117,7 @@ public sealed class BagRelationExtractor : nn.Module
         long bags = b.Slots.shape[0], m = b.Slots.shape[1], r = Options.Relations;
         switch (Options.Aggregator)
         {
-            case "att":
+            case RelexAggregator.Att:
             {
                 var all = arange(HeldScalars.Of(0), HeldScalars.Of(r), HeldScalars.Of(1), dtype: ScalarType.Int64, device: x.device).unsqueeze(0).expand(bags, r);   // (B, R)
                 var o = attention!.forward(bySlot, b.SlotMask, all);                                           // ctx (B, R, D), weights (B, R, M)
@@ -125,7 +125,7 @@ public sealed class BagRelationExtractor : nn.Module
                 var scores = p.diagonal(0, 1, 2);                                                               // (B, R): p(r | s_r)
                 return new BagScores(scores, o.Weights!);
             }
-            case "ave":
+            case RelexAggregator.Ave:
             {
                 var scores = classifier.forward(Mean(bySlot, b.SlotMask)).softmax(-1);                          // (B, R)
                 var w = b.SlotMask.to(x.dtype);

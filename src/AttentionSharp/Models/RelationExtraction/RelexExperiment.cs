@@ -100,7 +100,7 @@ public sealed record RelexRun(RelexDataSpec Data, RelexOptions Net, string[] Voc
 /// <param name="MaxLength">Tokens kept per sentence.</param>
 /// <param name="MinCount">Words seen fewer times in training map to the unknown word.</param>
 /// <param name="WordDropout">Training words replaced by the unknown word with this probability (<see cref="RelexOptions.WordDropout"/>).</param>
-public sealed record RelexTrainSpec(RelexDataSpec Data, string Encoder = "pcnn", string Aggregator = "att", int Filters = 230, int WordDim = 50, int PositionDim = 5,
+public sealed record RelexTrainSpec(RelexDataSpec Data, RelexEncoder Encoder = RelexEncoder.Pcnn, RelexAggregator Aggregator = RelexAggregator.Att, int Filters = 230, int WordDim = 50, int PositionDim = 5,
     int Window = 3, double Dropout = 0.5, int MaxLength = 120, int MinCount = 2, double WordDropout = 0)
 {
     /// <summary>The model options for a vocabulary and relation count.</summary>
@@ -163,7 +163,7 @@ public static class RelexExperiment
         var vocabulary = Vocabulary.Build(data.Train.SelectMany(b => b.Sentences).Select(s => s.Tokens), spec.MinCount);
         var net = spec.Options(vocabulary.Count, data.Relations.Count);
         net.Validate();
-        log.WriteLine($"{net.Encoder.ToUpperInvariant()}+{net.Aggregator.ToUpperInvariant()}: {net.Filters} filters, window {net.Window}, word {net.WordDim} + 2 x position {net.PositionDim}, " +
+        log.WriteLine($"{Variant.Name(net.Encoder).ToUpperInvariant()}+{Variant.Name(net.Aggregator).ToUpperInvariant()}: {net.Filters} filters, window {net.Window}, word {net.WordDim} + 2 x position {net.PositionDim}, " +
                       $"dropout {net.Dropout}{(net.WordDropout > 0 ? $", word dropout {net.WordDropout}" : "")}; vocabulary {vocabulary.Count}; bags train/valid/test {data.Train.Count}/{data.Valid.Count}/{data.Test.Count}");
         var run = new RelexRun(spec.Data, net, Enumerable.Range(0, vocabulary.Count).Select(i => vocabulary[i]).ToArray(), [.. data.Relations.Names]);
         var trainSet = new BagDataset(data.Train, vocabulary, data.Relations, net, context.Device);
@@ -231,7 +231,7 @@ public static class RelexExperiment
         var (scores, weights) = Predict(model, test);
         var kbLabels = data.Test.Select(b => (IReadOnlyCollection<int>)b.Relations.Select(relations.IndexOf).ToHashSet()).ToList();
         var kb = HeldOutEvaluation.Evaluate(scores, kbLabels);
-        var result = new RunResult().Add("data", run.Data.Data).Add("encoder", run.Net.Encoder).Add("aggregator", run.Net.Aggregator);
+        var result = new RunResult().Add("data", run.Data.Data).Add("encoder", Variant.Name(run.Net.Encoder)).Add("aggregator", Variant.Name(run.Net.Aggregator));
         if (run.Data.Data == "generated") result.Add("rho", (run.Data.Generated ?? new()).Rho).Add("data_seed", (run.Data.Generated ?? new()).Seed);
         if (run.Data.NamesOnly) result.Add("names_only", true);
         if (run.Net.WordDropout > 0) result.Add("word_dropout", run.Net.WordDropout);
@@ -263,12 +263,12 @@ public static class RelexExperiment
                 correct++; if (expresses) top++;
                 if (bag.Sentences.Count > 1) { correctMulti++; if (expresses) topMulti++; }
             }
-            if (run.Net.Aggregator != "ave")
+            if (run.Net.Aggregator != RelexAggregator.Ave)
                 result.Add("top_weight_expresses", new Percent(correct == 0 ? 0 : 100.0 * top / correct)).Add("correct_positive_bags", correct)
                     .Add("top_weight_expresses_multi", new Percent(correctMulti == 0 ? 0 : 100.0 * topMulti / correctMulti)).Add("correct_positive_multi_bags", correctMulti);
         }
         string png = Path.Combine(folder, "pr-curve.png");
-        PrecisionRecallFigure.Save(png, $"{run.Net.Encoder.ToUpperInvariant()}+{run.Net.Aggregator.ToUpperInvariant()} held-out precision-recall " +
+        PrecisionRecallFigure.Save(png, $"{Variant.Name(run.Net.Encoder).ToUpperInvariant()}+{Variant.Name(run.Net.Aggregator).ToUpperInvariant()} held-out precision-recall " +
                                         $"({data.Test.Count} test bags{(run.Data.Data == "generated" ? $", rho {(run.Data.Generated ?? new()).Rho}" : "")})", curves);
         WriteCurve(Path.Combine(folder, "pr-curve.csv"), kb);
         result.Add("png", png);
@@ -308,7 +308,7 @@ public static class RelexExperiment
             if (index < 0) throw new InvalidOperationException($"no correctly predicted positive test bag has {spec.MinSentences} or more sentences; pass Bag");
             (scores, weights) = (s[index], w[index]);
         }
-        var view = BagRenderer.Render(data.Test[index], index, relations, scores, weights, run.Net.Aggregator);
+        var view = BagRenderer.Render(data.Test[index], index, relations, scores, weights, Variant.Name(run.Net.Aggregator));
         var result = new RunResult().Add("bag", index).Add("head", data.Test[index].Head).Add("tail", data.Test[index].Tail).Add("kb", string.Join(",", data.Test[index].Relations))
             .Add("predicted", relations.Names[Array.IndexOf(scores, scores.Max())]);
         if (spec.Html != null)
@@ -336,7 +336,7 @@ public static class RelexExperiment
         var result = new RunResult().Add("bags", bags.Count);
         for (int b = 0; b < bags.Count; b++)
         {
-            var view = BagRenderer.Render(bags[b], b, relations, scores[b], weights[b], run.Net.Aggregator);
+            var view = BagRenderer.Render(bags[b], b, relations, scores[b], weights[b], Variant.Name(run.Net.Aggregator));
             text.Append(view.Text).Append('\n');
             html.Add(view.Html);
             if (b < 20) result.Add($"bag{b}", relations.Names[Array.IndexOf(scores[b], scores[b].Max())]);

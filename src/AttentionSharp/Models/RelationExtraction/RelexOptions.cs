@@ -1,4 +1,31 @@
+using System.Text.Json.Serialization;
+using AttentionSharp.Training;
+
 namespace AttentionSharp.Models.RelationExtraction;
+
+/// <summary>The sentence encoder of relation extraction (stored as pcnn, cnn).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RelexEncoder>))]
+public enum RelexEncoder
+{
+    /// <summary>Piecewise max pooling: three pieces split by the two entities (Zeng et al. 2015).</summary>
+    [JsonStringEnumMemberName("pcnn")] Pcnn,
+    /// <summary>One max over the sentence (Zeng et al. 2014).</summary>
+    [JsonStringEnumMemberName("cnn")] Cnn,
+}
+
+/// <summary>How relation extraction combines a bag's sentences (stored as att, ave, one, sent).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RelexAggregator>))]
+public enum RelexAggregator
+{
+    /// <summary>Selective attention over the sentences, queried by the relation (Lin et al. 2016).</summary>
+    [JsonStringEnumMemberName("att")] Att,
+    /// <summary>The mean of the sentence vectors.</summary>
+    [JsonStringEnumMemberName("ave")] Ave,
+    /// <summary>At-least-one: the bag is judged by its most confident sentence (Zeng et al. 2015).</summary>
+    [JsonStringEnumMemberName("one")] One,
+    /// <summary>A sentence-level classifier trained on every sentence with its bag's label.</summary>
+    [JsonStringEnumMemberName("sent")] Sent,
+}
 
 /// <summary>
 /// Options of the bag-level relation extractor: a CNN or PCNN sentence encoder over word and position embeddings
@@ -27,18 +54,12 @@ namespace AttentionSharp.Models.RelationExtraction;
 /// In training, each word is replaced by the unknown word with this probability (0: the papers' model), so that the model
 /// learns to read sentences with words it has not seen (Iyyer et al. 2015's word dropout; not in Zeng's or Lin's papers).
 /// </param>
-public sealed record RelexOptions(int VocabularySize, int Relations, string Encoder = "pcnn", string Aggregator = "att", int WordDim = 50, int PositionDim = 5,
+public sealed record RelexOptions(int VocabularySize, int Relations, RelexEncoder Encoder = RelexEncoder.Pcnn, RelexAggregator Aggregator = RelexAggregator.Att, int WordDim = 50, int PositionDim = 5,
     int Window = 3, int Filters = 230, double Dropout = 0.5, int MaxLength = 120, int MaxDistance = 60,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] double WordDropout = 0)
 {
-    /// <summary>The sentence encoders.</summary>
-    public static readonly string[] Encoders = ["pcnn", "cnn"];
-
-    /// <summary>The bag aggregators.</summary>
-    public static readonly string[] Aggregators = ["att", "ave", "one", "sent"];
-
     /// <summary>Pieces of the max pooling: 3 for PCNN, 1 for CNN.</summary>
-    public int Pieces => Encoder == "pcnn" ? 3 : 1;
+    public int Pieces => Encoder == RelexEncoder.Pcnn ? 3 : 1;
 
     /// <summary>Size of a sentence vector: Filters x Pieces.</summary>
     public int SentenceDim => Filters * Pieces;
@@ -48,8 +69,8 @@ public sealed record RelexOptions(int VocabularySize, int Relations, string Enco
     {
         if (VocabularySize < 3) throw new ArgumentException($"VocabularySize must be >= 3; got {VocabularySize}");
         if (Relations < 2) throw new ArgumentException($"Relations must be >= 2 (NA and one relation); got {Relations}");
-        if (!Encoders.Contains(Encoder)) throw new ArgumentException($"Encoder must be one of {string.Join(", ", Encoders)}; got '{Encoder}'");
-        if (!Aggregators.Contains(Aggregator)) throw new ArgumentException($"Aggregator must be one of {string.Join(", ", Aggregators)}; got '{Aggregator}'");
+        Variant.Check(Encoder, nameof(Encoder));
+        Variant.Check(Aggregator, nameof(Aggregator));
         if (WordDim < 1) throw new ArgumentException($"WordDim must be >= 1; got {WordDim}");
         if (PositionDim < 1) throw new ArgumentException($"PositionDim must be >= 1; got {PositionDim}");
         if (Window < 1 || Window % 2 == 0) throw new ArgumentException($"Window must be odd and >= 1; got {Window}");

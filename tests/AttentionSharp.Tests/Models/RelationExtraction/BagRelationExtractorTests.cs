@@ -1,3 +1,4 @@
+using AttentionSharp.Training;
 using AttentionSharp.Data.Relations;
 using AttentionSharp.Data.Text;
 using AttentionSharp.Models.RelationExtraction;
@@ -26,7 +27,7 @@ public class BagRelationExtractorTests
     {
         var bags = Bags();
         var vocab = Vocabulary.Build(bags.SelectMany(b => b.Sentences).Select(s => s.Tokens), minCount: 1);
-        var options = new RelexOptions(vocab.Count, Relations.Count, encoder, aggregator, WordDim: 6, PositionDim: 2, Filters: 4, Dropout: 0, MaxDistance: 5);
+        var options = new RelexOptions(vocab.Count, Relations.Count, Variant.Parse<RelexEncoder>(encoder, "encoder"), Variant.Parse<RelexAggregator>(aggregator, "aggregator"), WordDim: 6, PositionDim: 2, Filters: 4, Dropout: 0, MaxDistance: 5);
         manual_seed(3);
         var model = new BagRelationExtractor(options);
         model.to(dtype);

@@ -47,7 +47,7 @@ public class RelexExperimentTests
     {
         var (train, test, rel) = WriteFiles();
         string outDir = Path.Combine(Directory.CreateTempSubdirectory("attn-relex-run-").FullName, "run");
-        var spec = new RelexTrainSpec(new RelexDataSpec("files", Train: train, Test: test, Relations: rel), "pcnn", "att", Filters: 16, WordDim: 16, PositionDim: 3);
+        var spec = new RelexTrainSpec(new RelexDataSpec("files", Train: train, Test: test, Relations: rel), RelexEncoder.Pcnn, RelexAggregator.Att, Filters: 16, WordDim: 16, PositionDim: 3);
         var trainer = new TrainerOptions { Epochs = 3, BatchSize = 16, LearningRate = 3e-3, OutDir = outDir, Seed = 2 };
         RunResult result = null!;
         string log = ExperimentHarness.Quiet(Path.Combine(outDir, "..", "data"), c => result = RelexExperiment.Train(spec, trainer, c));
