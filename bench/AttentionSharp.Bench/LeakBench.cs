@@ -384,7 +384,7 @@ public static class LeakBench
         var target = Enumerable.Range(0, length).Select(t => t == 0 ? 0 : 0.5 * drivers[0][t - 1] - 0.3 * drivers[1][t - 1] + 0.2 * drivers[2][t - 1]).ToArray();
         var series = new TimeSeries("synthetic", [.. Enumerable.Range(0, length).Select(t => t.ToString(CultureInfo.InvariantCulture))], "y", target, ["d0", "d1", "d2"], drivers);
         var data = ForecastData.Build(series, window, horizon: 1, testSteps: test, validSteps: valid);
-        var options = new DarnnOptions(3, window, EncoderHidden: 8, DecoderHidden: 8, Attention: "dual");
+        var options = new DarnnOptions(3, window, EncoderHidden: 8, DecoderHidden: 8, Attention: DarnnAttention.Dual);
         torch.manual_seed(1);
         var model = new DualStageAttentionRnn(options);
         using var trainWindows = data.Windows(data.TrainOrigins);

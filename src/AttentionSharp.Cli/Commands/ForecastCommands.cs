@@ -51,11 +51,11 @@ public static class ForecastCommands
 
     static int Train(ParsedArgs a)
     {
-        var spec = new ForecastTrainSpec(DataSpec(a), a.Choice("attention", DarnnOptions.Attentions), a.Int("hidden", 1, 4096),
+        var spec = new ForecastTrainSpec(DataSpec(a), a.Variant<DarnnAttention>("attention"), a.Int("hidden", 1, 4096),
             a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null, a.Flag("calendar"));
         spec.Validate();
         string name = spec.Data.Data == "chicago" ? "chicago" : Path.GetFileNameWithoutExtension(spec.Data.Data);
-        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"forecast-{name}-h{spec.Data.Horizon}-{spec.Attention}{(spec.Calendar ? "-cal" : "")}"));
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"forecast-{name}-h{spec.Data.Horizon}-{Variant.Name(spec.Attention)}{(spec.Calendar ? "-cal" : "")}"));
         trainer.Validate();
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => ForecastExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());

@@ -1,6 +1,21 @@
 using System.Text.Json.Serialization;
+using AttentionSharp.Training;
 
 namespace AttentionSharp.Models.Forecasting;
+
+/// <summary>Which attention stages DA-RNN has (stored as dual, input, temporal, none).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DarnnAttention>))]
+public enum DarnnAttention
+{
+    /// <summary>DA-RNN: input attention in the encoder, temporal attention in the decoder.</summary>
+    [JsonStringEnumMemberName("dual")] Dual,
+    /// <summary>Input attention only (the paper's Input-Attn-RNN).</summary>
+    [JsonStringEnumMemberName("input")] Input,
+    /// <summary>Temporal attention only (the paper's Attn-RNN).</summary>
+    [JsonStringEnumMemberName("temporal")] Temporal,
+    /// <summary>A plain encoder-decoder LSTM.</summary>
+    [JsonStringEnumMemberName("none")] None,
+}
 
 /// <summary>
 /// Options of the dual-stage attention RNN (DA-RNN, Qin et al. 2017, "A Dual-Stage Attention-Based Recurrent Neural Network
@@ -19,17 +34,14 @@ namespace AttentionSharp.Models.Forecasting;
 /// Calendar features of the forecast day concatenated to the output layer's input, <c>W_y [d_T; c_T; k]</c> (0: none, the
 /// paper's model; <see cref="AttentionSharp.Data.Series.CalendarFeatures.Count"/> with <c>--calendar</c>).
 /// </param>
-public sealed record DarnnOptions(int Drivers, int Window = 10, int EncoderHidden = 64, int DecoderHidden = 64, string Attention = "dual",
+public sealed record DarnnOptions(int Drivers, int Window = 10, int EncoderHidden = 64, int DecoderHidden = 64, DarnnAttention Attention = DarnnAttention.Dual,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Calendar = 0)
 {
-    /// <summary>The attention switches.</summary>
-    public static readonly string[] Attentions = ["dual", "input", "temporal", "none"];
-
     /// <summary>Whether the encoder weights the drivers (input attention).</summary>
-    public bool UsesInputAttention => Attention is "dual" or "input";
+    public bool UsesInputAttention => Attention is DarnnAttention.Dual or DarnnAttention.Input;
 
     /// <summary>Whether the decoder attends over the encoder states (temporal attention).</summary>
-    public bool UsesTemporalAttention => Attention is "dual" or "temporal";
+    public bool UsesTemporalAttention => Attention is DarnnAttention.Dual or DarnnAttention.Temporal;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
@@ -39,6 +51,6 @@ public sealed record DarnnOptions(int Drivers, int Window = 10, int EncoderHidde
         if (EncoderHidden < 1) throw new ArgumentException($"EncoderHidden must be >= 1; got {EncoderHidden}");
         if (DecoderHidden < 1) throw new ArgumentException($"DecoderHidden must be >= 1; got {DecoderHidden}");
         if (Calendar < 0) throw new ArgumentException($"Calendar must be >= 0; got {Calendar}");
-        if (!Attentions.Contains(Attention)) throw new ArgumentException($"Attention must be one of {string.Join(", ", Attentions)}; got '{Attention}'");
+        Variant.Check(Attention, nameof(Attention));
     }
 }

@@ -88,13 +88,13 @@ public sealed record ForecastRun(ForecastDataSpec Data, DarnnOptions Net, string
 /// <param name="Hidden">Encoder and decoder LSTM units (m = p).</param>
 /// <param name="RidgeLags">Lags of the ridge autoregression baseline (null: the window).</param>
 /// <param name="Calendar">Give the network the calendar features of the forecast day (<see cref="CalendarFeatures"/>, at its output layer); needs date time labels.</param>
-public sealed record ForecastTrainSpec(ForecastDataSpec Data, string Attention = "dual", int Hidden = 64, int? RidgeLags = null, bool Calendar = false)
+public sealed record ForecastTrainSpec(ForecastDataSpec Data, DarnnAttention Attention = DarnnAttention.Dual, int Hidden = 64, int? RidgeLags = null, bool Calendar = false)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
         Data.Validate();
-        if (!DarnnOptions.Attentions.Contains(Attention)) throw new ArgumentException($"Attention must be one of {string.Join(", ", DarnnOptions.Attentions)}; got '{Attention}'");
+        Variant.Check(Attention, nameof(Attention));
         if (Hidden < 1) throw new ArgumentException($"Hidden must be >= 1; got {Hidden}");
         if (RidgeLags is < 1) throw new ArgumentException($"RidgeLags must be >= 1; got {RidgeLags}");
         if (RidgeLags > Data.Window) throw new ArgumentException($"RidgeLags must be <= Window ({Data.Window}); got {RidgeLags}");
@@ -136,7 +136,7 @@ public static class ForecastExperiment
         net.Validate();
         log.WriteLine($"run folder: {outDir}");
         LogSplit(data, log);
-        log.WriteLine($"DA-RNN attention {net.Attention}, T = {net.Window}, m = p = {net.EncoderHidden}, {data.DriverCount} drivers" +
+        log.WriteLine($"DA-RNN attention {Variant.Name(net.Attention)}, T = {net.Window}, m = p = {net.EncoderHidden}, {data.DriverCount} drivers" +
                       (net.Calendar > 0 ? $", calendar features of the forecast day at the output layer ({string.Join(", ", CalendarFeatures.Names)})" : ""));
 
         manual_seed(trainer.Seed);
@@ -266,7 +266,7 @@ public static class ForecastExperiment
             context.Log.WriteLine($"calendar autoregression: {calar.Lags} lags of the target + the calendar, no drivers, penalty {calar.Lambda} (validation MSE {calar.ValidMse:0.####} scaled)");
         }
         else context.Log.WriteLine("no calendar ridge: the time labels are not dates");
-        var result = new RunResult().Add("data", run.Data.Data).Add("target", data.Series.TargetName).Add("model", "darnn").Add("attention", run.Net.Attention)
+        var result = new RunResult().Add("data", run.Data.Data).Add("target", data.Series.TargetName).Add("model", "darnn").Add("attention", Variant.Name(run.Net.Attention))
             .Add("calendar", run.Net.Calendar > 0).Add("horizon", data.Horizon).Add("window", data.Window).Add("drivers", data.DriverCount)
             .Add("test_from", data.Series.Times[data.TestStart]).Add("test_windows", origins.Length);
         void Add(string prefix, double[] p)
@@ -322,8 +322,8 @@ public static class ForecastExperiment
         var times = origins.Select(t => data.Series.Times[t + data.Horizon]).ToArray();
         var truth = data.Truth(origins);
         string forecastPng = Path.Combine(folder, "forecast.png");
-        ForecastFigure.SaveLines(forecastPng, $"{data.Series.Name}: {data.Series.TargetName}, {data.Horizon}-step forecasts on the test period (DA-RNN attention {run.Net.Attention})",
-            times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine($"DA-RNN ({run.Net.Attention}{(run.Net.Calendar > 0 ? ", calendar" : "")})", forecast, ForecastFigure.Palette[0]),
+        ForecastFigure.SaveLines(forecastPng, $"{data.Series.Name}: {data.Series.TargetName}, {data.Horizon}-step forecasts on the test period (DA-RNN attention {Variant.Name(run.Net.Attention)})",
+            times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine($"DA-RNN ({Variant.Name(run.Net.Attention)}{(run.Net.Calendar > 0 ? ", calendar" : "")})", forecast, ForecastFigure.Palette[0]),
                     new ForecastLine("ridge AR", ridge, ForecastFigure.Palette[1]),
                     .. data.Calendar != null ? [new ForecastLine("calendar AR", RidgeAutoregression.Fit(data, data.Window, calendar: true, drivers: false).Predict(data, origins), ForecastFigure.Palette[2])]
                         : Array.Empty<ForecastLine>()]);

@@ -1,3 +1,4 @@
+using AttentionSharp.Training;
 using AttentionSharp.Models.Forecasting;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -116,7 +117,7 @@ public class ForecastDarnnTests
     {
         using var scope = NewDisposeScope();
         manual_seed(7);
-        var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, attention));
+        var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, Variant.Parse<DarnnAttention>(attention, "attention")));
         model.to(float64);
         var (x, y) = Inputs(3);
         using var _ = no_grad();
@@ -145,7 +146,7 @@ public class ForecastDarnnTests
     {
         using var scope = NewDisposeScope();
         manual_seed(11);
-        var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, "dual"));
+        var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, DarnnAttention.Dual));
         model.to(float64);
         var (x, y) = Inputs(5);
         var target = tensor(new[] { 0.3, -0.7 }, dtype: float64);
@@ -180,7 +181,7 @@ public class ForecastDarnnTests
     [Fact]
     public void BadShapesAndOptionsGetClearErrors()
     {
-        Assert.Contains("Attention must be one of", Assert.Throws<ArgumentException>(() => new DarnnOptions(3, Attention: "both").Validate()).Message);
+        Assert.Contains("Attention must be one of", Assert.Throws<ArgumentException>(() => new DarnnOptions(3, Attention: (DarnnAttention)9).Validate()).Message);
         Assert.Contains("Window must be >= 2", Assert.Throws<ArgumentException>(() => new DarnnOptions(3, Window: 1).Validate()).Message);
         using var scope = NewDisposeScope();
         var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P));
@@ -196,8 +197,8 @@ public class ForecastDarnnTests
         using var scope = NewDisposeScope();
         const int C = 4;
         manual_seed(7);
-        var plain = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, "dual"));
-        var withCal = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, "dual", Calendar: C));
+        var plain = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, DarnnAttention.Dual));
+        var withCal = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, DarnnAttention.Dual, Calendar: C));
         plain.to(float64);
         withCal.to(float64);
         var target = withCal.named_parameters().ToDictionary(p => p.name, p => p.parameter);

@@ -33,7 +33,7 @@ public class ForecastExperimentTests
     {
         string csv = WriteCsv();
         string outDir = Path.Combine(Directory.CreateTempSubdirectory("attn-fc-run-").FullName, "run");
-        var spec = new ForecastTrainSpec(new ForecastDataSpec(csv, "date", "y", Window: 8, Horizon: 1, TestSteps: 40, ValidSteps: 30, NoiseDrivers: 2), "dual", Hidden: 8);
+        var spec = new ForecastTrainSpec(new ForecastDataSpec(csv, "date", "y", Window: 8, Horizon: 1, TestSteps: 40, ValidSteps: 30, NoiseDrivers: 2), DarnnAttention.Dual, Hidden: 8);
         var trainer = new TrainerOptions { Epochs = 3, BatchSize = 32, LearningRate = 3e-3, OutDir = outDir, Seed = 2 };
         var context = ExperimentContext.Cpu();
         var result = Train();
