@@ -17,7 +17,7 @@ public static class BaselineBench
     {
         torch.manual_seed(1);
         var rows = new List<(string Model, double ImagesPerSecond)>();
-        foreach (var kind in BaselineOptions.Models)
+        foreach (var kind in Enum.GetValues<BaselineModel>())
         {
             var model = new BaselineClassifier(new BaselineOptions(Model: kind));
             model.eval();
@@ -28,7 +28,7 @@ public static class BaselineBench
                 var sw = Stopwatch.StartNew();
                 int reps = 0;
                 while (sw.Elapsed.TotalSeconds < 1.0) { model.forward(x).Dispose(); reps++; }
-                rows.Add((kind, reps * 256 / sw.Elapsed.TotalSeconds));
+                rows.Add((AttentionSharp.Training.Variant.Name(kind), reps * 256 / sw.Elapsed.TotalSeconds));
             }
         }
         Console.WriteLine($"{"model",-6} {"images/s",12}");

@@ -33,8 +33,8 @@ public static class ConvBench
         Console.WriteLine($"threads {torch.get_num_threads()}, batch {batch}; oneDNN at start: {OneDnn.State}");
         var models = new (string Name, Func<nn.Module<Tensor, Tensor>> Build, long[] Input)[]
         {
-            ("baseline-conv-100", () => new BaselineClassifier(new BaselineOptions(Model: "conv", Height: 100, Width: 100)), [batch, 1, 100, 100]),
-            ("attention-unet-64", () => UNet2D.Create(new SegmentationOptions("attention-unet", Classes: 11, BaseFilters: 16, Depth: 3)).Module, [batch, 1, 64, 64]),
+            ("baseline-conv-100", () => new BaselineClassifier(new BaselineOptions(Model: BaselineModel.Conv, Height: 100, Width: 100)), [batch, 1, 100, 100]),
+            ("attention-unet-64", () => UNet2D.Create(new SegmentationOptions(SegmentationModel.AttentionUNet, Classes: 11, BaseFilters: 16, Depth: 3)).Module, [batch, 1, 64, 64]),
         };
         var lines = new List<string>();
         Console.WriteLine($"{"model",-20} {"oneDNN off ms",14} {"oneDNN on ms",13} {"off/on",7}   (on: {OneDnn.State})");

@@ -304,7 +304,7 @@ public static class LeakBench
                 }
             return new SegmentationDataset(pixels, masks, side, side, classes: 3);
         }
-        var options = new SegmentationOptions("attention-unet", Classes: 3, BaseFilters: 4, Depth: 2);
+        var options = new SegmentationOptions(SegmentationModel.AttentionUNet, Classes: 3, BaseFilters: 4, Depth: 2);
         torch.manual_seed(1);
         var model = UNet2D.Create(options);
         return run.Fit(new SegmentationTask(model), ModelIdentity.Of("segment/attention-unet", options), Set(run.TrainCount, 1), Set(run.ValidCount, 2));
@@ -394,7 +394,7 @@ public static class LeakBench
 
     static Sampler Stn(Run run)
     {
-        var options = new StnOptions("st-cnn", Height: 28, Width: 28, Filters1: 4, Filters2: 8, Hidden: 16);
+        var options = new StnOptions(StnModel.StCnn, Height: 28, Width: 28, Filters1: 4, Filters2: 8, Hidden: 16);
         torch.manual_seed(1);
         var model = new StnClassifier(options);
         return run.Fit(new ClassifierTask(model), ModelIdentity.Of("stn/st-cnn", options), Images(run.TrainCount, 1), Images(run.ValidCount, 2));

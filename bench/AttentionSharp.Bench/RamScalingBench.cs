@@ -33,7 +33,7 @@ public static class RamScalingBench
         foreach (int size in sizes)
         {
             var r = new RecurrentAttentionModel(new RamOptions(Height: size, Width: size, Patch: 12, Scales: 3, Glimpses: 6));
-            var c = new BaselineClassifier(new BaselineOptions(Model: "conv", Height: size, Width: size));
+            var c = new BaselineClassifier(new BaselineOptions(Model: BaselineModel.Conv, Height: size, Width: size));
             r.eval(); c.eval();
             using var x = torch.rand(batch, 1, size, size);
             ram[size] = Throughput(() => r.forward(x), batch, seconds);

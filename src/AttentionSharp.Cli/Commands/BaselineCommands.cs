@@ -28,7 +28,7 @@ public static class BaselineCommands
 
     static int Train(ParsedArgs a)
     {
-        var spec = new BaselineTrainSpec(Task: a.Choice("task", ImageTasks.Names), Model: a.Choice("model", BaselineOptions.Models),
+        var spec = new BaselineTrainSpec(Task: a.Choice("task", ImageTasks.Names), Model: a.Variant<BaselineModel>("model"),
             Hidden: a.Int("hidden", 1), Dropout: a.Double("dropout", 0, 0.99), FreshCanvases: a.Flag("fresh-canvases"));
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"baseline-{spec.Task}-{spec.Model}"));
         trainer.Validate();

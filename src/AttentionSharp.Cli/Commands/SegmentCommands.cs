@@ -47,7 +47,7 @@ public static class SegmentCommands
 
     static int Train(ParsedArgs a)
     {
-        var spec = new SegmentTrainSpec(Task: a.Choice("task", SegmentationTasks.Names), Model: a.Choice("model", SegmentationOptions.Models),
+        var spec = new SegmentTrainSpec(Task: a.Choice("task", SegmentationTasks.Names), Model: a.Variant<SegmentationModel>("model"),
             BaseFilters: a.Int("base-filters", 1), Depth: a.Int("depth", 1, 6), GateFinestLevel: a.Flag("gate-finest"), DiceWeight: a.Double("dice-weight", 0),
             Canvas: a.Int("canvas", 28), MinDigits: a.Int("min-digits", 1), MaxDigits: a.Int("max-digits", 1),
             TrainSize: a.Int("train-size", 1), ValidSize: a.Int("valid-size", 1), TestSize: a.Int("test-size", 1), DataSeed: a.Long("data-seed"));

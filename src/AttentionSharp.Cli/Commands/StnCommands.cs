@@ -31,7 +31,7 @@ public static class StnCommands
 
     static int Train(ParsedArgs a)
     {
-        var spec = new StnTrainSpec(Task: a.Choice("task", StnExperiment.Tasks), Model: a.Choice("model", StnOptions.Models),
+        var spec = new StnTrainSpec(Task: a.Choice("task", StnExperiment.Tasks), Model: a.Variant<StnModel>("model"),
             AttentionOnly: a.Flag("attention-only"), DataSeed: a.Long("data-seed"));
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"stn-{spec.Task}-{spec.Model}"));
         trainer.Validate();

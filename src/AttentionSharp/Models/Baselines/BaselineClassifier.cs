@@ -17,7 +17,7 @@ public sealed class BaselineClassifier : nn.Module<Tensor, Tensor>
         Options = options;
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         long features;
-        if (options.Model == "fc")
+        if (options.Model == BaselineModel.Fc)
         {
             layers.Add(("flatten", nn.Flatten()));
             features = (long)options.Height * options.Width;

@@ -19,13 +19,13 @@ public sealed record BaselineRun(string Task, BaselineOptions Net, [property: Js
 /// <param name="Hidden">Units of each fully connected hidden layer.</param>
 /// <param name="Dropout">Dropout before the output layer.</param>
 /// <param name="FreshCanvases">Generated tasks: new training canvases every epoch from the same training digits.</param>
-public sealed record BaselineTrainSpec(string Task = "mnist", string Model = "fc", int Hidden = 256, double Dropout = 0, bool FreshCanvases = false)
+public sealed record BaselineTrainSpec(string Task = "mnist", BaselineModel Model = BaselineModel.Fc, int Hidden = 256, double Dropout = 0, bool FreshCanvases = false)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
         if (!ImageTasks.Names.Contains(Task)) throw new ArgumentException($"Task must be one of {string.Join(", ", ImageTasks.Names)}; got '{Task}'");
-        if (!BaselineOptions.Models.Contains(Model)) throw new ArgumentException($"Model must be one of {string.Join(", ", BaselineOptions.Models)}; got '{Model}'");
+        Variant.Check(Model, nameof(Model));
         if (Hidden < 1) throw new ArgumentException($"Hidden must be >= 1; got {Hidden}");
         if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout)) throw new ArgumentException($"Dropout must be in [0, 1); got {Dropout}");
     }
@@ -70,7 +70,7 @@ public static class BaselineExperiment
             () => new BaselineClassifier(net), m => new ClassifierTask(m), data.TrainingSource(spec.FreshCanvases), data.Valid);
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, 500);
         var result = new RunResult()
-            .Add("task", spec.Task).Add("model", net.Model).Add("fresh_canvases", spec.FreshCanvases ? "true" : "false")
+            .Add("task", spec.Task).Add("model", Variant.Name(net.Model)).Add("fresh_canvases", spec.FreshCanvases ? "true" : "false")
             .Add("test_error", new Percent(100 * test["error"]))
             .AddTraining(summary, clock.Elapsed.TotalSeconds, trainer);
         result.Save(Path.Combine(outDir, "result.json"));
@@ -89,7 +89,7 @@ public static class BaselineExperiment
         var data = ImageTasks.Load(run.Task, context.DataRoot, context.Log, context.Device, spec.Seed);
         var clock = Stopwatch.StartNew();
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, spec.BatchSize);
-        var result = new RunResult().Add("task", run.Task).Add("model", run.Net.Model)
+        var result = new RunResult().Add("task", run.Task).Add("model", Variant.Name(run.Net.Model))
             .Add("test_error", new Percent(100 * test["error"])).Add("test_loss", test["loss"]);
         return RunFolder.FinishEval(result, data.Test.Count, clock.Elapsed.TotalSeconds, path);
     }

@@ -1,4 +1,17 @@
+using System.Text.Json.Serialization;
+using AttentionSharp.Training;
+
 namespace AttentionSharp.Models.Baselines;
+
+/// <summary>The non-attention baseline network (stored as fc, conv).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<BaselineModel>))]
+public enum BaselineModel
+{
+    /// <summary>Fully connected ReLU layers.</summary>
+    [JsonStringEnumMemberName("fc")] Fc,
+    /// <summary>One convolutional layer, then a fully connected ReLU layer.</summary>
+    [JsonStringEnumMemberName("conv")] Conv,
+}
 
 /// <summary>
 /// Options of the non-attention baselines of Mnih et al. 2014 ("Recurrent Models of Visual Attention", Table 1):
@@ -16,20 +29,17 @@ namespace AttentionSharp.Models.Baselines;
 /// <param name="ConvStride">Stride of the conv layer.</param>
 /// <param name="Dropout">Dropout before the output layer (0 = none).</param>
 public sealed record BaselineOptions(
-    string Model = "fc", int Height = 28, int Width = 28, int Classes = 10, int Hidden = 256, int FcLayers = 2,
+    BaselineModel Model = BaselineModel.Fc, int Height = 28, int Width = 28, int Classes = 10, int Hidden = 256, int FcLayers = 2,
     int ConvFilters = 8, int ConvKernel = 10, int ConvStride = 5, double Dropout = 0.0)
 {
-    /// <summary>The model names understood.</summary>
-    public static readonly string[] Models = ["fc", "conv"];
-
     /// <summary>Checks the values, naming the bad one.</summary>
     public void Validate()
     {
-        if (!Models.Contains(Model)) throw new ArgumentException($"unknown baseline model '{Model}'; expected fc or conv");
+        Variant.Check(Model, nameof(Model));
         if (Height < 1 || Width < 1) throw new ArgumentException($"image size must be positive; got {Height}x{Width}");
         if (Classes < 2) throw new ArgumentException($"at least 2 classes are needed; got {Classes}");
         if (Hidden < 1 || FcLayers < 1) throw new ArgumentException("hidden units and layers must be positive");
-        if (Model == "conv" && (ConvKernel > Math.Min(Height, Width) || ConvStride < 1))
+        if (Model == BaselineModel.Conv && (ConvKernel > Math.Min(Height, Width) || ConvStride < 1))
             throw new ArgumentException($"conv kernel {ConvKernel} (stride {ConvStride}) does not fit a {Height}x{Width} image");
         if (Dropout is < 0 or >= 1) throw new ArgumentException($"dropout must be in [0, 1); got {Dropout}");
     }

@@ -32,7 +32,7 @@ public sealed record SegmentRun(string Task, MultiDigitOptions Data, long DataSe
 /// <param name="TestSize">Generated test scenes, from MNIST test digits (brain: at most this many).</param>
 /// <param name="DataSeed">Seed of the generated scenes.</param>
 public sealed record SegmentTrainSpec(
-    string Task = "digits", string Model = "unet", int BaseFilters = 8, int Depth = 3, bool GateFinestLevel = false, double DiceWeight = 1,
+    string Task = "digits", SegmentationModel Model = SegmentationModel.UNet, int BaseFilters = 8, int Depth = 3, bool GateFinestLevel = false, double DiceWeight = 1,
     int Canvas = 64, int MinDigits = 2, int MaxDigits = 3, int TrainSize = 4000, int ValidSize = 500, int TestSize = 1000, long DataSeed = 1)
 {
     /// <summary>The network options: the spec's model with the task's classes.</summary>
@@ -53,7 +53,7 @@ public sealed record SegmentTrainSpec(
     public void Validate()
     {
         if (!SegmentationTasks.Names.Contains(Task)) throw new ArgumentException($"Task must be one of {string.Join(", ", SegmentationTasks.Names)}; got '{Task}'");
-        if (!SegmentationOptions.Models.Contains(Model)) throw new ArgumentException($"Model must be one of {string.Join(", ", SegmentationOptions.Models)}; got '{Model}'");
+        Variant.Check(Model, nameof(Model));
         if (BaseFilters < 1) throw new ArgumentException($"BaseFilters must be >= 1; got {BaseFilters}");
         if (Depth is < 1 or > 6) throw new ArgumentException($"Depth must be in 1..6; got {Depth}");
         if (!(DiceWeight >= 0)) throw new ArgumentException($"DiceWeight must be >= 0; got {DiceWeight}");
@@ -126,11 +126,11 @@ public static class SegmentExperiment
         var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, run), () =>
         {
             var m = UNet2D.Create(net);
-            log.WriteLine($"{net.Model}: {m.Module.parameters().Sum(p => p.numel()):N0} parameters, gated levels [{string.Join(", ", m.GatedLevels)}]");
+            log.WriteLine($"{Variant.Name(net.Model)}: {m.Module.parameters().Sum(p => p.numel()):N0} parameters, gated levels [{string.Join(", ", m.GatedLevels)}]");
             return m;
         }, m => new SegmentationTask(m), data.Train, data.Valid, m => m.Module);
         var dice = SegmentationTask.Evaluate(model, data.Test, 64);
-        var result = DiceResult(new RunResult().Add("task", run.Task).Add("model", net.Model), dice, run.Task)
+        var result = DiceResult(new RunResult().Add("task", run.Task).Add("model", Variant.Name(net.Model)), dice, run.Task)
             .Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("parameters", model.Module.parameters().Sum(p => p.numel()))
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
@@ -155,7 +155,7 @@ public static class SegmentExperiment
         var data = LoadData(run with { TrainSize = 0, ValidSize = 0 }, context);
         var clock = Stopwatch.StartNew();
         var dice = SegmentationTask.Evaluate(model, data.Test, spec.BatchSize);
-        var result = DiceResult(new RunResult().Add("task", run.Task).Add("model", run.Net.Model), dice, run.Task);
+        var result = DiceResult(new RunResult().Add("task", run.Task).Add("model", Variant.Name(run.Net.Model)), dice, run.Task);
         return RunFolder.FinishEval(result, data.Test.Count, clock.Elapsed.TotalSeconds, path);
     }
 
@@ -186,7 +186,7 @@ public static class SegmentExperiment
         var titles = model.GatedLevels.Select(l => $"gate level {l} (1/{1 << l})").ToList();
         SegmentationFigure.Save(outFile, examples, data.Test.Height, data.Test.Width, titles, spec.Scale,
             run.Task == "brain" ? c => c == 0 ? "background" : "brain" : null);
-        return new RunResult().Add("model", run.Net.Model).Add("examples", examples.Count).Add("gates", titles.Count).Add("png", outFile).Add("checkpoint", path);
+        return new RunResult().Add("model", Variant.Name(run.Net.Model)).Add("examples", examples.Count).Add("gates", titles.Count).Add("png", outFile).Add("checkpoint", path);
     }
 
     /// <summary>Adds the mean foreground Dice, each foreground class's and the background's.</summary>

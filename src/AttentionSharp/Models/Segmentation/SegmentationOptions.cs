@@ -1,4 +1,17 @@
+using System.Text.Json.Serialization;
+using AttentionSharp.Training;
+
 namespace AttentionSharp.Models.Segmentation;
+
+/// <summary>The segmentation network (stored as unet, attention-unet).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SegmentationModel>))]
+public enum SegmentationModel
+{
+    /// <summary>U-Net (Ronneberger et al. 2015).</summary>
+    [JsonStringEnumMemberName("unet")] UNet,
+    /// <summary>Attention U-Net: attention gates on the skip connections (Oktay et al. 2018).</summary>
+    [JsonStringEnumMemberName("attention-unet")] AttentionUNet,
+}
 
 /// <summary>
 /// Options of the 2-D U-Net (Ronneberger et al. 2015) and Attention U-Net (Oktay et al. 2018) segmenters: an encoder of
@@ -13,19 +26,16 @@ namespace AttentionSharp.Models.Segmentation;
 /// <param name="GateFinestLevel">Attention U-Net only: also gate the finest skip connection (Oktay et al. gate every level but the finest).</param>
 /// <param name="DiceWeight">Weight of the soft Dice term added to the cross-entropy loss.</param>
 public sealed record SegmentationOptions(
-    string Model = "unet", int InChannels = 1, int Classes = 11, int BaseFilters = 8, int Depth = 3,
+    SegmentationModel Model = SegmentationModel.UNet, int InChannels = 1, int Classes = 11, int BaseFilters = 8, int Depth = 3,
     bool GateFinestLevel = false, double DiceWeight = 1.0)
 {
-    /// <summary>The model names understood.</summary>
-    public static readonly string[] Models = ["unet", "attention-unet"];
-
     /// <summary>Whether this is the gated variant.</summary>
-    public bool Gated => Model == "attention-unet";
+    public bool Gated => Model == SegmentationModel.AttentionUNet;
 
     /// <summary>Checks the values, naming the bad one.</summary>
     public void Validate()
     {
-        if (!Models.Contains(Model)) throw new ArgumentException($"unknown segmentation model '{Model}'; expected unet or attention-unet");
+        Variant.Check(Model, nameof(Model));
         if (InChannels < 1) throw new ArgumentException($"input channels must be positive; got {InChannels}");
         if (Classes < 2) throw new ArgumentException($"at least 2 classes are needed; got {Classes}");
         if (BaseFilters < 1) throw new ArgumentException($"base filters must be positive; got {BaseFilters}");

@@ -17,7 +17,7 @@ public sealed class StnClassifier : nn.Module<Tensor, Tensor>
     {
         options.Validate();
         Options = options;
-        if (options.Model == "st-cnn") transformer = new SpatialTransformer(1, options.Height, options.Width, options.AttentionOnly);
+        if (options.Model == StnModel.StCnn) transformer = new SpatialTransformer(1, options.Height, options.Width, options.AttentionOnly);
         long h = ((options.Height - 4) / 2 - 4) / 2, w = ((options.Width - 4) / 2 - 4) / 2;
         body = nn.Sequential(
             ("conv1", Layers.Conv2d(1, options.Filters1, 5)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),

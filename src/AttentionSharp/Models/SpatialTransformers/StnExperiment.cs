@@ -18,13 +18,13 @@ public sealed record StnRun(string Task, long DataSeed, StnOptions Net);
 /// <param name="Model">cnn or st-cnn.</param>
 /// <param name="AttentionOnly">st-cnn: scale and translation only.</param>
 /// <param name="DataSeed">Seed of the distortions.</param>
-public sealed record StnTrainSpec(string Task = "rts", string Model = "cnn", bool AttentionOnly = false, long DataSeed = 1)
+public sealed record StnTrainSpec(string Task = "rts", StnModel Model = StnModel.Cnn, bool AttentionOnly = false, long DataSeed = 1)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
         if (!StnExperiment.Tasks.Contains(Task)) throw new ArgumentException($"Task must be one of {string.Join(", ", StnExperiment.Tasks)}; got '{Task}'");
-        if (!StnOptions.Models.Contains(Model)) throw new ArgumentException($"Model must be one of {string.Join(", ", StnOptions.Models)}; got '{Model}'");
+        Variant.Check(Model, nameof(Model));
     }
 
     /// <summary>The network options: the spec's model on the task's square canvas (42 for rts, 60 for cluttered60).</summary>
@@ -91,7 +91,7 @@ public static class StnExperiment
         var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, run),
             () => new StnClassifier(net), m => new ClassifierTask(m), data.Train, data.Valid);
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, 500);
-        var result = new RunResult().Add("task", spec.Task).Add("model", net.Model)
+        var result = new RunResult().Add("task", spec.Task).Add("model", Variant.Name(net.Model))
             .Add("test_error", new Percent(100 * test["error"]))
             .AddTraining(summary, clock.Elapsed.TotalSeconds, trainer);
         result.Save(Path.Combine(outDir, "result.json"));
@@ -115,7 +115,7 @@ public static class StnExperiment
         var data = LoadData(run, context);
         var clock = Stopwatch.StartNew();
         var test = Trainer<ImageBatch>.Evaluate(new ClassifierTask(model), data.Test, spec.BatchSize);
-        var result = new RunResult().Add("task", run.Task).Add("model", run.Net.Model)
+        var result = new RunResult().Add("task", run.Task).Add("model", Variant.Name(run.Net.Model))
             .Add("test_error", new Percent(100 * test["error"])).Add("test_loss", test["loss"]);
         return RunFolder.FinishEval(result, data.Test.Count, clock.Elapsed.TotalSeconds, path);
     }
@@ -145,7 +145,7 @@ public static class StnExperiment
                 ]);
             }
         }
-        ImageGrid.Save(outFile, rows, ["input", run.Net.Model == "st-cnn" ? "transformed" : "input (no transformer)"], spec.Scale);
-        return new RunResult().Add("model", run.Net.Model).Add("examples", rows.Count).Add("correct", correct).Add("png", outFile).Add("checkpoint", path);
+        ImageGrid.Save(outFile, rows, ["input", run.Net.Model == StnModel.StCnn ? "transformed" : "input (no transformer)"], spec.Scale);
+        return new RunResult().Add("model", Variant.Name(run.Net.Model)).Add("examples", rows.Count).Add("correct", correct).Add("png", outFile).Add("checkpoint", path);
     }
 }

@@ -8,7 +8,7 @@ public class BaselineClassifierTests
     [Fact]
     public void FcHasThePapersLayerSizes()
     {
-        var m = new BaselineClassifier(new BaselineOptions(Model: "fc"));
+        var m = new BaselineClassifier(new BaselineOptions(Model: BaselineModel.Fc));
         var shapes = m.parameters().Select(p => string.Join("x", p.shape)).ToList();
         Assert.Equal(new[] { "256x784", "256", "256x256", "256", "10x256", "10" }, shapes);
     }
@@ -16,7 +16,7 @@ public class BaselineClassifierTests
     [Fact]
     public void ConvHasEightTenByTenFiltersStrideFive()
     {
-        var m = new BaselineClassifier(new BaselineOptions(Model: "conv"));
+        var m = new BaselineClassifier(new BaselineOptions(Model: BaselineModel.Conv));
         var shapes = m.parameters().Select(p => string.Join("x", p.shape)).ToList();
         // 28x28 -> (28-10)/5+1 = 4 -> 8*4*4 = 128 features
         Assert.Equal(new[] { "8x1x10x10", "8", "256x128", "256", "10x256", "10" }, shapes);
@@ -36,7 +36,7 @@ public class BaselineClassifierTests
     [Fact]
     public void BadOptionsAreRejected()
     {
-        Assert.Contains("fc or conv", Assert.Throws<ArgumentException>(() => new BaselineOptions(Model: "mlp").Validate()).Message);
-        Assert.Contains("does not fit", Assert.Throws<ArgumentException>(() => new BaselineOptions(Model: "conv", Height: 8, Width: 8).Validate()).Message);
+        Assert.Contains("Model must be one of fc, conv; got 3", Assert.Throws<ArgumentException>(() => new BaselineOptions(Model: (BaselineModel)3).Validate()).Message);
+        Assert.Contains("does not fit", Assert.Throws<ArgumentException>(() => new BaselineOptions(Model: BaselineModel.Conv, Height: 8, Width: 8).Validate()).Message);
     }
 }

@@ -15,7 +15,7 @@ public class BaselineExperimentTests
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-baselineexp-").FullName, "run");
         string lines = ExperimentHarness.Quiet(data, context =>
         {
-            var spec = new BaselineTrainSpec(Task: "mnist", Model: "fc", Hidden: 32);
+            var spec = new BaselineTrainSpec(Task: "mnist", Model: BaselineModel.Fc, Hidden: 32);
             var trainer = new TrainerOptions { Epochs = 1, BatchSize = 100, MaxBatchesPerEpoch = 10, OutDir = run, Monitor = "error" };
             var trained = BaselineExperiment.Train(spec, trainer, context);
             var keys = trained.Items.Select(kv => kv.Key).ToArray();
@@ -32,12 +32,12 @@ public class BaselineExperimentTests
             Assert.True(File.Exists(Path.Combine(run, "eval-result.json")));
 
             var (_, loaded, _) = BaselineExperiment.Load(run, torch.CPU);
-            Assert.Equal(new BaselineOptions(Model: "fc", Hidden: 32, Height: 28, Width: 28, Classes: 10), loaded.Net);
+            Assert.Equal(new BaselineOptions(Model: BaselineModel.Fc, Hidden: 32, Height: 28, Width: 28, Classes: 10), loaded.Net);
 
             var e = Assert.Throws<ArgumentException>(() => BaselineExperiment.Train(spec with { Hidden = 0 }, trainer, context));
             Assert.Equal("Hidden must be >= 1; got 0", e.Message);
-            e = Assert.Throws<ArgumentException>(() => BaselineExperiment.Train(spec with { Model = "rnn" }, trainer, context));
-            Assert.Equal("Model must be one of fc, conv; got 'rnn'", e.Message);
+            e = Assert.Throws<ArgumentException>(() => BaselineExperiment.Train(spec with { Model = (BaselineModel)7 }, trainer, context));
+            Assert.Equal("Model must be one of fc, conv; got 7", e.Message);
             e = Assert.Throws<ArgumentException>(() => BaselineExperiment.Evaluate(new BaselineEvalSpec(run, BatchSize: 0), context));
             Assert.Equal("BatchSize must be >= 1; got 0", e.Message);
             e = Assert.Throws<ArgumentException>(() => BaselineExperiment.Train(spec, trainer with { OutDir = null }, context));

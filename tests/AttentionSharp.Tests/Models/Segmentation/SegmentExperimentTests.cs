@@ -16,7 +16,7 @@ public class SegmentExperimentTests
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-segexp-").FullName, "run");
         string lines = ExperimentHarness.Quiet(data, context =>
         {
-            var spec = new SegmentTrainSpec(Task: "digits", Model: "attention-unet", BaseFilters: 4, Depth: 2, Canvas: 32, MinDigits: 1, MaxDigits: 1,
+            var spec = new SegmentTrainSpec(Task: "digits", Model: SegmentationModel.AttentionUNet, BaseFilters: 4, Depth: 2, Canvas: 32, MinDigits: 1, MaxDigits: 1,
                 TrainSize: 32, ValidSize: 8, TestSize: 8);
             var trainer = new TrainerOptions { Epochs = 1, BatchSize = 16, OutDir = run, Monitor = "dice_error" };
             var trained = SegmentExperiment.Train(spec, trainer, context);
@@ -29,7 +29,7 @@ public class SegmentExperimentTests
 
             var (_, loaded, model) = SegmentExperiment.Load(run, torch.CPU);
             Assert.Equal(new SegmentRun("digits", new MultiDigitOptions(32, 1, 1), 1, 32, 8, 8,
-                new SegmentationOptions(Model: "attention-unet", Classes: 11, BaseFilters: 4, Depth: 2)), loaded);
+                new SegmentationOptions(Model: SegmentationModel.AttentionUNet, Classes: 11, BaseFilters: 4, Depth: 2)), loaded);
             Assert.Equal([1], model.GatedLevels);
 
             var eval = SegmentExperiment.Evaluate(new SegmentEvalSpec(run, BatchSize: 4), context);

@@ -12,9 +12,9 @@ public class UNetTests
     public void ShapesAndGatesPerLevel()
     {
         torch.manual_seed(1);
-        var unet = UNet2D.Create(new SegmentationOptions("unet", Classes: 5, BaseFilters: 4, Depth: 3));
-        var att = UNet2D.Create(new SegmentationOptions("attention-unet", Classes: 5, BaseFilters: 4, Depth: 3));
-        var all = UNet2D.Create(new SegmentationOptions("attention-unet", Classes: 5, BaseFilters: 4, Depth: 3, GateFinestLevel: true));
+        var unet = UNet2D.Create(new SegmentationOptions(SegmentationModel.UNet, Classes: 5, BaseFilters: 4, Depth: 3));
+        var att = UNet2D.Create(new SegmentationOptions(SegmentationModel.AttentionUNet, Classes: 5, BaseFilters: 4, Depth: 3));
+        var all = UNet2D.Create(new SegmentationOptions(SegmentationModel.AttentionUNet, Classes: 5, BaseFilters: 4, Depth: 3, GateFinestLevel: true));
         Assert.IsType<UNet2D>(unet);
         Assert.IsType<AttentionUNet2D>(att);
         Assert.Empty(unet.GatedLevels);
@@ -35,11 +35,11 @@ public class UNetTests
     [Fact]
     public void BadInputsNameExpectedAndActual()
     {
-        var net = UNet2D.Create(new SegmentationOptions("unet", BaseFilters: 2, Depth: 2));
+        var net = UNet2D.Create(new SegmentationOptions(SegmentationModel.UNet, BaseFilters: 2, Depth: 2));
         var e = Assert.Throws<ArgumentException>(() => net.Forward(torch.zeros(1, 1, 10, 8)));
         Assert.Contains("multiples of 4", e.Message);
         Assert.Contains("(1, 1, 10, 8)", e.Message);
-        Assert.Contains("unet or attention-unet", Assert.Throws<ArgumentException>(() => new SegmentationOptions("segnet").Validate()).Message);
+        Assert.Contains("Model must be one of unet, attention-unet; got 4", Assert.Throws<ArgumentException>(() => new SegmentationOptions((SegmentationModel)4).Validate()).Message);
     }
 
     /// <summary>Two 8x8 "digit" shapes (a filled square for class 0, a cross for class 1) as a tiny MNIST stand-in.</summary>
@@ -65,7 +65,7 @@ public class UNetTests
         var train = MultiDigitSegmentation.Generate(Shapes(), 64, seed: 1, opts);
         var test = MultiDigitSegmentation.Generate(Shapes(), 32, seed: 2, opts);
         torch.manual_seed(1);
-        var net = UNet2D.Create(new SegmentationOptions(model, Classes: MultiDigitSegmentation.Classes, BaseFilters: 4, Depth: 2));
+        var net = UNet2D.Create(new SegmentationOptions(Variant.Parse<SegmentationModel>(model, "model"), Classes: MultiDigitSegmentation.Classes, BaseFilters: 4, Depth: 2));
         var before = SegmentationTask.Evaluate(net, test, 32).MeanForeground();
         var trainer = new Trainer<SegmentationBatch>(new TrainerOptions { Epochs = 20, BatchSize = 16, LearningRate = 2e-2, Monitor = "dice_error" });
         var summary = trainer.Fit(new SegmentationTask(net), ModelIdentity.Of("segment", net.Options), train, null, new PlainProgress(TextWriter.Null));

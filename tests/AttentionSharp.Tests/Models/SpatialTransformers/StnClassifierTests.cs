@@ -10,13 +10,13 @@ public class StnClassifierTests
     public void StCnnStartsAsTheCnnOnItsInput()
     {
         torch.manual_seed(1);
-        var st = new StnClassifier(new StnOptions("st-cnn"));
+        var st = new StnClassifier(new StnOptions(StnModel.StCnn));
         var x = torch.rand(2, 1, 42, 42);
         var (logits, transformed, theta) = st.Forward(x);
         Assert.Equal(new long[] { 2, 10 }, logits.shape);
         Assert.True(torch.allclose(transformed, x, 1e-5, 1e-5));
         Assert.NotNull(theta);
-        var (cnnLogits, same, none) = new StnClassifier(new StnOptions("cnn")).Forward(x);
+        var (cnnLogits, same, none) = new StnClassifier(new StnOptions(StnModel.Cnn)).Forward(x);
         Assert.Equal(new long[] { 2, 10 }, cnnLogits.shape);
         Assert.Same(x, same);
         Assert.Null(none);
@@ -28,6 +28,6 @@ public class StnClassifierTests
         var e = Assert.Throws<ArgumentException>(() => new StnClassifier(new StnOptions()).forward(torch.zeros(2, 1, 28, 28)));
         Assert.Contains("(batch, 1, 42, 42)", e.Message);
         Assert.Contains("(2, 1, 28, 28)", e.Message);
-        Assert.Contains("cnn or st-cnn", Assert.Throws<ArgumentException>(() => new StnOptions("vit").Validate()).Message);
+        Assert.Contains("Model must be one of cnn, st-cnn; got 5", Assert.Throws<ArgumentException>(() => new StnOptions((StnModel)5).Validate()).Message);
     }
 }

@@ -15,7 +15,7 @@ public class StnExperimentTests
         string run = Path.Combine(Directory.CreateTempSubdirectory("attn-stnexp-").FullName, "run");
         string lines = ExperimentHarness.Quiet(data, context =>
         {
-            var spec = new StnTrainSpec(Task: "rts", Model: "cnn", DataSeed: 3);
+            var spec = new StnTrainSpec(Task: "rts", Model: StnModel.Cnn, DataSeed: 3);
             var trainer = new TrainerOptions { Epochs = 1, BatchSize = 32, MaxBatchesPerEpoch = 3, OutDir = run, Monitor = "error" };
             var trained = StnExperiment.Train(spec, trainer, context);
             var keys = trained.Items.Select(kv => kv.Key).ToArray();
@@ -25,7 +25,7 @@ public class StnExperimentTests
             Assert.True(File.Exists(Path.Combine(run, "result.json")));
 
             var (_, loaded, _) = StnExperiment.Load(run, torch.CPU);
-            Assert.Equal(new StnRun("rts", 3, new StnOptions(Model: "cnn", Height: 42, Width: 42)), loaded);
+            Assert.Equal(new StnRun("rts", 3, new StnOptions(Model: StnModel.Cnn, Height: 42, Width: 42)), loaded);
 
             var eval = StnExperiment.Evaluate(new StnEvalSpec(run), context);
             Assert.Equal("rts", eval.Items.Single(kv => kv.Key == "task").Value);
