@@ -10,7 +10,8 @@ namespace AttentionSharp.Visualization;
 /// <param name="Weights">Per word, the attention over the <see cref="Grid"/> x <see cref="Grid"/> regions (row-major), or null without attention.</param>
 /// <param name="Grid">Side of the region grid.</param>
 /// <param name="Title">Text above the row (e.g. the reference and whether the caption matched).</param>
-public sealed record CaptionExample(byte[] Pixels, int Size, string[] Words, float[][]? Weights, int Grid, string Title);
+/// <param name="ImageLabel">Text over the plain image (null: the words in quotes, the generated caption).</param>
+public sealed record CaptionExample(byte[] Pixels, int Size, string[] Words, float[][]? Weights, int Grid, string Title, string? ImageLabel = null);
 
 /// <summary>
 /// The figure of Xu et al. 2015 (figures 2-3): per image a row with the image, then for each generated word the attention map
@@ -66,7 +67,7 @@ public static class CaptionFigure
             texts.Add((e.Title, pad, top + 13, false));
             int imgTop = top + title + label;
             Draw(bitmap, e, null, pad, imgTop, scale);
-            texts.Add(("\"" + string.Join(' ', e.Words) + "\"", pad, imgTop - 4, true));
+            texts.Add((e.ImageLabel ?? "\"" + string.Join(' ', e.Words) + "\"", pad, imgTop - 4, true));
             if (e.Weights == null) continue;
             for (int t = 0; t < e.Words.Length; t++)
             {

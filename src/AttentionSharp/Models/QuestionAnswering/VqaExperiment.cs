@@ -198,7 +198,7 @@ public static class VqaExperiment
         string png = spec.Output ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(spec.Image))!, Path.GetFileNameWithoutExtension(spec.Image) + ".vqa.png");
         var maps = HopMaps(pass.Weights, 0);
         CaptionFigure.SavePng(png, [new CaptionExample(grey, size, maps == null ? [] : HopNames(maps.Length), maps, run.Net.Grid,
-            $"{string.Join(' ', words)} ? -> {answer} ({probs[ranked[0]]:P0})")]);
+            $"{string.Join(' ', words)} ? -> {answer} ({probs[ranked[0]]:P0})", "image")]);
         var result = new RunResult().Add("answer", answer).Add("probability", Math.Round(probs[ranked[0]], 4))
             .Add("next", string.Join(",", ranked.Skip(1).Select(i => $"{SceneQuestions.Answers[i]}:{probs[i]:0.000}"))).Add("png", Path.GetFullPath(png));
         return (answer, result);
@@ -295,7 +295,7 @@ public static class VqaExperiment
         var answered = AnswerAll(model, new QuestionDataset(set.Scenes.Take(scenes), set.PerScene, set.Seed)).Take(count).ToList();
         var examples = answered.Select(a => new CaptionExample(set.Scenes.Pixels(a.Scene).ToArray(), set.Scenes.Height,
             a.Maps == null ? [] : HopNames(a.Maps.Length), a.Maps, model.Options.Grid,
-            $"#{a.Scene}: {a.Question.Text} -> {a.Predicted} ({(a.Predicted == a.Question.Answer ? "right" : "answer: " + a.Question.Answer)})")).ToList();
+            $"#{a.Scene}: {a.Question.Text} -> {a.Predicted} ({(a.Predicted == a.Question.Answer ? "right" : "answer: " + a.Question.Answer)})", "image")).ToList();
         CaptionFigure.SavePng(png, examples);
         return answered.Count(a => a.Predicted == a.Question.Answer);
     }
