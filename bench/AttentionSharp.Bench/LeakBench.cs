@@ -278,7 +278,7 @@ public static class LeakBench
         })];
         var train = Tagged(run.TrainCount, 1);
         var vocab = TaggerVocabularies.Build(train, minWordCount: 1, minFeatureCount: 1, withFeatures: false);
-        var options = new TaggerOptions("bilstm-crf", Words: vocab.Words.Count, Chars: vocab.Chars.Count, Tags: vocab.Tags.Count, WordDim: 8, CharDim: 4,
+        var options = new TaggerOptions(TaggerModel.BiLstmCrf, Words: vocab.Words.Count, Chars: vocab.Chars.Count, Tags: vocab.Tags.Count, WordDim: 8, CharDim: 4,
             CharFilters: 4, Hidden: 8, Dropout: 0.1);
         torch.manual_seed(1);
         var tagger = CrfTagger.Create(options, vocab.Tags.Items);

@@ -52,11 +52,11 @@ public static class TagCommands
     static int Train(ParsedArgs a)
     {
         string task = a.Choice("task", Tasks);
-        string model = a.Choice("model", TaggerOptions.Models);
+        var model = a.Variant<TaggerModel>("model");
         if (task != "conll" && (a.Has("train") || a.Has("dev") || a.Has("test")))
             throw new UsageException($"--train/--dev/--test are for --task conll; --task {task} uses the Brown corpus split");
         SharedOptions.Device(a); // a bad --device is reported before the run folder is named, as always
-        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"tag-{task}-{model}"));
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"tag-{task}-{Variant.Name(model)}"));
         var spec = new TagTrainSpec(task, model, a.String("train"), a.String("dev"), a.String("test"), a.Int("max-sentences", 0),
             MinCount: a.Int("min-count", 1), MinFeatureCount: a.Int("min-feature-count", 1));
         if (task == "conll" && spec.TrainFile == null) throw new UsageException("--task conll needs --train FILE (and usually --dev and --test)");

@@ -40,7 +40,7 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
         }
         encoder = new BiRnnEncoder(input, options.Hidden, "lstm");
         int states = 2 * options.Hidden;
-        if (options.Model == "bilstm-crf-attn") attention = new MultiHeadAttention(states, options.Heads);
+        if (options.Model == TaggerModel.BiLstmCrfAttention) attention = new MultiHeadAttention(states, options.Heads);
         dropout = nn.Dropout(options.Dropout);
         output = Layers.Linear(attention is null ? states : 2 * states, options.Tags);
         crf = new Crf(options.Tags, constraints);

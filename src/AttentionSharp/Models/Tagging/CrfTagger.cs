@@ -28,7 +28,7 @@ public static class CrfTagger
         var constraints = options.BioConstraints ? TransitionConstraints.Bio(tagNames) : null;
         return options.Model switch
         {
-            "crf" => new FeatureCrfTagger(options, constraints),
+            TaggerModel.Crf => new FeatureCrfTagger(options, constraints),
             _ => new BiLstmCrfTagger(options, constraints),
         };
     }

@@ -39,7 +39,7 @@ public sealed record TagRun(string Task, TaggerOptions Net, string? TrainFile, s
 /// <param name="MinFeatureCount">Features seen fewer times are dropped (crf).</param>
 /// <param name="Constraints">BIO-valid decoding: auto (on when every tag is O, B-X or I-X), on or off.</param>
 public sealed record TagTrainSpec(
-    string Task = "brown-universal", string Model = "bilstm-crf", string? TrainFile = null, string? DevFile = null, string? TestFile = null,
+    string Task = "brown-universal", TaggerModel Model = TaggerModel.BiLstmCrf, string? TrainFile = null, string? DevFile = null, string? TestFile = null,
     int MaxSentences = 0, int DevSentences = 0, int WordDim = 100, bool Chars = true, int Hidden = 128, int Heads = 4, int FeatureDim = 16,
     double Dropout = 0.25, int MinCount = 2, int MinFeatureCount = 2, string Constraints = "auto")
 {
@@ -47,7 +47,7 @@ public sealed record TagTrainSpec(
     public void Validate()
     {
         if (!TagExperiment.Tasks.Contains(Task)) throw new ArgumentException($"Task must be one of {string.Join(", ", TagExperiment.Tasks)}; got '{Task}'");
-        if (!TaggerOptions.Models.Contains(Model)) throw new ArgumentException($"Model must be one of {string.Join(", ", TaggerOptions.Models)}; got '{Model}'");
+        Variant.Check(Model, nameof(Model));
         if (Task != "conll" && (TrainFile ?? DevFile ?? TestFile) != null)
             throw new ArgumentException($"TrainFile/DevFile/TestFile are for Task conll; Task {Task} uses the Brown corpus split");
         if (Task == "conll" && TrainFile == null) throw new ArgumentException("Task conll needs TrainFile (and usually DevFile and TestFile)");
@@ -108,7 +108,7 @@ public static partial class TagExperiment
     public static readonly string[] Tasks = ["brown", "brown-universal", "conll"];
 
     /// <summary>The checkpoint kind of a tagger model (<c>tag/crf</c>, ...).</summary>
-    public static string Kind(string model) => KindPrefix + model;
+    public static string Kind(TaggerModel model) => KindPrefix + Variant.Name(model);
 
     /// <summary>
     /// Trains a tagger in <see cref="TrainerOptions.OutDir"/> (length buckets of <see cref="TrainerOptions.BatchSize"/> sentences)
@@ -150,7 +150,7 @@ public static partial class TagExperiment
         string best = Path.Combine(outDir, File.Exists(Path.Combine(outDir, Checkpoint.BestFile)) ? Checkpoint.BestFile : Checkpoint.LastFile);
         Checkpoint.Load(best, Kind(spec.Model), tagger.Module);
         tagger.Module.to(device);
-        var result = new RunResult().Add("task", spec.Task).Add("model", spec.Model);
+        var result = new RunResult().Add("task", spec.Task).Add("model", Variant.Name(spec.Model));
         if (test != null)
         {
             var evalClock = Stopwatch.StartNew();
@@ -259,7 +259,7 @@ public static partial class TagExperiment
         else test = BrownCorpus.Ensure(context.DataRoot, context.Log, run.Task == "brown-universal").Test.ToList();
         var clock = Stopwatch.StartNew();
         var data = new TaggingDataset(test, vocab, run.Net.UseChars && !run.Net.UsesFeatures, run.Net.UsesFeatures, sortByLength: true, device: context.Device);
-        var result = new RunResult().Add("task", run.Task).Add("model", run.Net.Model);
+        var result = new RunResult().Add("task", run.Task).Add("model", Variant.Name(run.Net.Model));
         AddScores(result, m.Tagger, data, vocab, run.Net.BioConstraints || AllBio(vocab.Tags.Items), spec.BatchSize);
         return RunFolder.FinishEval(result, data.Count, clock.Elapsed.TotalSeconds, m.Path, "sentences");
     }

@@ -40,7 +40,7 @@ public class TagExperimentTests
         string train = MakeConll(dir, "train.txt", 200, 1), dev = MakeConll(dir, "dev.txt", 40, 2), test = MakeConll(dir, "test.txt", 40, 3);
         string lines = ExperimentHarness.Quiet(dir, context =>
         {
-            var spec = new TagTrainSpec(Task: "conll", Model: "crf", TrainFile: train, DevFile: dev, TestFile: test, MinCount: 1, MinFeatureCount: 1);
+            var spec = new TagTrainSpec(Task: "conll", Model: TaggerModel.Crf, TrainFile: train, DevFile: dev, TestFile: test, MinCount: 1, MinFeatureCount: 1);
             var trainer = new TrainerOptions { Epochs = 3, BatchSize = 16, LearningRate = 0.05, OutDir = run, Monitor = "error" };
             var trained = TagExperiment.Train(spec, trainer, context).Items.ToDictionary(kv => kv.Key, kv => kv.Value);
             Assert.Equal("conll", trained["task"]);
@@ -50,7 +50,7 @@ public class TagExperimentTests
             Assert.Equal(3, trained["epochs"]);
             Assert.True(((Percent)trained["span_f1"]).Value > 80, $"span_f1 {trained["span_f1"]}");
             Assert.True(File.Exists(Path.Combine(run, "result.json")));
-            Assert.Equal(TagExperiment.Kind("crf"), Checkpoint.ReadHeader(Path.Combine(run, Checkpoint.BestFile)).Kind);
+            Assert.Equal(TagExperiment.Kind(TaggerModel.Crf), Checkpoint.ReadHeader(Path.Combine(run, Checkpoint.BestFile)).Kind);
 
             var eval = TagExperiment.Evaluate(new TagEvalSpec(run, BatchSize: 8), context).Items.ToDictionary(kv => kv.Key, kv => kv.Value);
             Assert.Equal(trained["test_accuracy"], eval["test_accuracy"]);

@@ -32,7 +32,7 @@ public class TaggerTests
         return result;
     }
 
-    static TaggerOptions Small(string model, TaggerVocabularies v) => new(model, v.Words.Count, v.Chars.Count, v.Features.Count, v.Tags.Count,
+    static TaggerOptions Small(string model, TaggerVocabularies v) => new(Variant.Parse<TaggerModel>(model, "model"), v.Words.Count, v.Chars.Count, v.Features.Count, v.Tags.Count,
         WordDim: 16, CharDim: 8, CharFilters: 8, Hidden: 16, FeatureDim: 16, Heads: 2, Dropout: 0);
 
     [Theory]
@@ -147,8 +147,8 @@ public class TaggerTests
     [Fact]
     public void BadOptionsAreRejected()
     {
-        Assert.Contains("unknown tagger", Assert.Throws<ArgumentException>(() => new TaggerOptions("lstm", Tags: 3, Words: 5).Validate()).Message);
-        Assert.Contains("heads", Assert.Throws<ArgumentException>(() => new TaggerOptions("bilstm-crf-attn", Words: 5, Chars: 5, Tags: 3, Hidden: 5, Heads: 4).Validate()).Message);
-        Assert.Throws<ArgumentException>(() => CrfTagger.Create(new TaggerOptions("bilstm-crf", Words: 5, Chars: 5, Tags: 3), ["A", "B"]));
+        Assert.Contains("Model must be one of crf, bilstm-crf, bilstm-crf-attn; got 6", Assert.Throws<ArgumentException>(() => new TaggerOptions((TaggerModel)6, Tags: 3, Words: 5).Validate()).Message);
+        Assert.Contains("heads", Assert.Throws<ArgumentException>(() => new TaggerOptions(TaggerModel.BiLstmCrfAttention, Words: 5, Chars: 5, Tags: 3, Hidden: 5, Heads: 4).Validate()).Message);
+        Assert.Throws<ArgumentException>(() => CrfTagger.Create(new TaggerOptions(TaggerModel.BiLstmCrf, Words: 5, Chars: 5, Tags: 3), ["A", "B"]));
     }
 }
