@@ -260,7 +260,7 @@ public static class LeakBench
             var docs = Sentences(count, seed).Select(s => new[] { s.Select(w => 2 + (w[0] - 'a')).ToArray() }).ToList();
             return new EncodedTextSet(docs, [.. docs.Select(d => d[0][0] % 2)], hierarchical: false);
         }
-        var options = new TextClassifierOptions(Model: "attn", VocabularySize: 2 + Words.Length, Classes: 2, Embedding: 8, Hidden: 8, AttentionDim: 8,
+        var options = new TextClassifierOptions(Model: TextClassifierModel.Attn, VocabularySize: 2 + Words.Length, Classes: 2, Embedding: 8, Hidden: 8, AttentionDim: 8,
             Dropout: 0.1, MinCount: 1);
         torch.manual_seed(1);
         var model = TextClassifiers.Create(options);

@@ -123,7 +123,7 @@ public static class TextClassificationBench
                 var peerTrain = peersOnFit ? train.Subset(StratifiedFolds.Holdout(train.Labels, validFraction, seed).Kept) : train;
                 (double acc, double sec) = m == "mlnet" ? MlNet(peerTrain, test, (int)seed)
                     : m is "ngram" or "ngram-lr" ? Ngram(peerTrain, test, seed, naiveBayes: m == "ngram")
-                    : Ours(train, test, new TextClassificationRun(task, folds, fold, seed, null, null, "label", "text", netBase with { Model = m }, validFraction, TrainFraction: trainFraction), trainer, pretrained);
+                    : Ours(train, test, new TextClassificationRun(task, folds, fold, seed, null, null, "label", "text", netBase with { Model = Variant.Parse<TextClassifierModel>(m, "models") }, validFraction, TrainFraction: trainFraction), trainer, pretrained);
                 results[m].Add((acc, sec));
                 Console.WriteLine($"fold {fold + 1}/{folds} {m,-6} accuracy {100 * acc:0.00}%  train {sec:0.0} s");
             }

@@ -75,7 +75,7 @@ public static class ClassifyCommands
     static TextClassifierOptions NetOptions(ParsedArgs a)
     {
         var net = new TextClassifierOptions(
-            Model: a.Choice("model", TextClassifierOptions.Models), Cell: a.Choice("cell", TextClassifierOptions.Cells),
+            Model: a.Variant<TextClassifierModel>("model"), Cell: a.Choice("cell", TextClassifierOptions.Cells),
             VocabularySize: 3, Classes: 2,
             Embedding: a.Int("embedding", 1), Hidden: a.Int("hidden", 1), AttentionDim: a.Int("attention-dim", 1),
             Dropout: a.Double("dropout", 0, 0.99), MinCount: a.Int("min-count", 1), MaxVocabulary: a.Int("max-vocab", 3),
@@ -107,7 +107,7 @@ public static class ClassifyCommands
         var spec = new TextClassificationTrainSpec(task, a.String("train"), a.String("test"), a.Required("label-column"), a.Required("text-column"),
             folds, a.Int("fold", 0, folds), a.Double("valid-fraction", 0, 0.5), net, TrainFraction: a.Double("train-fraction", 1e-9, 1));
         SharedOptions.Device(a); // a bad --device is reported before the run folder is named, as always
-        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"classify-{task}-{net.Model}"));
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"classify-{task}-{Variant.Name(net.Model)}"));
         trainer.Validate();
         spec = spec with { Pretrained = Pretrain(a, task) };
         if (task != TextTasks.Csv && (spec.TrainFile ?? spec.TestFile) != null) throw new UsageException($"--train/--test are for --task csv; task '{task}' uses its own dataset");

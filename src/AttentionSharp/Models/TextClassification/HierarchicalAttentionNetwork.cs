@@ -29,7 +29,7 @@ public sealed class HierarchicalAttentionNetwork : nn.Module<Tensor, Tensor, Ten
     public HierarchicalAttentionNetwork(TextClassifierOptions options) : base("HierarchicalAttentionNetwork")
     {
         options.Validate();
-        if (!options.Hierarchical) throw new ArgumentException($"HierarchicalAttentionNetwork needs model 'han'; got '{options.Model}'");
+        if (!options.Hierarchical) throw new ArgumentException($"HierarchicalAttentionNetwork needs model han; got {AttentionSharp.Training.Variant.Name(options.Model)}");
         Options = options;
         int d = 2 * options.Hidden;
         embedding = Layers.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);

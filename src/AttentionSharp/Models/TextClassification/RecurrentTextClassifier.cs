@@ -30,7 +30,7 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
         embedding = Layers.Embedding(options.VocabularySize, options.Embedding, padding_idx: Data.Text.Vocabulary.Pad);
         if (options.FreezeEmbedding) embedding.weight!.requires_grad = false;
         encoder = new BiRnnEncoder(options.Embedding, options.Hidden, options.Cell);
-        if (options.Model == "attn") attention = new AttentionPooling(2 * options.Hidden, options.AttentionDim);
+        if (options.Model == TextClassifierModel.Attn) attention = new AttentionPooling(2 * options.Hidden, options.AttentionDim);
         dropout = nn.Dropout(options.Dropout);
         output = Layers.Linear(2 * options.Hidden, options.Classes);
         RegisterComponents();
@@ -58,14 +58,14 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
         Tensor? weights = null;
         switch (Options.Model)
         {
-            case "attn":
+            case TextClassifierModel.Attn:
                 (pooled, weights) = attention!.Forward(states, mask, needWeights);
                 break;
-            case "mean":
+            case TextClassifierModel.Mean:
                 var m = mask.unsqueeze(-1).to(states.dtype);          // (B, T, 1)
                 pooled = (states * m).sum(1) / m.sum(1).clamp_min(HeldScalars.Of(1)); // (B, 2H)
                 break;
-            case "max":
+            case TextClassifierModel.Max:
                 pooled = states.masked_fill(mask.unsqueeze(-1).logical_not(), HeldScalars.Of(float.NegativeInfinity)).max(1).values; // (B, 2H)
                 pooled = pooled.masked_fill(pooled.isinf(), HeldScalars.Of(0));
                 break;

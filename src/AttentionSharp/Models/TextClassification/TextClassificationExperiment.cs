@@ -150,7 +150,7 @@ public static class TextClassificationExperiment
         }
         var (mean, std) = MeanStd(results.Select(r => r.Accuracy).ToList());
         var result = new RunResult()
-            .Add("task", spec.Task).Add("model", net.Model).Add("cell", net.Cell)
+            .Add("task", spec.Task).Add("model", Variant.Name(net.Model)).Add("cell", net.Cell)
             .Add("folds", separateTest != null ? 0 : spec.Folds).Add("folds_run", results.Count)
             .Add("accuracy_mean", new Percent(100 * mean)).Add("accuracy_std", new Percent(100 * std))
             .Add("epochs", trainer.Epochs).Add("valid_fraction", spec.ValidFraction).Add("train_fraction", spec.TrainFraction)
@@ -217,7 +217,7 @@ public static class TextClassificationExperiment
         var clock = Stopwatch.StartNew();
         var set = new EncodedTextSet(bundle.Encoder.EncodeAll(test.Texts), test.Labels, bundle.Classifier.Options.Hierarchical, context.Device);
         var metrics = Trainer<TextBatch>.Evaluate(new TextClassificationTask(bundle.Classifier), set, spec.BatchSize);
-        var result = new RunResult().Add("task", run.Task).Add("model", run.Net.Model)
+        var result = new RunResult().Add("task", run.Task).Add("model", Variant.Name(run.Net.Model))
             .Add("fold", run.Fold + 1).Add("folds", run.Folds)
             .Add("test_accuracy", new Percent(100 * (1 - metrics["error"]))).Add("test_loss", metrics["loss"]);
         return RunFolder.FinishEval(result, set.Count, clock.Elapsed.TotalSeconds, path);
@@ -232,7 +232,7 @@ public static class TextClassificationExperiment
     {
         var bundle = TextClassifierBundle.Load(spec.Checkpoint, context.Device);
         var p = bundle.Predict(spec.Text);
-        if (spec.Html != null) AtomicFile.WriteAllText(spec.Html, TextAttentionRenderer.Html(p, $"{bundle.Run.Net.Model} on {bundle.Run.Task}: attention"));
+        if (spec.Html != null) AtomicFile.WriteAllText(spec.Html, TextAttentionRenderer.Html(p, $"{Variant.Name(bundle.Run.Net.Model)} on {bundle.Run.Task}: attention"));
         return p;
     }
 

@@ -69,7 +69,7 @@ public sealed class TextClassifierBundle
     public TextEncoder Encoder { get; }
 
     /// <summary>The checkpoint kind of a model name.</summary>
-    public static string KindOf(string model) => $"{KindPrefix}/{model}";
+    public static string KindOf(TextClassifierModel model) => $"{KindPrefix}/{AttentionSharp.Training.Variant.Name(model)}";
 
     /// <summary>The checkpoint identity: kind, run record, and the vocabulary and class names as extra payload.</summary>
     public static ModelIdentity Identity(TextClassificationRun run, Vocabulary vocabulary, IReadOnlyList<string> classNames) =>

@@ -1,5 +1,21 @@
 namespace AttentionSharp.Models.TextClassification;
 
+/// <summary>The text classifier: a pooling over BiRNN states, or HAN (stored as attn, mean, max, last, han; also the suffix of the checkpoint kind textcls/...).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TextClassifierModel>))]
+public enum TextClassifierModel
+{
+    /// <summary>Attention pooling (Yang et al. 2016's word level; Lin et al. 2017 with one hop).</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("attn")] Attn,
+    /// <summary>The mean of the states.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("mean")] Mean,
+    /// <summary>The element-wise maximum of the states.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("max")] Max,
+    /// <summary>The final states of both directions.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("last")] Last,
+    /// <summary>The hierarchical attention network (Yang et al. 2016): words to sentences to the document.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("han")] Han,
+}
+
 /// <summary>
 /// Options of the text classifiers. Defaults follow Yang et al. 2016 where the paper gives them (GRU of 50 units per
 /// direction, attention context of 100) with a smaller embedding (100, trained from scratch unless initialised from skip-gram vectors, see <see cref="PretrainedEmbedding"/>).
@@ -26,7 +42,7 @@ namespace AttentionSharp.Models.TextClassification;
 /// frequent first, up to <see cref="MaxVocabulary"/> entries, so test words unseen in training keep their pretrained meaning.</param>
 /// <param name="WordDropout">Word dropout: in training, each real token is replaced by the unknown token with this probability (0 = off).</param>
 public sealed record TextClassifierOptions(
-    string Model = "attn",
+    TextClassifierModel Model = TextClassifierModel.Attn,
     string Cell = "gru",
     int VocabularySize = 0,
     int Classes = 2,
@@ -43,18 +59,16 @@ public sealed record TextClassifierOptions(
     bool FreezeEmbedding = false,
     bool ExtendVocabulary = false)
 {
-    /// <summary>The model names.</summary>
-    public static string[] Models { get; } = ["attn", "mean", "max", "last", "han"];
     /// <summary>The cell names.</summary>
     public static string[] Cells { get; } = ["gru", "lstm"];
 
     /// <summary>Whether the model reads sentences of words (<c>han</c>).</summary>
-    public bool Hierarchical => Model == "han";
+    public bool Hierarchical => Model == TextClassifierModel.Han;
 
     /// <summary>Checks every value, naming the bad one.</summary>
     public void Validate()
     {
-        if (!Models.Contains(Model)) throw new ArgumentException($"model must be one of {string.Join(", ", Models)}; got '{Model}'");
+        AttentionSharp.Training.Variant.Check(Model, nameof(Model));
         if (!Cells.Contains(Cell)) throw new ArgumentException($"cell must be one of {string.Join(", ", Cells)}; got '{Cell}'");
         if (VocabularySize < 3) throw new ArgumentException($"vocabulary size must be at least 3 (padding, unknown, one token); got {VocabularySize}");
         if (Classes < 2) throw new ArgumentException($"classes must be at least 2; got {Classes}");

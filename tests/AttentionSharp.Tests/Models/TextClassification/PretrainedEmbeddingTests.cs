@@ -18,7 +18,7 @@ public class PretrainedEmbeddingTests
         var vectors = new WordVectors(["good", "zebra", "bad", "film"],
             [1, 2, 3, 4, 9, 9, 9, 9, -1, -2, -3, -4, 0.5f, 0, -0.5f, 0], 4, "test");
         torch.manual_seed(3);
-        var classifier = TextClassifiers.Create(new TextClassifierOptions(Model: model, VocabularySize: vocabulary.Count, Embedding: 4, Hidden: 3, AttentionDim: 3));
+        var classifier = TextClassifiers.Create(new TextClassifierOptions(Model: AttentionSharp.Training.Variant.Parse<TextClassifierModel>(model, "model"), VocabularySize: vocabulary.Count, Embedding: 4, Hidden: 3, AttentionDim: 3));
         var before = classifier.WordEmbedding.weight!.detach().clone().data<float>().ToArray();
 
         int found = PretrainedEmbedding.Initialise(classifier.WordEmbedding, vocabulary, vectors);
@@ -59,7 +59,7 @@ public class PretrainedEmbeddingTests
     public void AFrozenEmbeddingDoesNotMoveWhileTheRestTrains()
     {
         torch.manual_seed(5);
-        var classifier = new RecurrentTextClassifier(new TextClassifierOptions(Model: "attn", VocabularySize: 12, Embedding: 4, Hidden: 3, AttentionDim: 3, FreezeEmbedding: true));
+        var classifier = new RecurrentTextClassifier(new TextClassifierOptions(Model: TextClassifierModel.Attn, VocabularySize: 12, Embedding: 4, Hidden: 3, AttentionDim: 3, FreezeEmbedding: true));
         var embeddingBefore = classifier.WordEmbedding.weight!.detach().clone();
         var outputBefore = classifier.parameters().Last().detach().clone();
         var optimizer = torch.optim.Adam(classifier.parameters(), 0.05);

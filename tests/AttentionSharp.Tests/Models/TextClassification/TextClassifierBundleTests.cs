@@ -16,7 +16,7 @@ public class TextClassifierBundleTests
         try
         {
             var vocab = Vocabulary.Build([["good", "good", "bad", "bad"]], minCount: 1);
-            var net = new TextClassifierOptions(Model: "attn", VocabularySize: vocab.Count, Embedding: 4, Hidden: 3, AttentionDim: 3);
+            var net = new TextClassifierOptions(Model: TextClassifierModel.Attn, VocabularySize: vocab.Count, Embedding: 4, Hidden: 3, AttentionDim: 3);
             var run = new TextClassificationRun("csv", 1, 0, 1, null, null, "label", "text", net);
             torch.manual_seed(1);
             var model = TextClassifiers.Create(net);

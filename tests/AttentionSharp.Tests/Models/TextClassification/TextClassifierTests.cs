@@ -9,7 +9,7 @@ namespace AttentionSharp.Tests.Models.TextClassification;
 public class TextClassifierTests
 {
     static TextClassifierOptions Tiny(string model, string cell = "gru") =>
-        new(Model: model, Cell: cell, VocabularySize: 20, Classes: 3, Embedding: 8, Hidden: 6, AttentionDim: 5, Dropout: 0);
+        new(Model: AttentionSharp.Training.Variant.Parse<TextClassifierModel>(model, "model"), Cell: cell, VocabularySize: 20, Classes: 3, Embedding: 8, Hidden: 6, AttentionDim: 5, Dropout: 0);
 
     /// <summary>A padded flat batch: rows of the given lengths, random tokens 2..19.</summary>
     static (Tensor Tokens, Tensor Mask) Flat(params int[] lengths)
@@ -99,7 +99,7 @@ public class TextClassifierTests
         var m = new RecurrentTextClassifier(Tiny("mean"));
         var e = Assert.Throws<ArgumentException>(() => m.Classify(torch.zeros(2, 3, 4, dtype: ScalarType.Int64), torch.ones(2, 3, 4, dtype: ScalarType.Bool)));
         Assert.Contains("(batch, time)", e.Message);
-        Assert.Contains("model must be one of", Assert.Throws<ArgumentException>(() => TextClassifiers.Create(Tiny("cnn"))).Message);
+        Assert.Contains("Model must be one of attn, mean, max, last, han; got 9", Assert.Throws<ArgumentException>(() => TextClassifiers.Create(Tiny("attn") with { Model = (TextClassifierModel)9 })).Message);
         Assert.Throws<ArgumentException>(() => new HierarchicalAttentionNetwork(Tiny("attn")));
     }
 
@@ -129,7 +129,7 @@ public class TextClassifierTests
         var train = Generated(200, 1);
         var test = Generated(60, 2);
         var run = new TextClassificationRun("csv", 1, -1, 1, null, null, "label", "text",
-            new TextClassifierOptions(Model: model, Embedding: 16, Hidden: 12, AttentionDim: 12, Dropout: 0, MinCount: 1));
+            new TextClassifierOptions(Model: AttentionSharp.Training.Variant.Parse<TextClassifierModel>(model, "model"), Embedding: 16, Hidden: 12, AttentionDim: 12, Dropout: 0, MinCount: 1));
         var trainer = new TrainerOptions { Epochs = 8, BatchSize = 16, LearningRate = 1e-2, Seed = 1 };
         var (result, bundle) = TextClassificationExperiment.TrainAndTest(train, test, run, trainer, CPU, new PlainProgress(TextWriter.Null));
         Assert.True(result.Accuracy >= 0.95, $"{model}: test accuracy {result.Accuracy:P1}");
@@ -152,7 +152,7 @@ public class TextClassifierTests
         var train = Generated(120, 3);
         var test = Generated(40, 4);
         var run = new TextClassificationRun("csv", 1, -1, 1, null, null, "label", "text",
-            new TextClassifierOptions(Model: "attn", Embedding: 8, Hidden: 8, AttentionDim: 8, Dropout: 0, MinCount: 1), ValidFraction: 0.25);
+            new TextClassifierOptions(Model: TextClassifierModel.Attn, Embedding: 8, Hidden: 8, AttentionDim: 8, Dropout: 0, MinCount: 1), ValidFraction: 0.25);
         string dir = Path.Combine(Path.GetTempPath(), $"attn-valid-{Guid.NewGuid():N}");
         try
         {
