@@ -8,7 +8,7 @@ public static class VqaCommands
 {
     static readonly OptionSpec[] ModelOptions =
     [
-        new("attention", "WHICH", "stacked", "stacked (the question attends over the image regions, --hops times) or none (mean of the regions and the question, fused)"),
+        new("attention", "WHICH", "stacked", "stacked (the question attends over the image regions, --hops times) none (mean of the regions and the question, fused) or flat (the whole grid of regions as one vector, fused)"),
         new("hops", "K", "2", "stacked: attention layers (SAN-1, SAN-2 ...)"),
         new("questions", "N", "3", "questions per scene and epoch (kinds cycle: exist, relate, where)"),
         new("features", "D", "64", "channels of each region feature"),
@@ -42,7 +42,7 @@ public static class VqaCommands
             a.Int("hidden", 2, 4096), a.Int("attention-hidden", 1, 4096), a.Int("hops", 1, 16), a.Double("dropout", 0, 0.99));
         if (spec.Hidden % 2 != 0) throw new UsageException($"--hidden must be even (two LSTM directions of N/2); got {spec.Hidden}");
         spec.Validate();
-        string name = $"scenes{data.MinObjects}{data.MaxObjects}-{(attention == VqaAttention.Stacked ? $"san{spec.Hops}" : "none")}";
+        string name = $"scenes{data.MinObjects}{data.MaxObjects}-{(attention == VqaAttention.Stacked ? $"san{spec.Hops}" : Variant.Name(attention))}";
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"vqa-{name}"));
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => VqaExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());

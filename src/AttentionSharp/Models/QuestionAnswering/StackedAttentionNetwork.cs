@@ -21,7 +21,8 @@ public readonly record struct VqaPass(Tensor Logits, Tensor? Weights);
 /// k = 1..K with <c>u^0 = v_Q</c>: <c>h_A = tanh(W_IA v_I + (W_QA u^{k-1} + b_A))</c>, <c>p_I = softmax(W_P h_A + b_P)</c>,
 /// <c>v~_I = sum_i p_i v_i</c>, <c>u^k = v~_I + u^{k-1}</c> (eq. 15-19; the score is the catalog's <see cref="AdditiveScore"/>,
 /// whose constant b_P cancels in the softmax), and <c>p_ans = softmax(W_u u^K + b_u)</c> (eq. 20). Without attention the
-/// query is <c>u = tanh(W_f [mean_i v_i; v_Q] + b_f)</c>: the image enters only as the mean of its regions.
+/// query is <c>u = tanh(W_f [mean_i v_i; v_Q] + b_f)</c>: the image enters only as the mean of its regions; or, <c>flat</c>,
+/// <c>u = tanh(W_f [tanh(W_g [v_1; ...; v_L] + b_g); v_Q] + b_f)</c>: one image vector from the whole grid, places kept.
 /// </summary>
 public sealed class StackedAttentionNetwork : nn.Module
 {
@@ -31,6 +32,7 @@ public sealed class StackedAttentionNetwork : nn.Module
     readonly BiRnnEncoder question;
     readonly ModuleList<KeyValueAttention> hops;
     readonly Linear? fuse;
+    readonly Linear? grid;
     readonly Dropout dropout;
     readonly Linear answer;
 
@@ -47,7 +49,11 @@ public sealed class StackedAttentionNetwork : nn.Module
         if (options.Attention == VqaAttention.Stacked)
             for (int k = 0; k < options.Hops; k++)
                 hops.Add(new KeyValueAttention(new AdditiveScore(options.Hidden, options.Hidden, options.AttentionHidden)));
-        else fuse = Layers.Linear(2 * options.Hidden, options.Hidden);
+        else
+        {
+            fuse = Layers.Linear(2 * options.Hidden, options.Hidden);
+            if (options.Attention == VqaAttention.Flat) grid = Layers.Linear((long)options.Regions * options.Hidden, options.Hidden);
+        }
         dropout = nn.Dropout(options.Dropout);
         answer = Layers.Linear(options.Hidden, options.Answers);
         RegisterComponents();
@@ -89,7 +95,11 @@ public sealed class StackedAttentionNetwork : nn.Module
             }
             weights = torch.stack(maps, 1);                                      // (N, K, L)
         }
-        else u = fuse.forward(torch.cat([vI.mean([1]), u], 1)).tanh();          // (N, d)
+        else
+        {
+            var image = grid is null ? vI.mean([1]) : grid.forward(vI.flatten(1)).tanh();   // (N, d)
+            u = fuse.forward(torch.cat([image, u], 1)).tanh();                  // (N, d)
+        }
         return new VqaPass(answer.forward(dropout.forward(u)), weights);
     }
 }

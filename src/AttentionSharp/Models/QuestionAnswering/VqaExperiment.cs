@@ -135,7 +135,7 @@ public static class VqaExperiment
         var run = new VqaRun(spec.Data, spec.PerScene, net);
         var sets = Questions(run, context);
         log.WriteLine($"questions: {spec.PerScene} per scene and epoch (exist, relate, where), {SceneQuestions.Answers.Length} answers; " +
-                      $"{(net.Attention == VqaAttention.Stacked ? $"stacked attention, {net.Hops} layer(s)" : "no attention (mean of the regions)")}, " +
+                      $"{net.Attention switch { VqaAttention.Stacked => $"stacked attention, {net.Hops} layer(s)", VqaAttention.None => "no attention (mean of the regions)", _ => "no attention (the flattened grid of regions)" }}, " +
                       $"{net.Grid}x{net.Grid} regions, d = {net.Hidden}, k = {net.AttentionHidden}");
         var (model, summary, clock) = RunFolder.Fit<VqaBatch, StackedAttentionNetwork>(trainer, context, ModelIdentity.Of(Kind, run),
             () => new StackedAttentionNetwork(net), m => new VqaTask(m), sets.Train, sets.Valid);

@@ -3,7 +3,7 @@ using AttentionSharp.Training;
 
 namespace AttentionSharp.Models.QuestionAnswering;
 
-/// <summary>How a visual question answering model combines the question and the image (stored in checkpoints as stacked, none).</summary>
+/// <summary>How a visual question answering model combines the question and the image (stored in checkpoints as stacked, none, flat).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<VqaAttention>))]
 public enum VqaAttention
 {
@@ -11,6 +11,12 @@ public enum VqaAttention
     [JsonStringEnumMemberName("stacked")] Stacked,
     /// <summary>No attention: the mean of the region features and the question, fused by one tanh layer.</summary>
     [JsonStringEnumMemberName("none")] None,
+    /// <summary>
+    /// No attention, but every region kept in place: the whole grid of region vectors flattened and mapped to one image vector
+    /// by a linear layer (like the fc7 image vector of Antol et al. 2015's "LSTM Q + I"), fused with the question as in
+    /// <see cref="None"/>. The stronger no-attention peer: it can read where things are.
+    /// </summary>
+    [JsonStringEnumMemberName("flat")] Flat,
 }
 
 /// <summary>

@@ -89,6 +89,18 @@ public class StackedAttentionNetworkTests
         var expected = nn.functional.linear(nn.functional.linear(u, Param(none, "fuse.weight"), Param(none, "fuse.bias")).tanh(),
             Param(none, "answer.weight"), Param(none, "answer.bias"));
         Assert.True(p.Logits.sub(expected).abs().max().item<float>() < 1e-5);
+        // flat: one image vector from the whole grid, tanh(W_g [v_1; ...; v_L] + b_g), fused the same way.
+        manual_seed(2);
+        var flat = new StackedAttentionNetwork(Small(VqaAttention.Flat));
+        flat.eval();
+        var pf = flat.Forward(images, imageOf, ids, mask);
+        Assert.Null(pf.Weights);
+        var g = nn.functional.linear(flat.ImageVectors(images).index_select(0, imageOf).flatten(1), Param(flat, "grid.weight"), Param(flat, "grid.bias")).tanh();
+        var uf = torch.cat([g, flat.QuestionVectors(ids, mask)], 1);
+        var expectedFlat = nn.functional.linear(nn.functional.linear(uf, Param(flat, "fuse.weight"), Param(flat, "fuse.bias")).tanh(),
+            Param(flat, "answer.weight"), Param(flat, "answer.bias"));
+        Assert.True(pf.Logits.sub(expectedFlat).abs().max().item<float>() < 1e-5);
+        Assert.Equal([8L, 4 * 8], Param(flat, "grid.weight").shape);
         // An image's questions read that image only: the answers to question 1 do not depend on image 1.
         var other = images.clone();
         other[1] = rand(1, 16, 16);

@@ -137,6 +137,6 @@ public class VqaExperimentTests
         Assert.Contains("--hidden must be even", r.Err);
         r = CliTests.Run("vqa", "train", "--attention", "soft", "--no-progress");
         Assert.Equal(2, r.Code);
-        Assert.Contains("stacked", r.Err);
+        Assert.Contains("--attention must be one of stacked, none, flat; got 'soft'", r.Err);
     }
 }
