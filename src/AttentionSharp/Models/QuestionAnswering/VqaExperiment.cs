@@ -64,8 +64,9 @@ public sealed record VqaAskSpec(string Checkpoint, string Image, string Question
 /// <param name="HeldOutCount">Questions counted for <see cref="HeldOut"/>.</param>
 /// <param name="Prior">Accuracy of the question-only prior on the same questions.</param>
 /// <param name="Count">Questions scored.</param>
+/// <param name="GroundingByKind">Grounding per question kind (NaN where no question of the kind has a focus object, or without attention).</param>
 public sealed record VqaScores(double Accuracy, IReadOnlyDictionary<QuestionKind, double> ByKind, double Grounding, int Grounded, double HeldOut, int HeldOutCount,
-    double Prior, int Count);
+    double Prior, int Count, IReadOnlyDictionary<QuestionKind, double> GroundingByKind);
 
 /// <summary>
 /// The best answer from the question alone: for each question text, the answer most often right for it in the training
@@ -241,6 +242,8 @@ public static class VqaExperiment
         int right = 0, priorRight = 0, grounded = 0, groundedCount = 0, heldRight = 0, heldCount = 0;
         var kindRight = new Dictionary<QuestionKind, int>();
         var kindCount = new Dictionary<QuestionKind, int>();
+        var kindGrounded = new Dictionary<QuestionKind, int>();
+        var kindFocus = new Dictionary<QuestionKind, int>();
         foreach (var (q, scene, predicted, maps) in answered)
         {
             bool ok = predicted == q.Answer;
@@ -252,12 +255,18 @@ public static class VqaExperiment
             if (maps != null && q.Focus >= 0)
             {
                 groundedCount++;
-                if (CaptionMetrics.PeakInside(maps[^1], model.Options.Grid, model.Options.ImageSize, set.Scenes.Objects![scene][q.Focus].Box)) grounded++;
+                kindFocus[q.Kind] = kindFocus.GetValueOrDefault(q.Kind) + 1;
+                if (CaptionMetrics.PeakInside(maps[^1], model.Options.Grid, model.Options.ImageSize, set.Scenes.Objects![scene][q.Focus].Box))
+                {
+                    grounded++;
+                    kindGrounded[q.Kind] = kindGrounded.GetValueOrDefault(q.Kind) + 1;
+                }
             }
         }
         var byKind = Enum.GetValues<QuestionKind>().ToDictionary(k => k, k => kindCount.TryGetValue(k, out var n) ? (double)kindRight.GetValueOrDefault(k) / n : double.NaN);
         return new VqaScores((double)right / answered.Count, byKind, groundedCount == 0 ? double.NaN : (double)grounded / groundedCount, groundedCount,
-            heldCount == 0 ? double.NaN : (double)heldRight / heldCount, heldCount, (double)priorRight / answered.Count, answered.Count);
+            heldCount == 0 ? double.NaN : (double)heldRight / heldCount, heldCount, (double)priorRight / answered.Count, answered.Count,
+            Enum.GetValues<QuestionKind>().ToDictionary(k => k, k => kindFocus.TryGetValue(k, out var n) ? (double)kindGrounded.GetValueOrDefault(k) / n : double.NaN));
     }
 
     static RunResult Score(StackedAttentionNetwork model, (QuestionDataset Train, QuestionDataset Valid, QuestionDataset Test, QuestionDataset? Compositional, SceneRelation[] HeldOut) sets,
@@ -273,6 +282,7 @@ public static class VqaExperiment
             foreach (var (k, a) in s.ByKind) if (!double.IsNaN(a)) result.Add($"{prefix}{k.ToString().ToLowerInvariant()}_acc", new Percent(100 * a));
             if (!double.IsNaN(s.HeldOut)) result.Add(prefix + "heldout_relate_acc", new Percent(100 * s.HeldOut));
             if (!double.IsNaN(s.Grounding)) result.Add(prefix + "grounding", new Percent(100 * s.Grounding));
+            foreach (var (k, g) in s.GroundingByKind) if (!double.IsNaN(g)) result.Add($"{prefix}{k.ToString().ToLowerInvariant()}_grounding", new Percent(100 * g));
             result.Add(prefix + "prior_acc", new Percent(100 * s.Prior));
         }
         var test = ScoreSet(model, sets.Test, prior, held);

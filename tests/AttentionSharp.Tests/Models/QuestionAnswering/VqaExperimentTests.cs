@@ -63,7 +63,7 @@ public class VqaExperimentTests
         }
         var scores = VqaExperiment.ScoreSet(model, set, new QuestionPrior(set), new HashSet<SceneRelation>());
         Assert.True(scores.ByKind[QuestionKind.Where] >= 0.9, $"where accuracy {scores.ByKind[QuestionKind.Where]:P1} after 400 steps");
-        Assert.True(scores.Grounding >= 0.8, $"grounding {scores.Grounding:P1}");
+        Assert.True(scores.GroundingByKind[QuestionKind.Where] >= 0.8, $"grounding of where questions {scores.GroundingByKind[QuestionKind.Where]:P1}");
     }
 
     [Fact]
@@ -82,6 +82,7 @@ public class VqaExperimentTests
             Assert.Equal(["data", "attention", "hops", "objects", "test_acc", "test_exist_acc", "test_relate_acc", "test_where_acc"], keys[..8]);
             Assert.Contains("comp_heldout_relate_acc", keys);
             Assert.Contains("test_grounding", keys);
+            Assert.Contains("test_where_grounding", keys);
             Assert.Contains("test_prior_acc", keys);
             Assert.True(File.Exists(Path.Combine(run, "attention.png")));
             var (_, loaded, _) = VqaExperiment.Load(run, CPU);
