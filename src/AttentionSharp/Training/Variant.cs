@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace AttentionSharp.Training;
@@ -7,7 +8,7 @@ namespace AttentionSharp.Training;
 /// <summary>
 /// Model variants are enums (issue 20): typed in C# (<c>CaptionAttention.Soft</c>), named by short lower-case strings
 /// everywhere outside the code: in checkpoints, in RESULT lines and on the command line (<c>soft</c>, <c>luong-dot</c>).
-/// Each enum carries <see cref="JsonStringEnumConverter{TEnum}"/> and a <see cref="JsonStringEnumMemberNameAttribute"/> per
+/// Each enum carries <see cref="VariantJsonConverter{T}"/> and a <see cref="JsonStringEnumMemberNameAttribute"/> per
 /// member, so a checkpoint stores exactly the string the option had when it was a string: checkpoints written before a
 /// family's options became enums load unchanged, and none needs a migration.
 /// </summary>
@@ -39,5 +40,33 @@ public static class Variant
     public static void Check<T>(T value, string property) where T : struct, Enum
     {
         if (!Enum.IsDefined(value)) throw new ArgumentException($"{property} must be one of {string.Join(", ", Names<T>())}; got {Convert.ToInt64(value)}");
+    }
+}
+
+/// <summary>
+/// Reads and writes a model variant in JSON by its <see cref="Variant"/> name (<c>"soft"</c>, <c>"luong-dot"</c>). Reading
+/// also accepts the C# member name in any case (<c>"Soft"</c>, as hand-written JSON or a default enum converter would
+/// write it) and an integer (which <see cref="Variant.Check{T}"/> then validates); anything else is a
+/// <see cref="JsonException"/> that lists the names.
+/// </summary>
+public sealed class VariantJsonConverter<T> : JsonConverter<T> where T : struct, Enum
+{
+    /// <inheritdoc />
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Number) return (T)Enum.ToObject(typeof(T), reader.GetInt64());
+        if (reader.TokenType != JsonTokenType.String) throw new JsonException($"a {typeof(T).Name} must be a string, one of {string.Join(", ", Variant.Names<T>())}");
+        string s = reader.GetString()!;
+        foreach (var name in Variant.Names<T>()) if (name == s) return Variant.Parse<T>(name, typeof(T).Name);
+        if (Enum.TryParse<T>(s, ignoreCase: true, out var value) && Enum.IsDefined(value) && !s.Any(char.IsDigit)) return value;
+        foreach (var name in Variant.Names<T>()) if (string.Equals(name, s, StringComparison.OrdinalIgnoreCase)) return Variant.Parse<T>(name, typeof(T).Name);
+        throw new JsonException($"'{s}' is not a {typeof(T).Name}; expected one of {string.Join(", ", Variant.Names<T>())}");
+    }
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
+    {
+        if (Enum.IsDefined(value)) writer.WriteStringValue(Variant.Name(value));
+        else writer.WriteNumberValue(Convert.ToInt64(value));   // an undefined value stays visible, and Validate refuses it when read back
     }
 }

@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 namespace AttentionSharp.Models.Baselines;
 
 /// <summary>The non-attention baseline network (stored as fc, conv).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<BaselineModel>))]
+[JsonConverter(typeof(VariantJsonConverter<BaselineModel>))]
 public enum BaselineModel
 {
     /// <summary>Fully connected ReLU layers.</summary>

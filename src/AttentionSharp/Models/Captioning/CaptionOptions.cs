@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 namespace AttentionSharp.Models.Captioning;
 
 /// <summary>How the captioner looks at the image (stored in checkpoints by the names soft, hard, none).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<CaptionAttention>))]
+[JsonConverter(typeof(VariantJsonConverter<CaptionAttention>))]
 public enum CaptionAttention
 {
     /// <summary>Deterministic soft attention: the expected context, beta gate, doubly stochastic penalty (section 4.2).</summary>

@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 namespace AttentionSharp.Models.Forecasting;
 
 /// <summary>Which attention stages DA-RNN has (stored as dual, input, temporal, none).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<DarnnAttention>))]
+[JsonConverter(typeof(VariantJsonConverter<DarnnAttention>))]
 public enum DarnnAttention
 {
     /// <summary>DA-RNN: input attention in the encoder, temporal attention in the decoder.</summary>

@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 namespace AttentionSharp.Models.QuestionAnswering;
 
 /// <summary>How a visual question answering model combines the question and the image (stored in checkpoints as stacked, none, flat).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<VqaAttention>))]
+[JsonConverter(typeof(VariantJsonConverter<VqaAttention>))]
 public enum VqaAttention
 {
     /// <summary>Stacked attention (Yang et al. 2016): the question queries the regions, <see cref="VqaOptions.Hops"/> times.</summary>

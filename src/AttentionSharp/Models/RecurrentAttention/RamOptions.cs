@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 namespace AttentionSharp.Models.RecurrentAttention;
 
 /// <summary>The core network of RAM (stored as rnn, lstm).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RamCore>))]
+[JsonConverter(typeof(VariantJsonConverter<RamCore>))]
 public enum RamCore
 {
     /// <summary>A ReLU RNN, the paper's.</summary>
@@ -14,7 +14,7 @@ public enum RamCore
 }
 
 /// <summary>Where RAM's first glimpse goes (stored as uniform, centre, learned).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RamFirstLocation>))]
+[JsonConverter(typeof(VariantJsonConverter<RamFirstLocation>))]
 public enum RamFirstLocation
 {
     /// <summary>Uniform at random in [-1, 1]^2, also at test time (the earlier releases').</summary>
@@ -26,7 +26,7 @@ public enum RamFirstLocation
 }
 
 /// <summary>RAM's location policy when evaluating (stored as sample, mean).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RamTestPolicy>))]
+[JsonConverter(typeof(VariantJsonConverter<RamTestPolicy>))]
 public enum RamTestPolicy
 {
     /// <summary>Draw every location from the Gaussian, as in training.</summary>
@@ -36,7 +36,7 @@ public enum RamTestPolicy
 }
 
 /// <summary>RAM's REINFORCE reward (stored as correct, probability).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RamReward>))]
+[JsonConverter(typeof(VariantJsonConverter<RamReward>))]
 public enum RamReward
 {
     /// <summary>1 when the final classification is right, else 0 (the paper's).</summary>

@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 namespace AttentionSharp.Models.RelationExtraction;
 
 /// <summary>The sentence encoder of relation extraction (stored as pcnn, cnn).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RelexEncoder>))]
+[JsonConverter(typeof(VariantJsonConverter<RelexEncoder>))]
 public enum RelexEncoder
 {
     /// <summary>Piecewise max pooling: three pieces split by the two entities (Zeng et al. 2015).</summary>
@@ -14,7 +14,7 @@ public enum RelexEncoder
 }
 
 /// <summary>How relation extraction combines a bag's sentences (stored as att, ave, one, sent).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RelexAggregator>))]
+[JsonConverter(typeof(VariantJsonConverter<RelexAggregator>))]
 public enum RelexAggregator
 {
     /// <summary>Selective attention over the sentences, queried by the relation (Lin et al. 2016).</summary>

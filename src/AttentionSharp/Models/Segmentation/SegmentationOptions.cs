@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 namespace AttentionSharp.Models.Segmentation;
 
 /// <summary>The segmentation network (stored as unet, attention-unet).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<SegmentationModel>))]
+[JsonConverter(typeof(VariantJsonConverter<SegmentationModel>))]
 public enum SegmentationModel
 {
     /// <summary>U-Net (Ronneberger et al. 2015).</summary>

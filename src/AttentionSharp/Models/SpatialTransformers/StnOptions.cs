@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 namespace AttentionSharp.Models.SpatialTransformers;
 
 /// <summary>The distorted-MNIST classifier (stored as cnn, st-cnn).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<StnModel>))]
+[JsonConverter(typeof(VariantJsonConverter<StnModel>))]
 public enum StnModel
 {
     /// <summary>The plain CNN.</summary>

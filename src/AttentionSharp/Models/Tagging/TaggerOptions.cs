@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 namespace AttentionSharp.Models.Tagging;
 
 /// <summary>The tagger (stored as crf, bilstm-crf, bilstm-crf-attn; also the suffix of the checkpoint kind tag/...).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<TaggerModel>))]
+[JsonConverter(typeof(VariantJsonConverter<TaggerModel>))]
 public enum TaggerModel
 {
     /// <summary>A linear-chain CRF on hand-made features.</summary>

@@ -1,7 +1,7 @@
 namespace AttentionSharp.Models.TextClassification;
 
 /// <summary>The text classifier: a pooling over BiRNN states, or HAN (stored as attn, mean, max, last, han; also the suffix of the checkpoint kind textcls/...).</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TextClassifierModel>))]
+[System.Text.Json.Serialization.JsonConverter(typeof(AttentionSharp.Training.VariantJsonConverter<TextClassifierModel>))]
 public enum TextClassifierModel
 {
     /// <summary>Attention pooling (Yang et al. 2016's word level; Lin et al. 2017 with one hop).</summary>
