@@ -237,7 +237,7 @@ public static class LeakBench
     static Sampler Seq2Seq(Run run)
     {
         var (train, valid, v) = Reversal(run);
-        var options = new Seq2SeqOptions("bahdanau", v, v, Embedding: 16, Hidden: 16, MaxSourceLength: 12, MaxTargetLength: 12);
+        var options = new Seq2SeqOptions(Seq2SeqArch.Bahdanau, v, v, Embedding: 16, Hidden: 16, MaxSourceLength: 12, MaxTargetLength: 12);
         torch.manual_seed(1);
         var model = new Seq2SeqModel(options);
         return run.Fit(new Seq2SeqTask(model), ModelIdentity.Of("translate/bahdanau", options), train, valid);

@@ -26,7 +26,7 @@ public static class TranslateBench
         var rows = new List<(string Arch, int Beam, double SentencesPerSecond)>();
         foreach (var arch in new[] { "none", "bahdanau", "luong-general" })
         {
-            var model = new Seq2SeqModel(new Seq2SeqOptions(arch, SourceVocab: 60, TargetVocab: 60, Embedding: 32, Hidden: 64, Dropout: 0, MaxTargetLength: maxLength));
+            var model = new Seq2SeqModel(new Seq2SeqOptions(AttentionSharp.Training.Variant.Parse<Seq2SeqArch>(arch, "arch"), SourceVocab: 60, TargetVocab: 60, Embedding: 32, Hidden: 64, Dropout: 0, MaxTargetLength: maxLength));
             model.eval();
             foreach (int beam in new[] { 1, 5 })
             {

@@ -178,7 +178,7 @@ public static class VsPytorchBench
     {
         const int batch = 64, source = 20, target = 20, vocab = 2000;
         torch.manual_seed(1);
-        var model = new Seq2SeqModel(new Seq2SeqOptions("bahdanau", SourceVocab: vocab, TargetVocab: vocab, Embedding: 64, Hidden: 128, Dropout: 0,
+        var model = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, SourceVocab: vocab, TargetVocab: vocab, Embedding: 64, Hidden: 128, Dropout: 0,
             MaxSourceLength: source, MaxTargetLength: target));
         var opt = torch.optim.Adam(model.parameters(), 1e-3);
         var lengths = torch.arange(batch, dtype: ScalarType.Int64) % (source / 2 + 1) + source / 2;        // 10..20, as in peer.py

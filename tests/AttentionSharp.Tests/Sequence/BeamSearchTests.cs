@@ -79,7 +79,7 @@ public class BeamSearchTests
     public void BeamOneEqualsGreedyOnARandomModel(string arch)
     {
         torch.manual_seed(11);
-        var model = new Seq2SeqModel(new Seq2SeqOptions(arch, SourceVocab: 12, TargetVocab: 9, Embedding: 8, Hidden: 8, Dropout: 0, MaxTargetLength: 12));
+        var model = new Seq2SeqModel(new Seq2SeqOptions(AttentionSharp.Training.Variant.Parse<Seq2SeqArch>(arch, "arch"), SourceVocab: 12, TargetVocab: 9, Embedding: 8, Hidden: 8, Dropout: 0, MaxTargetLength: 12));
         model.eval();
         using var _ = torch.no_grad();
         var src = torch.tensor(new long[] { 4, 5, 6, 7, 8, 9, 10, 0, 0, 0, 11, 4, 4, 0, 0 }, [3, 5]);

@@ -73,7 +73,7 @@ public class CheckpointCompatibilityTests
         var data = header.Options!["Data"].Deserialize<TranslationTaskSpec>(Checkpoint.Json)!;
         Assert.Equal(("dates", 3), (data.Task, data.DataSeed));
         var net = header.Options!["Model"].Deserialize<Seq2SeqOptions>(Checkpoint.Json)!;
-        Assert.Equal(("bahdanau", "lstm", 4, 5), (net.Arch, net.EncoderCell, net.Embedding, net.Hidden));
+        Assert.Equal(("bahdanau", "lstm", 4, 5), (Variant.Name(net.Arch), net.EncoderCell, net.Embedding, net.Hidden));
         var source = Vocabulary.FromJson(header.Extra?["source"]);
         var target = Vocabulary.FromJson(header.Extra?["target"]);
         Assert.Equal((net.SourceVocab, net.TargetVocab), (source.Count, target.Count));

@@ -1,3 +1,4 @@
+using AttentionSharp.Training;
 using AttentionSharp.Data.Translation;
 using AttentionSharp.Sequence;
 using TorchSharp;
@@ -32,9 +33,9 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
         encoder = new BiRnnEncoder(e, h, options.Cell);
         decoder = options.Arch switch
         {
-            "none" => new PlainDecoder(e, 2 * h, hd),
-            "bahdanau" => new BahdanauDecoder(e, 2 * h, hd),
-            _ => new LuongDecoder(options.Arch["luong-".Length..], e, 2 * h, hd, options.Window, options.MaxSourceLength),
+            Seq2SeqArch.None => new PlainDecoder(e, 2 * h, hd),
+            Seq2SeqArch.Bahdanau => new BahdanauDecoder(e, 2 * h, hd),
+            _ => new LuongDecoder(Variant.Name(options.Arch)["luong-".Length..], e, 2 * h, hd, options.Window, options.MaxSourceLength),
         };
         generator = Layers.Linear(hd, options.TargetVocab);
         dropout = nn.Dropout(options.Dropout);
@@ -48,7 +49,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
     public RnnDecoder Decoder => decoder;
 
     /// <summary>Whether the decoder attends (returns weights per output token).</summary>
-    public bool HasAttention => Options.Arch != "none";
+    public bool HasAttention => Options.Arch != Seq2SeqArch.None;
 
     /// <inheritdoc />
     public nn.Module Module => this;

@@ -1,4 +1,29 @@
+using System.Text.Json.Serialization;
+using AttentionSharp.Training;
+
 namespace AttentionSharp.Models.Seq2Seq;
+
+/// <summary>The recurrent decoder (stored as none, bahdanau, luong-dot, luong-general, luong-concat, luong-location, luong-local-m, luong-local-p).</summary>
+[JsonConverter(typeof(VariantJsonConverter<Seq2SeqArch>))]
+public enum Seq2SeqArch
+{
+    /// <summary>No attention: the decoder starts from the encoder's final states (Cho et al. 2014; Sutskever et al. 2014).</summary>
+    [JsonStringEnumMemberName("none")] None,
+    /// <summary>Additive attention before the RNN step (Bahdanau et al. 2015).</summary>
+    [JsonStringEnumMemberName("bahdanau")] Bahdanau,
+    /// <summary>Luong et al. 2015, global attention with the dot score.</summary>
+    [JsonStringEnumMemberName("luong-dot")] LuongDot,
+    /// <summary>Luong et al. 2015, global attention with the general (bilinear) score.</summary>
+    [JsonStringEnumMemberName("luong-general")] LuongGeneral,
+    /// <summary>Luong et al. 2015, global attention with the concat score.</summary>
+    [JsonStringEnumMemberName("luong-concat")] LuongConcat,
+    /// <summary>Luong et al. 2015, location-based attention (scores from the target state only).</summary>
+    [JsonStringEnumMemberName("luong-location")] LuongLocation,
+    /// <summary>Luong et al. 2015, local attention with a monotonic window.</summary>
+    [JsonStringEnumMemberName("luong-local-m")] LuongLocalM,
+    /// <summary>Luong et al. 2015, local attention with a predicted window.</summary>
+    [JsonStringEnumMemberName("luong-local-p")] LuongLocalP,
+}
 
 /// <summary>Options of the recurrent encoder-decoder (one record for CLI, tests and benchmarks).</summary>
 /// <param name="Arch">Decoder: <c>none</c>, <c>bahdanau</c>, <c>luong-dot</c>, <c>luong-general</c>, <c>luong-concat</c>, <c>luong-location</c>, <c>luong-local-m</c> or <c>luong-local-p</c>.</param>
@@ -13,7 +38,7 @@ namespace AttentionSharp.Models.Seq2Seq;
 /// <param name="LabelSmoothing">Label smoothing of the training loss.</param>
 /// <param name="EncoderCell">Encoder RNN: <c>gru</c> (null, the default, also means GRU, so older checkpoints keep their options) or <c>lstm</c>.</param>
 public sealed record Seq2SeqOptions(
-    string Arch = "bahdanau", int SourceVocab = 0, int TargetVocab = 0, int Embedding = 64, int Hidden = 128, double Dropout = 0.1,
+    Seq2SeqArch Arch = Seq2SeqArch.Bahdanau, int SourceVocab = 0, int TargetVocab = 0, int Embedding = 64, int Hidden = 128, double Dropout = 0.1,
     int Window = 5, int MaxSourceLength = 64, int MaxTargetLength = 64, double LabelSmoothing = 0.0,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? EncoderCell = null)
@@ -21,8 +46,8 @@ public sealed record Seq2SeqOptions(
     /// <summary>The encoder's cell, <c>gru</c> or <c>lstm</c>.</summary>
     public string Cell => EncoderCell ?? "gru";
 
-    /// <summary>Every recurrent decoder architecture.</summary>
-    public static readonly string[] Architectures = ["none", "bahdanau", "luong-dot", "luong-general", "luong-concat", "luong-location", "luong-local-m", "luong-local-p"];
+    /// <summary>Every recurrent decoder architecture, by name.</summary>
+    public static string[] Architectures => Variant.Names<Seq2SeqArch>();
 
     /// <summary>Decoder hidden size.</summary>
     public int DecoderHidden => 2 * Hidden;
@@ -30,7 +55,7 @@ public sealed record Seq2SeqOptions(
     /// <summary>Checks every value, naming the bad one.</summary>
     public void Validate()
     {
-        if (!Architectures.Contains(Arch)) throw new ArgumentException($"arch must be one of {string.Join(", ", Architectures)}; got '{Arch}'");
+        Variant.Check(Arch, nameof(Arch));
         if (SourceVocab < 5 || TargetVocab < 5) throw new ArgumentException($"vocabularies need at least 5 symbols (4 specials + 1); got source {SourceVocab}, target {TargetVocab}");
         if (Embedding < 1 || Hidden < 1) throw new ArgumentException($"embedding and hidden must be positive; got {Embedding}, {Hidden}");
         if (Dropout < 0 || Dropout >= 1) throw new ArgumentException($"dropout must be in [0, 1); got {Dropout}");

@@ -17,7 +17,7 @@ namespace AttentionSharp.Models.Seq2Seq;
 public sealed record TranslateRun(TranslationTaskSpec Data, Seq2SeqOptions? Model, TransformerOptions? Transformer = null)
 {
     /// <summary>The architecture name.</summary>
-    public string Arch => Transformer != null ? "transformer" : Model?.Arch ?? "?";
+    public string Arch => Transformer != null ? "transformer" : Model is { } m ? Variant.Name(m.Arch) : "?";
     /// <summary>The encoder cell of a recurrent model (<c>gru</c>, <c>lstm</c>); <c>-</c> for the Transformer.</summary>
     public string Cell => Model?.Cell ?? "-";
 
@@ -147,7 +147,7 @@ public sealed record TranslateTrainSpec(
             t.Validate();
             return new TranslateRun(data, null, t);
         }
-        var net = new Seq2SeqOptions(Arch, sourceVocab, targetVocab, Embedding, Hidden, Dropout, Window, maxLen, maxLen + 1, LabelSmoothing,
+        var net = new Seq2SeqOptions(Variant.Parse<Seq2SeqArch>(Arch, nameof(Arch)), sourceVocab, targetVocab, Embedding, Hidden, Dropout, Window, maxLen, maxLen + 1, LabelSmoothing,
             EncoderCell: Cell == "gru" ? null : Cell);
         net.Validate();
         return new TranslateRun(data, net);
