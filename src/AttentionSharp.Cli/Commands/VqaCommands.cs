@@ -66,7 +66,7 @@ public static class VqaCommands
     {
         var out_ = a.String("out");
         var spec = new VqaAskSpec(a.Required("checkpoint"), a.Required("image"), a.Required("question"),
-            out_ == null ? null : out_.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? out_ : Path.Combine(out_, "vqa.png"));
+            out_ == null ? null : RunFolder.PngPath(out_, a.Required("image"), "vqa.png"));
         var (answer, result) = VqaExperiment.Ask(spec, SharedOptions.Context(a));
         Console.WriteLine($"answer: {answer}");
         Console.WriteLine(result.ToLine());

@@ -30,10 +30,24 @@ public static class Variant
     public static string[] Names<T>() where T : struct, Enum => Members(typeof(T)).Select(m => m.Name).ToArray();
 
     /// <summary>The member named <paramref name="name"/> (exact, ordinal); else an <see cref="ArgumentException"/> naming <paramref name="property"/> and the choices.</summary>
-    public static T Parse<T>(string name, string property) where T : struct, Enum
+    public static T Parse<T>(string name, string property) where T : struct, Enum =>
+        TryParse<T>(name, lenient: false, out var value) ? value
+            : throw new ArgumentException($"{property} must be one of {string.Join(", ", Names<T>())}; got '{name}'");
+
+    /// <summary>
+    /// The member named <paramref name="name"/>: by its name exactly; when <paramref name="lenient"/>, also by its name or
+    /// its C# member name in any case.
+    /// </summary>
+    public static bool TryParse<T>(string name, bool lenient, out T value) where T : struct, Enum
     {
-        foreach (var (v, n) in Members(typeof(T))) if (n == name) return (T)v;
-        throw new ArgumentException($"{property} must be one of {string.Join(", ", Names<T>())}; got '{name}'");
+        var members = Members(typeof(T));
+        foreach (var (v, n) in members) if (n == name) { value = (T)v; return true; }
+        if (lenient)
+            foreach (var (v, n) in members)
+                if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase) || string.Equals(v.ToString(), name, StringComparison.OrdinalIgnoreCase))
+                { value = (T)v; return true; }
+        value = default;
+        return false;
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="property"/> when <paramref name="value"/> is not a member (e.g. a number read from JSON).</summary>
@@ -57,10 +71,8 @@ public sealed class VariantJsonConverter<T> : JsonConverter<T> where T : struct,
         if (reader.TokenType == JsonTokenType.Number) return (T)Enum.ToObject(typeof(T), reader.GetInt64());
         if (reader.TokenType != JsonTokenType.String) throw new JsonException($"a {typeof(T).Name} must be a string, one of {string.Join(", ", Variant.Names<T>())}");
         string s = reader.GetString()!;
-        foreach (var name in Variant.Names<T>()) if (name == s) return Variant.Parse<T>(name, typeof(T).Name);
-        if (Enum.TryParse<T>(s, ignoreCase: true, out var value) && Enum.IsDefined(value) && !s.Any(char.IsDigit)) return value;
-        foreach (var name in Variant.Names<T>()) if (string.Equals(name, s, StringComparison.OrdinalIgnoreCase)) return Variant.Parse<T>(name, typeof(T).Name);
-        throw new JsonException($"'{s}' is not a {typeof(T).Name}; expected one of {string.Join(", ", Variant.Names<T>())}");
+        return Variant.TryParse<T>(s, lenient: true, out var value) ? value
+            : throw new JsonException($"'{s}' is not a {typeof(T).Name}; expected one of {string.Join(", ", Variant.Names<T>())}");
     }
 
     /// <inheritdoc />
