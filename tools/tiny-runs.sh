@@ -11,7 +11,8 @@ declare -A cmd=(
   [tagging]="tag train --task brown-universal --model bilstm-crf-attn --max-sentences 2000 --epochs 4 --max-batches 20"
   [segmentation]="segment train --model attention-unet --train-size 200 --test-size 100 --epochs 4 --max-batches 10"
   [captioning]="caption train --train-size 400 --test-size 100 --epochs 4 --max-batches 10"
+  [vqa]="vqa train --train-size 400 --test-size 100 --epochs 4 --max-batches 10"
   [relex]="relex train --epochs 4 --max-batches 20"
   [forecast]="forecast train --hidden 16 --epochs 4 --max-batches 20"
 )
-order=(baseline ram draw stn seq2seq transformer textclass tagging segmentation captioning relex forecast)
+order=(baseline ram draw stn seq2seq transformer textclass tagging segmentation captioning vqa relex forecast)
