@@ -97,8 +97,8 @@ public sealed class StackedAttentionNetwork : nn.Module
         }
         else
         {
-            var image = grid is null ? vI.mean([1]) : grid.forward(vI.flatten(1)).tanh();   // (N, d)
-            u = fuse.forward(torch.cat([image, u], 1)).tanh();                  // (N, d)
+            var pooled = grid is null ? vI.mean([1]) : grid.forward(vI.flatten(1)).tanh();  // (N, d)
+            u = fuse.forward(torch.cat([pooled, u], 1)).tanh();                 // (N, d)
         }
         return new VqaPass(answer.forward(dropout.forward(u)), weights);
     }
