@@ -27,6 +27,7 @@ public static class SharedOptions
         new("weight-decay", "X", "0", "L2 weight decay"),
         new("clip", "X", clip.ToString(System.Globalization.CultureInfo.InvariantCulture), "clip the gradient norm to X (0 = off)"),
         new("patience", "N", patience.ToString(), "early stopping: epochs without validation improvement (0 = off)"),
+        new("grace", "N", "0", "the first N epochs count toward neither --patience nor --plateau (a warm-up in which the validation metric may stay flat; Keras' start_from_epoch)"),
         new("monitor", "METRIC", monitor, "validation metric that selects the best checkpoint (lower is better; bleu and chrf: higher)"),
         new("max-batches", "N", "0", "stop each epoch after N batches (0 = all; for quick runs)"),
         new("resume", null, null, "continue the run in --out from its last checkpoint"),
@@ -49,7 +50,7 @@ public static class SharedOptions
     static readonly (string Property, string Flag)[] TrainerFlags =
     [
         ("PlateauEpochs", "--plateau"), ("WarmupEpochs", "--warmup"), ("Epochs", "--epochs"), ("BatchSize", "--batch-size"),
-        ("LearningRate", "--lr"), ("GradClipNorm", "--clip"), ("Patience", "--patience"), ("WarmupSteps", "--warmup-steps"), ("Gamma", "--gamma"), ("Resume needs OutDir", "--resume needs --out"),
+        ("LearningRate", "--lr"), ("GradClipNorm", "--clip"), ("Patience", "--patience"), ("GraceEpochs", "--grace"), ("WarmupSteps", "--warmup-steps"), ("Gamma", "--gamma"), ("Resume needs OutDir", "--resume needs --out"),
     ];
 
     /// <summary>Validates trainer options, rethrowing the library's message (which names properties) with the flags instead.</summary>
@@ -78,6 +79,7 @@ public static class SharedOptions
         WeightDecay = a.Double("weight-decay", 0),
         GradClipNorm = a.Double("clip", 0),
         Patience = a.Int("patience", 0),
+        GraceEpochs = a.Int("grace", 0),
         WarmupSteps = a.Int("warmup-steps", 0),
         Monitor = a.Required("monitor"),
         MaxBatchesPerEpoch = a.Int("max-batches", 0),

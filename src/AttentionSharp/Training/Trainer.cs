@@ -181,7 +181,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
                 throw new ArgumentException($"monitored metric '{Options.Monitor}' is not produced; the model reports {string.Join(", ", monitored.Keys)}");
             bool improved = double.IsNaN(state.BestValue) || (Options.MonitorHigherIsBetter ? value > state.BestValue : value < state.BestValue);
             if (improved) { state.BestValue = value; state.BestEpoch = epoch; state.EpochsWithoutImprovement = 0; state.EpochsSinceCut = 0; }
-            else { state.EpochsWithoutImprovement++; state.EpochsSinceCut++; }
+            else if (epoch > Options.GraceEpochs) { state.EpochsWithoutImprovement++; state.EpochsSinceCut++; }
             bool cut = Options.Schedule.CutsAfter(state.EpochsSinceCut, state.RateCuts);
             if (cut) { state.RateCuts++; state.EpochsSinceCut = 0; }
             if (Options.Patience > 0 && state.EpochsWithoutImprovement >= Options.Patience) state.Stopped = true;

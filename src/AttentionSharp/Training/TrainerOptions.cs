@@ -23,6 +23,15 @@ public sealed record TrainerOptions
     public LearningRateSchedule Schedule { get; init; } = new();
     /// <summary>Stop after this many epochs without improvement of the monitored metric (0 = never).</summary>
     public int Patience { get; init; }
+    /// <summary>
+    /// Epochs at the start of a run in which no improvement is expected: a flat validation epoch among the first
+    /// <c>GraceEpochs</c> counts neither toward <see cref="Patience"/> nor toward the plateau schedule's cuts (both counts
+    /// start at epoch <c>GraceEpochs + 1</c>); improvements still select the best checkpoint. Keras' <c>EarlyStopping</c>
+    /// calls it <c>start_from_epoch</c>. Tasks whose loss stays flat for several epochs before the model finds the signal
+    /// (the generated scene tasks of captioning and question answering, RAM on large canvases) otherwise have their rate cut
+    /// or their run stopped before they begin to learn. 0 = off.
+    /// </summary>
+    public int GraceEpochs { get; init; }
     /// <summary>Validation metric that selects the best checkpoint, e.g. <c>error</c> or <c>loss</c> (lower is better) or <c>bleu</c> / <c>chrf</c> (higher is better: <see cref="MonitorHigherIsBetter"/>).</summary>
     public string Monitor { get; init; } = "loss";
     /// <summary>Whether a larger <see cref="Monitor"/> value is better: <c>bleu</c>, <c>chrf</c>; every other metric is better when lower.</summary>
@@ -65,6 +74,7 @@ public sealed record TrainerOptions
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1; got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number; got {LearningRate}");
         if (Patience < 0) throw new ArgumentException($"Patience must be 0 (off) or positive; got {Patience}");
+        if (GraceEpochs < 0) throw new ArgumentException($"GraceEpochs must be 0 (off) or positive; got {GraceEpochs}");
         if (NativeFaultRetries < 0) throw new ArgumentException($"NativeFaultRetries must be 0 (off) or positive; got {NativeFaultRetries}");
         if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must be 0 (off) or positive; got {WarmupSteps}");
         if (GradClipNorm < 0) throw new ArgumentException($"GradClipNorm must be 0 (off) or positive; got {GradClipNorm}");

@@ -189,6 +189,62 @@ public class TrainerTests
         Assert.Throws<ArgumentException>(() => (Opts(straight, 5, false) with { Patience = 2 }).Validate());
     }
 
+    [Fact]
+    public void GraceEpochsCountTowardNeitherPatienceNorPlateauAndResumeTheSame()
+    {
+        var schedule = new LearningRateSchedule(ScheduleKind.Plateau, Gamma: 0.5, MinFactor: 0.2, PlateauEpochs: 2);
+        // Mostly flat epochs (a rate that barely moves the loss), as in the flat start of the scene tasks.
+        TrainerOptions Opts(string dir, int epochs, bool resume, int grace) => Options(dir, epochs, resume) with
+        { LearningRate = 1e-9, Monitor = "loss", Patience = 3, Schedule = schedule, GraceEpochs = grace };
+        TrainingSummary Run(string dir, int epochs, bool resume, int grace)
+        {
+            var (t, _) = Build(1);
+            return new Trainer<ImageBatch>(Opts(dir, epochs, resume, grace)).Fit(t, ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(TextWriter.Null));
+        }
+        List<JsonNode> Log(string dir) => File.ReadAllLines(Path.Combine(dir, Trainer<ImageBatch>.MetricsFile)).Select(l => JsonNode.Parse(l)!).ToList();
+
+        string without = Directory.CreateTempSubdirectory("attn-grace0-").FullName;
+        var stoppedEarly = Run(without, 30, false, 0);
+        string with = Directory.CreateTempSubdirectory("attn-grace6-").FullName;
+        var graced = Run(with, 30, false, 6);
+        string split = Directory.CreateTempSubdirectory("attn-grace6-split-").FullName;
+        Run(split, 4, false, 6);
+        var resumed = Run(split, 30, true, 6);
+
+        // The rule from its definition, replayed on the logged improvements: flat epochs 1..grace are not counted; after
+        // that, cut by gamma after 2 counted flat epochs since the last improvement or cut, stop after 3 since the last improvement.
+        foreach (var (dir, grace, summary) in new[] { (without, 0, stoppedEarly), (with, 6, graced) })
+        {
+            var log = Log(dir);
+            double rate = 1e-9;
+            int flatSinceCut = 0, flat = 0, stopAt = 0;
+            foreach (var e in log)
+            {
+                int epoch = e["epoch"]!.GetValue<int>();
+                Assert.Equal(rate, e["lr"]!.GetValue<double>(), 1e-20);
+                if (e["best"]!.GetValue<bool>()) { flat = 0; flatSinceCut = 0; }
+                else if (epoch > grace)
+                {
+                    flat++;
+                    if (++flatSinceCut >= 2 && rate > 0.2e-9 * (1 + 1e-9)) { rate = Math.Max(0.2e-9, rate * 0.5); flatSinceCut = 0; }
+                }
+                if (flat >= 3) { stopAt = epoch; break; }
+            }
+            Assert.True(summary.State.Stopped, $"grace {grace}: the run was expected to stop by patience");
+            Assert.Equal(stopAt, summary.State.Epoch);
+            Assert.Equal(log.Count, summary.State.Epoch);
+        }
+        // The grace changed the run: it went on for at least as many epochs as the grace, which the run without did not.
+        Assert.True(stoppedEarly.State.Epoch < 6, $"the ungraced run stopped at epoch {stoppedEarly.State.Epoch}: the test needs flat epochs in the first 6");
+        Assert.True(graced.State.Epoch > 6, $"the graced run stopped at epoch {graced.State.Epoch}, inside its grace");
+        Assert.Equal(Log(with).Select(e => e["lr"]!.GetValue<double>()), Log(split).Select(e => e["lr"]!.GetValue<double>()));
+        Assert.Equal(graced.State.Epoch, resumed.State.Epoch);
+
+        Assert.Contains("GraceEpochs must be 0 (off) or positive", Assert.Throws<ArgumentException>(() => new TrainerOptions { GraceEpochs = -1 }.Validate()).Message);
+        var e2 = Assert.Throws<AttentionSharp.Cli.UsageException>(() => AttentionSharp.Cli.Commands.SharedOptions.Validated(new TrainerOptions { GraceEpochs = -1 }));
+        Assert.Contains("--grace", e2.Message);
+    }
+
     /// <summary>Cancels a token when a given step of a given epoch reports (what Ctrl-C does from another thread).</summary>
     sealed class CancelAt(CancellationTokenSource source, int epoch, int step) : ITrainingProgress
     {
