@@ -21,7 +21,8 @@ public static class CaptionCommands
     static readonly OptionSpec[] ModelOptions =
     [
         new("attention", "WHICH", "soft", "soft (deterministic, beta gate, doubly stochastic penalty), hard (sampled region, REINFORCE) or none (mean-pooled features as the initial state)"),
-        new("features", "D", "64", "channels of each region feature"),
+        new("encoder", "WHICH", "cnn", "cnn (a small CNN trained with the decoder: a (canvas/8)^2 grid) or resnet18 (frozen ImageNet ResNet-18, 7x7 regions of 512 features, computed once and cached; 'attn data get resnet18')"),
+        new("features", "D", "64", "cnn: channels of each region feature (resnet18: 512)"),
         new("embedding", "M", "64", "word embedding size"),
         new("hidden", "N", "128", "LSTM units"),
         new("attention-hidden", "A", "64", "hidden size of the additive attention score"),
@@ -63,7 +64,7 @@ public static class CaptionCommands
     {
         var spec = new CaptionTrainSpec(DataSpec(a), a.Variant<CaptionAttention>("attention"), a.Int("features", 1, 4096), a.Int("embedding", 1, 4096),
             a.Int("hidden", 1, 4096), a.Int("attention-hidden", 1, 4096), !a.Flag("no-gate"), a.Double("doubly-stochastic", 0), a.Double("entropy", 0),
-            a.Double("expectation", 0, 1), a.Int("beam", 1, 100));
+            a.Double("expectation", 0, 1), a.Int("beam", 1, 100), a.Variant<CaptionEncoder>("encoder"));
         spec.Validate();
         string name = spec.Data.IsScenes ? $"scenes{spec.Data.MinObjects}{spec.Data.MaxObjects}" : Path.GetFileNameWithoutExtension(spec.Data.Data);
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"caption-{name}-{Variant.Name(spec.Attention)}"));

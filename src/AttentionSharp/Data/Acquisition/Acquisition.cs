@@ -176,6 +176,74 @@ public sealed class HttpRoute(IReadOnlyList<string> BaseUrls, Func<string, strin
     }
 }
 
+/// <summary>
+/// A NuGet package (a zip): taken from the machine's NuGet global packages folder when a restore already put it there
+/// (<c>$NUGET_PACKAGES</c> or <c>~/.nuget/packages</c>), else downloaded from the registry's flat container
+/// (<c>https://api.nuget.org/v3-flatcontainer/</c>). Used for model files that Microsoft ships in packages (ML.NET's
+/// pretrained ResNet-18 in ONNX form).
+/// </summary>
+/// <param name="Package">Package id.</param>
+/// <param name="Version">Exact version.</param>
+/// <param name="PathInPackage">Path inside the package of each local file.</param>
+/// <param name="Nupkg">Optional provider of the .nupkg path (tests); the default looks in the global packages folder, then downloads.</param>
+public sealed class NuGetRoute(string Package, string Version, Func<string, string> PathInPackage, Func<string, string>? Nupkg = null) : AcquisitionRoute
+{
+    /// <summary>The registry's flat-container address.</summary>
+    public const string FlatContainer = "https://api.nuget.org/v3-flatcontainer/";
+
+    /// <inheritdoc />
+    public override string Description => $"NuGet package {Package} {Version}";
+    /// <inheritdoc />
+    public override string Remedy => $"make {FlatContainer} reachable, or restore {Package} {Version} into the NuGet global packages folder (e.g. 'dotnet add package {Package} --version {Version}' in any project)";
+
+    /// <inheritdoc />
+    public override void Fetch(IReadOnlyList<DataFile> files, string staging, TextWriter log)
+    {
+        string id = Package.ToLowerInvariant(), version = Version.ToLowerInvariant();
+        var wanted = files.ToDictionary(f => PathInPackage(f.Name).TrimStart('/'), f => f.Name);
+        string? folder = Nupkg == null ? GlobalPackagesFolder(id, version) : null;
+        if (folder != null && wanted.Keys.All(p => File.Exists(Path.Combine(folder, p))))
+        {
+            log.WriteLine($"  copying from {folder}");
+            foreach (var (path, name) in wanted) File.Copy(Path.Combine(folder, path), Path.Combine(staging, name), overwrite: true);
+            return;
+        }
+        string nupkg = Nupkg != null ? Nupkg(staging) : Download(id, version, staging, log);
+        try
+        {
+            using var zip = ZipFile.OpenRead(nupkg);
+            foreach (var (path, name) in wanted)
+            {
+                var entry = zip.GetEntry(path) ?? throw new InvalidDataException($"{Description} lacks {path}");
+                using var source = entry.Open();
+                using var target = File.Create(Path.Combine(staging, name));
+                source.CopyTo(target);
+            }
+        }
+        finally { if (Nupkg == null) File.Delete(nupkg); }
+    }
+
+    static string? GlobalPackagesFolder(string id, string version)
+    {
+        string root = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } env ? env
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string folder = Path.Combine(root, id, version);
+        return Directory.Exists(folder) ? folder : null;
+    }
+
+    static string Download(string id, string version, string staging, TextWriter log)
+    {
+        var url = $"{FlatContainer}{id}/{version}/{id}.{version}.nupkg";
+        log.WriteLine($"  fetching {url}");
+        string path = Path.Combine(staging, $"{id}.{version}.nupkg");
+        using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        using var response = client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
+        response.EnsureSuccessStatusCode();
+        using (var file = File.Create(path)) response.Content.ReadAsStream().CopyTo(file);
+        return path;
+    }
+}
+
 /// <summary>A package of the npm registry, fetched with the machine's own <c>npm pack</c> (so its configured registry is used).</summary>
 /// <param name="Package">Package name.</param>
 /// <param name="Version">Exact version.</param>

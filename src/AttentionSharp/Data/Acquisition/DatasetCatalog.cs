@@ -39,7 +39,7 @@ public static class DatasetCatalog
     public static IReadOnlyList<DatasetSource> All { get; } =
         [Mnist, FashionMnist, BrownCorpus.Source, Text.TextTasks.PolaritySource, Text.TextTasks.SpamSource, Translation.TransDeEn.Source, BrainMri.Source, Series.ChicagoRidership.Source,
          Relations.GeoKnowledgeBase.TzdataSource, Relations.GeoKnowledgeBase.IsoCodesSource, Relations.GeoKnowledgeBase.VegaAirportsSource,
-         .. Translation.L10nCorpus.Packages.Select(p => p.Source)];
+         .. Translation.L10nCorpus.Packages.Select(p => p.Source), Interop.Onnx.ImageNetRegions.Source];
 
     /// <summary>Finds a dataset by name, or throws a message listing the known names.</summary>
     public static DatasetSource Get(string name) =>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace AttentionSharp.Data.Captioning;
 
 /// <summary>A batch of captioned images.</summary>
-/// <param name="Images">Grey images in [0, 1], <c>(B, 1, H, W)</c>.</param>
+/// <param name="Images">Grey images in [0, 1], <c>(B, 1, H, W)</c>, or their precomputed region features <c>(B, L, D)</c> when the dataset has them (<see cref="CaptionDataset.UseRegions"/>).</param>
 /// <param name="Inputs">Decoder inputs <c>(B, T)</c>: <c>&lt;bos&gt;</c> then the caption's words, padded with <c>&lt;pad&gt;</c>.</param>
 /// <param name="Targets">Decoder targets <c>(B, T)</c>: the caption's words then <c>&lt;eos&gt;</c>, padded with <c>&lt;pad&gt;</c>.</param>
 /// <param name="Indices">The examples' indices in their dataset (to look up all references and the objects' boxes).</param>
@@ -21,6 +21,7 @@ public sealed record CaptionBatch(Tensor Images, Tensor Inputs, Tensor Targets, 
 public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
 {
     readonly byte[] _pixels;
+    Tensor? _regions;
     int _epoch;
 
     /// <summary>Creates the dataset; every image needs at least one non-empty reference.</summary>
@@ -101,6 +102,31 @@ public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
             .to(ScalarType.Float32).div_(HeldScalars.Of(255.0)).to(Device);
     }
 
+    /// <summary>Precomputed region features <c>(Count, L, D)</c> of every image (a frozen encoder's), held on the CPU, or null.</summary>
+    public Tensor? Regions => _regions;
+
+    /// <summary>
+    /// Makes the model input of every example its row of <paramref name="regions"/> <c>(Count, L, D)</c> (a frozen encoder's
+    /// features, computed once) instead of its image; the images stay available through <see cref="Images"/> and <see cref="Pixels"/>.
+    /// </summary>
+    public void UseRegions(Tensor regions)
+    {
+        if (regions.dim() != 3 || regions.shape[0] != Count)
+            throw new ArgumentException($"region features must be ({Count}, regions, channels) for the {Count} images; got ({string.Join(", ", regions.shape)})");
+        _regions?.Dispose();
+        _regions = regions.to(ScalarType.Float32).cpu().DetachFromDisposeScope();
+    }
+
+    /// <summary>The model input of the given examples on <see cref="Device"/>: their region features when the dataset has them, else their <see cref="Images"/>.</summary>
+    public Tensor Inputs(int[] indices)
+    {
+        if (_regions is null) return Images(indices);
+        foreach (int i in indices)
+            if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} is outside 0..{Count - 1}");
+        using var index = torch.tensor(indices.Select(i => (long)i).ToArray(), dtype: ScalarType.Int64);
+        return _regions.index_select(0, index).to(Device);
+    }
+
     /// <inheritdoc />
     public CaptionBatch GetBatch(int[] indices)
     {
@@ -118,7 +144,7 @@ public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
             }
             targets[k * t + ids[k].Length] = CaptionVocabulary.Eos;
         }
-        return new CaptionBatch(Images(indices), torch.tensor(inputs, dtype: ScalarType.Int64).reshape(indices.Length, t).to(Device),
+        return new CaptionBatch(Inputs(indices), torch.tensor(inputs, dtype: ScalarType.Int64).reshape(indices.Length, t).to(Device),
             torch.tensor(targets, dtype: ScalarType.Int64).reshape(indices.Length, t).to(Device), indices);
     }
 
@@ -126,6 +152,8 @@ public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
     public CaptionDataset Take(int count)
     {
         count = Math.Min(count, Count);
-        return new CaptionDataset(_pixels[..(count * Height * Width)], Height, Width, References[..count], Vocabulary, Objects?[..count], Names?[..count], Device, Seed);
+        var taken = new CaptionDataset(_pixels[..(count * Height * Width)], Height, Width, References[..count], Vocabulary, Objects?[..count], Names?[..count], Device, Seed);
+        if (_regions is not null) taken.UseRegions(_regions.narrow(0, 0, count));
+        return taken;
     }
 }

@@ -2,6 +2,7 @@ using AttentionSharp.Native;
 using System.Diagnostics;
 using AttentionSharp.Data;
 using AttentionSharp.Data.Captioning;
+using AttentionSharp.Interop.Onnx;
 using AttentionSharp.Sequence;
 using AttentionSharp.Training;
 using AttentionSharp.Visualization;
@@ -18,7 +19,7 @@ public sealed record CaptionRun(CaptionDataSpec Data, CaptionOptions Net, string
 /// <summary>What to train.</summary>
 /// <param name="Data">The data.</param>
 /// <param name="Attention">soft, hard or none (<see cref="CaptionOptions.Attention"/>).</param>
-/// <param name="Features">Region feature channels D.</param>
+/// <param name="Features">Region feature channels D of the CNN (the ResNet-18 encoder's are 512).</param>
 /// <param name="Embedding">Word embedding size.</param>
 /// <param name="Hidden">LSTM units.</param>
 /// <param name="AttentionHidden">Additive score hidden size.</param>
@@ -27,12 +28,15 @@ public sealed record CaptionRun(CaptionDataSpec Data, CaptionOptions Net, string
 /// <param name="EntropyBonus">Hard: lambda_e.</param>
 /// <param name="HardExpectation">Hard: share of images that use the expected context.</param>
 /// <param name="Beam">Beam width of the test captions (1 = greedy).</param>
+/// <param name="Encoder">cnn (trained with the decoder) or resnet18 (frozen, pretrained; <see cref="CaptionOptions.Encoder"/>).</param>
 public sealed record CaptionTrainSpec(CaptionDataSpec Data, CaptionAttention Attention = CaptionAttention.Soft, int Features = 64, int Embedding = 64, int Hidden = 128,
-    int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double HardExpectation = 0.5, int Beam = 3)
+    int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double HardExpectation = 0.5, int Beam = 3,
+    CaptionEncoder Encoder = CaptionEncoder.Cnn)
 {
     /// <summary>The model options for a vocabulary of <paramref name="vocabulary"/> ids.</summary>
-    public CaptionOptions Options(int vocabulary) => new(vocabulary, Attention, Data.Canvas, Features, Embedding, Hidden, AttentionHidden, Gate,
-        DoublyStochastic, EntropyBonus, HardExpectation: HardExpectation);
+    public CaptionOptions Options(int vocabulary) => new(vocabulary, Attention, Data.Canvas,
+        Encoder == CaptionEncoder.ResNet18 ? ImageNetRegions.Channels : Features, Embedding, Hidden, AttentionHidden, Gate,
+        DoublyStochastic, EntropyBonus, HardExpectation: HardExpectation, Encoder: Encoder);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
@@ -86,7 +90,8 @@ public static class CaptionExperiment
         var net = spec.Options(data.Vocabulary.Count);
         net.Validate();
         var run = new CaptionRun(spec.Data, net, data.Vocabulary.Words);
-        log.WriteLine($"Show, Attend and Tell: attention {Variant.Name(net.Attention)}, {net.Grid}x{net.Grid} regions of {net.Features} features, LSTM {net.Hidden}, " +
+        UseRegions(net, context, data.Train, data.Valid, data.Test, data.Compositional);
+        log.WriteLine($"Show, Attend and Tell: encoder {Variant.Name(net.Encoder)}, attention {Variant.Name(net.Attention)}, {net.Grid}x{net.Grid} regions of {net.Features} features, LSTM {net.Hidden}, " +
                       $"embedding {net.Embedding}, vocabulary {net.Vocabulary}" +
                       (net.Attention == CaptionAttention.Soft ? $", gate {net.Gate}, doubly stochastic lambda {net.DoublyStochastic}" : "") +
                       (net.Attention == CaptionAttention.Hard ? $", REINFORCE with moving-average baseline (decay {net.BaselineDecay}), entropy {net.EntropyBonus}, expectation share {net.HardExpectation}" : ""));
@@ -111,6 +116,7 @@ public static class CaptionExperiment
         if (spec.Beam < 1) throw new ArgumentException($"Beam must be >= 1; got {spec.Beam}");
         var (path, run, model) = Load(spec.Checkpoint, context.Device);
         var data = run.Data.Load(context, new CaptionVocabulary(run.Words));
+        UseRegions(run.Net, context, data.Test, data.Compositional);
         var clock = Stopwatch.StartNew();
         var result = Score(model, data, run, spec.Beam, context);
         return RunFolder.FinishEval(result, data.Test.Count, clock.Elapsed.TotalSeconds, path, "test_images");
@@ -124,6 +130,7 @@ public static class CaptionExperiment
         var (path, run, model) = Load(spec.Checkpoint, context.Device);
         var data = run.Data.Load(context, new CaptionVocabulary(run.Words));
         var set = spec.Split == "compositional" ? data.Compositional ?? throw new ArgumentException("only generated scenes have a compositional split") : data.Test;
+        UseRegions(run.Net, context, set);
         string png = RunFolder.PngPath(spec.Output, path, "attention.png");
         var dir = Path.GetDirectoryName(Path.GetFullPath(png));
         if (dir != null) Directory.CreateDirectory(dir);
@@ -140,12 +147,34 @@ public static class CaptionExperiment
         var grey = CaptionFolder.ReadGrey(spec.Image, size, size);
         var vocab = new CaptionVocabulary(run.Words);
         var images = tensor(grey, dtype: ScalarType.Byte).reshape(1, 1, size, size).to(ScalarType.Float32).div_(HeldScalars.Of(255.0)).to(context.Device);
+        if (run.Net.FrozenEncoder)
+        {
+            using var extractor = ImageNetRegions.Load(context.DataRoot, context.Log, context.Device);
+            images = extractor.Regions(images);
+        }
         var hyp = model.Caption(images, spec.Beam)[0];
         var words = vocab.WordsOf(hyp.Tokens).ToArray();
         string caption = string.Join(' ', words);
         string png = spec.Output ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(spec.Image))!, Path.GetFileNameWithoutExtension(spec.Image) + ".attention.png");
         CaptionFigure.SavePng(png, [new CaptionExample(grey, size, words, hyp.Weights, run.Net.Grid, Path.GetFileName(spec.Image))]);
         return (caption, new RunResult().Add("caption", caption).Add("words", words.Length).Add("log_prob", Math.Round(hyp.LogProb, 4)).Add("png", Path.GetFullPath(png)));
+    }
+
+    /// <summary>
+    /// With a frozen encoder (<see cref="CaptionOptions.FrozenEncoder"/>), gives each of <paramref name="sets"/> its region
+    /// features, computed once by the pretrained network and cached in the data cache (<c>resnet18/regions/</c>); without, nothing.
+    /// </summary>
+    public static void UseRegions(CaptionOptions net, ExperimentContext context, params CaptionDataset?[] sets)
+    {
+        if (!net.FrozenEncoder) return;
+        using var extractor = ImageNetRegions.Load(context.DataRoot, context.Log, context.Device);
+        string cache = Path.Combine(ImageNetRegions.Source.Folder(context.DataRoot), "regions");
+        foreach (var set in sets)
+        {
+            if (set is null || set.Regions is not null) continue;
+            using var images = set.Images(Enumerable.Range(0, set.Count).ToArray());
+            set.UseRegions(extractor.RegionsOf(images, cache, context.Log));
+        }
     }
 
     /// <summary>Captions every image of <paramref name="set"/> (batches of 128) and returns the hypotheses.</summary>
@@ -156,7 +185,7 @@ public static class CaptionExperiment
         {
             using var scope = NewDisposeScope();
             var idx = Enumerable.Range(start, Math.Min(128, set.Count - start)).ToArray();
-            all.AddRange(model.Caption(set.Images(idx), beam));
+            all.AddRange(model.Caption(set.Inputs(idx), beam));
         }
         return all;
     }
@@ -172,7 +201,7 @@ public static class CaptionExperiment
     static RunResult Score(ShowAttendTell model, CaptionData data, CaptionRun run, int beam, ExperimentContext context)
     {
         var result = new RunResult().Add("data", run.Data.IsScenes ? "scenes" : Path.GetFileName(run.Data.Data)).Add("attention", Variant.Name(run.Net.Attention))
-            .Add("objects", run.Data.IsScenes ? $"{run.Data.MinObjects}-{run.Data.MaxObjects}" : "-").Add("beam", beam);
+            .Add("encoder", Variant.Name(run.Net.Encoder)).Add("objects", run.Data.IsScenes ? $"{run.Data.MinObjects}-{run.Data.MaxObjects}" : "-").Add("beam", beam);
         void Add(string prefix, CaptionScores s)
         {
             result.Add(prefix + "exact", new Percent(100 * s.ExactMatch));
@@ -197,7 +226,7 @@ public static class CaptionExperiment
     {
         var idx = Enumerable.Range(0, Math.Min(count, set.Count)).ToArray();
         List<Hypothesis> hyps;
-        using (var scope = NewDisposeScope()) hyps = model.Caption(set.Images(idx), beam);
+        using (var scope = NewDisposeScope()) hyps = model.Caption(set.Inputs(idx), beam);
         int exact = 0;
         var examples = new List<CaptionExample>();
         for (int k = 0; k < idx.Length; k++)

@@ -15,6 +15,19 @@ public enum CaptionAttention
     [JsonStringEnumMemberName("none")] None,
 }
 
+/// <summary>Where the region features come from (stored in checkpoints by the names cnn, resnet18).</summary>
+[JsonConverter(typeof(VariantJsonConverter<CaptionEncoder>))]
+public enum CaptionEncoder
+{
+    /// <summary>The small CNN of <see cref="RegionEncoder"/>, trained from scratch with the decoder: a (S/8)^2 grid.</summary>
+    [JsonStringEnumMemberName("cnn")] Cnn,
+    /// <summary>
+    /// A frozen ImageNet-pretrained ResNet-18 (<see cref="Interop.Onnx.ImageNetRegions"/>): a 7x7 grid of 512-channel vectors,
+    /// computed once per image before training, as Xu et al. 2015 did with VGG (section 4.3).
+    /// </summary>
+    [JsonStringEnumMemberName("resnet18")] ResNet18,
+}
+
 /// <summary>
 /// The options of a Show, Attend and Tell captioner (Xu et al. 2015), with the paper's choices where they apply at this scale:
 /// soft attention with the gating scalar beta (section 4.2.1) and the doubly stochastic penalty lambda = 1 (eq. 14); hard
@@ -36,12 +49,16 @@ public enum CaptionAttention
 /// <param name="BaselineDecay">Hard attention: the moving-average baseline b_k = decay b_{k-1} + (1 - decay) log p(y | s, a).</param>
 /// <param name="HardExpectation">Hard attention: share of training images whose sampled location is replaced by its expectation (the soft context); the paper uses 0.5.</param>
 /// <param name="MaxLength">Most words a generated caption may have (EOS included).</param>
+/// <param name="Encoder">Where the region features come from: the CNN trained with the decoder, or a frozen pretrained ResNet-18 (then <paramref name="Features"/> must be 512).</param>
 public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention = CaptionAttention.Soft, int ImageSize = 64, int Features = 64, int Embedding = 64, int Hidden = 128,
     int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double ReinforceWeight = 1.0,
-    double BaselineDecay = 0.9, double HardExpectation = 0.5, int MaxLength = 20)
+    double BaselineDecay = 0.9, double HardExpectation = 0.5, int MaxLength = 20, CaptionEncoder Encoder = CaptionEncoder.Cnn)
 {
-    /// <summary>Side of the region grid (ImageSize / 8: three 2x2 poolings).</summary>
-    public int Grid => ImageSize / 8;
+    /// <summary>Side of the region grid: ImageSize / 8 for the CNN (three 2x2 poolings), 7 for ResNet-18.</summary>
+    public int Grid => Encoder == CaptionEncoder.ResNet18 ? Interop.Onnx.ImageNetRegions.Grid : ImageSize / 8;
+
+    /// <summary>Whether the model reads precomputed region features <c>(B, L, D)</c> instead of images.</summary>
+    public bool FrozenEncoder => Encoder != CaptionEncoder.Cnn;
 
     /// <summary>Number of regions L.</summary>
     public int Regions => Grid * Grid;
@@ -56,6 +73,9 @@ public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention =
         Variant.Check(Attention, nameof(Attention));
         if (ImageSize < 16 || ImageSize % 8 != 0) throw new ArgumentException($"ImageSize must be a multiple of 8 and at least 16; got {ImageSize}");
         if (Features < 1) throw new ArgumentException($"Features must be >= 1; got {Features}");
+        Variant.Check(Encoder, nameof(Encoder));
+        if (Encoder == CaptionEncoder.ResNet18 && Features != Interop.Onnx.ImageNetRegions.Channels)
+            throw new ArgumentException($"Features must be {Interop.Onnx.ImageNetRegions.Channels} with the ResNet-18 encoder (its region vectors); got {Features}");
         if (Embedding < 1) throw new ArgumentException($"Embedding must be >= 1; got {Embedding}");
         if (Hidden < 1) throw new ArgumentException($"Hidden must be >= 1; got {Hidden}");
         if (AttentionHidden < 1) throw new ArgumentException($"AttentionHidden must be >= 1; got {AttentionHidden}");

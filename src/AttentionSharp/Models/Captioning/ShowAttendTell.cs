@@ -2,6 +2,7 @@ using AttentionSharp.Native;
 using AttentionSharp.Attention;
 using AttentionSharp.Data.Captioning;
 using AttentionSharp.Sequence;
+using AttentionSharp.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -48,7 +49,7 @@ public readonly record struct CaptionPass(Tensor Logits, Tensor? Weights, Tensor
 /// </summary>
 public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
 {
-    readonly RegionEncoder encoder;
+    readonly RegionEncoder? encoder;
     readonly Embedding embed;
     readonly Linear init_h;
     readonly Linear init_c;
@@ -65,7 +66,7 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
     {
         options.Validate();
         Options = options;
-        encoder = new RegionEncoder(options.ImageSize, options.Features);
+        if (!options.FrozenEncoder) encoder = new RegionEncoder(options.ImageSize, options.Features);
         embed = Layers.Embedding(options.Vocabulary, options.Embedding, padding_idx: CaptionVocabulary.Pad);
         init_h = Layers.Linear(options.Features, options.Hidden);
         init_c = Layers.Linear(options.Features, options.Hidden);
@@ -85,8 +86,21 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
     /// <summary>The options the model was built with.</summary>
     public CaptionOptions Options { get; }
 
-    /// <summary>The CNN.</summary>
-    public RegionEncoder Encoder => encoder;
+    /// <summary>The CNN, or null when the model reads precomputed region features (<see cref="CaptionOptions.FrozenEncoder"/>).</summary>
+    public RegionEncoder? Encoder => encoder;
+
+    /// <summary>
+    /// The annotation vectors <c>(B, L, D)</c> of the model's input: images <c>(B, 1, S, S)</c> through the CNN, or, with a
+    /// frozen encoder, the precomputed region features themselves (checked for shape).
+    /// </summary>
+    public Tensor Annotations(Tensor input)
+    {
+        if (encoder != null) return encoder.forward(input);
+        if (input.dim() != 3 || input.shape[1] != Options.Regions || input.shape[2] != Options.Features)
+            throw new ArgumentException($"a captioner with the {Variant.Name(Options.Encoder)} encoder reads region features (batch, {Options.Regions}, {Options.Features}); " +
+                                        $"got ({string.Join(", ", input.shape)}): compute them with ImageNetRegions first");
+        return input;
+    }
 
     /// <summary>The attention layer (additive score + kernel from the catalog), or null without attention.</summary>
     public KeyValueAttention? Attention => attention;
@@ -94,10 +108,10 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
     /// <summary>Hard attention's moving-average baseline and the number of batches it has seen, as a buffer <c>(2)</c> (checkpointed).</summary>
     public Tensor RewardBaseline => reward_baseline;
 
-    /// <summary>Encodes images <c>(B, 1, S, S)</c> and returns the initial state (one row per image).</summary>
+    /// <summary>Encodes images <c>(B, 1, S, S)</c> (or, with a frozen encoder, region features <c>(B, L, D)</c>) and returns the initial state (one row per image).</summary>
     public CaptionState Start(Tensor images)
     {
-        var a = encoder.forward(images);                                           // (B, L, D)
+        var a = Annotations(images);                                               // (B, L, D)
         var mean = a.mean([1]);                                                    // (B, D)
         var keys = attention?.Score.PrepareKeys(a);                                // (B, L, A)
         return new CaptionState(init_h.forward(mean).tanh(), init_c.forward(mean).tanh(), a, keys);

@@ -172,4 +172,36 @@ public class ShowAttendTellTests
         Assert.Equal("ImageSize must be a multiple of 8 and at least 16; got 20", Assert.Throws<ArgumentException>(() => new ShowAttendTell(Tiny(CaptionAttention.Soft) with { ImageSize = 20 })).Message);
         Assert.Equal("Attention must be one of soft, hard, none; got 7", Assert.Throws<ArgumentException>(() => new ShowAttendTell(Tiny((CaptionAttention)7))).Message);
     }
+
+    [Fact]
+    public void AFrozenEncoderModelReadsRegionFeaturesAndTheDatasetServesThem()
+    {
+        var options = Tiny(CaptionAttention.Soft) with { Encoder = CaptionEncoder.ResNet18, Features = 512, ImageSize = 64 };
+        Assert.Equal(7, options.Grid);
+        Assert.Equal(49, options.Regions);
+        Assert.Contains("Features must be 512", Assert.Throws<ArgumentException>(() => new ShowAttendTell(options with { Features = 64 })).Message);
+        manual_seed(3);
+        var model = new ShowAttendTell(options);
+        Assert.Null(model.Encoder);
+        Assert.DoesNotContain(model.named_parameters(), p => p.name.StartsWith("encoder"));
+
+        // A dataset of 5 images whose model input becomes its rows of region features.
+        var vocab = CaptionVocabulary.Build(["a 3"]);
+        var refs = Enumerable.Range(0, 5).Select(_ => new[] { "a 3" }).ToArray();
+        var set = new CaptionDataset(new byte[5 * 64 * 64], 64, 64, refs, vocab);
+        Assert.Equal(new long[] { 2, 1, 64, 64 }, set.Inputs([0, 1]).shape);
+        Assert.Contains("(5, regions, channels)", Assert.Throws<ArgumentException>(() => set.UseRegions(torch.zeros(4, 49, 512))).Message);
+        var regions = torch.rand(5, 49, 512, generator: new Generator(5));
+        set.UseRegions(regions);
+        var batch = set.GetBatch([3, 1]);
+        Assert.True(batch.Images.eq(regions.index_select(0, torch.tensor(new long[] { 3, 1 }))).all().item<bool>());
+        Assert.Equal(new long[] { 2, 1, 64, 64 }, set.Images([3, 1]).shape);    // the pictures still have their images
+        Assert.Equal(new long[] { 3, 49, 512 }, set.Take(3).Regions!.shape);
+
+        var pass = model.Forward(batch.Images, batch.Inputs);
+        Assert.Equal(new long[] { 2, batch.Inputs.shape[1], 49 }, pass.Weights!.shape);
+        Assert.Single(model.Caption(batch.Images.narrow(0, 0, 1), beam: 2));
+        var e = Assert.Throws<ArgumentException>(() => model.Forward(torch.rand(2, 1, 64, 64), batch.Inputs));
+        Assert.Contains("reads region features (batch, 49, 512)", e.Message);
+    }
 }
