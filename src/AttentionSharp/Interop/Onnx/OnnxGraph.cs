@@ -107,8 +107,8 @@ public sealed class OnnxGraph : IDisposable
                 var (input, scale, b, mean, variance) = (Arg(0), Arg(1), Arg(2), Arg(3), Arg(4));
                 double eps = node.Float("epsilon", 1e-5f);
                 long[] shape = [1, -1, .. Enumerable.Repeat(1L, (int)input.dim() - 2)];
-                var factor = scale / (variance + HeldScalars.Of(eps)).sqrt();
-                return [(input - mean.reshape(shape)) * factor.reshape(shape) + b.reshape(shape)];
+                var factor = scale / variance.add(HeldScalars.Of(eps), HeldScalars.Of(1.0)).sqrt();
+                return [(input - mean.reshape(shape)).mul(factor.reshape(shape)).add(b.reshape(shape), HeldScalars.Of(1.0))];
             }
             case "Relu": return [nn.functional.relu(Arg(0))];
             case "MaxPool":
@@ -132,7 +132,7 @@ public sealed class OnnxGraph : IDisposable
                 return [nn.functional.avg_pool2d(PadBeginEnd(node, Arg(0), kernel.Length, 0.0), kernel, strides)];
             }
             case "GlobalAveragePool": return [Arg(0).mean(Enumerable.Range(2, (int)Arg(0).dim() - 2).Select(d => (long)d).ToArray(), keepdim: true)];
-            case "Add": return [Arg(0) + Arg(1)];
+            case "Add": return [Arg(0).add(Arg(1), HeldScalars.Of(1.0))];
             case "Sub": return [Arg(0) - Arg(1)];
             case "Mul": return [Arg(0) * Arg(1)];
             case "Div": return [Arg(0) / Arg(1)];
@@ -165,7 +165,7 @@ public sealed class OnnxGraph : IDisposable
                 if (node.Int("transA", 0) != 0) a = a.t();
                 if (node.Int("transB", 0) != 0) b = b.t();
                 var y = a.matmul(b) * HeldScalars.Of(node.Float("alpha", 1f));
-                if (x.Length > 2 && x[2] is Tensor c) y = y + c * HeldScalars.Of(node.Float("beta", 1f));
+                if (x.Length > 2 && x[2] is Tensor c) y = y.add(c, HeldScalars.Of(node.Float("beta", 1f)));
                 return [y];
             }
             default: throw new NotSupportedException($"ONNX operator {node.OpType} (node '{node.Name}') is not supported");
