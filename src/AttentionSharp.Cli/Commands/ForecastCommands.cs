@@ -8,7 +8,7 @@ public static class ForecastCommands
 {
     static readonly OptionSpec[] DataOptions =
     [
-        new("data", "NAME|CSV", "chicago", "chicago (R modeldata's daily L ridership, target Clark/Lake) or a CSV file with a header row"),
+        new("data", "NAME|CSV", "chicago", "chicago (R modeldata's daily L ridership, target Clark/Lake), taylor (R forecast's half-hourly electricity demand, no drivers; use --period 336 or 48) or a CSV file with a header row"),
         new("time", "COLUMN", null, "CSV: the time column (dates or numbers, ascending)"),
         new("target", "COLUMN", null, "CSV: the target column"),
         new("drivers", "A,B,...", null, "driver columns (default: every other column)"),
@@ -23,8 +23,15 @@ public static class ForecastCommands
 
     static readonly OptionSpec[] ModelOptions =
     [
-        new("attention", "WHICH", "dual", "dual (DA-RNN), input (input attention only), temporal (temporal attention only) or none (plain encoder-decoder LSTM)"),
-        new("hidden", "N", "64", "encoder and decoder LSTM units (m = p)"),
+        new("model", "NAME", "darnn", "darnn (DA-RNN and its ablations, --attention) or transformer (a Transformer encoder over the window's steps)"),
+        new("attention", "WHICH", "dual", "darnn: dual (DA-RNN), input (input attention only), temporal (temporal attention only) or none (plain encoder-decoder LSTM)"),
+        new("score", "NAME", "additive", "darnn: score of the temporal attention, additive (the paper's, Bahdanau) or general (Luong)"),
+        new("hidden", "N", "64", "darnn: encoder and decoder LSTM units (m = p)"),
+        new("model-dim", "N", "64", "transformer: model width d"),
+        new("heads", "N", "4", "transformer: attention heads"),
+        new("layers", "N", "2", "transformer: encoder layers"),
+        new("ff", "N", "128", "transformer: feed-forward inner size"),
+        new("dropout", "X", "0.1", "transformer: dropout"),
         new("ridge-lags", "N", null, "lags of the ridge autoregression baseline (default: the window)"),
         new("calendar", null, null, "give the network the calendar of the forecast day (day of week, US federal holidays, day after Thanksgiving, Christmas Eve; dates only)"),
     ];
@@ -38,6 +45,9 @@ public static class ForecastCommands
             [.. DataOptions, .. ModelOptions, .. SharedOptions.Train(epochs: 100, batchSize: 128, lr: 1e-3, monitor: "loss")], null, Train),
         new(["forecast", "eval"], "score a forecasting checkpoint and the baselines on its series' test windows",
             [Checkpoint, new("ridge-lags", "N", null, "lags of the ridge autoregression baseline (default: the window)"), .. SharedOptions.Common()], null, Eval),
+        new(["forecast", "run"], "forecast the value --horizon steps after the last row of your CSV (the time column, the target and the checkpoint's drivers) with a checkpoint",
+            [Checkpoint, new("data", "CSV", null, "CSV with at least --window rows and the checkpoint's columns"), new("time", "COLUMN", null, "the time column (default: the checkpoint's, or date)"),
+             new("target", "COLUMN", null, "the target column (default: the checkpoint's)"), new("allow-gaps", null, null, "accept irregular time steps"), .. SharedOptions.Common()], null, Run),
         new(["forecast", "show"], "draw a forecasting checkpoint's test forecasts against the truth, and its attention weights, into PNGs",
             [Checkpoint, new("steps", "N", "0", "test steps to draw (0 = all)"), .. SharedOptions.Common()], null, Show),
     ];
@@ -52,10 +62,12 @@ public static class ForecastCommands
     static int Train(ParsedArgs a)
     {
         var spec = new ForecastTrainSpec(DataSpec(a), a.Variant<DarnnAttention>("attention"), a.Int("hidden", 1, 4096),
-            a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null, a.Flag("calendar"));
+            a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null, a.Flag("calendar"), a.Variant<ForecastModel>("model"), a.Variant<DarnnScore>("score"),
+            a.Int("model-dim", 2, 4096), a.Int("heads", 1, 256), a.Int("layers", 1, 64), a.Int("ff", 1, 65536), a.Double("dropout", 0, 0.99));
         spec.Validate();
-        string name = spec.Data.Data == "chicago" ? "chicago" : Path.GetFileNameWithoutExtension(spec.Data.Data);
-        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"forecast-{name}-h{spec.Data.Horizon}-{Variant.Name(spec.Attention)}{(spec.Calendar ? "-cal" : "")}"));
+        string name = ForecastDataSpec.IsBuiltIn(spec.Data.Data) ? spec.Data.Data : Path.GetFileNameWithoutExtension(spec.Data.Data);
+        string model = spec.Model == ForecastModel.Transformer ? "transformer" : Variant.Name(spec.Attention);
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"forecast-{name}-h{spec.Data.Horizon}-{model}{(spec.Calendar ? "-cal" : "")}"));
         trainer.Validate();
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => ForecastExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());
@@ -66,6 +78,13 @@ public static class ForecastCommands
     {
         var spec = new ForecastEvalSpec(a.Required("checkpoint"), a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null);
         Console.WriteLine(ForecastExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
+        return 0;
+    }
+
+    static int Run(ParsedArgs a)
+    {
+        var spec = new ForecastRunSpec(a.Required("checkpoint"), a.Required("data"), a.String("time"), a.String("target"), a.Flag("allow-gaps"));
+        Console.WriteLine(ForecastExperiment.Forecast(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }
 

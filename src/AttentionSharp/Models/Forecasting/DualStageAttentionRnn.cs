@@ -6,12 +6,6 @@ using AttentionSharp.Native;
 
 namespace AttentionSharp.Models.Forecasting;
 
-/// <summary>What one forward pass gives: the forecasts and the attention weights that made them.</summary>
-/// <param name="Prediction">Forecasts <c>(B)</c>.</param>
-/// <param name="InputWeights">Input attention alpha <c>(B, T, n)</c>: the weight of each driver at each encoder step (ones when input attention is off).</param>
-/// <param name="TemporalWeights">Temporal attention beta of the output step <c>(B, T)</c> (one-hot on the last step when off).</param>
-public sealed record DarnnOutput(Tensor Prediction, Tensor InputWeights, Tensor TemporalWeights);
-
 /// <summary>
 /// DA-RNN (Qin et al. 2017) as a direct forecaster: from a window of T steps of n driving series <c>x</c> and of the target
 /// <c>y</c>, all at or before the forecast origin, predict the target h steps after the origin.
@@ -24,12 +18,14 @@ public sealed record DarnnOutput(Tensor Prediction, Tensor InputWeights, Tensor 
 /// the decoder LSTM reads <c>y~_t = w~^T [y_t; c_t] + b~</c>. After the T target steps, one more attention step with the
 /// final decoder state gives <c>c_T</c> and the output <c>y^ = v_y^T (W_y [d_T; c_T] + b_w) + b_v</c> (eq. 22).</para>
 /// Ablations: without input attention the encoder reads x_t as is; without temporal attention the context is the last
-/// encoder state h_T at every decoder step.
+/// encoder state h_T at every decoder step. The temporal score is the paper's additive one (Bahdanau et al. 2015) or
+/// Luong et al.'s "general" <c>[d; s']^T W h_i</c> (<see cref="DarnnOptions.Score"/>). A series without drivers (n = 0,
+/// input attention off) has its encoder read the target history instead.
 /// </summary>
-public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
+public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>, IForecaster
 {
     readonly AdditiveScore inputScore;
-    readonly AdditiveScore temporalScore;
+    readonly AttentionScore temporalScore;
     readonly LSTMCell encoder;
     readonly LSTMCell decoder;
     readonly Linear yTilde;
@@ -43,8 +39,10 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
         Options = options;
         int n = options.Drivers, T = options.Window, m = options.EncoderHidden, p = options.DecoderHidden;
         inputScore = new AdditiveScore(2 * m, T, T);        // W_e: 2m -> T, U_e: T -> T, v_e: T
-        temporalScore = new AdditiveScore(2 * p, m, m);     // W_d: 2p -> m, U_d: m -> m, v_d: m
-        encoder = Layers.LSTMCell(n, m);
+        temporalScore = options.Score == DarnnScore.General
+            ? new GeneralScore(2 * p, m)                    // W: m -> 2p (Luong's general score)
+            : new AdditiveScore(2 * p, m, m);               // W_d: 2p -> m, U_d: m -> m, v_d: m
+        encoder = Layers.LSTMCell(Math.Max(n, 1), m);       // n = 0: the encoder reads the target history
         decoder = Layers.LSTMCell(1, p);
         yTilde = Layers.Linear(1 + m, 1);                       // w~, b~
         outHidden = Layers.Linear(p + m + options.Calendar, p); // W_y, b_w (and the calendar columns, when on)
@@ -58,8 +56,20 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The input attention score (W_e, U_e, v_e).</summary>
     public AdditiveScore InputScore => inputScore;
 
-    /// <summary>The temporal attention score (W_d, U_d, v_d).</summary>
-    public AdditiveScore TemporalScore => temporalScore;
+    /// <summary>The temporal attention score (additive: W_d, U_d, v_d; general: W).</summary>
+    public AttentionScore TemporalScore => temporalScore;
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    /// <inheritdoc />
+    public int Calendar => Options.Calendar;
+
+    /// <inheritdoc />
+    public bool UsesInputAttention => Options.UsesInputAttention;
+
+    /// <inheritdoc />
+    public bool UsesTemporalAttention => Options.UsesTemporalAttention;
 
     /// <summary>The encoder LSTM cell.</summary>
     public LSTMCell Encoder => encoder;
@@ -80,18 +90,13 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="drivers">Drivers <c>(B, T, n)</c>.</param>
     /// <param name="history">Target history <c>(B, T)</c>.</param>
     /// <param name="calendar">Calendar features of the forecast day <c>(B, C)</c>; required when <see cref="DarnnOptions.Calendar"/> is C &gt; 0, refused otherwise.</param>
-    public DarnnOutput Run(Tensor drivers, Tensor history, Tensor? calendar = null)
+    public ForecastOutput Run(Tensor drivers, Tensor history, Tensor? calendar = null)
     {
         int T = Options.Window, n = Options.Drivers;
-        if (drivers.dim() != 3 || drivers.shape[1] != T || drivers.shape[2] != n)
-            throw new ArgumentException($"drivers must be (batch, {T}, {n}); got ({string.Join(", ", drivers.shape)})");
-        if (history.dim() != 2 || history.shape[1] != T || history.shape[0] != drivers.shape[0])
-            throw new ArgumentException($"history must be (batch={drivers.shape[0]}, {T}); got ({string.Join(", ", history.shape)})");
+        ForecastInputs.Check(drivers, history, calendar, T, n, Options.Calendar);
         long B = drivers.shape[0];
-        if (Options.Calendar > 0 && (calendar is null || calendar.dim() != 2 || calendar.shape[0] != B || calendar.shape[1] != Options.Calendar))
-            throw new ArgumentException($"calendar must be (batch={B}, {Options.Calendar}); got {(calendar is null ? "none" : $"({string.Join(", ", calendar.shape)})")}");
-        if (Options.Calendar == 0 && calendar is not null) throw new ArgumentException("this model was built without calendar features (DarnnOptions.Calendar = 0)");
         var opts = new TensorOptionsOf(drivers);
+        if (n == 0) drivers = history.unsqueeze(2);                                          // (B, T, 1): a series without drivers
 
         // Encoder with input attention.
         var h = zeros(B, Options.EncoderHidden, dtype: opts.Type, device: opts.Device);
@@ -140,7 +145,7 @@ public sealed class DualStageAttentionRnn : nn.Module<Tensor, Tensor, Tensor>
         var (cT, betaT) = Attend(d, sd);
         var outInput = calendar is null ? cat([d, cT], 1) : cat([d, cT, calendar.to(opts.Type)], 1);
         var prediction = outValue.forward(outHidden.forward(outInput)).squeeze(1);            // (B)
-        return new DarnnOutput(prediction, inputWeights, betaT);
+        return new ForecastOutput(prediction, inputWeights, betaT);
     }
 
     readonly struct TensorOptionsOf(Tensor t)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Serialization;
 using AttentionSharp.Data.Series;
 using AttentionSharp.Training;
 using AttentionSharp.Visualization;
@@ -11,7 +12,8 @@ using static TorchSharp.torch;
 namespace AttentionSharp.Models.Forecasting;
 
 /// <summary>Which series and how it is cut into forecast windows; a checkpoint keeps it, so evaluation rebuilds the same windows.</summary>
-/// <param name="Data"><c>chicago</c> (modeldata's Chicago ridership, target <c>ridership</c> at Clark/Lake) or the path of a CSV file.</param>
+/// <param name="Data"><c>chicago</c> (modeldata's Chicago ridership, target <c>ridership</c> at Clark/Lake), <c>taylor</c> (forecast's half-hourly
+/// electricity demand of England and Wales, June-August 2000, Taylor 2003; no drivers) or the path of a CSV file.</param>
 /// <param name="TimeColumn">CSV: the time column.</param>
 /// <param name="TargetColumn">CSV: the target column.</param>
 /// <param name="Drivers">Driver columns (null: every other column).</param>
@@ -37,16 +39,23 @@ public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColum
         if (ValidSteps < 1) throw new ArgumentException($"ValidSteps must be >= 1; got {ValidSteps}");
         if (Period < 1) throw new ArgumentException($"Period must be >= 1; got {Period}");
         if (NoiseDrivers < 0) throw new ArgumentException($"NoiseDrivers must be >= 0; got {NoiseDrivers}");
-        if (Data != "chicago" && (TimeColumn == null || TargetColumn == null))
+        if (!IsBuiltIn(Data) && (TimeColumn == null || TargetColumn == null))
             throw new ArgumentException($"a CSV series ('{Data}') needs TimeColumn and TargetColumn");
     }
+
+    /// <summary>Whether <paramref name="data"/> names a series the project downloads (chicago, taylor) rather than a CSV file.</summary>
+    public static bool IsBuiltIn(string data) => data is "chicago" or "taylor";
 
     /// <summary>Reads the series and cuts it into windows.</summary>
     public ForecastData Load(ExperimentContext context)
     {
         Validate();
-        var series = Data == "chicago" ? ChicagoRidership.Load(context.DataRoot, context.Log)
-            : SeriesCsv.Load(Data, TimeColumn!, TargetColumn!, Drivers, AllowGaps);
+        var series = Data switch
+        {
+            "chicago" => ChicagoRidership.Load(context.DataRoot, context.Log),
+            "taylor" => TaylorDemand.Load(context.DataRoot, context.Log),
+            _ => SeriesCsv.Load(Data, TimeColumn!, TargetColumn!, Drivers, AllowGaps),
+        };
         if (Data == "chicago" && Drivers != null) series = series.WithDrivers(Drivers);
         if (NoiseDrivers > 0) series = WithRandomWalks(series, NoiseDrivers);
         return ForecastData.Build(series, Window, Horizon, TestSteps, ValidSteps);
@@ -76,35 +85,98 @@ public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColum
     }
 }
 
-/// <summary>What a forecasting checkpoint records.</summary>
+/// <summary>Which forecaster (stored as darnn, transformer).</summary>
+[JsonConverter(typeof(VariantJsonConverter<ForecastModel>))]
+public enum ForecastModel
+{
+    /// <summary>DA-RNN and its ablations (<see cref="DualStageAttentionRnn"/>).</summary>
+    [JsonStringEnumMemberName("darnn")] Darnn,
+    /// <summary>The Transformer encoder forecaster (<see cref="TransformerForecaster"/>).</summary>
+    [JsonStringEnumMemberName("transformer")] Transformer,
+}
+
+/// <summary>What a forecasting checkpoint records: exactly one of <paramref name="Net"/> and <paramref name="Transformer"/>.</summary>
 /// <param name="Data">The series and its windows.</param>
-/// <param name="Net">The model options.</param>
+/// <param name="Net">DA-RNN's options (null for a Transformer).</param>
 /// <param name="DriverNames">The drivers, in the model's input order.</param>
-public sealed record ForecastRun(ForecastDataSpec Data, DarnnOptions Net, string[] DriverNames);
+/// <param name="Transformer">The Transformer forecaster's options (null for DA-RNN; absent from checkpoints written before it existed).</param>
+/// <param name="Scaler">The training-only scaler (absent from checkpoints written before it was stored: then refitted from <paramref name="Data"/>).</param>
+public sealed record ForecastRun(ForecastDataSpec Data, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DarnnOptions? Net, string[] DriverNames,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TransformerForecastOptions? Transformer = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeriesScaler? Scaler = null)
+{
+    /// <summary>Which forecaster the run holds.</summary>
+    [JsonIgnore] public ForecastModel Model => Transformer != null ? ForecastModel.Transformer : ForecastModel.Darnn;
+
+    /// <summary>Throws (naming the property) unless exactly one model's options are present and valid.</summary>
+    public void Validate()
+    {
+        if ((Net == null) == (Transformer == null))
+            throw new ArgumentException($"a forecasting run holds exactly one of Net (DA-RNN) and Transformer; got {(Net == null ? "neither" : "both")}");
+        Net?.Validate();
+        Transformer?.Validate();
+    }
+
+    /// <summary>Builds the (untrained) model.</summary>
+    public IForecaster Build() => Transformer != null ? new TransformerForecaster(Transformer) : new DualStageAttentionRnn(Net!);
+
+    /// <summary>The attention the model has, for RESULT lines and figure labels (<c>dual</c> ... <c>none</c>, <c>self</c> for the Transformer).</summary>
+    [JsonIgnore] public string AttentionName => Transformer != null ? "self" : Variant.Name(Net!.Attention);
+
+    /// <summary>A short label, e.g. <c>DA-RNN (dual, calendar)</c>.</summary>
+    [JsonIgnore] public string Label => (Transformer != null ? $"Transformer ({Transformer.Layers} layers, d {Transformer.ModelDim}" : $"DA-RNN ({AttentionName}" + (Net!.Score == DarnnScore.General ? ", general score" : ""))
+        + ((Net?.Calendar ?? Transformer!.Calendar) > 0 ? ", calendar)" : ")");
+}
 
 /// <summary>What to train.</summary>
 /// <param name="Data">The series and its windows.</param>
-/// <param name="Attention">dual, input, temporal or none (see <see cref="DarnnOptions.Attention"/>).</param>
-/// <param name="Hidden">Encoder and decoder LSTM units (m = p).</param>
+/// <param name="Attention">DA-RNN: dual, input, temporal or none (see <see cref="DarnnOptions.Attention"/>).</param>
+/// <param name="Hidden">DA-RNN: encoder and decoder LSTM units (m = p).</param>
 /// <param name="RidgeLags">Lags of the ridge autoregression baseline (null: the window).</param>
 /// <param name="Calendar">Give the network the calendar features of the forecast day (<see cref="CalendarFeatures"/>, at its output layer); needs date time labels.</param>
-public sealed record ForecastTrainSpec(ForecastDataSpec Data, DarnnAttention Attention = DarnnAttention.Dual, int Hidden = 64, int? RidgeLags = null, bool Calendar = false)
+/// <param name="Model">darnn (DA-RNN and its ablations) or transformer (<see cref="TransformerForecaster"/>).</param>
+/// <param name="Score">DA-RNN: score of the temporal attention (additive or general).</param>
+/// <param name="ModelDim">Transformer: model width.</param>
+/// <param name="Heads">Transformer: attention heads.</param>
+/// <param name="Layers">Transformer: encoder layers.</param>
+/// <param name="FeedForward">Transformer: feed-forward inner size.</param>
+/// <param name="Dropout">Transformer: dropout.</param>
+public sealed record ForecastTrainSpec(ForecastDataSpec Data, DarnnAttention Attention = DarnnAttention.Dual, int Hidden = 64, int? RidgeLags = null, bool Calendar = false,
+    ForecastModel Model = ForecastModel.Darnn, DarnnScore Score = DarnnScore.Additive, int ModelDim = 64, int Heads = 4, int Layers = 2, int FeedForward = 128, double Dropout = 0.1)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
         Data.Validate();
         Variant.Check(Attention, nameof(Attention));
+        Variant.Check(Model, nameof(Model));
+        Variant.Check(Score, nameof(Score));
         if (Hidden < 1) throw new ArgumentException($"Hidden must be >= 1; got {Hidden}");
         if (RidgeLags is < 1) throw new ArgumentException($"RidgeLags must be >= 1; got {RidgeLags}");
         if (RidgeLags > Data.Window) throw new ArgumentException($"RidgeLags must be <= Window ({Data.Window}); got {RidgeLags}");
+        if (Model == ForecastModel.Transformer) Options(Math.Max(Data.Drivers?.Count ?? 0, 0), 0).Validate(); // sizes checked before any data is read
     }
+
+    /// <summary>The run record of a model for <paramref name="drivers"/> driving series and <paramref name="calendar"/> calendar features.</summary>
+    public ForecastRun Run(int drivers, int calendar, string[] driverNames) => Model == ForecastModel.Transformer
+        ? new ForecastRun(Data, null, driverNames, Options(drivers, calendar))
+        : new ForecastRun(Data, new DarnnOptions(drivers, Data.Window, Hidden, Hidden, Attention, calendar, Score), driverNames);
+
+    TransformerForecastOptions Options(int drivers, int calendar) => new(drivers, Data.Window, ModelDim, Heads, Layers, FeedForward, Dropout, calendar);
 }
 
 /// <summary>What to evaluate: a checkpoint on its series' test windows, beside the baselines.</summary>
 /// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
 /// <param name="RidgeLags">Lags of the ridge baseline (null: the window).</param>
 public sealed record ForecastEvalSpec(string Checkpoint, int? RidgeLags = null);
+
+/// <summary>What to forecast: the value <c>h</c> steps after the last row of a user's CSV, from a checkpoint.</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
+/// <param name="Data">CSV with at least Window rows: the time column, the target and the checkpoint's drivers (other columns are ignored).</param>
+/// <param name="TimeColumn">The time column (null: the checkpoint's, or <c>date</c>).</param>
+/// <param name="TargetColumn">The target column (null: the checkpoint's target name).</param>
+/// <param name="AllowGaps">Accept irregular time steps.</param>
+public sealed record ForecastRunSpec(string Checkpoint, string Data, string? TimeColumn = null, string? TargetColumn = null, bool AllowGaps = false);
 
 /// <summary>What to draw: forecasts against the truth over the first <paramref name="Steps"/> test steps, and the attention weights.</summary>
 /// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
@@ -132,25 +204,29 @@ public static class ForecastExperiment
         var log = context.Log;
         var data = spec.Data.Load(context);
         if (spec.Calendar) data.RequireCalendar();
-        var net = new DarnnOptions(data.DriverCount, spec.Data.Window, spec.Hidden, spec.Hidden, spec.Attention, spec.Calendar ? CalendarFeatures.Count : 0);
-        net.Validate();
+        if (data.DriverCount == 0 && spec.Model == ForecastModel.Darnn && spec.Attention is DarnnAttention.Dual or DarnnAttention.Input)
+            throw new ArgumentException($"{data.Series.Name} has no driving series: input attention (Attention = {Variant.Name(spec.Attention)}) needs drivers; use temporal or none, or the Transformer");
+        var run = spec.Run(data.DriverCount, spec.Calendar ? CalendarFeatures.Count : 0, data.Series.DriverNames) with { Scaler = data.Scaler };
+        run.Validate();
         log.WriteLine($"run folder: {outDir}");
         LogSplit(data, log);
-        log.WriteLine($"DA-RNN attention {Variant.Name(net.Attention)}, T = {net.Window}, m = p = {net.EncoderHidden}, {data.DriverCount} drivers" +
-                      (net.Calendar > 0 ? $", calendar features of the forecast day at the output layer ({string.Join(", ", CalendarFeatures.Names)})" : ""));
+        log.WriteLine(run.Net is { } net
+            ? $"DA-RNN attention {Variant.Name(net.Attention)}{(net.Score == DarnnScore.General ? " (general score)" : "")}, T = {net.Window}, m = p = {net.EncoderHidden}, {data.DriverCount} drivers"
+            : $"Transformer encoder: T = {run.Transformer!.Window}, d = {run.Transformer.ModelDim}, {run.Transformer.Heads} heads, {run.Transformer.Layers} layers, feed-forward {run.Transformer.FeedForward}, dropout {run.Transformer.Dropout}, {data.DriverCount} drivers");
+        if (spec.Calendar) log.WriteLine($"calendar features of the forecast day at the output layer ({string.Join(", ", CalendarFeatures.Names)})");
 
         manual_seed(trainer.Seed);
-        var model = new DualStageAttentionRnn(net);
-        model.to(context.Device);
+        var model = run.Build();
+        model.Module.to(context.Device);
         var clock = Stopwatch.StartNew();
-        var run = new ForecastRun(spec.Data, net, data.Series.DriverNames);
         TrainingSummary summary;
-        using (var trainWindows = data.Windows(data.TrainOrigins, context.Device, net.Calendar > 0))
-        using (var validWindows = data.Windows(data.ValidOrigins, context.Device, net.Calendar > 0))
+        bool calendar = model.Calendar > 0;
+        using (var trainWindows = data.Windows(data.TrainOrigins, context.Device, calendar))
+        using (var validWindows = data.Windows(data.ValidOrigins, context.Device, calendar))
             summary = new Trainer<ForecastBatch>(trainer).Fit(new ForecastTask(model), ModelIdentity.Of(Kind, run), trainWindows, validWindows, context.Progress);
         string best = Path.Combine(outDir, Checkpoint.BestFile);
-        Checkpoint.Load(best, Kind, model);
-        model.to(context.Device);
+        Checkpoint.Load(best, Kind, model.Module);
+        model.Module.to(context.Device);
 
         var result = Score(model, data, run, spec.RidgeLags, context, outDir);
         result.Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
@@ -162,13 +238,14 @@ public static class ForecastExperiment
     }
 
     /// <summary>Loads a forecasting checkpoint onto <paramref name="device"/>.</summary>
-    public static (string Path, ForecastRun Run, DualStageAttentionRnn Model) Load(string checkpoint, Device device)
+    public static (string Path, ForecastRun Run, IForecaster Model) Load(string checkpoint, Device device)
     {
         var (path, _, run) = RunFolder.ReadRun<ForecastRun>(checkpoint, k => k == Kind, "a forecasting model");
-        run.Net.Validate();
-        var model = Checkpoint.BuildFor(path, () => new DualStageAttentionRnn(run.Net));
-        Checkpoint.Load(path, Kind, model);
-        model.to(device);
+        try { run.Validate(); }
+        catch (ArgumentException e) { throw new CheckpointException($"'{path}': {e.Message}"); }
+        var model = Checkpoint.BuildFor(path, run.Build);
+        Checkpoint.Load(path, Kind, model.Module);
+        model.Module.to(device);
         return (path, run, model);
     }
 
@@ -202,6 +279,63 @@ public static class ForecastExperiment
         return new RunResult().Add("png", Path.GetFullPath(forecastPng)).Add("attention_png", Path.GetFullPath(attentionPng));
     }
 
+    /// <summary>
+    /// Forecasts the value <c>h</c> steps after the last row of <see cref="ForecastRunSpec.Data"/> with a checkpoint: the last
+    /// Window rows are scaled with the checkpoint's training-only scaler and given to the model. With a calendar model the
+    /// forecast step's date is the last row's date + h x the file's step (daily or coarser date steps only).
+    /// </summary>
+    public static RunResult Forecast(ForecastRunSpec spec, ExperimentContext context)
+    {
+        var (path, run, model) = Load(spec.Checkpoint, context.Device);
+        int T = (run.Net?.Window ?? run.Transformer!.Window), h = run.Data.Horizon;
+        var scaler = run.Scaler ?? LoadData(run, context).Scaler;
+        bool taylor = run.Data.Data == "taylor";
+        string target = spec.TargetColumn ?? run.Data.TargetColumn ?? (taylor ? TaylorDemand.Target : ChicagoRidership.Target);
+        string time = spec.TimeColumn ?? run.Data.TimeColumn ?? (taylor ? "time" : "date");
+        var series = SeriesCsv.Load(spec.Data, time, target, run.DriverNames.Where(d => !d.StartsWith("noise_", StringComparison.Ordinal)).ToArray(), spec.AllowGaps);
+        if (run.Data.NoiseDrivers > 0) series = ForecastDataSpec.WithRandomWalks(series, run.Data.NoiseDrivers);
+        if (series.Length < T) throw new ArgumentException($"{spec.Data}: the model reads windows of {T} rows; the file has {series.Length}");
+        int n = run.DriverNames.Length, first = series.Length - T;
+        var x = new float[T * n];
+        var y = new float[T];
+        for (int i = 0; i < T; i++)
+        {
+            y[i] = (float)scaler.ScaleTarget(series.Target[first + i]);
+            for (int k = 0; k < n; k++) x[i * n + k] = (float)((series.Drivers[k][first + i] - scaler.Mean[k + 1]) / scaler.Std[k + 1]);
+        }
+        string origin = series.Times[^1], forecastTime = $"origin+{h}";
+        Tensor? calendar = null;
+        using var scope = NewDisposeScope();
+        if (model.Calendar > 0)
+        {
+            var last = CalendarFeatures.ParseDate(origin);
+            var before = series.Length > 1 ? CalendarFeatures.ParseDate(series.Times[^2]) : null;
+            if (last is null || before is null)
+                throw new ArgumentException($"{spec.Data}: this model reads the calendar of the forecast day, so the time column must hold dates (yyyy-MM-dd); the last rows are '{(series.Length > 1 ? series.Times[^2] : "")}', '{origin}'");
+            var day = last.Value.AddDays(h * (last.Value.DayNumber - before.Value.DayNumber));
+            forecastTime = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            calendar = tensor(CalendarFeatures.Of(day).Select(v => (float)v).ToArray(), [1, CalendarFeatures.Count], device: context.Device);
+        }
+        model.Module.eval();
+        ForecastOutput r;
+        using (no_grad())
+            r = model.Run(tensor(x, [1, T, n], device: context.Device), tensor(y, [1, T], device: context.Device), calendar);
+        double forecast = scaler.UnscaleTarget(r.Prediction.to(float64).cpu().item<double>());
+        var temporal = r.TemporalWeights.to(float64).cpu().data<double>().ToArray();
+        var result = new RunResult().Add("model", Variant.Name(run.Model)).Add("attention", run.AttentionName).Add("origin", origin).Add("horizon", h)
+            .Add("forecast_time", forecastTime).Add("forecast", Math.Round(forecast, 4)).Add("target", target).Add("window_rows", T).Add("checkpoint", path);
+        if (model.UsesTemporalAttention)
+            result.Add("top_step", temporal.Length - 1 - Array.IndexOf(temporal, temporal.Max()) is var back && back == 0 ? "origin" : $"origin-{back}")
+                .Add("top_step_weight", Math.Round(temporal.Max(), 4));
+        if (model.UsesInputAttention && n > 0)
+        {
+            var perDriver = r.InputWeights.to(float64).mean([0, 1]).cpu().data<double>().ToArray();
+            int top = Array.IndexOf(perDriver, perDriver.Max());
+            result.Add("top_driver", run.DriverNames[top]).Add("top_driver_weight", Math.Round(perDriver[top], 4));
+        }
+        return result;
+    }
+
     static void LogSplit(ForecastData d, TextWriter log)
     {
         var t = d.Series.Times;
@@ -211,13 +345,19 @@ public static class ForecastExperiment
     }
 
     /// <summary>Forecasts (series units) and mean attention weights over the given origins.</summary>
-    public static (double[] Forecast, double[] DriverWeights, double[] StepWeights) Predict(DualStageAttentionRnn model, ForecastData data, int[] origins, Device device)
+    public static (double[] Forecast, double[] DriverWeights, double[] StepWeights) Predict(IForecaster model, ForecastData data, int[] origins, Device device)
+        => Predict(model, data, origins, device, null);
+
+    /// <summary>As <see cref="Predict(IForecaster, ForecastData, int[], Device)"/>; <paramref name="perWindow"/>, when given, receives
+    /// each window's temporal weights <c>(T)</c> and input weights <c>(T * n)</c> in origin order.</summary>
+    static (double[] Forecast, double[] DriverWeights, double[] StepWeights) Predict(IForecaster model, ForecastData data, int[] origins, Device device,
+        List<(double[] Temporal, double[] Input)>? perWindow)
     {
-        model.eval();
+        model.Module.eval();
         var forecast = new double[origins.Length];
         var driverW = new double[data.DriverCount];
         var stepW = new double[data.Window];
-        using var windows = data.Windows(origins, device, model.Options.Calendar > 0);
+        using var windows = data.Windows(origins, device, model.Calendar > 0);
         using (no_grad())
         {
             for (int start = 0; start < origins.Length; start += 512)
@@ -228,19 +368,26 @@ public static class ForecastExperiment
                 var r = model.Run(batch.Drivers, batch.History, batch.Calendar);
                 var p = r.Prediction.to(float64).cpu().data<double>().ToArray();
                 for (int i = 0; i < idx.Length; i++) forecast[start + i] = data.Scaler.UnscaleTarget(p[i]);
-                var a = r.InputWeights.to(float64).sum(dim: 0).sum(dim: 0).cpu().data<double>().ToArray();   // (n)
+                var a = data.DriverCount == 0 ? [] : r.InputWeights.to(float64).sum(dim: 0).sum(dim: 0).cpu().data<double>().ToArray();   // (n)
                 var b = r.TemporalWeights.to(float64).sum(dim: 0).cpu().data<double>().ToArray();      // (T)
                 for (int k = 0; k < a.Length; k++) driverW[k] += a[k];
                 for (int k = 0; k < b.Length; k++) stepW[k] += b[k];
+                if (perWindow != null)
+                {
+                    var tw = r.TemporalWeights.to(float64).cpu().data<double>().ToArray();
+                    var iw = data.DriverCount == 0 ? [] : r.InputWeights.to(float64).cpu().data<double>().ToArray();   // TorchSharp cannot read an empty tensor
+                    int T = data.Window, n = data.DriverCount;
+                    for (int i = 0; i < idx.Length; i++) perWindow.Add((tw[(i * T)..((i + 1) * T)], iw[(i * T * n)..((i + 1) * T * n)]));
+                }
             }
         }
-        model.train();
+        model.Module.train();
         for (int k = 0; k < driverW.Length; k++) driverW[k] /= (double)origins.Length * data.Window;
         for (int k = 0; k < stepW.Length; k++) stepW[k] /= origins.Length;
         return (forecast, driverW, stepW);
     }
 
-    static RunResult Score(DualStageAttentionRnn model, ForecastData data, ForecastRun run, int? ridgeLags, ExperimentContext context, string folder)
+    static RunResult Score(IForecaster model, ForecastData data, ForecastRun run, int? ridgeLags, ExperimentContext context, string folder)
     {
         var origins = data.TestOrigins;
         var truth = data.Truth(origins);
@@ -266,8 +413,8 @@ public static class ForecastExperiment
             context.Log.WriteLine($"calendar autoregression: {calar.Lags} lags of the target + the calendar, no drivers, penalty {calar.Lambda} (validation MSE {calar.ValidMse:0.####} scaled)");
         }
         else context.Log.WriteLine("no calendar ridge: the time labels are not dates");
-        var result = new RunResult().Add("data", run.Data.Data).Add("target", data.Series.TargetName).Add("model", "darnn").Add("attention", Variant.Name(run.Net.Attention))
-            .Add("calendar", run.Net.Calendar > 0).Add("horizon", data.Horizon).Add("window", data.Window).Add("drivers", data.DriverCount)
+        var result = new RunResult().Add("data", run.Data.Data).Add("target", data.Series.TargetName).Add("model", Variant.Name(run.Model)).Add("attention", run.AttentionName)
+            .Add("calendar", model.Calendar > 0).Add("horizon", data.Horizon).Add("window", data.Window).Add("drivers", data.DriverCount)
             .Add("test_from", data.Series.Times[data.TestStart]).Add("test_windows", origins.Length);
         void Add(string prefix, double[] p)
         {
@@ -291,7 +438,8 @@ public static class ForecastExperiment
         var dm = DieboldMariano.Test(Errors(forecast, truth), Errors(bestBaseline.Forecast, truth), data.Horizon);
         result.Add("dm_baseline", bestBaseline.Name).Add("dm_stat", Math.Round(dm.Statistic, 3)).Add("dm_p", Math.Round(dm.PValue, 4));
         if (dm.Horizon != data.Horizon) result.Add("dm_horizon", dm.Horizon);
-        if (run.Net.UsesInputAttention)
+        if (run.Net?.Score == DarnnScore.General) result.Add("score", "general");
+        if (model.UsesInputAttention)
         {
             int top = Array.IndexOf(driverW, driverW.Max());
             result.Add("top_driver", data.Series.DriverNames[top]).Add("top_driver_weight", Math.Round(driverW[top], 4));
@@ -299,7 +447,7 @@ public static class ForecastExperiment
                 result.Add("noise_attention", new Percent(100 * driverW.Skip(data.DriverCount - run.Data.NoiseDrivers).Sum() / driverW.Sum()))
                     .Add("noise_share", new Percent(100.0 * run.Data.NoiseDrivers / data.DriverCount));
         }
-        var csv = new StringBuilder("time,truth,darnn,naive,snaive,hw,ridge" + (cridgeForecast != null ? ",cridge,calar\n" : "\n"));
+        var csv = new StringBuilder($"time,truth,{Variant.Name(run.Model)},naive,snaive,hw,ridge" + (cridgeForecast != null ? ",cridge,calar\n" : "\n"));
         for (int i = 0; i < origins.Length; i++)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{data.Series.Times[origins[i] + data.Horizon]},{truth[i]},{forecast[i]:R},{naive[i]},{snaive[i]},{hwForecast[i]:R},{ridgeForecast[i]:R}");
@@ -314,31 +462,57 @@ public static class ForecastExperiment
 
     static double[] Errors(double[] prediction, double[] truth) => prediction.Select((p, i) => p - truth[i]).ToArray();
 
-    static (string Forecast, string Attention) Draw(DualStageAttentionRnn model, ForecastData data, ForecastRun run, Device device, int steps, string folder)
+    /// <summary>Test windows drawn as rows of the temporal-attention heatmap.</summary>
+    public const int HeatmapRows = 28;
+
+    static (string Forecast, string Attention) Draw(IForecaster model, ForecastData data, ForecastRun run, Device device, int steps, string folder)
     {
         var origins = steps > 0 ? data.TestOrigins.Take(steps).ToArray() : data.TestOrigins;
-        var (forecast, driverW, stepW) = Predict(model, data, origins, device);
+        var perWindow = new List<(double[] Temporal, double[] Input)>();
+        var (forecast, driverW, stepW) = Predict(model, data, origins, device, perWindow);
         var ridge = RidgeAutoregression.Fit(data, data.Window).Predict(data, origins);
         var times = origins.Select(t => data.Series.Times[t + data.Horizon]).ToArray();
         var truth = data.Truth(origins);
         string forecastPng = Path.Combine(folder, "forecast.png");
-        ForecastFigure.SaveLines(forecastPng, $"{data.Series.Name}: {data.Series.TargetName}, {data.Horizon}-step forecasts on the test period (DA-RNN attention {Variant.Name(run.Net.Attention)})",
-            times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine($"DA-RNN ({Variant.Name(run.Net.Attention)}{(run.Net.Calendar > 0 ? ", calendar" : "")})", forecast, ForecastFigure.Palette[0]),
+        ForecastFigure.SaveLines(forecastPng, $"{data.Series.Name}: {data.Series.TargetName}, {data.Horizon}-step forecasts on the test period ({run.Label})",
+            times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine(run.Label, forecast, ForecastFigure.Palette[0]),
                     new ForecastLine("ridge AR", ridge, ForecastFigure.Palette[1]),
                     .. data.Calendar != null ? [new ForecastLine("calendar AR", RidgeAutoregression.Fit(data, data.Window, calendar: true, drivers: false).Predict(data, origins), ForecastFigure.Palette[2])]
                         : Array.Empty<ForecastLine>()]);
         string attentionPng = Path.Combine(folder, "attention.png");
-        if (run.Net.UsesInputAttention)
+        var stepNames = Enumerable.Range(0, data.Window).Select(i => i == data.Window - 1 ? "origin" : $"origin-{data.Window - 1 - i}").ToArray();
+        if (model.UsesInputAttention)
         {
             var order = Enumerable.Range(0, driverW.Length).OrderByDescending(k => driverW[k]).ToArray();
             ForecastFigure.SaveBars(attentionPng, $"mean input attention per driver over {origins.Length} test windows (uniform = {1.0 / driverW.Length:0.0000})",
                 order.Select(k => data.Series.DriverNames[k]).ToArray(), order.Select(k => driverW[k]).ToArray());
+            // The DA-RNN paper's figure: input attention per window step (rows) and driver (columns), mean over the test windows.
+            int T = data.Window, n = data.DriverCount;
+            var mean = new float[T][];
+            for (int t = 0; t < T; t++)
+            {
+                mean[t] = new float[n];
+                for (int k = 0; k < n; k++) mean[t][k] = (float)(perWindow.Sum(w => w.Input[t * n + k]) / perWindow.Count);
+            }
+            HeatmapScaled(Path.Combine(folder, "input-heatmap.png"), data.Series.DriverNames, stepNames, mean);
         }
-        if (run.Net.UsesTemporalAttention)
-            ForecastFigure.SaveBars(run.Net.UsesInputAttention ? Path.Combine(folder, "temporal-attention.png") : attentionPng,
-                $"mean temporal attention of the output step over {origins.Length} test windows",
-                Enumerable.Range(0, stepW.Length).Select(i => i == stepW.Length - 1 ? "origin" : $"origin-{stepW.Length - 1 - i}").ToArray(), stepW);
-        if (!run.Net.UsesInputAttention && !run.Net.UsesTemporalAttention) attentionPng = "-";
+        if (model.UsesTemporalAttention)
+        {
+            ForecastFigure.SaveBars(model.UsesInputAttention ? Path.Combine(folder, "temporal-attention.png") : attentionPng,
+                $"mean temporal attention of the output step over {origins.Length} test windows", stepNames, stepW);
+            // Temporal attention of the first test windows (rows, labelled by the forecast step) over the window's steps (columns).
+            int rows = Math.Min(HeatmapRows, perWindow.Count);
+            AlignmentHeatmap.Save(Path.Combine(folder, "temporal-heatmap.png"), stepNames, times.Take(rows).ToArray(),
+                perWindow.Take(rows).Select(w => w.Temporal.Select(v => (float)v).ToArray()).ToArray());
+        }
+        if (!model.UsesInputAttention && !model.UsesTemporalAttention) attentionPng = "-";
         return (forecastPng, attentionPng);
+    }
+
+    /// <summary>Input attention weights are near 1/n; the heatmap shows them relative to the largest, so that differences are visible.</summary>
+    static void HeatmapScaled(string path, IReadOnlyList<string> columns, IReadOnlyList<string> rows, float[][] weights)
+    {
+        float max = weights.SelectMany(r => r).DefaultIfEmpty(1).Max();
+        AlignmentHeatmap.Save(path, columns, rows, weights.Select(r => r.Select(v => max > 0 ? v / max : 0).ToArray()).ToArray());
     }
 }

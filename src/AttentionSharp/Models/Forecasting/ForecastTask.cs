@@ -5,12 +5,12 @@ using static TorchSharp.torch;
 
 namespace AttentionSharp.Models.Forecasting;
 
-/// <summary>Trains a <see cref="DualStageAttentionRnn"/> by mean squared error on the scaled target; metric <c>mse</c> (scaled units).</summary>
+/// <summary>Trains a forecaster (<see cref="DualStageAttentionRnn"/>, <see cref="TransformerForecaster"/>) by mean squared error on the scaled target; metric <c>mse</c> (scaled units).</summary>
 /// <param name="Network">The model.</param>
-public sealed class ForecastTask(DualStageAttentionRnn Network) : ITrainable<ForecastBatch>
+public sealed class ForecastTask(IForecaster Network) : ITrainable<ForecastBatch>
 {
     /// <inheritdoc />
-    public nn.Module Model => Network;
+    public nn.Module Model => Network.Module;
 
     /// <inheritdoc />
     public StepOutput TrainStep(ForecastBatch batch) => Step(batch);

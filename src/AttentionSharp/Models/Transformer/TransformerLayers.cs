@@ -49,16 +49,21 @@ public sealed class EncoderLayer : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>Encodes <paramref name="x"/> <c>(B, S, D)</c>; <paramref name="mask"/> <c>(B, S)</c> true = real token.</summary>
-    public override Tensor forward(Tensor x, Tensor mask)
+    public override Tensor forward(Tensor x, Tensor mask) => Forward(x, mask, needWeights: false).Output;
+
+    /// <summary>Encodes <paramref name="x"/> <c>(B, S, D)</c> (<paramref name="mask"/> <c>(B, S)</c>, true = real token; null: every
+    /// position is real) and, when asked, returns the self-attention weights per head <c>(B, H, S, S)</c>.</summary>
+    public (Tensor Output, Tensor? Weights) Forward(Tensor x, Tensor? mask, bool needWeights)
     {
         if (preNorm)
         {
-            var h = norm1.forward(x);
-            x = x.add(dropout.forward(self_attn.Forward(h, keyPaddingMask: mask).Context), HeldScalars.Of(1));
-            return x.add(dropout.forward(ffn.forward(norm2.forward(x))), HeldScalars.Of(1));
+            var a = self_attn.Forward(norm1.forward(x), keyPaddingMask: mask, needWeights: needWeights);
+            x = x.add(dropout.forward(a.Context), HeldScalars.Of(1));
+            return (x.add(dropout.forward(ffn.forward(norm2.forward(x))), HeldScalars.Of(1)), a.Weights);
         }
-        x = norm1.forward(x.add(dropout.forward(self_attn.Forward(x, keyPaddingMask: mask).Context), HeldScalars.Of(1)));
-        return norm2.forward(x.add(dropout.forward(ffn.forward(x)), HeldScalars.Of(1)));
+        var b = self_attn.Forward(x, keyPaddingMask: mask, needWeights: needWeights);
+        x = norm1.forward(x.add(dropout.forward(b.Context), HeldScalars.Of(1)));
+        return (norm2.forward(x.add(dropout.forward(ffn.forward(x)), HeldScalars.Of(1))), b.Weights);
     }
 }
 

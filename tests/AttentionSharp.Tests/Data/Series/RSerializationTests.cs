@@ -166,7 +166,7 @@ public class RSerializationTests
         return w.Bytes;
     }
 
-    static string WriteDb(byte[][] stored, string[] names, int compressed)
+    internal static string WriteDb(byte[][] stored, string[] names, int compressed)
     {
         string dir = Directory.CreateTempSubdirectory("attn-rdb-").FullName;
         var rdb = new MemoryStream();

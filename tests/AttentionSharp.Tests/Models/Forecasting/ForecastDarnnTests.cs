@@ -50,8 +50,11 @@ public class ForecastDarnnTests
     }
 
     /// <summary>The additive score v^T tanh(W q + U k + b) of one query against one key.</summary>
-    static double Score(AttentionSharp.Attention.AdditiveScore score, double[] q, double[] k)
+    static double Score(AttentionSharp.Attention.AttentionScore any, double[] q, double[] k)
     {
+        if (any is AttentionSharp.Attention.GeneralScore general)   // Luong's general score q^T W k
+            return MatVec(Mat(general.Projection.weight!), k).Select((wk, j) => q[j] * wk).Sum();
+        var score = (AttentionSharp.Attention.AdditiveScore)any;
         var hid = Add(MatVec(Mat(score.QueryProjection.weight!), q), MatVec(Mat(score.KeyProjection.weight!), k), Vec(score.KeyProjection.bias, (int)score.HiddenDim));
         var v = Vec(score.Vector.weight!.reshape(-1), (int)score.HiddenDim);
         return hid.Select((x, j) => v[j] * Math.Tanh(x)).Sum();
@@ -61,6 +64,7 @@ public class ForecastDarnnTests
     static (double Y, double[][] Alpha, double[] Beta) Naive(DualStageAttentionRnn model, double[,] x, double[] y)
     {
         var o = model.Options;
+        int N = x.GetLength(1);
         var enc = new NaiveLstm(model.Encoder, M);
         var dec = new NaiveLstm(model.Decoder, P);
         double[] h = new double[M], s = new double[M];
@@ -109,15 +113,17 @@ public class ForecastDarnnTests
     }
 
     [Theory]
-    [InlineData("dual")]
-    [InlineData("input")]
-    [InlineData("temporal")]
-    [InlineData("none")]
-    public void WeightsAndForecastMatchANaiveLoopOfThePapersEquations(string attention)
+    [InlineData("dual", "additive")]
+    [InlineData("input", "additive")]
+    [InlineData("temporal", "additive")]
+    [InlineData("none", "additive")]
+    [InlineData("dual", "general")]
+    [InlineData("temporal", "general")]
+    public void WeightsAndForecastMatchANaiveLoopOfThePapersEquations(string attention, string score)
     {
         using var scope = NewDisposeScope();
         manual_seed(7);
-        var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, Variant.Parse<DarnnAttention>(attention, "attention")));
+        var model = new DualStageAttentionRnn(new DarnnOptions(N, T, M, P, Variant.Parse<DarnnAttention>(attention, "attention"), Score: Variant.Parse<DarnnScore>(score, "score")));
         model.to(float64);
         var (x, y) = Inputs(3);
         using var _ = no_grad();
@@ -154,7 +160,7 @@ public class ForecastDarnnTests
         model.zero_grad();
         Loss().backward();
         var checkedParams = new[] { model.InputScore.QueryProjection.weight!, model.InputScore.KeyProjection.weight!, model.InputScore.Vector.weight!,
-            model.TemporalScore.KeyProjection.weight!, model.DecoderInput.weight!, model.Output.Hidden.weight! };
+            ((AttentionSharp.Attention.AdditiveScore)model.TemporalScore).KeyProjection.weight!, model.DecoderInput.weight!, model.Output.Hidden.weight! };
         const double eps = 1e-6;
         foreach (var p in checkedParams)
         {
@@ -178,9 +184,35 @@ public class ForecastDarnnTests
         }
     }
 
+    [Theory]
+    [InlineData("temporal")]
+    [InlineData("none")]
+    public void WithoutDriversTheEncoderReadsTheTargetHistory(string attention)
+    {
+        // n = 0: the encoder's single input is y_t, so the model equals the naive loop with y as the one driver column.
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var model = new DualStageAttentionRnn(new DarnnOptions(0, T, M, P, Variant.Parse<DarnnAttention>(attention, "attention")));
+        model.to(float64);
+        var (_, y) = Inputs(4);
+        using var _ = no_grad();
+        var r = model.Run(zeros(B, T, 0, dtype: float64), y);
+        Assert.Equal([B, T, 0], r.InputWeights.shape);
+        var ys = y.data<double>().ToArray();
+        for (int b = 0; b < B; b++)
+        {
+            var yb = ys.Skip(b * T).Take(T).ToArray();
+            var xb = new double[T, 1];
+            for (int t = 0; t < T; t++) xb[t, 0] = yb[t];
+            Assert.Equal(Naive(model, xb, yb).Y, r.Prediction.data<double>()[b], 9);
+        }
+        Assert.Contains("Drivers must be >= 1 with input attention", Assert.Throws<ArgumentException>(() => new DarnnOptions(0, T, Attention: DarnnAttention.Dual).Validate()).Message);
+    }
+
     [Fact]
     public void BadShapesAndOptionsGetClearErrors()
     {
+        Assert.Contains("Score must be one of", Assert.Throws<ArgumentException>(() => new DarnnOptions(3, Score: (DarnnScore)5).Validate()).Message);
         Assert.Contains("Attention must be one of", Assert.Throws<ArgumentException>(() => new DarnnOptions(3, Attention: (DarnnAttention)9).Validate()).Message);
         Assert.Contains("Window must be >= 2", Assert.Throws<ArgumentException>(() => new DarnnOptions(3, Window: 1).Validate()).Message);
         using var scope = NewDisposeScope();

@@ -48,7 +48,7 @@ public class ForecastExperimentTests
         // Both ridges fit this series (the 8 lags already hold the weekly pattern); DM tests against the better one.
         Assert.True(Value(result, "cridge_rmse") <= Value(result, "ridge_rmse") + 1e-3, result.ToLine());
         Assert.Contains(result.Items.First(kv => kv.Key == "dm_baseline").Value, new object[] { "ridge", "cridge", "calar" });
-        foreach (var f in new[] { "forecast.png", "attention.png", "temporal-attention.png", "test-forecasts.csv", "result.json" })
+        foreach (var f in new[] { "forecast.png", "attention.png", "temporal-attention.png", "input-heatmap.png", "temporal-heatmap.png", "test-forecasts.csv", "result.json" })
             Assert.True(File.Exists(Path.Combine(outDir, f)), f);
         Assert.Equal(41, File.ReadAllLines(Path.Combine(outDir, "test-forecasts.csv")).Length);
 
@@ -58,6 +58,56 @@ public class ForecastExperimentTests
         Assert.Equal(Value(result, "dm_stat"), Value(eval, "dm_stat"), 6);
         var show = ForecastExperiment.Show(new ForecastShowSpec(outDir, Steps: 10, Output: Path.Combine(outDir, "show")), context);
         Assert.True(File.Exists(show.Items.First(kv => kv.Key == "png").Value.ToString()));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TransformerTrainsAndRunForecastsFromACsvAsTheTestDidAtThatOrigin()
+    {
+        string csv = WriteCsv(200);
+        string outDir = Path.Combine(Directory.CreateTempSubdirectory("attn-fc-tf-").FullName, "run");
+        var spec = new ForecastTrainSpec(new ForecastDataSpec(csv, "date", "y", Window: 7, Horizon: 2, TestSteps: 30, ValidSteps: 30), Calendar: true,
+            Model: ForecastModel.Transformer, ModelDim: 8, Heads: 2, Layers: 1, FeedForward: 16);
+        var context = ExperimentContext.Cpu();
+        var result = ForecastExperiment.Train(spec, new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = 3e-3, OutDir = outDir, Seed = 2 }, context);
+        Assert.Equal("transformer", result.Items.First(kv => kv.Key == "model").Value);
+        Assert.Equal("self", result.Items.First(kv => kv.Key == "attention").Value);
+        Assert.True(File.Exists(Path.Combine(outDir, "temporal-heatmap.png")));
+        Assert.False(File.Exists(Path.Combine(outDir, "input-heatmap.png")));   // no input attention to draw
+
+        // forecast run on the file cut at the 5th test origin gives the forecast the test scored for that origin.
+        var rows = File.ReadAllLines(Path.Combine(outDir, "test-forecasts.csv"));
+        Assert.StartsWith("time,truth,transformer,", rows[0]);
+        var fifth = rows[5].Split(',');
+        var lines = File.ReadAllLines(csv);
+        int originLine = Array.FindIndex(lines, l => l.StartsWith(fifth[0] + ",", StringComparison.Ordinal)) - 2;   // 2 days before the forecast day
+        string cut = Path.Combine(Path.GetDirectoryName(csv)!, "cut.csv");
+        File.WriteAllLines(cut, lines.Take(originLine + 1));
+        var run = ForecastExperiment.Forecast(new ForecastRunSpec(outDir, cut), context);
+        Assert.Equal(fifth[0], run.Items.First(kv => kv.Key == "forecast_time").Value);
+        Assert.Equal(double.Parse(fifth[2], CultureInfo.InvariantCulture), Value(run, "forecast"), 3);
+        Assert.Contains("the model reads windows of 7 rows", Assert.Throws<ArgumentException>(() =>
+            ForecastExperiment.Forecast(new ForecastRunSpec(outDir, WriteCsv(5)), context)).Message);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void ASeriesWithoutDriversTrainsWithoutInputAttentionAndRefusesIt()
+    {
+        string csv = WriteCsv(160);
+        var only = File.ReadAllLines(csv).Select(l => string.Join(',', l.Split(',').Take(2))).ToArray();
+        File.WriteAllLines(csv, only);
+        var data = new ForecastDataSpec(csv, "date", "y", Window: 7, TestSteps: 20, ValidSteps: 20);
+        var context = ExperimentContext.Cpu();
+        string dir = Directory.CreateTempSubdirectory("attn-fc-uni-").FullName;
+        var result = ForecastExperiment.Train(new ForecastTrainSpec(data, DarnnAttention.Temporal, Hidden: 4, Score: DarnnScore.General),
+            new TrainerOptions { Epochs = 1, OutDir = Path.Combine(dir, "temporal"), Seed = 1 }, context);
+        Assert.Equal(0, Value(result, "drivers"));
+        Assert.Equal("general", result.Items.First(kv => kv.Key == "score").Value);
+        Assert.True(double.IsFinite(Value(result, "ridge_rmse")));
+        var e = Assert.Throws<ArgumentException>(() => ForecastExperiment.Train(new ForecastTrainSpec(data, DarnnAttention.Dual, Hidden: 4),
+            new TrainerOptions { Epochs = 1, OutDir = Path.Combine(dir, "dual"), Seed = 1 }, context));
+        Assert.Contains("has no driving series: input attention", e.Message);
     }
 
     [Fact]
