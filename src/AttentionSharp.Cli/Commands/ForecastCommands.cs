@@ -6,6 +6,10 @@ namespace AttentionSharp.Cli.Commands;
 /// <summary><c>attn forecast train|eval|show</c>: time-series forecasting with the dual-stage attention RNN (Qin et al. 2017) beside baselines.</summary>
 public static class ForecastCommands
 {
+    // Declared first: static fields initialise in text order and the lists below use it.
+    static readonly OptionSpec Arima = new("arima", "ORDER", "auto",
+        "ARIMA baseline: auto (order by AIC on the training steps: (p,1,q)(P,1,Q)_period for periods up to 24, (p,0,q)(0,1,0)_period above), none, or p,d,q[,P,D,Q,s]");
+
     static readonly OptionSpec[] DataOptions =
     [
         new("data", "NAME|CSV", "chicago", "chicago (R modeldata's daily L ridership, target Clark/Lake), taylor (R forecast's half-hourly electricity demand, no drivers; use --period 336 or 48) or a CSV file with a header row"),
@@ -33,6 +37,7 @@ public static class ForecastCommands
         new("ff", "N", "128", "transformer: feed-forward inner size"),
         new("dropout", "X", "0.1", "transformer: dropout"),
         new("ridge-lags", "N", null, "lags of the ridge autoregression baseline (default: the window)"),
+        Arima,
         new("calendar", null, null, "give the network the calendar of the forecast day (day of week, US federal holidays, day after Thanksgiving, Christmas Eve; dates only)"),
     ];
 
@@ -44,7 +49,7 @@ public static class ForecastCommands
         new(["forecast", "train"], "train DA-RNN (or an ablation) on a series, then test it beside naive, seasonal naive, ridge autoregression and the calendar ridge (Diebold-Mariano against the best)",
             [.. DataOptions, .. ModelOptions, .. SharedOptions.Train(epochs: 100, batchSize: 128, lr: 1e-3, monitor: "loss")], null, Train),
         new(["forecast", "eval"], "score a forecasting checkpoint and the baselines on its series' test windows",
-            [Checkpoint, new("ridge-lags", "N", null, "lags of the ridge autoregression baseline (default: the window)"), .. SharedOptions.Common()], null, Eval),
+            [Checkpoint, new("ridge-lags", "N", null, "lags of the ridge autoregression baseline (default: the window)"), Arima, .. SharedOptions.Common()], null, Eval),
         new(["forecast", "run"], "forecast the value --horizon steps after the last row of your CSV (the time column, the target and the checkpoint's drivers) with a checkpoint",
             [Checkpoint, new("data", "CSV", null, "CSV with at least --window rows and the checkpoint's columns"), new("time", "COLUMN", null, "the time column (default: the checkpoint's, or date)"),
              new("target", "COLUMN", null, "the target column (default: the checkpoint's)"), new("allow-gaps", null, null, "accept irregular time steps"), .. SharedOptions.Common()], null, Run),
@@ -63,7 +68,7 @@ public static class ForecastCommands
     {
         var spec = new ForecastTrainSpec(DataSpec(a), a.Variant<DarnnAttention>("attention"), a.Int("hidden", 1, 4096),
             a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null, a.Flag("calendar"), a.Variant<ForecastModel>("model"), a.Variant<DarnnScore>("score"),
-            a.Int("model-dim", 2, 4096), a.Int("heads", 1, 256), a.Int("layers", 1, 64), a.Int("ff", 1, 65536), a.Double("dropout", 0, 0.99));
+            a.Int("model-dim", 2, 4096), a.Int("heads", 1, 256), a.Int("layers", 1, 64), a.Int("ff", 1, 65536), a.Double("dropout", 0, 0.99), a.Required("arima"));
         spec.Validate();
         string name = ForecastDataSpec.IsBuiltIn(spec.Data.Data) ? spec.Data.Data : Path.GetFileNameWithoutExtension(spec.Data.Data);
         string model = spec.Model == ForecastModel.Transformer ? "transformer" : Variant.Name(spec.Attention);
@@ -76,7 +81,7 @@ public static class ForecastCommands
 
     static int Eval(ParsedArgs a)
     {
-        var spec = new ForecastEvalSpec(a.Required("checkpoint"), a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null);
+        var spec = new ForecastEvalSpec(a.Required("checkpoint"), a.String("ridge-lags") != null ? a.Int("ridge-lags", 1, 1000) : null, a.Required("arima"));
         Console.WriteLine(ForecastExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }

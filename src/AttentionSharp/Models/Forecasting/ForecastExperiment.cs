@@ -141,8 +141,10 @@ public sealed record ForecastRun(ForecastDataSpec Data, [property: JsonIgnore(Co
 /// <param name="Layers">Transformer: encoder layers.</param>
 /// <param name="FeedForward">Transformer: feed-forward inner size.</param>
 /// <param name="Dropout">Transformer: dropout.</param>
+/// <param name="Arima">The ARIMA baseline: <c>auto</c> (order by AIC on the training steps, <see cref="Forecasting.Arima.AutoGrid"/>), <c>none</c>, or an order <c>p,d,q[,P,D,Q,s]</c>.</param>
 public sealed record ForecastTrainSpec(ForecastDataSpec Data, DarnnAttention Attention = DarnnAttention.Dual, int Hidden = 64, int? RidgeLags = null, bool Calendar = false,
-    ForecastModel Model = ForecastModel.Darnn, DarnnScore Score = DarnnScore.Additive, int ModelDim = 64, int Heads = 4, int Layers = 2, int FeedForward = 128, double Dropout = 0.1)
+    ForecastModel Model = ForecastModel.Darnn, DarnnScore Score = DarnnScore.Additive, int ModelDim = 64, int Heads = 4, int Layers = 2, int FeedForward = 128, double Dropout = 0.1,
+    string Arima = "auto")
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
@@ -154,6 +156,7 @@ public sealed record ForecastTrainSpec(ForecastDataSpec Data, DarnnAttention Att
         if (Hidden < 1) throw new ArgumentException($"Hidden must be >= 1; got {Hidden}");
         if (RidgeLags is < 1) throw new ArgumentException($"RidgeLags must be >= 1; got {RidgeLags}");
         if (RidgeLags > Data.Window) throw new ArgumentException($"RidgeLags must be <= Window ({Data.Window}); got {RidgeLags}");
+        ForecastExperiment.CheckArima(Arima);
         if (Model == ForecastModel.Transformer) Options(Math.Max(Data.Drivers?.Count ?? 0, 0), 0).Validate(); // sizes checked before any data is read
     }
 
@@ -168,7 +171,8 @@ public sealed record ForecastTrainSpec(ForecastDataSpec Data, DarnnAttention Att
 /// <summary>What to evaluate: a checkpoint on its series' test windows, beside the baselines.</summary>
 /// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
 /// <param name="RidgeLags">Lags of the ridge baseline (null: the window).</param>
-public sealed record ForecastEvalSpec(string Checkpoint, int? RidgeLags = null);
+/// <param name="Arima">The ARIMA baseline: auto, none or an order (see <see cref="ForecastTrainSpec.Arima"/>).</param>
+public sealed record ForecastEvalSpec(string Checkpoint, int? RidgeLags = null, string Arima = "auto");
 
 /// <summary>What to forecast: the value <c>h</c> steps after the last row of a user's CSV, from a checkpoint.</summary>
 /// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
@@ -228,7 +232,7 @@ public static class ForecastExperiment
         Checkpoint.Load(best, Kind, model.Module);
         model.Module.to(context.Device);
 
-        var result = Score(model, data, run, spec.RidgeLags, context, outDir);
+        var result = Score(model, data, run, spec.RidgeLags, spec.Arima, context, outDir);
         result.Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("checkpoint", best);
         var (forecastPng, attentionPng) = Draw(model, data, run, context.Device, 0, outDir);
@@ -263,7 +267,8 @@ public static class ForecastExperiment
         var (path, run, model) = Load(spec.Checkpoint, context.Device);
         var data = LoadData(run, context);
         var clock = Stopwatch.StartNew();
-        var result = Score(model, data, run, spec.RidgeLags, context, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        ForecastExperiment.CheckArima(spec.Arima);
+        var result = Score(model, data, run, spec.RidgeLags, spec.Arima, context, Path.GetDirectoryName(Path.GetFullPath(path))!);
         return RunFolder.FinishEval(result, data.TestOrigins.Length, clock.Elapsed.TotalSeconds, path, "test_windows_scored");
     }
 
@@ -387,7 +392,30 @@ public static class ForecastExperiment
         return (forecast, driverW, stepW);
     }
 
-    static RunResult Score(IForecaster model, ForecastData data, ForecastRun run, int? ridgeLags, ExperimentContext context, string folder)
+    /// <summary>Throws unless <paramref name="arima"/> is auto, none or an order p,d,q[,P,D,Q,s].</summary>
+    public static void CheckArima(string arima)
+    {
+        if (arima is "auto" or "none") return;
+        try { ArimaOrder.Parse(arima); }
+        catch (ArgumentException e) { throw new ArgumentException($"Arima must be auto, none or an order p,d,q[,P,D,Q,s]: {e.Message}"); }
+    }
+
+    /// <summary>The ARIMA baseline fitted on the training steps (null for <c>none</c>).</summary>
+    static Arima? FitArima(ForecastData data, int period, string arima, TextWriter log)
+    {
+        if (arima == "none") return null;
+        var clock = Stopwatch.StartNew();
+        var y = data.Series.Target;
+        var model = arima == "auto"
+            ? Forecasting.Arima.Select(y, data.ValidStart, Forecasting.Arima.AutoGrid(period))
+            : Forecasting.Arima.Fit(y, data.ValidStart, ArimaOrder.Parse(arima));
+        log.WriteLine($"ARIMA{model.Order} ({(arima == "auto" ? "lowest AIC of the grid" : "given")}; exact ML on the training steps): AIC {model.Aic:0.#}, sigma^2 {model.Sigma2:0.####}, " +
+                      $"ar [{string.Join(", ", model.Ar.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)))}], ma [{string.Join(", ", model.Ma.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)))}], " +
+                      $"seasonal ar [{string.Join(", ", model.SeasonalAr.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)))}], seasonal ma [{string.Join(", ", model.SeasonalMa.Select(v => v.ToString("0.###", CultureInfo.InvariantCulture)))}] ({clock.Elapsed.TotalSeconds:0.#} s)");
+        return model;
+    }
+
+    static RunResult Score(IForecaster model, ForecastData data, ForecastRun run, int? ridgeLags, string arimaSpec, ExperimentContext context, string folder)
     {
         var origins = data.TestOrigins;
         var truth = data.Truth(origins);
@@ -400,6 +428,8 @@ public static class ForecastExperiment
         context.Log.WriteLine($"Holt-Winters (additive, damped trend, period {hw.Period}): alpha {hw.Alpha}, beta {hw.Beta}, gamma {hw.Gamma}, phi {hw.Phi} (one-step training RMSE {Math.Sqrt(hw.TrainMse):0.###})");
         var ridge = RidgeAutoregression.Fit(data, ridgeLags ?? data.Window);
         var ridgeForecast = ridge.Predict(data, origins);
+        var arima = FitArima(data, run.Data.Period, arimaSpec, context.Log);
+        var arimaForecast = arima?.Predict(data, origins);
         context.Log.WriteLine($"ridge autoregression: {ridge.Lags} lags of the target and {data.DriverCount} drivers, penalty {ridge.Lambda} (validation MSE {ridge.ValidMse:0.####} scaled)");
         RidgeAutoregression? cridge = null, calar = null;
         double[]? cridgeForecast = null, calarForecast = null;
@@ -428,12 +458,14 @@ public static class ForecastExperiment
         Add("ridge_", ridgeForecast);
         if (cridgeForecast != null) Add("cridge_", cridgeForecast);
         if (calarForecast != null) Add("calar_", calarForecast);
+        if (arimaForecast != null) { Add("arima_", arimaForecast); result.Add("arima_order", arima!.Order.ToString()); }
         result.Add("ridge_lambda", ridge.Lambda);
         if (cridge != null) result.Add("cridge_lambda", cridge.Lambda).Add("calar_lambda", calar!.Lambda);
         // Diebold-Mariano (squared error, h-step, HLN correction) of the model against the baseline with the lowest test RMSE.
         var baselines = new List<(string Name, double[] Forecast)> { ("naive", naive), ("snaive", snaive), ("hw", hwForecast), ("ridge", ridgeForecast) };
         if (cridgeForecast != null) baselines.Add(("cridge", cridgeForecast));
         if (calarForecast != null) baselines.Add(("calar", calarForecast));
+        if (arimaForecast != null) baselines.Add(("arima", arimaForecast));
         var bestBaseline = baselines.MinBy(b => ForecastAccuracy.Of(truth, b.Forecast, scale).Rmse);
         var dm = DieboldMariano.Test(Errors(forecast, truth), Errors(bestBaseline.Forecast, truth), data.Horizon);
         result.Add("dm_baseline", bestBaseline.Name).Add("dm_stat", Math.Round(dm.Statistic, 3)).Add("dm_p", Math.Round(dm.PValue, 4));
@@ -447,11 +479,12 @@ public static class ForecastExperiment
                 result.Add("noise_attention", new Percent(100 * driverW.Skip(data.DriverCount - run.Data.NoiseDrivers).Sum() / driverW.Sum()))
                     .Add("noise_share", new Percent(100.0 * run.Data.NoiseDrivers / data.DriverCount));
         }
-        var csv = new StringBuilder($"time,truth,{Variant.Name(run.Model)},naive,snaive,hw,ridge" + (cridgeForecast != null ? ",cridge,calar\n" : "\n"));
+        var csv = new StringBuilder($"time,truth,{Variant.Name(run.Model)},naive,snaive,hw,ridge" + (cridgeForecast != null ? ",cridge,calar" : "") + (arimaForecast != null ? ",arima\n" : "\n"));
         for (int i = 0; i < origins.Length; i++)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{data.Series.Times[origins[i] + data.Horizon]},{truth[i]},{forecast[i]:R},{naive[i]},{snaive[i]},{hwForecast[i]:R},{ridgeForecast[i]:R}");
             if (cridgeForecast != null) csv.Append(CultureInfo.InvariantCulture, $",{cridgeForecast[i]:R},{calarForecast![i]:R}");
+            if (arimaForecast != null) csv.Append(CultureInfo.InvariantCulture, $",{arimaForecast[i]:R}");
             csv.Append('\n');
         }
         string csvPath = Path.Combine(folder, "test-forecasts.csv");
