@@ -9,6 +9,13 @@ namespace AttentionSharp.Visualization;
 /// <param name="Colour">Line colour.</param>
 public sealed record ForecastLine(string Name, double[] Values, SKColor Colour);
 
+/// <summary>A shaded interval of a forecast plot (e.g. a prediction interval around the model's forecasts).</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="Low">Lower edge, one value per time step.</param>
+/// <param name="High">Upper edge, one value per time step.</param>
+/// <param name="Colour">Fill colour (drawn translucent).</param>
+public sealed record ForecastBand(string Name, double[] Low, double[] High, SKColor Colour);
+
 /// <summary>Pictures of forecasts: the forecasts against the truth over time, and bar charts of attention weights.</summary>
 public static class ForecastFigure
 {
@@ -16,11 +23,12 @@ public static class ForecastFigure
     public static readonly SKColor[] Palette = [new(220, 50, 47), new(38, 139, 210), new(133, 153, 0), new(211, 54, 130), new(181, 137, 0)];
 
     /// <summary>Renders lines over time steps labelled <paramref name="times"/> (a label every ~10% of the axis) as PNG bytes.</summary>
-    public static byte[] RenderLines(string title, IReadOnlyList<string> times, IReadOnlyList<ForecastLine> lines, int width = 1400, int height = 460)
+    public static byte[] RenderLines(string title, IReadOnlyList<string> times, IReadOnlyList<ForecastLine> lines, int width = 1400, int height = 460, ForecastBand? band = null)
     {
         if (lines.Count == 0 || times.Count < 2) throw new ArgumentException("a forecast plot needs at least one line and two time steps");
         if (lines.Any(l => l.Values.Length != times.Count)) throw new ArgumentException($"every line needs {times.Count} values");
-        var finite = lines.SelectMany(l => l.Values).Where(double.IsFinite).ToArray();
+        if (band != null && (band.Low.Length != times.Count || band.High.Length != times.Count)) throw new ArgumentException($"the band needs {times.Count} low and high values");
+        var finite = lines.SelectMany(l => l.Values).Concat(band?.Low ?? []).Concat(band?.High ?? []).Where(double.IsFinite).ToArray();
         double lo = finite.Min(), hi = finite.Max();
         if (hi - lo < 1e-12) { lo -= 1; hi += 1; }
         double pad = 0.05 * (hi - lo);
@@ -51,6 +59,20 @@ public static class ForecastFigure
         }
         canvas.DrawRect(left, top, plotW, plotH, axis);
         float legendX = left + plotW;
+        if (band != null)
+        {
+            using var fill = new SKPaint { Color = band.Colour.WithAlpha(60), Style = SKPaintStyle.Fill, IsAntialias = true };
+            using var path = new SKPath();
+            path.MoveTo(X(0), Y(band.High[0]));
+            for (int i = 1; i < times.Count; i++) path.LineTo(X(i), Y(band.High[i]));
+            for (int i = times.Count - 1; i >= 0; i--) path.LineTo(X(i), Y(band.Low[i]));
+            path.Close();
+            canvas.DrawPath(path, fill);
+            float w = font.MeasureText(band.Name);
+            legendX -= w + 40;
+            canvas.DrawRect(legendX, 14, 24, 12, fill);
+            canvas.DrawText(band.Name, legendX + 28, 24, SKTextAlign.Left, font, text);
+        }
         for (int li = lines.Count - 1; li >= 0; li--)
         {
             var line = lines[li];
@@ -107,8 +129,8 @@ public static class ForecastFigure
     }
 
     /// <summary>Writes <see cref="RenderLines"/> atomically.</summary>
-    public static void SaveLines(string path, string title, IReadOnlyList<string> times, IReadOnlyList<ForecastLine> lines) =>
-        AtomicFile.WriteAllBytes(path, RenderLines(title, times, lines));
+    public static void SaveLines(string path, string title, IReadOnlyList<string> times, IReadOnlyList<ForecastLine> lines, ForecastBand? band = null) =>
+        AtomicFile.WriteAllBytes(path, RenderLines(title, times, lines, band: band));
 
     /// <summary>Writes <see cref="RenderBars"/> atomically.</summary>
     public static void SaveBars(string path, string title, IReadOnlyList<string> labels, IReadOnlyList<double> values) =>

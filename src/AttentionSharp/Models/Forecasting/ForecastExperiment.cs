@@ -392,6 +392,30 @@ public static class ForecastExperiment
         return (forecast, driverW, stepW);
     }
 
+    /// <summary>Nominal coverage of the prediction intervals.</summary>
+    public const double IntervalLevel = 0.9;
+
+    /// <summary>
+    /// Split-conformal prediction interval offsets (Lei et al. 2018): the (1 - level) / 2 and (1 + level) / 2 empirical quantiles
+    /// of the model's errors (truth - forecast) on the validation windows, added to each test forecast. The validation
+    /// windows also chose the checkpoint, so the coverage may come out a little below nominal; the RESULT line reports it.
+    /// </summary>
+    public static (double Low, double High) IntervalOffsets(IForecaster model, ForecastData data, Device device, double level = IntervalLevel)
+    {
+        var (valid, _, _) = Predict(model, data, data.ValidOrigins, device);
+        return ConformalOffsets(data.Truth(data.ValidOrigins).Select((y, i) => y - valid[i]).ToArray(), level);
+    }
+
+    /// <summary>The ceil(p (n + 1))-th smallest errors for p = (1 - level) / 2 and (1 + level) / 2 (clamped to the sample).</summary>
+    public static (double Low, double High) ConformalOffsets(double[] errors, double level)
+    {
+        if (errors.Length == 0) throw new ArgumentException("prediction intervals need at least one validation error");
+        if (!(level > 0 && level < 1)) throw new ArgumentException($"level must be in (0, 1); got {level}");
+        var sorted = errors.Order().ToArray();
+        double Q(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * (sorted.Length + 1)) - 1, 0, sorted.Length - 1)];
+        return (Q((1 - level) / 2), Q((1 + level) / 2));
+    }
+
     /// <summary>Throws unless <paramref name="arima"/> is auto, none or an order p,d,q[,P,D,Q,s].</summary>
     public static void CheckArima(string arima)
     {
@@ -470,6 +494,9 @@ public static class ForecastExperiment
         var dm = DieboldMariano.Test(Errors(forecast, truth), Errors(bestBaseline.Forecast, truth), data.Horizon);
         result.Add("dm_baseline", bestBaseline.Name).Add("dm_stat", Math.Round(dm.Statistic, 3)).Add("dm_p", Math.Round(dm.PValue, 4));
         if (dm.Horizon != data.Horizon) result.Add("dm_horizon", dm.Horizon);
+        var (lowOffset, highOffset) = IntervalOffsets(model, data, context.Device);
+        int inside = truth.Where((y, i) => y >= forecast[i] + lowOffset && y <= forecast[i] + highOffset).Count();
+        result.Add("pi90_coverage", new Percent(100.0 * inside / truth.Length)).Add("pi90_width", Math.Round(highOffset - lowOffset, 4));
         if (run.Net?.Score == DarnnScore.General) result.Add("score", "general");
         if (model.UsesInputAttention)
         {
@@ -503,6 +530,7 @@ public static class ForecastExperiment
         var origins = steps > 0 ? data.TestOrigins.Take(steps).ToArray() : data.TestOrigins;
         var perWindow = new List<(double[] Temporal, double[] Input)>();
         var (forecast, driverW, stepW) = Predict(model, data, origins, device, perWindow);
+        var (low, high) = IntervalOffsets(model, data, device);
         var ridge = RidgeAutoregression.Fit(data, data.Window).Predict(data, origins);
         var times = origins.Select(t => data.Series.Times[t + data.Horizon]).ToArray();
         var truth = data.Truth(origins);
@@ -511,7 +539,8 @@ public static class ForecastExperiment
             times, [new ForecastLine("truth", truth, SKColors.Black), new ForecastLine(run.Label, forecast, ForecastFigure.Palette[0]),
                     new ForecastLine("ridge AR", ridge, ForecastFigure.Palette[1]),
                     .. data.Calendar != null ? [new ForecastLine("calendar AR", RidgeAutoregression.Fit(data, data.Window, calendar: true, drivers: false).Predict(data, origins), ForecastFigure.Palette[2])]
-                        : Array.Empty<ForecastLine>()]);
+                        : Array.Empty<ForecastLine>()],
+            new ForecastBand($"{IntervalLevel * 100:0}% interval (validation errors)", forecast.Select(f => f + low).ToArray(), forecast.Select(f => f + high).ToArray(), ForecastFigure.Palette[0]));
         string attentionPng = Path.Combine(folder, "attention.png");
         var stepNames = Enumerable.Range(0, data.Window).Select(i => i == data.Window - 1 ? "origin" : $"origin-{data.Window - 1 - i}").ToArray();
         if (model.UsesInputAttention)

@@ -25,7 +25,7 @@ public class ForecastExperimentTests
         return path;
     }
 
-    static double Value(RunResult r, string key) => Convert.ToDouble(r.Items.First(kv => kv.Key == key).Value, CultureInfo.InvariantCulture);
+    static double Value(RunResult r, string key) => r.Items.First(kv => kv.Key == key).Value is Percent p ? p.Value : Convert.ToDouble(r.Items.First(kv => kv.Key == key).Value, CultureInfo.InvariantCulture);
 
     [Fact]
     [Trait("Category", "Slow")]
@@ -41,6 +41,9 @@ public class ForecastExperimentTests
         foreach (var key in new[] { "rmse", "mae", "mase", "naive_rmse", "snaive_mase", "ridge_rmse", "ridge_mase", "cridge_rmse", "cridge_mase", "calar_rmse", "dm_stat", "dm_p" })
             Assert.True(double.IsFinite(Value(result, key)), key);
         Assert.Equal(40, Value(result, "test_windows"));
+        Assert.InRange(Value(result, "pi90_coverage"), 0, 100);
+        Assert.True(Value(result, "pi90_width") > 0, result.ToLine());
+        Assert.True(double.IsFinite(Value(result, "arima_rmse")), result.ToLine());
         Assert.Equal(4, Value(result, "drivers"));
         Assert.Contains(result.Items, kv => kv.Key == "noise_attention");
         // The ridge autoregression sees y's lags and the lead driver: it must beat the seasonal naive forecast here.
@@ -108,6 +111,17 @@ public class ForecastExperimentTests
         var e = Assert.Throws<ArgumentException>(() => ForecastExperiment.Train(new ForecastTrainSpec(data, DarnnAttention.Dual, Hidden: 4),
             new TrainerOptions { Epochs = 1, OutDir = Path.Combine(dir, "dual"), Seed = 1 }, context));
         Assert.Contains("has no driving series: input attention", e.Message);
+    }
+
+    [Fact]
+    public void ConformalOffsetsAreTheRankedValidationErrors()
+    {
+        // n = 19 errors 1..19 shuffled, level 0.9: ranks ceil(0.05 * 20) = 1 and ceil(0.95 * 20) = 19.
+        var errors = Enumerable.Range(1, 19).Select(v => (double)v).OrderBy(v => (v * 7) % 19).ToArray();
+        Assert.Equal((1.0, 19.0), ForecastExperiment.ConformalOffsets(errors, 0.9));
+        // level 0.5: ranks ceil(0.25 * 20) = 5 and ceil(0.75 * 20) = 15.
+        Assert.Equal((5.0, 15.0), ForecastExperiment.ConformalOffsets(errors, 0.5));
+        Assert.Contains("level must be in (0, 1)", Assert.Throws<ArgumentException>(() => ForecastExperiment.ConformalOffsets(errors, 1)).Message);
     }
 
     [Fact]
