@@ -12,7 +12,7 @@ public static class ForecastCommands
 
     static readonly OptionSpec[] DataOptions =
     [
-        new("data", "NAME|CSV", "chicago", "chicago (R modeldata's daily L ridership, target Clark/Lake), taylor (R forecast's half-hourly electricity demand, no drivers; use --period 336 or 48) or a CSV file with a header row"),
+        new("data", "NAME|CSV", "chicago", "chicago (R modeldata's daily L ridership, target Clark/Lake), taylor (R forecast's half-hourly electricity demand, no drivers; use --period 336 or 48), seattle-weather (vega's daily Seattle weather 2012-2015, target temp_max; use --period 1 --test-steps 365) or a CSV file with a header row"),
         new("time", "COLUMN", null, "CSV: the time column (dates or numbers, ascending)"),
         new("target", "COLUMN", null, "CSV: the target column"),
         new("drivers", "A,B,...", null, "driver columns (default: every other column)"),
@@ -53,6 +53,9 @@ public static class ForecastCommands
         new(["forecast", "run"], "forecast the value --horizon steps after the last row of your CSV (the time column, the target and the checkpoint's drivers) with a checkpoint",
             [Checkpoint, new("data", "CSV", null, "CSV with at least --window rows and the checkpoint's columns"), new("time", "COLUMN", null, "the time column (default: the checkpoint's, or date)"),
              new("target", "COLUMN", null, "the target column (default: the checkpoint's)"), new("allow-gaps", null, null, "accept irregular time steps"), .. SharedOptions.Common()], null, Run),
+        new(["forecast", "compare"], "Diebold-Mariano test between two forecast columns of runs' test-forecasts.csv (same test steps; dm_stat < 0: A has the smaller squared errors)",
+            [new("a", "RUN", null, "run folder of the first forecast"), new("b", "RUN", null, "run folder of the second (may be the same run, with --column-b naming a baseline)"),
+             new("column-a", "NAME", null, "column of A (default: its model)"), new("column-b", "NAME", null, "column of B (default: its model), e.g. calar, arima, hw"), .. SharedOptions.Common()], null, Compare),
         new(["forecast", "show"], "draw a forecasting checkpoint's test forecasts against the truth, and its attention weights, into PNGs",
             [Checkpoint, new("steps", "N", "0", "test steps to draw (0 = all)"), .. SharedOptions.Common()], null, Show),
     ];
@@ -90,6 +93,12 @@ public static class ForecastCommands
     {
         var spec = new ForecastRunSpec(a.Required("checkpoint"), a.Required("data"), a.String("time"), a.String("target"), a.Flag("allow-gaps"));
         Console.WriteLine(ForecastExperiment.Forecast(spec, SharedOptions.Context(a)).ToLine());
+        return 0;
+    }
+
+    static int Compare(ParsedArgs a)
+    {
+        Console.WriteLine(ForecastExperiment.Compare(new ForecastCompareSpec(a.Required("a"), a.Required("b"), a.String("column-a"), a.String("column-b"))).ToLine());
         return 0;
     }
 

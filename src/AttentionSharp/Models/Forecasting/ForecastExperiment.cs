@@ -13,7 +13,8 @@ namespace AttentionSharp.Models.Forecasting;
 
 /// <summary>Which series and how it is cut into forecast windows; a checkpoint keeps it, so evaluation rebuilds the same windows.</summary>
 /// <param name="Data"><c>chicago</c> (modeldata's Chicago ridership, target <c>ridership</c> at Clark/Lake), <c>taylor</c> (forecast's half-hourly
-/// electricity demand of England and Wales, June-August 2000, Taylor 2003; no drivers) or the path of a CSV file.</param>
+/// electricity demand of England and Wales, June-August 2000, Taylor 2003; no drivers), <c>seattle-weather</c> (vega-datasets'
+/// daily Seattle weather 2012-2015, target <c>temp_max</c>) or the path of a CSV file.</param>
 /// <param name="TimeColumn">CSV: the time column.</param>
 /// <param name="TargetColumn">CSV: the target column.</param>
 /// <param name="Drivers">Driver columns (null: every other column).</param>
@@ -44,7 +45,7 @@ public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColum
     }
 
     /// <summary>Whether <paramref name="data"/> names a series the project downloads (chicago, taylor) rather than a CSV file.</summary>
-    public static bool IsBuiltIn(string data) => data is "chicago" or "taylor";
+    public static bool IsBuiltIn(string data) => data is "chicago" or "taylor" or "seattle-weather";
 
     /// <summary>Reads the series and cuts it into windows.</summary>
     public ForecastData Load(ExperimentContext context)
@@ -54,9 +55,10 @@ public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColum
         {
             "chicago" => ChicagoRidership.Load(context.DataRoot, context.Log),
             "taylor" => TaylorDemand.Load(context.DataRoot, context.Log),
+            "seattle-weather" => SeattleWeather.Load(context.DataRoot, context.Log),
             _ => SeriesCsv.Load(Data, TimeColumn!, TargetColumn!, Drivers, AllowGaps),
         };
-        if (Data == "chicago" && Drivers != null) series = series.WithDrivers(Drivers);
+        if (IsBuiltIn(Data) && Drivers != null) series = series.WithDrivers(Drivers);
         if (NoiseDrivers > 0) series = WithRandomWalks(series, NoiseDrivers);
         return ForecastData.Build(series, Window, Horizon, TestSteps, ValidSteps);
     }
@@ -182,6 +184,13 @@ public sealed record ForecastEvalSpec(string Checkpoint, int? RidgeLags = null, 
 /// <param name="AllowGaps">Accept irregular time steps.</param>
 public sealed record ForecastRunSpec(string Checkpoint, string Data, string? TimeColumn = null, string? TargetColumn = null, bool AllowGaps = false);
 
+/// <summary>What to compare: two forecast columns of runs' <c>test-forecasts.csv</c> on the same test steps, by Diebold-Mariano.</summary>
+/// <param name="A">Run folder (or a file in it) of the first forecast.</param>
+/// <param name="B">Run folder of the second (may be <paramref name="A"/>, to test a model against one of its baselines).</param>
+/// <param name="ColumnA">Column of A (null: its model's column, the third).</param>
+/// <param name="ColumnB">Column of B (null: its model's column).</param>
+public sealed record ForecastCompareSpec(string A, string B, string? ColumnA = null, string? ColumnB = null);
+
 /// <summary>What to draw: forecasts against the truth over the first <paramref name="Steps"/> test steps, and the attention weights.</summary>
 /// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
 /// <param name="Steps">Test steps drawn (0: all).</param>
@@ -295,7 +304,7 @@ public static class ForecastExperiment
         int T = (run.Net?.Window ?? run.Transformer!.Window), h = run.Data.Horizon;
         var scaler = run.Scaler ?? LoadData(run, context).Scaler;
         bool taylor = run.Data.Data == "taylor";
-        string target = spec.TargetColumn ?? run.Data.TargetColumn ?? (taylor ? TaylorDemand.Target : ChicagoRidership.Target);
+        string target = spec.TargetColumn ?? run.Data.TargetColumn ?? run.Data.Data switch { "taylor" => TaylorDemand.Target, "seattle-weather" => SeattleWeather.Target, _ => ChicagoRidership.Target };
         string time = spec.TimeColumn ?? run.Data.TimeColumn ?? (taylor ? "time" : "date");
         var series = SeriesCsv.Load(spec.Data, time, target, run.DriverNames.Where(d => !d.StartsWith("noise_", StringComparison.Ordinal)).ToArray(), spec.AllowGaps);
         if (run.Data.NoiseDrivers > 0) series = ForecastDataSpec.WithRandomWalks(series, run.Data.NoiseDrivers);
@@ -339,6 +348,65 @@ public static class ForecastExperiment
             result.Add("top_driver", run.DriverNames[top]).Add("top_driver_weight", Math.Round(perDriver[top], 4));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Diebold-Mariano (squared error, h-step variance, Harvey-Leybourne-Newbold correction) between two forecast columns of
+    /// runs' <c>test-forecasts.csv</c>; the runs must share the test steps, the truth and the horizon (from <c>result.json</c>).
+    /// <c>dm_stat</c> &lt; 0: A has the smaller squared errors.
+    /// </summary>
+    public static RunResult Compare(ForecastCompareSpec spec)
+    {
+        var a = ReadForecasts(spec.A, spec.ColumnA);
+        var b = ReadForecasts(spec.B, spec.ColumnB);
+        if (a.Horizon != b.Horizon) throw new ArgumentException($"the runs forecast different horizons: {a.Horizon} ({spec.A}) and {b.Horizon} ({spec.B})");
+        if (a.Times.Length != b.Times.Length) throw new ArgumentException($"the runs have {a.Times.Length} and {b.Times.Length} test steps; compare runs of the same test period");
+        for (int i = 0; i < a.Times.Length; i++)
+            if (a.Times[i] != b.Times[i] || Math.Abs(a.Truth[i] - b.Truth[i]) > 1e-9 * (1 + Math.Abs(a.Truth[i])))
+                throw new ArgumentException($"test step {i + 1} differs: {a.Times[i]} truth {a.Truth[i]} in A, {b.Times[i]} truth {b.Truth[i]} in B; compare runs of the same series and test period");
+        var ea = a.Forecast.Select((f, i) => f - a.Truth[i]).ToArray();
+        var eb = b.Forecast.Select((f, i) => f - b.Truth[i]).ToArray();
+        var dm = DieboldMariano.Test(ea, eb, a.Horizon);
+        double Rmse(double[] e) => Math.Sqrt(e.Average(v => v * v));
+        var result = new RunResult().Add("a", a.Path).Add("a_column", a.Column).Add("b", b.Path).Add("b_column", b.Column).Add("horizon", a.Horizon).Add("steps", ea.Length)
+            .Add("a_rmse", Math.Round(Rmse(ea), 4)).Add("b_rmse", Math.Round(Rmse(eb), 4)).Add("dm_stat", Math.Round(dm.Statistic, 3)).Add("dm_p", Math.Round(dm.PValue, 4));
+        if (dm.Horizon != a.Horizon) result.Add("dm_horizon", dm.Horizon);
+        return result;
+    }
+
+    static (string Path, string Column, int Horizon, string[] Times, double[] Truth, double[] Forecast) ReadForecasts(string run, string? column)
+    {
+        string folder = Directory.Exists(run) ? run : Path.GetDirectoryName(Path.GetFullPath(run))!;
+        string csv = Path.Combine(folder, "test-forecasts.csv"), json = Path.Combine(folder, "result.json");
+        if (!File.Exists(csv)) throw new FileNotFoundException($"'{folder}' has no test-forecasts.csv: give the folder of a finished 'forecast train' (or one that 'forecast eval' scored)", csv);
+        int horizon;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+            horizon = doc.RootElement.GetProperty("horizon").GetInt32();
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"'{json}' gives no horizon ({e.Message})");
+        }
+        var rows = Data.Text.CsvReader.ReadFile(csv);
+        if (rows.Count < 3 || rows[0].Length < 3 || rows[0][0] != "time" || rows[0][1] != "truth")
+            throw new InvalidDataException($"'{csv}' is not a forecast table (header time,truth,MODEL,... and at least two rows)");
+        string name = column ?? rows[0][2];
+        int c = Array.IndexOf(rows[0], name);
+        if (c < 2) throw new ArgumentException($"'{csv}' has no forecast column '{name}'; it has {string.Join(", ", rows[0].Skip(2))}");
+        var times = new string[rows.Count - 1];
+        var truth = new double[times.Length];
+        var forecast = new double[times.Length];
+        for (int i = 1; i < rows.Count; i++)
+        {
+            if (rows[i].Length != rows[0].Length) throw new InvalidDataException($"'{csv}', line {i + 1}: {rows[i].Length} cells, the header has {rows[0].Length}");
+            times[i - 1] = rows[i][0];
+            if (!double.TryParse(rows[i][1], NumberStyles.Float, CultureInfo.InvariantCulture, out truth[i - 1]) ||
+                !double.TryParse(rows[i][c], NumberStyles.Float, CultureInfo.InvariantCulture, out forecast[i - 1]))
+                throw new InvalidDataException($"'{csv}', line {i + 1}: truth '{rows[i][1]}' or {name} '{rows[i][c]}' is not a number");
+        }
+        return (folder, name, horizon, times, truth, forecast);
     }
 
     static void LogSplit(ForecastData d, TextWriter log)

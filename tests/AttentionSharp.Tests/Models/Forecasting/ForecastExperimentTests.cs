@@ -91,6 +91,14 @@ public class ForecastExperimentTests
         Assert.Equal(double.Parse(fifth[2], CultureInfo.InvariantCulture), Value(run, "forecast"), 3);
         Assert.Contains("the model reads windows of 7 rows", Assert.Throws<ArgumentException>(() =>
             ForecastExperiment.Forecast(new ForecastRunSpec(outDir, WriteCsv(5)), context)).Message);
+
+        // forecast compare: the model against its own naive column gives the RESULT line's RMSEs, and refuses what cannot be compared.
+        var cmp = ForecastExperiment.Compare(new ForecastCompareSpec(outDir, outDir, ColumnB: "naive"));
+        Assert.Equal(Value(result, "rmse"), Value(cmp, "a_rmse"), 3);
+        Assert.Equal(Value(result, "naive_rmse"), Value(cmp, "b_rmse"), 3);
+        Assert.Equal(2, Value(cmp, "horizon"));
+        Assert.Contains("no forecast column 'nope'", Assert.Throws<ArgumentException>(() => ForecastExperiment.Compare(new ForecastCompareSpec(outDir, outDir, ColumnB: "nope"))).Message);
+        Assert.Contains("has no test-forecasts.csv", Assert.Throws<FileNotFoundException>(() => ForecastExperiment.Compare(new ForecastCompareSpec(outDir, Path.GetDirectoryName(csv)!))).Message);
     }
 
     [Fact]
