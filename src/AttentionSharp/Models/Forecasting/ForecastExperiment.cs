@@ -632,14 +632,14 @@ public static class ForecastExperiment
                 $"mean temporal attention of the output step over {origins.Length} test windows", stepNames, stepW);
             // Temporal attention of the first test windows (rows, labelled by the forecast step) over the window's steps (columns).
             int rows = Math.Min(HeatmapRows, perWindow.Count);
-            AlignmentHeatmap.Save(Path.Combine(folder, "temporal-heatmap.png"), stepNames, times.Take(rows).ToArray(),
+            HeatmapScaled(Path.Combine(folder, "temporal-heatmap.png"), stepNames, times.Take(rows).ToArray(),
                 perWindow.Take(rows).Select(w => w.Temporal.Select(v => (float)v).ToArray()).ToArray());
         }
         if (!model.UsesInputAttention && !model.UsesTemporalAttention) attentionPng = "-";
         return (forecastPng, attentionPng);
     }
 
-    /// <summary>Input attention weights are near 1/n; the heatmap shows them relative to the largest, so that differences are visible.</summary>
+    /// <summary>Attention weights over many drivers or steps are near 1/n: the heatmaps show them relative to the largest drawn (black = that weight), so that differences are visible.</summary>
     static void HeatmapScaled(string path, IReadOnlyList<string> columns, IReadOnlyList<string> rows, float[][] weights)
     {
         float max = weights.SelectMany(r => r).DefaultIfEmpty(1).Max();
