@@ -37,6 +37,37 @@ internal static class GradientCheck
                 $"gradient element {i}: autograd {analytic[i]}, finite difference {numeric[i]}");
     }
 
+    /// <summary>
+    /// Asserts that the autograd gradient of <paramref name="loss"/> with respect to each parameter (double precision) matches
+    /// central differences at its first, middle and last element, within 1e-6 + 1e-5 |analytic|.
+    /// </summary>
+    public static void Parameters(IEnumerable<Tensor> parameters, Func<Tensor> loss, double eps = 1e-6)
+    {
+        var list = parameters.ToList();
+        foreach (var p in list) p.grad?.zero_();
+        loss().backward();
+        foreach (var p in list)
+        {
+            var grad = p.grad!.clone();
+            var flat = p.detach().view(-1);
+            foreach (long i in new long[] { 0, flat.shape[0] / 2, flat.shape[0] - 1 })
+            {
+                double orig, up, down;
+                using (torch.no_grad())
+                {
+                    orig = flat[i].item<double>();
+                    flat[i] = orig + eps;
+                    up = loss().item<double>();
+                    flat[i] = orig - eps;
+                    down = loss().item<double>();
+                    flat[i] = orig;
+                }
+                double numeric = (up - down) / (2 * eps), analytic = grad.view(-1)[i].item<double>();
+                Xunit.Assert.True(Math.Abs(numeric - analytic) <= 1e-6 + 1e-5 * Math.Abs(analytic), $"gradient {i}: analytic {analytic}, numeric {numeric}");
+            }
+        }
+    }
+
     /// <summary>A tensor of the row-major values of <paramref name="t"/> as doubles.</summary>
     public static double[] Values(Tensor t) => t.to(ScalarType.Float64).contiguous().data<double>().ToArray();
 }

@@ -157,31 +157,9 @@ public class ForecastDarnnTests
         var (x, y) = Inputs(5);
         var target = tensor(new[] { 0.3, -0.7 }, dtype: float64);
         Tensor Loss() => (model.forward(x, y) - target).pow(tensor(2.0, dtype: float64)).sum();
-        model.zero_grad();
-        Loss().backward();
         var checkedParams = new[] { model.InputScore.QueryProjection.weight!, model.InputScore.KeyProjection.weight!, model.InputScore.Vector.weight!,
             ((AttentionSharp.Attention.AdditiveScore)model.TemporalScore).KeyProjection.weight!, model.DecoderInput.weight!, model.Output.Hidden.weight! };
-        const double eps = 1e-6;
-        foreach (var p in checkedParams)
-        {
-            var grad = p.grad!.clone();
-            var flat = p.detach().view(-1);
-            foreach (long i in new long[] { 0, flat.shape[0] / 2, flat.shape[0] - 1 })
-            {
-                double orig;
-                using (no_grad())
-                {
-                    orig = flat[i].item<double>();
-                    flat[i] = orig + eps;
-                }
-                double up; using (no_grad()) up = Loss().item<double>();
-                using (no_grad()) flat[i] = orig - eps;
-                double down; using (no_grad()) down = Loss().item<double>();
-                using (no_grad()) flat[i] = orig;
-                double numeric = (up - down) / (2 * eps), analytic = grad.view(-1)[i].item<double>();
-                Assert.True(Math.Abs(numeric - analytic) <= 1e-6 + 1e-5 * Math.Abs(analytic), $"gradient {i}: analytic {analytic}, numeric {numeric}");
-            }
-        }
+        AttentionSharp.Tests.Vision.GradientCheck.Parameters(checkedParams, Loss);
     }
 
     [Theory]

@@ -139,28 +139,10 @@ public class TransformerForecasterTests
         var cal = rand([B, C], dtype: float64, generator: g);
         var target = randn([B], dtype: float64, generator: g);
         Tensor Loss() => (model.Run(x, y, cal).Prediction - target).square().sum();
-        model.zero_grad();
-        Loss().backward();
         var checkedParams = model.named_parameters().Where(p => p.name is "input.weight" or "layers.0.self_attn.q_proj.weight" or "layers.0.self_attn.k_proj.weight"
             or "layers.0.ffn.w1.weight" or "norm.weight" or "outHidden.weight").Select(p => p.parameter).ToArray();
         Assert.Equal(6, checkedParams.Length);
-        const double eps = 1e-6;
-        foreach (var p in checkedParams)
-        {
-            var grad = p.grad!.clone();
-            var flat = p.detach().view(-1);
-            foreach (long i in new long[] { 0, flat.shape[0] / 2, flat.shape[0] - 1 })
-            {
-                double orig;
-                using (no_grad()) { orig = flat[i].item<double>(); flat[i] = orig + eps; }
-                double up; using (no_grad()) up = Loss().item<double>();
-                using (no_grad()) flat[i] = orig - eps;
-                double down; using (no_grad()) down = Loss().item<double>();
-                using (no_grad()) flat[i] = orig;
-                double numeric = (up - down) / (2 * eps), analytic = grad.view(-1)[i].item<double>();
-                Assert.True(Math.Abs(numeric - analytic) <= 1e-6 + 1e-5 * Math.Abs(analytic), $"gradient {i}: analytic {analytic}, numeric {numeric}");
-            }
-        }
+        AttentionSharp.Tests.Vision.GradientCheck.Parameters(checkedParams, Loss);
     }
 
     [Fact]
