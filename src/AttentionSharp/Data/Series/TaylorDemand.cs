@@ -74,51 +74,24 @@ public static class TaylorDemand
     /// </summary>
     public static TimeSeries FromObject(RObject obj, string what)
     {
-        double[] values = obj switch
-        {
-            RDoubles d => d.Values,
-            RInts i => i.Values.Select(x => x == RInts.NA ? double.NaN : x).ToArray(),
-            _ => throw new InvalidDataException($"{what} is not a numeric vector (found {Describe(obj)}); expected a half-hourly ts of demand"),
-        };
-        if (!obj.Classes.Contains("ts"))
-            throw new InvalidDataException($"{what} is a numeric vector but not a time series ({Describe(obj)}); expected class ts");
-        if (obj.Attribute("tsp") is not RDoubles { Values.Length: 3 } tspObj)
-            throw new InvalidDataException($"{what} has no tsp attribute c(start, end, frequency)");
-        var tsp = tspObj.Values;
-        double start = tsp[0], end = tsp[1], frequency = tsp[2];
-        if (frequency != Frequency)
-            throw new InvalidDataException($"{what} has frequency {frequency.ToString(CultureInfo.InvariantCulture)}, not {Frequency} half-hours per week");
+        if (obj is not (RDoubles or RInts))
+            throw new InvalidDataException($"{what} is not a numeric vector (found {RTimeSeries.Describe(obj)}); expected a half-hourly ts of demand");
+        if (obj.Classes.Contains("ts") && obj.Attribute("tsp") is RDoubles { Values: [_, _, var f] } && f != Frequency)
+            throw new InvalidDataException($"{what} has frequency {f.ToString(CultureInfo.InvariantCulture)}, not {Frequency} half-hours per week");
+        var ts = RTimeSeries.From(obj, what);
+        var values = ts.Values;
+        double start = ts.Start;
         if (obj.Attribute("msts") is { } msts && !(msts is RDoubles { Values: [48, 336] } || msts is RInts { Values: [48, 336] }))
             throw new InvalidDataException($"{what} has seasonal periods (msts) other than c(48, 336)");
         double firstStep = (start - 1) * Frequency;
         long offset = (long)Math.Round(firstStep);
         if (Math.Abs(firstStep - offset) > 1e-5)
             throw new InvalidDataException($"{what} starts at {start.ToString("R", CultureInfo.InvariantCulture)} weeks, not on a half-hour");
-        double steps = (end - start) * Frequency + 1;
-        if (Math.Abs(steps - values.Length) > 1e-5 * Math.Max(1, values.Length))
-            throw new InvalidDataException(
-                $"{what}: tsp c({start.ToString("R", CultureInfo.InvariantCulture)}, {end.ToString("R", CultureInfo.InvariantCulture)}, {Frequency}) spans {steps:0.###} half-hours but the vector has {values.Length}");
         var times = new string[values.Length];
         for (int t = 0; t < times.Length; t++)
             times[t] = Week1Start.AddMinutes(30 * (offset + t)).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
         var series = new TimeSeries(ObjectName, times, Target, values, [], []);
         series.Validate();
         return series;
-    }
-
-    static string Describe(RObject obj)
-    {
-        var classes = obj.Classes;
-        string kind = obj switch
-        {
-            RStrings => "character vector",
-            RLogicals => "logical vector",
-            RList => "list",
-            RInts => "integer vector",
-            RDoubles => "double vector",
-            RNull => "NULL",
-            _ => obj.GetType().Name,
-        };
-        return classes.Count == 0 ? kind : $"{kind} of class {string.Join("/", classes)}";
     }
 }

@@ -14,7 +14,8 @@ namespace AttentionSharp.Models.Forecasting;
 /// <summary>Which series and how it is cut into forecast windows; a checkpoint keeps it, so evaluation rebuilds the same windows.</summary>
 /// <param name="Data"><c>chicago</c> (modeldata's Chicago ridership, target <c>ridership</c> at Clark/Lake), <c>taylor</c> (forecast's half-hourly
 /// electricity demand of England and Wales, June-August 2000, Taylor 2003; no drivers), <c>seattle-weather</c> (vega-datasets'
-/// daily Seattle weather 2012-2015, target <c>temp_max</c>) or the path of a CSV file.</param>
+/// daily Seattle weather 2012-2015, target <c>temp_max</c>), <c>r:NAME</c> (a univariate series of R's datasets package, e.g. <c>r:AirPassengers</c>,
+/// target <c>value</c>) or the path of a CSV file.</param>
 /// <param name="TimeColumn">CSV: the time column.</param>
 /// <param name="TargetColumn">CSV: the target column.</param>
 /// <param name="Drivers">Driver columns (null: every other column).</param>
@@ -45,7 +46,7 @@ public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColum
     }
 
     /// <summary>Whether <paramref name="data"/> names a series the project downloads (chicago, taylor) rather than a CSV file.</summary>
-    public static bool IsBuiltIn(string data) => data is "chicago" or "taylor" or "seattle-weather";
+    public static bool IsBuiltIn(string data) => data is "chicago" or "taylor" or "seattle-weather" || data.StartsWith("r:", StringComparison.Ordinal);
 
     /// <summary>Reads the series and cuts it into windows.</summary>
     public ForecastData Load(ExperimentContext context)
@@ -56,6 +57,7 @@ public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColum
             "chicago" => ChicagoRidership.Load(context.DataRoot, context.Log),
             "taylor" => TaylorDemand.Load(context.DataRoot, context.Log),
             "seattle-weather" => SeattleWeather.Load(context.DataRoot, context.Log),
+            _ when Data.StartsWith("r:", StringComparison.Ordinal) => RDatasets.Load(Data[2..], context.DataRoot, context.Log),
             _ => SeriesCsv.Load(Data, TimeColumn!, TargetColumn!, Drivers, AllowGaps),
         };
         if (IsBuiltIn(Data) && Drivers != null) series = series.WithDrivers(Drivers);
@@ -304,7 +306,7 @@ public static class ForecastExperiment
         int T = (run.Net?.Window ?? run.Transformer!.Window), h = run.Data.Horizon;
         var scaler = run.Scaler ?? LoadData(run, context).Scaler;
         bool taylor = run.Data.Data == "taylor";
-        string target = spec.TargetColumn ?? run.Data.TargetColumn ?? run.Data.Data switch { "taylor" => TaylorDemand.Target, "seattle-weather" => SeattleWeather.Target, _ => ChicagoRidership.Target };
+        string target = spec.TargetColumn ?? run.Data.TargetColumn ?? run.Data.Data switch { "taylor" => TaylorDemand.Target, "seattle-weather" => SeattleWeather.Target, "chicago" => ChicagoRidership.Target, _ => "value" };
         string time = spec.TimeColumn ?? run.Data.TimeColumn ?? (taylor ? "time" : "date");
         var series = SeriesCsv.Load(spec.Data, time, target, run.DriverNames.Where(d => !d.StartsWith("noise_", StringComparison.Ordinal)).ToArray(), spec.AllowGaps);
         if (run.Data.NoiseDrivers > 0) series = ForecastDataSpec.WithRandomWalks(series, run.Data.NoiseDrivers);

@@ -88,7 +88,7 @@ public class TaylorDemandTests
 
         var obj = RSerialization.Read(TsBytes([1, 2, 3], 1));
         ((RDoubles)obj.Attribute("tsp")!).Values[1] = 2; // end one week later than three half-hours reach
-        Assert.Contains("spans 337 half-hours but the vector has 3",
+        Assert.Contains("spans 337 steps but the vector has 3",
             Assert.Throws<InvalidDataException>(() => TaylorDemand.FromObject(obj, "taylor")).Message);
 
         var daily = RSerialization.Read(TsBytes([1, 2, 3], 1));
