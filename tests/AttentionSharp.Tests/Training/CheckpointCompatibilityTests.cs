@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AttentionSharp.Data.Translation;
 using AttentionSharp.Models.Baselines;
 using AttentionSharp.Models.Captioning;
+using AttentionSharp.Models.Forecasting;
 using AttentionSharp.Models.QuestionAnswering;
 using AttentionSharp.Models.RecurrentAttention;
 using AttentionSharp.Models.Seq2Seq;
@@ -160,5 +161,31 @@ public class CheckpointCompatibilityTests
         var tags = tagger.Tag(["The", "dog", "sat", "."]);
         Assert.Equal(4, tags.Length);
         Assert.All(tags, t => Assert.Contains(t, new[] { "DET", "NOUN", "VERB", "PUNCT" }));
+    }
+
+    // Written on 2026-12-06 by the build of ebaee5c (before the Transformer forecaster, the general score, the stored scaler and
+    // ForecastRun's nullable Net) with `attn forecast train --data series.csv --time date --target y --window 4 --hidden 4
+    // --test-steps 10 --valid-steps 10 --epochs 1 --calendar --attention dual --seed 1` on the series written below; the
+    // forecasts are that build's test-forecasts.csv.
+    [Fact]
+    public void ForecastCheckpointFromBeforeTheTransformerGivesTheSameForecasts()
+    {
+        var (_, run, model) = ForecastExperiment.Load(Fixture("forecast-dual-cal.ckpt"), torch.CPU);
+        Assert.Equal(ForecastModel.Darnn, run.Model);
+        Assert.Null(run.Scaler);      // refitted from the data, as that build did
+        Assert.Equal((DarnnAttention.Dual, DarnnScore.Additive, 4, 4, 10), (run.Net!.Attention, run.Net.Score, run.Net.Window, run.Net.EncoderHidden, run.Net.Calendar));
+        var csv = new System.Text.StringBuilder("date,y,a,b\n");
+        var day = new DateOnly(2020, 1, 1);
+        for (int t = 0; t < 60; t++)
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"{day.AddDays(t):yyyy-MM-dd},{10 + 3 * Math.Sin(2 * Math.PI * t / 7) + 0.01 * t:0.000000},{Math.Cos(t):0.000000},{t % 5}\n");
+        string path = Path.Combine(Directory.CreateTempSubdirectory("attn-fc-compat-").FullName, "series.csv");
+        File.WriteAllText(path, csv.ToString());
+        var data = (run.Data with { Data = path }).Load(ExperimentContext.Cpu());
+        var (forecast, _, _) = ForecastExperiment.Predict(model, data, data.TestOrigins, torch.CPU);
+        double[] expected = [11.001228659909128, 11.042075665617874, 11.1610514693997, 11.16815240168883, 11.155177914819635,
+            10.900729604152483, 11.084244443559623, 10.995866217141597, 11.032996057345445, 11.158192192689473];
+        Assert.Equal(expected.Length, forecast.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], forecast[i], 5);
     }
 }
