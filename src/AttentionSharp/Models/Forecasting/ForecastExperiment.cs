@@ -45,7 +45,7 @@ public sealed record ForecastDataSpec(string Data = "chicago", string? TimeColum
             throw new ArgumentException($"a CSV series ('{Data}') needs TimeColumn and TargetColumn");
     }
 
-    /// <summary>Whether <paramref name="data"/> names a series the project downloads (chicago, taylor) rather than a CSV file.</summary>
+    /// <summary>Whether <paramref name="data"/> names a series the project downloads (chicago, taylor, seattle-weather, r:NAME) rather than a CSV file.</summary>
     public static bool IsBuiltIn(string data) => data is "chicago" or "taylor" or "seattle-weather" || data.StartsWith("r:", StringComparison.Ordinal);
 
     /// <summary>Reads the series and cuts it into windows.</summary>
