@@ -110,7 +110,7 @@ public static class App
             var parsed = Tree.Bind(result);
             var verb = parsed.Verb;
             if (verb.Options.Any(o => o.Name == "threads") && parsed.String("threads") != null)
-                TorchSharp.torch.set_num_threads(parsed.Int("threads", 1, 1024));
+                TorchSharp.torch.set_num_threads(parsed.Int("threads"));
             return RunVerb(verb, parsed, stderr);
         }
         catch (Training.TrainingInterruptedException e)

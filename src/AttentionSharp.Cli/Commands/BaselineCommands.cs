@@ -9,10 +9,10 @@ public static class BaselineCommands
 {
     static readonly OptionSpec[] ModelOptions =
     [
-        new("task", "NAME", "mnist", "image task: " + string.Join(", ", ImageTasks.Names)),
-        new("model", "NAME", "fc", "fc (2 x 256 ReLU) or conv (8 10x10 filters stride 5 + 256 ReLU)"),
-        new("hidden", "N", "256", "units of each fully connected hidden layer"),
-        new("dropout", "X", "0", "dropout before the output layer"),
+        new OptionSpec("task", "NAME", "mnist", "image task: " + string.Join(", ", ImageTasks.Names)).OneOf(ImageTasks.Names),
+        new OptionSpec("model", "NAME", "fc", "fc (2 x 256 ReLU) or conv (8 10x10 filters stride 5 + 256 ReLU)").Variants<BaselineModel>(),
+        new OptionSpec("hidden", "N", "256", "units of each fully connected hidden layer").Ints(1),
+        new OptionSpec("dropout", "X", "0", "dropout before the output layer").Numbers(0, 0.99),
         SharedOptions.FreshCanvases,
     ];
 
@@ -22,14 +22,14 @@ public static class BaselineCommands
         new(["baseline", "train"], "train the RAM paper's fc or conv baseline on an image task, then evaluate on its test set",
             [.. ModelOptions, .. SharedOptions.Train(epochs: 20, batchSize: 64, lr: 1e-3)], null, Train),
         new(["baseline", "eval"], "evaluate a baseline checkpoint on its task's test set",
-            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new("batch-size", "N", "500", "examples per batch"), .. SharedOptions.Common()],
+            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new OptionSpec("batch-size", "N", "500", "examples per batch").Ints(1), .. SharedOptions.Common()],
             null, Eval),
     ];
 
     static int Train(ParsedArgs a)
     {
-        var spec = new BaselineTrainSpec(Task: a.Choice("task", ImageTasks.Names), Model: a.Variant<BaselineModel>("model"),
-            Hidden: a.Int("hidden", 1), Dropout: a.Double("dropout", 0, 0.99), FreshCanvases: a.Flag("fresh-canvases"));
+        var spec = new BaselineTrainSpec(Task: a.Choice("task"), Model: a.Variant<BaselineModel>("model"),
+            Hidden: a.Int("hidden"), Dropout: a.Double("dropout"), FreshCanvases: a.Flag("fresh-canvases"));
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"baseline-{spec.Task}-{spec.Model}"));
         trainer.Validate();
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => BaselineExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
@@ -39,7 +39,7 @@ public static class BaselineCommands
 
     static int Eval(ParsedArgs a)
     {
-        var spec = new BaselineEvalSpec(a.Required("checkpoint"), a.Int("batch-size", 1), a.Long("seed"));
+        var spec = new BaselineEvalSpec(a.Required("checkpoint"), a.Int("batch-size"), a.Long("seed"));
         Console.WriteLine(BaselineExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }

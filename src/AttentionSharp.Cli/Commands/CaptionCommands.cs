@@ -9,31 +9,31 @@ public static class CaptionCommands
     internal static readonly OptionSpec[] DataOptions =
     [
         new("data", "scenes|FILE", "scenes", "scenes (generated from MNIST digits and Fashion-MNIST items) or a captions file of JSON lines {\"image\": ..., \"captions\": [...], \"split\": ...}"),
-        new("canvas", "N", "64", "image side in pixels (a multiple of 8); user images must have it"),
+        new OptionSpec("canvas", "N", "64", "image side in pixels (a multiple of 8); user images must have it").Ints(16, 1024),
         new("objects", "MIN-MAX", "3-3", "scenes: objects per scene (1 to 3), e.g. 2-3"),
-        new("train-size", "N", "20000", "scenes: training scenes"),
-        new("valid-size", "N", "1000", "scenes: validation scenes (early stopping on the caption error)"),
-        new("test-size", "N", "2000", "scenes: test scenes, and as many compositional test scenes"),
-        new("held-out", "X", "0.1", "scenes: share of (object, relation, object) combinations kept out of training for the compositional test"),
-        new("data-seed", "N", "22", "scenes: generation seed"),
+        new OptionSpec("train-size", "N", "20000", "scenes: training scenes").Ints(1),
+        new OptionSpec("valid-size", "N", "1000", "scenes: validation scenes (early stopping on the caption error)").Ints(1),
+        new OptionSpec("test-size", "N", "2000", "scenes: test scenes, and as many compositional test scenes").Ints(1),
+        new OptionSpec("held-out", "X", "0.1", "scenes: share of (object, relation, object) combinations kept out of training for the compositional test").Numbers(0, 0.99),
+        new OptionSpec("data-seed", "N", "22", "scenes: generation seed").Longs(),
     ];
 
     static readonly OptionSpec[] ModelOptions =
     [
-        new("attention", "WHICH", "soft", "soft (deterministic, beta gate, doubly stochastic penalty), hard (sampled region, REINFORCE) or none (mean-pooled features as the initial state)"),
-        new("encoder", "WHICH", "cnn", "cnn (a small CNN trained with the decoder: a (canvas/8)^2 grid) or resnet18 (frozen ImageNet ResNet-18, 7x7 regions of 512 features, computed once and cached; 'attn data get resnet18')"),
-        new("features", "D", "64", "cnn: channels of each region feature (resnet18: 512)"),
-        new("embedding", "M", "64", "word embedding size"),
-        new("hidden", "N", "128", "LSTM units"),
-        new("attention-hidden", "A", "64", "hidden size of the additive attention score"),
+        new OptionSpec("attention", "WHICH", "soft", "soft (deterministic, beta gate, doubly stochastic penalty), hard (sampled region, REINFORCE) or none (mean-pooled features as the initial state)").Variants<CaptionAttention>(),
+        new OptionSpec("encoder", "WHICH", "cnn", "cnn (a small CNN trained with the decoder: a (canvas/8)^2 grid) or resnet18 (frozen ImageNet ResNet-18, 7x7 regions of 512 features, computed once and cached; 'attn data get resnet18')").Variants<CaptionEncoder>(),
+        new OptionSpec("features", "D", "64", "cnn: channels of each region feature (resnet18: 512)").Ints(1, 4096),
+        new OptionSpec("embedding", "M", "64", "word embedding size").Ints(1, 4096),
+        new OptionSpec("hidden", "N", "128", "LSTM units").Ints(1, 4096),
+        new OptionSpec("attention-hidden", "A", "64", "hidden size of the additive attention score").Ints(1, 4096),
         new("no-gate", null, null, "soft: leave out the gating scalar beta"),
-        new("doubly-stochastic", "X", "1", "soft: lambda of sum_i (1 - sum_t alpha_ti)^2 (0 = off)"),
-        new("entropy", "X", "0.01", "hard: weight of the entropy bonus"),
-        new("expectation", "X", "0.5", "hard: share of training images that use the expected context instead of a sample"),
+        new OptionSpec("doubly-stochastic", "X", "1", "soft: lambda of sum_i (1 - sum_t alpha_ti)^2 (0 = off)").Numbers(0),
+        new OptionSpec("entropy", "X", "0.01", "hard: weight of the entropy bonus").Numbers(0),
+        new OptionSpec("expectation", "X", "0.5", "hard: share of training images that use the expected context instead of a sample").Numbers(0, 1),
     ];
 
     static readonly OptionSpec Checkpoint = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
-    static readonly OptionSpec Beam = new("beam", "K", "3", "beam width of the generated captions (1 = greedy)");
+    static readonly OptionSpec Beam = new OptionSpec("beam", "K", "3", "beam width of the generated captions (1 = greedy)").Ints(1, 100);
 
     /// <summary>The verbs of this file.</summary>
     public static Verb[] Verbs { get; } =
@@ -43,7 +43,7 @@ public static class CaptionCommands
         new(["caption", "eval"], "score a captioning checkpoint on its test images (and the compositional test scenes)",
             [Checkpoint, Beam, .. SharedOptions.Common()], null, Eval),
         new(["caption", "show"], "draw the attention figure: each image, then per generated word its attention map over the image",
-            [Checkpoint, Beam, new("count", "N", "4", "images to draw"), new("split", "NAME", "test", "test or compositional"), .. SharedOptions.Common()], null, Show),
+            [Checkpoint, Beam, new OptionSpec("count", "N", "4", "images to draw").Ints(1, 64), new OptionSpec("split", "NAME", "test", "test or compositional").OneOf("test", "compositional"), .. SharedOptions.Common()], null, Show),
         new(["caption", "run"], "caption an image file (of the model's size; colour becomes grey) and draw its attention",
             [Checkpoint, Beam, new("image", "FILE", null, "the image to caption"), .. SharedOptions.Common()], null, RunImage),
     ];
@@ -56,15 +56,15 @@ public static class CaptionCommands
             throw new UsageException($"--objects must be N or MIN-MAX (e.g. 2-3); got '{objects}'");
         int min = int.Parse(parts[0]), max = int.Parse(parts[^1]);
         if (min < 1 || max > 3 || min > max) throw new UsageException($"--objects must satisfy 1 <= MIN <= MAX <= 3; got '{objects}'");
-        return new CaptionDataSpec(a.Required("data"), a.Int("canvas", 16, 1024), min, max, a.Int("train-size", 1), a.Int("valid-size", 1), a.Int("test-size", 1),
-            a.Double("held-out", 0, 0.99), a.Long("data-seed"));
+        return new CaptionDataSpec(a.Required("data"), a.Int("canvas"), min, max, a.Int("train-size"), a.Int("valid-size"), a.Int("test-size"),
+            a.Double("held-out"), a.Long("data-seed"));
     }
 
     static int Train(ParsedArgs a)
     {
-        var spec = new CaptionTrainSpec(DataSpec(a), a.Variant<CaptionAttention>("attention"), a.Int("features", 1, 4096), a.Int("embedding", 1, 4096),
-            a.Int("hidden", 1, 4096), a.Int("attention-hidden", 1, 4096), !a.Flag("no-gate"), a.Double("doubly-stochastic", 0), a.Double("entropy", 0),
-            a.Double("expectation", 0, 1), a.Int("beam", 1, 100), a.Variant<CaptionEncoder>("encoder"));
+        var spec = new CaptionTrainSpec(DataSpec(a), a.Variant<CaptionAttention>("attention"), a.Int("features"), a.Int("embedding"),
+            a.Int("hidden"), a.Int("attention-hidden"), !a.Flag("no-gate"), a.Double("doubly-stochastic"), a.Double("entropy"),
+            a.Double("expectation"), a.Int("beam"), a.Variant<CaptionEncoder>("encoder"));
         spec.Validate();
         string name = spec.Data.IsScenes ? $"scenes{spec.Data.MinObjects}{spec.Data.MaxObjects}" : Path.GetFileNameWithoutExtension(spec.Data.Data);
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"caption-{name}-{Variant.Name(spec.Attention)}"));
@@ -75,13 +75,13 @@ public static class CaptionCommands
 
     static int Eval(ParsedArgs a)
     {
-        Console.WriteLine(CaptionExperiment.Evaluate(new CaptionEvalSpec(a.Required("checkpoint"), a.Int("beam", 1, 100)), SharedOptions.Context(a)).ToLine());
+        Console.WriteLine(CaptionExperiment.Evaluate(new CaptionEvalSpec(a.Required("checkpoint"), a.Int("beam")), SharedOptions.Context(a)).ToLine());
         return 0;
     }
 
     static int Show(ParsedArgs a)
     {
-        var spec = new CaptionShowSpec(a.Required("checkpoint"), a.Int("count", 1, 64), a.Choice("split", "test", "compositional"), a.Int("beam", 1, 100), a.String("out"));
+        var spec = new CaptionShowSpec(a.Required("checkpoint"), a.Int("count"), a.Choice("split"), a.Int("beam"), a.String("out"));
         Console.WriteLine(CaptionExperiment.Show(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }
@@ -89,7 +89,7 @@ public static class CaptionCommands
     static int RunImage(ParsedArgs a)
     {
         var out_ = a.String("out");
-        var spec = new CaptionImageSpec(a.Required("checkpoint"), a.Required("image"), a.Int("beam", 1, 100),
+        var spec = new CaptionImageSpec(a.Required("checkpoint"), a.Required("image"), a.Int("beam"),
             out_ == null ? null : out_.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? out_ : Path.Combine(out_, "attention.png"));
         var (caption, result) = CaptionExperiment.CaptionImage(spec, SharedOptions.Context(a));
         Console.WriteLine($"caption: {caption}");

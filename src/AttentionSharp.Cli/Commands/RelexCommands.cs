@@ -9,11 +9,11 @@ public static class RelexCommands
 {
     static readonly OptionSpec[] DataOptions =
     [
-        new("data", "NAME", "generated", "generated (the benchmark built from tzdata, iso-codes and vega-datasets facts) or files (OpenNRE JSON lines: --train, --test, --relations)"),
-        new("rho", "X", "0.5", "generated: noise rate, the share of a positive bag's sentences that do not express its relation"),
-        new("data-seed", "N", "1", "generated: seed of the benchmark"),
-        new("facts", "N", "600", "generated: facts drawn per relation"),
-        new("max-bag", "N", "8", "generated: largest bag (1 gives bags of one sentence)"),
+        new OptionSpec("data", "NAME", "generated", "generated (the benchmark built from tzdata, iso-codes and vega-datasets facts) or files (OpenNRE JSON lines: --train, --test, --relations)").OneOf("generated", "files"),
+        new OptionSpec("rho", "X", "0.5", "generated: noise rate, the share of a positive bag's sentences that do not express its relation").Numbers(0, 1),
+        new OptionSpec("data-seed", "N", "1", "generated: seed of the benchmark").Ints(),
+        new OptionSpec("facts", "N", "600", "generated: facts drawn per relation").Ints(1),
+        new OptionSpec("max-bag", "N", "8", "generated: largest bag (1 gives bags of one sentence)").Ints(1, 64),
         new("train", "FILE", null, "files: training sentences (OpenNRE JSON lines)"),
         new("valid", "FILE", null, "files: validation sentences (default: 10% of the training pairs)"),
         new("test", "FILE", null, "files: test sentences"),
@@ -23,16 +23,16 @@ public static class RelexCommands
 
     static readonly OptionSpec[] ModelOptions =
     [
-        new("encoder", "NAME", "pcnn", "pcnn (piecewise max pooling around the two entities) or cnn"),
-        new("aggregator", "NAME", "att", "att (selective attention), ave (mean), one (at-least-one) or sent (sentence-level classifier)"),
-        new("filters", "N", "230", "convolution filters"),
-        new("word-dim", "N", "50", "word embedding size"),
-        new("position-dim", "N", "5", "size of each position embedding"),
-        new("window", "N", "3", "convolution window (odd)"),
-        new("dropout", "X", "0.5", "dropout rate"),
-        new("max-length", "N", "120", "tokens kept per sentence"),
-        new("min-count", "N", "2", "training words seen fewer times map to the unknown word"),
-        new("word-dropout", "X", "0", "in training, replace each word by the unknown word with this probability (0 = the papers' model)"),
+        new OptionSpec("encoder", "NAME", "pcnn", "pcnn (piecewise max pooling around the two entities) or cnn").Variants<RelexEncoder>(),
+        new OptionSpec("aggregator", "NAME", "att", "att (selective attention), ave (mean), one (at-least-one) or sent (sentence-level classifier)").Variants<RelexAggregator>(),
+        new OptionSpec("filters", "N", "230", "convolution filters").Ints(1, 4096),
+        new OptionSpec("word-dim", "N", "50", "word embedding size").Ints(1, 1024),
+        new OptionSpec("position-dim", "N", "5", "size of each position embedding").Ints(1, 256),
+        new OptionSpec("window", "N", "3", "convolution window (odd)").Ints(1, 15),
+        new OptionSpec("dropout", "X", "0.5", "dropout rate").Numbers(0, 0.99),
+        new OptionSpec("max-length", "N", "120", "tokens kept per sentence").Ints(2, 10000),
+        new OptionSpec("min-count", "N", "2", "training words seen fewer times map to the unknown word").Ints(1),
+        new OptionSpec("word-dropout", "X", "0", "in training, replace each word by the unknown word with this probability (0 = the papers' model)").Numbers(0, 0.99),
     ];
 
     static readonly OptionSpec Checkpoint = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
@@ -45,17 +45,17 @@ public static class RelexCommands
         new(["relex", "eval"], "held-out evaluation of a relation-extraction checkpoint on its test bags (or --test-file)",
             [Checkpoint, new("test-file", "FILE", null, "OpenNRE test sentences instead of the run's own test split"), .. SharedOptions.Common("1")], null, Eval),
         new(["relex", "show"], "print a test bag with each sentence's attention weight and gold label (and an HTML page with --html)",
-            [Checkpoint, new("bag", "N", null, "test bag index (default: the first correctly predicted positive bag with --min-sentences or more)"),
-             new("min-sentences", "N", "3", "smallest bag picked by default"), new("html", "FILE", null, "also write an HTML page"), .. SharedOptions.Common("1")], null, Show),
+            [Checkpoint, new OptionSpec("bag", "N", null, "test bag index (default: the first correctly predicted positive bag with --min-sentences or more)").Ints(0),
+             new OptionSpec("min-sentences", "N", "3", "smallest bag picked by default").Ints(1), new("html", "FILE", null, "also write an HTML page"), .. SharedOptions.Common("1")], null, Show),
         new(["relex", "run"], "score your own bags (OpenNRE JSON lines, relation optional; one bag per entity pair) and print each sentence's weight",
             [Checkpoint, new("input", "FILE", null, "OpenNRE JSON lines"), new("html", "FILE", null, "also write an HTML page"), .. SharedOptions.Common("1")], null, RunBags),
     ];
 
     static RelexDataSpec DataSpec(ParsedArgs a)
     {
-        string data = a.Choice("data", "generated", "files");
+        string data = a.Choice("data");
         return new RelexDataSpec(data,
-            data == "generated" ? new DistantSupervisionOptions(Rho: a.Double("rho", 0, 1), Seed: a.Int("data-seed"), FactsPerRelation: a.Int("facts", 1), MaxBagSize: a.Int("max-bag", 1, 64)) : null,
+            data == "generated" ? new DistantSupervisionOptions(Rho: a.Double("rho"), Seed: a.Int("data-seed"), FactsPerRelation: a.Int("facts"), MaxBagSize: a.Int("max-bag")) : null,
             a.String("train"), a.String("valid"), a.String("test"), a.String("relations"), a.Flag("names-only"));
     }
 
@@ -64,9 +64,9 @@ public static class RelexCommands
         var data = DataSpec(a);
         if (data.Data == "files" && (data.Train == null || data.Test == null || data.Relations == null))
             throw new UsageException("--data files needs --train, --test and --relations");
-        var spec = new RelexTrainSpec(data, a.Variant<RelexEncoder>("encoder"), a.Variant<RelexAggregator>("aggregator"), a.Int("filters", 1, 4096),
-            a.Int("word-dim", 1, 1024), a.Int("position-dim", 1, 256), a.Int("window", 1, 15), a.Double("dropout", 0, 0.99), a.Int("max-length", 2, 10000), a.Int("min-count", 1),
-            a.Double("word-dropout", 0, 0.99));
+        var spec = new RelexTrainSpec(data, a.Variant<RelexEncoder>("encoder"), a.Variant<RelexAggregator>("aggregator"), a.Int("filters"),
+            a.Int("word-dim"), a.Int("position-dim"), a.Int("window"), a.Double("dropout"), a.Int("max-length"), a.Int("min-count"),
+            a.Double("word-dropout"));
         spec.Validate();
         string name = data.Data == "generated" ? $"rho{data.Generated!.Rho}" : Path.GetFileNameWithoutExtension(data.Train!);
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"relex-{name}-{Variant.Name(spec.Encoder)}-{Variant.Name(spec.Aggregator)}{(data.NamesOnly ? "-names" : "")}"));
@@ -83,7 +83,7 @@ public static class RelexCommands
 
     static int Show(ParsedArgs a)
     {
-        var view = RelexExperiment.Show(new RelexShowSpec(a.Required("checkpoint"), a.String("bag") != null ? a.Int("bag", 0) : null, a.Int("min-sentences", 1), a.String("html")),
+        var view = RelexExperiment.Show(new RelexShowSpec(a.Required("checkpoint"), a.String("bag") != null ? a.Int("bag") : null, a.Int("min-sentences"), a.String("html")),
             SharedOptions.Context(a));
         Console.WriteLine(view.Text);
         Console.WriteLine(view.Result.ToLine());

@@ -9,19 +9,19 @@ public static class SegmentCommands
 {
     static readonly OptionSpec[] ModelOptions =
     [
-        new("task", "NAME", "digits", "segmentation task: " + string.Join(", ", SegmentationTasks.Names)),
-        new("model", "NAME", "unet", "unet or attention-unet"),
-        new("base-filters", "N", "8", "filters of the finest level (doubled at each coarser level)"),
-        new("depth", "N", "3", "down-sampling steps (image side must be a multiple of 2^depth)"),
+        new OptionSpec("task", "NAME", "digits", "segmentation task: " + string.Join(", ", SegmentationTasks.Names)).OneOf(SegmentationTasks.Names),
+        new OptionSpec("model", "NAME", "unet", "unet or attention-unet").Variants<SegmentationModel>(),
+        new OptionSpec("base-filters", "N", "8", "filters of the finest level (doubled at each coarser level)").Ints(1),
+        new OptionSpec("depth", "N", "3", "down-sampling steps (image side must be a multiple of 2^depth)").Ints(1, 6),
         new("gate-finest", null, null, "attention-unet: also gate the finest skip connection"),
-        new("dice-weight", "X", "1", "weight of the soft Dice term added to cross-entropy"),
-        new("canvas", "N", "64", "digits task: canvas side in pixels (brain: 96x112 slices, see docs/RESULTS.md)"),
-        new("min-digits", "N", "2", "digits task: fewest digits per scene"),
-        new("max-digits", "N", "3", "digits task: most digits per scene"),
-        new("train-size", "N", "4000", "generated training scenes (brain: at most this many training slices)"),
-        new("valid-size", "N", "500", "generated validation scenes (brain: at most this many)"),
-        new("test-size", "N", "1000", "generated test scenes, from MNIST test digits (brain: at most this many)"),
-        new("data-seed", "N", "1", "seed of the generated scenes"),
+        new OptionSpec("dice-weight", "X", "1", "weight of the soft Dice term added to cross-entropy").Numbers(0),
+        new OptionSpec("canvas", "N", "64", "digits task: canvas side in pixels (brain: 96x112 slices, see docs/RESULTS.md)").Ints(28),
+        new OptionSpec("min-digits", "N", "2", "digits task: fewest digits per scene").Ints(1),
+        new OptionSpec("max-digits", "N", "3", "digits task: most digits per scene").Ints(1),
+        new OptionSpec("train-size", "N", "4000", "generated training scenes (brain: at most this many training slices)").Ints(1),
+        new OptionSpec("valid-size", "N", "500", "generated validation scenes (brain: at most this many)").Ints(1),
+        new OptionSpec("test-size", "N", "1000", "generated test scenes, from MNIST test digits (brain: at most this many)").Ints(1),
+        new OptionSpec("data-seed", "N", "1", "seed of the generated scenes").Longs(),
     ];
 
     static OptionSpec[] CommonWithout(string name) => [.. SharedOptions.Common().Where(o => o.Name != name)];
@@ -34,23 +34,23 @@ public static class SegmentCommands
         new(["segment", "train"], "train a U-Net or Attention U-Net segmenter, then report per-class Dice on the test scenes",
             [.. ModelOptions, .. SharedOptions.Train(epochs: 6, batchSize: 32, lr: 3e-3, monitor: "dice_error")], null, Train),
         new(["segment", "eval"], "per-class Dice of a segmentation checkpoint on its task's test scenes",
-            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new("batch-size", "N", "64", "scenes per batch"), .. SharedOptions.Common()],
+            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new OptionSpec("batch-size", "N", "64", "scenes per batch").Ints(1), .. SharedOptions.Common()],
             null, Eval),
         new(["segment", "show"], "draw test scenes: image, truth, prediction and each attention gate's map (PNG)",
             [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"),
              new("out", "FILE", "seg.png", "PNG file to write"),
-             new("count", "N", "4", "test scenes to draw (the first N)"),
-             new("scale", "N", "3", "screen pixels per image pixel"),
+             new OptionSpec("count", "N", "4", "test scenes to draw (the first N)").Ints(1, 64),
+             new OptionSpec("scale", "N", "3", "screen pixels per image pixel").Ints(1, 16),
              .. CommonWithout("out")],
             null, Show),
     ];
 
     static int Train(ParsedArgs a)
     {
-        var spec = new SegmentTrainSpec(Task: a.Choice("task", SegmentationTasks.Names), Model: a.Variant<SegmentationModel>("model"),
-            BaseFilters: a.Int("base-filters", 1), Depth: a.Int("depth", 1, 6), GateFinestLevel: a.Flag("gate-finest"), DiceWeight: a.Double("dice-weight", 0),
-            Canvas: a.Int("canvas", 28), MinDigits: a.Int("min-digits", 1), MaxDigits: a.Int("max-digits", 1),
-            TrainSize: a.Int("train-size", 1), ValidSize: a.Int("valid-size", 1), TestSize: a.Int("test-size", 1), DataSeed: a.Long("data-seed"));
+        var spec = new SegmentTrainSpec(Task: a.Choice("task"), Model: a.Variant<SegmentationModel>("model"),
+            BaseFilters: a.Int("base-filters"), Depth: a.Int("depth"), GateFinestLevel: a.Flag("gate-finest"), DiceWeight: a.Double("dice-weight"),
+            Canvas: a.Int("canvas"), MinDigits: a.Int("min-digits"), MaxDigits: a.Int("max-digits"),
+            TrainSize: a.Int("train-size"), ValidSize: a.Int("valid-size"), TestSize: a.Int("test-size"), DataSeed: a.Long("data-seed"));
         CheckSizes(spec);
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"segment-{spec.Task}-{spec.Model}"));
         trainer.Validate();
@@ -73,14 +73,14 @@ public static class SegmentCommands
 
     static int Eval(ParsedArgs a)
     {
-        var spec = new SegmentEvalSpec(a.Required("checkpoint"), a.Int("batch-size", 1));
+        var spec = new SegmentEvalSpec(a.Required("checkpoint"), a.Int("batch-size"));
         Console.WriteLine(SegmentExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }
 
     static int Show(ParsedArgs a)
     {
-        var spec = new SegmentShowSpec(a.Required("checkpoint"), a.Required("out"), a.Int("count", 1, 64), a.Int("scale", 1, 16));
+        var spec = new SegmentShowSpec(a.Required("checkpoint"), a.Required("out"), a.Int("count"), a.Int("scale"));
         Console.WriteLine(SegmentExperiment.Show(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }

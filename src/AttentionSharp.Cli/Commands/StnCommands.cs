@@ -11,27 +11,27 @@ public static class StnCommands
     [
         new(["stn", "train"], "train a CNN or spatial-transformer CNN on rotated/translated/scaled MNIST, then evaluate on its test set",
             [
-                new("task", "NAME", "rts", "task: rts (MNIST rotated +-45 degrees, scaled 0.7-1.2, on a 42x42 canvas) or cluttered60 (RAM's translated cluttered 60x60)"),
-                new("model", "NAME", "cnn", "cnn or st-cnn"),
+                new OptionSpec("task", "NAME", "rts", "task: rts (MNIST rotated +-45 degrees, scaled 0.7-1.2, on a 42x42 canvas) or cluttered60 (RAM's translated cluttered 60x60)").OneOf(StnExperiment.Tasks),
+                new OptionSpec("model", "NAME", "cnn", "cnn or st-cnn").Variants<StnModel>(),
                 new("attention-only", null, null, "st-cnn: scale and translation only"),
-                new("data-seed", "N", "1", "seed of the distortions"),
+                new OptionSpec("data-seed", "N", "1", "seed of the distortions").Longs(),
                 .. SharedOptions.Train(epochs: 5, batchSize: 64, lr: 1e-3),
             ], null, Train),
         new(["stn", "eval"], "evaluate a CNN / ST-CNN checkpoint on its task's test set",
-            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new("batch-size", "N", "500", "examples per batch"), .. SharedOptions.Common()],
+            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new OptionSpec("batch-size", "N", "500", "examples per batch").Ints(1), .. SharedOptions.Common()],
             null, Eval),
         new(["stn", "show"], "draw test images next to what the spatial transformer made of them (PNG)",
             [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"),
              new("out", "FILE", "stn.png", "PNG file to write"),
-             new("count", "N", "8", "test images to draw (the first N)"),
-             new("scale", "N", "3", "screen pixels per image pixel"),
+             new OptionSpec("count", "N", "8", "test images to draw (the first N)").Ints(1, 64),
+             new OptionSpec("scale", "N", "3", "screen pixels per image pixel").Ints(1, 16),
              .. SharedOptions.Common().Where(o => o.Name != "out")],
             null, Show),
     ];
 
     static int Train(ParsedArgs a)
     {
-        var spec = new StnTrainSpec(Task: a.Choice("task", StnExperiment.Tasks), Model: a.Variant<StnModel>("model"),
+        var spec = new StnTrainSpec(Task: a.Choice("task"), Model: a.Variant<StnModel>("model"),
             AttentionOnly: a.Flag("attention-only"), DataSeed: a.Long("data-seed"));
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"stn-{spec.Task}-{spec.Model}"));
         trainer.Validate();
@@ -42,14 +42,14 @@ public static class StnCommands
 
     static int Eval(ParsedArgs a)
     {
-        var spec = new StnEvalSpec(a.Required("checkpoint"), a.Int("batch-size", 1));
+        var spec = new StnEvalSpec(a.Required("checkpoint"), a.Int("batch-size"));
         Console.WriteLine(StnExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }
 
     static int Show(ParsedArgs a)
     {
-        var spec = new StnShowSpec(a.Required("checkpoint"), a.Required("out"), a.Int("count", 1, 64), a.Int("scale", 1, 16));
+        var spec = new StnShowSpec(a.Required("checkpoint"), a.Required("out"), a.Int("count"), a.Int("scale"));
         Console.WriteLine(StnExperiment.Show(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }

@@ -12,22 +12,22 @@ public static class TagCommands
 
     static readonly OptionSpec[] ModelOptions =
     [
-        new("task", "NAME", "brown-universal", "brown (full Brown tag set), brown-universal (12 universal tags) or conll (--train/--dev/--test files)"),
-        new("model", "NAME", "bilstm-crf", "crf (CRF on hand-made features), bilstm-crf or bilstm-crf-attn"),
+        new OptionSpec("task", "NAME", "brown-universal", "brown (full Brown tag set), brown-universal (12 universal tags) or conll (--train/--dev/--test files)").OneOf(Tasks),
+        new OptionSpec("model", "NAME", "bilstm-crf", "crf (CRF on hand-made features), bilstm-crf or bilstm-crf-attn").Variants<TaggerModel>(),
         new("train", "FILE", null, "conll task: training file (token ... tag columns)"),
         new("dev", "FILE", null, "conll task: validation file (selects the best epoch)"),
         new("test", "FILE", null, "conll task: test file"),
-        new("max-sentences", "N", "0", "use only the first N training sentences (0 = all; for quick runs)"),
-        new("dev-sentences", "N", "0", "validate on only the first N validation sentences (0 = all; for quick runs)"),
-        new("word-dim", "N", "100", "word embedding size"),
-        new("chars", "on|off", "on", "character CNN features (BiLSTM models)"),
-        new("hidden", "N", "128", "LSTM units per direction"),
-        new("heads", "N", "4", "attention heads (bilstm-crf-attn)"),
-        new("feature-dim", "N", "16", "rank of the feature CRF's emission map (features -> N -> tags)"),
-        new("dropout", "X", "0.25", "dropout on embeddings and LSTM states"),
-        new("min-count", "N", "2", "words seen fewer times in training are unknown"),
-        new("min-feature-count", "N", "2", "features seen fewer times are dropped (crf)"),
-        new("constraints", "auto|on|off", "auto", "BIO-valid decoding: auto = on when every tag is O, B-X or I-X"),
+        new OptionSpec("max-sentences", "N", "0", "use only the first N training sentences (0 = all; for quick runs)").Ints(0),
+        new OptionSpec("dev-sentences", "N", "0", "validate on only the first N validation sentences (0 = all; for quick runs)").Ints(0),
+        new OptionSpec("word-dim", "N", "100", "word embedding size").Ints(1),
+        new OptionSpec("chars", "on|off", "on", "character CNN features (BiLSTM models)").OneOf("on", "off"),
+        new OptionSpec("hidden", "N", "128", "LSTM units per direction").Ints(1),
+        new OptionSpec("heads", "N", "4", "attention heads (bilstm-crf-attn)").Ints(1),
+        new OptionSpec("feature-dim", "N", "16", "rank of the feature CRF's emission map (features -> N -> tags)").Ints(1),
+        new OptionSpec("dropout", "X", "0.25", "dropout on embeddings and LSTM states").Numbers(0, 0.99),
+        new OptionSpec("min-count", "N", "2", "words seen fewer times in training are unknown").Ints(1),
+        new OptionSpec("min-feature-count", "N", "2", "features seen fewer times are dropped (crf)").Ints(1),
+        new OptionSpec("constraints", "auto|on|off", "auto", "BIO-valid decoding: auto = on when every tag is O, B-X or I-X").OneOf("auto", "on", "off"),
     ];
 
     /// <summary>The verbs of this file.</summary>
@@ -38,7 +38,7 @@ public static class TagCommands
         new(["tag", "eval"], "evaluate a tagger checkpoint: token accuracy and conlleval span P/R/F1",
             [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"),
              new("test", "FILE", null, "CoNLL file to evaluate on (default: the task's test set)"),
-             new("batch-size", "N", "64", "sentences per batch"), .. SharedOptions.Common()], null, Eval),
+             new OptionSpec("batch-size", "N", "64", "sentences per batch").Ints(1), .. SharedOptions.Common()], null, Eval),
         new(["tag", "run"], "tag a sentence given on the command line (prints token/tag) or a CoNLL file (--conll IN --out OUT)",
             [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"),
              new("conll", "FILE", null, "CoNLL file to tag (first column = token); writes its columns plus the predicted tag"),
@@ -51,20 +51,20 @@ public static class TagCommands
 
     static int Train(ParsedArgs a)
     {
-        string task = a.Choice("task", Tasks);
+        string task = a.Choice("task");
         var model = a.Variant<TaggerModel>("model");
         if (task != "conll" && (a.Has("train") || a.Has("dev") || a.Has("test")))
             throw new UsageException($"--train/--dev/--test are for --task conll; --task {task} uses the Brown corpus split");
         SharedOptions.Device(a); // a bad --device is reported before the run folder is named, as always
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"tag-{task}-{Variant.Name(model)}"));
-        var spec = new TagTrainSpec(task, model, a.String("train"), a.String("dev"), a.String("test"), a.Int("max-sentences", 0),
-            MinCount: a.Int("min-count", 1), MinFeatureCount: a.Int("min-feature-count", 1));
+        var spec = new TagTrainSpec(task, model, a.String("train"), a.String("dev"), a.String("test"), a.Int("max-sentences"),
+            MinCount: a.Int("min-count"), MinFeatureCount: a.Int("min-feature-count"));
         if (task == "conll" && spec.TrainFile == null) throw new UsageException("--task conll needs --train FILE (and usually --dev and --test)");
         spec = spec with
         {
-            DevSentences = a.Int("dev-sentences", 0), WordDim = a.Int("word-dim", 1), Chars = a.Choice("chars", "on", "off") == "on",
-            Hidden = a.Int("hidden", 1), FeatureDim = a.Int("feature-dim", 1), Heads = a.Int("heads", 1), Dropout = a.Double("dropout", 0, 0.99),
-            Constraints = a.Choice("constraints", "auto", "on", "off"),
+            DevSentences = a.Int("dev-sentences"), WordDim = a.Int("word-dim"), Chars = a.Choice("chars") == "on",
+            Hidden = a.Int("hidden"), FeatureDim = a.Int("feature-dim"), Heads = a.Int("heads"), Dropout = a.Double("dropout"),
+            Constraints = a.Choice("constraints"),
         };
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => TagExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());
@@ -77,7 +77,7 @@ public static class TagCommands
         string? test = a.String("test");
         if (test == null && TagExperiment.ReadRun(checkpoint).Run is { Task: "conll", TestFile: null })
             throw new UsageException("this conll checkpoint records no test file; pass --test FILE");
-        var result = TagExperiment.Evaluate(new TagEvalSpec(checkpoint, test, a.Int("batch-size", 1)), SharedOptions.Context(a));
+        var result = TagExperiment.Evaluate(new TagEvalSpec(checkpoint, test, a.Int("batch-size")), SharedOptions.Context(a));
         Console.WriteLine(result.ToLine());
         return 0;
     }

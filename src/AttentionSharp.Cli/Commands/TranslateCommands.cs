@@ -9,45 +9,45 @@ public static class TranslateCommands
 {
     static readonly OptionSpec[] ModelOptions =
     [
-        new("arch", "NAME", "bahdanau", "model: " + string.Join(", ", TranslateTrainSpec.Architectures)),
-        new("task", "NAME", "dates", "corpus: dates (generated), reverse (generated: 3-40 words translated word by word in reversed order), de-en (Debian trans-de-en), l10n-en-de / l10n-de-en (software localisation: German gettext catalogs of 30 Debian packages), tsv (--train/--dev/--test files)"),
+        new OptionSpec("arch", "NAME", "bahdanau", "model: " + string.Join(", ", TranslateTrainSpec.Architectures)).OneOf(TranslateTrainSpec.Architectures),
+        new OptionSpec("task", "NAME", "dates", "corpus: dates (generated), reverse (generated: 3-40 words translated word by word in reversed order), de-en (Debian trans-de-en), l10n-en-de / l10n-de-en (software localisation: German gettext catalogs of 30 Debian packages), tsv (--train/--dev/--test files)").OneOf(TranslationTaskSpec.Tasks),
         new("train", "FILE", null, "tsv: training pairs, one 'source<TAB>target' per line, UTF-8"),
         new("dev", "FILE", null, "tsv: dev pairs (default: 5% of --train held out by hash)"),
         new("test", "FILE", null, "tsv: test pairs (default: 5% of --train held out by hash)"),
-        new("extra-pairs", "KIND", "none", "de-en: none, or dictionary: add the dictionary's word and phrase entries (up to 8 words a side) to the training part only"),
-        new("extra-max", "N", "0", "--extra-pairs dictionary: most extra pairs used, a fixed hash-ordered subset (0 = all)"),
+        new OptionSpec("extra-pairs", "KIND", "none", "de-en: none, or dictionary: add the dictionary's word and phrase entries (up to 8 words a side) to the training part only").OneOf(TranslationTaskSpec.ExtraKinds),
+        new OptionSpec("extra-max", "N", "0", "--extra-pairs dictionary: most extra pairs used, a fixed hash-ordered subset (0 = all)").Ints(0),
         new("vocab", "LEVEL", null, "word or char symbols (default: char for dates, word otherwise)"),
-        new("subwords", "KIND", "none", "none (whole words) or bpe: byte-pair encoding of the words (Sennrich et al. 2016), learned per language on the training part"),
-        new("merges", "N", "4000", "--subwords bpe: merge operations learned for each language"),
-        new("min-count", "N", "2", "word vocabularies: keep words seen at least N times in training"),
-        new("max-vocab", "N", "8000", "largest vocabulary, specials included"),
-        new("max-len", "N", null, "longest source/target in symbols; longer training pairs are dropped (default: 40 dates and reverse, 30 words, 60 subwords)"),
-        new("pairs", "N", "20000", "dates, reverse: training pairs generated (dev and test: 1000 each)"),
-        new("dates", "N", null, "older name of --pairs, still accepted"),
-        new("embedding", "N", "64", "embedding size"),
-        new("hidden", "N", "128", "encoder RNN units per direction (the decoder has twice this)"),
+        new OptionSpec("subwords", "KIND", "none", "none (whole words) or bpe: byte-pair encoding of the words (Sennrich et al. 2016), learned per language on the training part").OneOf("none", "bpe"),
+        new OptionSpec("merges", "N", "4000", "--subwords bpe: merge operations learned for each language").Ints(0),
+        new OptionSpec("min-count", "N", "2", "word vocabularies: keep words seen at least N times in training").Ints(1),
+        new OptionSpec("max-vocab", "N", "8000", "largest vocabulary, specials included").Ints(5),
+        new OptionSpec("max-len", "N", null, "longest source/target in symbols; longer training pairs are dropped (default: 40 dates and reverse, 30 words, 60 subwords)").Ints(1),
+        new OptionSpec("pairs", "N", "20000", "dates, reverse: training pairs generated (dev and test: 1000 each)").Ints(10),
+        new OptionSpec("dates", "N", null, "older name of --pairs, still accepted").Ints(10),
+        new OptionSpec("embedding", "N", "64", "embedding size").Ints(1),
+        new OptionSpec("hidden", "N", "128", "encoder RNN units per direction (the decoder has twice this)").Ints(1),
         new("bucket", null, null, "batch training pairs of similar length together (shuffled batches; less padding, faster epochs)"),
-        new("cell", "NAME", "gru", "recurrent archs: encoder cell, gru (Bahdanau et al.) or lstm (Luong et al.)"),
-        new("dropout", "X", "0.1", "dropout on embeddings and decoder outputs"),
-        new("window", "N", "5", "local-m, local-p: half-width D of the window"),
-        new("label-smoothing", "X", "0", "label smoothing of the training loss (0.1 in Vaswani et al.)"),
-        new("model-dim", "N", "128", "transformer: d_model"),
-        new("heads", "N", "4", "transformer: attention heads"),
-        new("layers", "N", "2", "transformer: encoder and decoder layers (each)"),
-        new("ff", "N", "256", "transformer: feed-forward inner size"),
+        new OptionSpec("cell", "NAME", "gru", "recurrent archs: encoder cell, gru (Bahdanau et al.) or lstm (Luong et al.)").OneOf(AttentionSharp.Sequence.BiRnnEncoder.Cells),
+        new OptionSpec("dropout", "X", "0.1", "dropout on embeddings and decoder outputs").Numbers(0, 0.99),
+        new OptionSpec("window", "N", "5", "local-m, local-p: half-width D of the window").Ints(1),
+        new OptionSpec("label-smoothing", "X", "0", "label smoothing of the training loss (0.1 in Vaswani et al.)").Numbers(0, 0.99),
+        new OptionSpec("model-dim", "N", "128", "transformer: d_model").Ints(2),
+        new OptionSpec("heads", "N", "4", "transformer: attention heads").Ints(1),
+        new OptionSpec("layers", "N", "2", "transformer: encoder and decoder layers (each)").Ints(1),
+        new OptionSpec("ff", "N", "256", "transformer: feed-forward inner size").Ints(1),
         new("post-norm", null, null, "transformer: layer norm after each residual sum (the paper's) instead of before"),
-        new("positions", "KIND", "sinusoidal", "transformer: sinusoidal or learned position embeddings"),
+        new OptionSpec("positions", "KIND", "sinusoidal", "transformer: sinusoidal or learned position embeddings").OneOf("sinusoidal", "learned"),
         new("share-embeddings", null, null, "transformer: tie the output layer to the target embedding"),
-        new("train-max", "N", "0", "corpus tasks: train on at most N pairs, a fixed hash-ordered subset of the training part (0 = all)"),
-        new("dev-max", "N", "0", "corpus tasks: validate on at most N dev pairs, a fixed hash-ordered subset (0 = all; the test part is never cut)"),
+        new OptionSpec("train-max", "N", "0", "corpus tasks: train on at most N pairs, a fixed hash-ordered subset of the training part (0 = all)").Ints(0),
+        new OptionSpec("dev-max", "N", "0", "corpus tasks: validate on at most N dev pairs, a fixed hash-ordered subset (0 = all; the test part is never cut)").Ints(0),
         new("test-on-train", null, null, "dev and test are the training part itself: the pipeline check (a model must nearly reproduce its training pairs)"),
-        new("dev-bleu", "N", "500", "greedy-decode N dev pairs after every epoch for dev bleu and chrf (--monitor bleu|chrf needs it; 0 = off)"),
+        new OptionSpec("dev-bleu", "N", "500", "greedy-decode N dev pairs after every epoch for dev bleu and chrf (--monitor bleu|chrf needs it; 0 = off)").Ints(0),
     ];
 
     static readonly OptionSpec[] UseOptions =
     [
         new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"),
-        new("beam", "K", "1", "beam size (1 = greedy)"),
+        new OptionSpec("beam", "K", "1", "beam size (1 = greedy)").Ints(1, 64),
     ];
 
     /// <summary>The verbs of this file.</summary>
@@ -56,9 +56,9 @@ public static class TranslateCommands
         new(["translate", "train"], "train a translator (no attention, Bahdanau, Luong or Transformer) until dev chrF stops improving, then score its test set (BLEU, chrF, retrieval baseline)",
             [.. ModelOptions, .. SharedOptions.Train(epochs: 40, batchSize: 64, lr: 2e-3, monitor: "chrf", threads: "1", schedule: "plateau", plateau: 1, gamma: 0.5, patience: 3)], null, Train),
         new(["translate", "eval"], "score a translation checkpoint on its test set: BLEU (plain and smoothed, overall and by source length), chrF, exact match, the retrieval baseline, sentences/s",
-            [.. UseOptions, new("split", "NAME", "test", "test or dev"), new("limit", "N", "0", "score only the first N sentences (0 = all)"),
-             new("errors", "N", "0", "print the first N outputs that differ from the reference"),
-             new("batch-size", "N", "64", "sentences per batch"), .. SharedOptions.Common(threads: "1")], null, Eval),
+            [.. UseOptions, new OptionSpec("split", "NAME", "test", "test or dev").OneOf("test", "dev"), new OptionSpec("limit", "N", "0", "score only the first N sentences (0 = all)").Ints(0),
+             new OptionSpec("errors", "N", "0", "print the first N outputs that differ from the reference").Ints(0),
+             new OptionSpec("batch-size", "N", "64", "sentences per batch").Ints(1), .. SharedOptions.Common(threads: "1")], null, Eval),
         new(["translate", "run"], "translate sentences given on the command line", [.. UseOptions, .. SharedOptions.Common(threads: "1")], "TEXT...", Run),
         new(["translate", "show"], "translate one sentence and draw its alignment (output x source symbols) as a PNG (--out FILE.png or a folder)",
             [.. UseOptions, .. SharedOptions.Common(threads: "1")], "TEXT", Show),
@@ -67,38 +67,38 @@ public static class TranslateCommands
     /// <summary>The train spec from the flags; the checks that name flags come first, in the order the verb always made them.</summary>
     static TranslateTrainSpec TrainSpec(ParsedArgs a)
     {
-        string task = a.Choice("task", TranslationTaskSpec.Tasks);
+        string task = a.Choice("task");
         if (task != "tsv" && (a.Has("train") || a.Has("dev") || a.Has("test")))
             throw new UsageException("--train/--dev/--test are for --task tsv");
-        bool dictionary = a.Choice("extra-pairs", TranslationTaskSpec.ExtraKinds) == "dictionary";
+        bool dictionary = a.Choice("extra-pairs") == "dictionary";
         if (dictionary && task != "de-en") throw new UsageException($"--extra-pairs dictionary is for --task de-en; got --task {task}");
         if (!dictionary && a.Has("extra-max")) throw new UsageException("--extra-max is for --extra-pairs dictionary");
-        int extraMax = dictionary ? a.Int("extra-max", 0) : 0;
+        int extraMax = dictionary ? a.Int("extra-max") : 0;
         int pairs = task is "dates" or "reverse" ? GeneratedPairs(a) : 20000;
         if (task == "tsv" && !a.Has("train")) throw new UsageException("--task tsv needs --train FILE");
         if (task is "dates" or "reverse" && (a.Has("train-max") || a.Has("dev-max") || a.Has("test-on-train"))) throw new UsageException($"--train-max and --test-on-train are for corpus tasks; --task {task} generates its pairs (use --pairs)");
-        string arch = a.Choice("arch", TranslateTrainSpec.Architectures);
-        string cell = a.Choice("cell", AttentionSharp.Sequence.BiRnnEncoder.Cells);
+        string arch = a.Choice("arch");
+        string cell = a.Choice("cell");
         if (arch == "transformer" && cell != "gru") throw new UsageException("--cell applies to the recurrent architectures, not to --arch transformer");
         string? vocab = a.String("vocab");
         if (vocab is not (null or "word" or "char")) throw new UsageException($"--vocab must be word or char; got '{vocab}'");
-        bool bpe = a.Choice("subwords", "none", "bpe") == "bpe";
+        bool bpe = a.Choice("subwords") == "bpe";
         if (bpe && (vocab ?? (task == "dates" ? "char" : "word")) == "char") throw new UsageException("--subwords bpe splits words; it cannot be combined with --vocab char");
         if (!bpe && a.Has("merges")) throw new UsageException("--merges is for --subwords bpe");
         return new TranslateTrainSpec(arch, task, a.String("train"), a.String("dev"), a.String("test"), dictionary ? "dictionary" : "none", extraMax,
-            vocab, bpe ? "bpe" : "none", bpe ? a.Int("merges", 0) : null, MinCount: a.Int("min-count", 1), MaxVocab: a.Int("max-vocab", 5),
-            MaxLen: a.Has("max-len") ? a.Int("max-len", 1) : null, Pairs: pairs,
-            Embedding: a.Int("embedding", 1), Hidden: a.Int("hidden", 1), Cell: cell, Dropout: a.Double("dropout", 0, 0.99), Window: a.Int("window", 1),
-            LabelSmoothing: a.Double("label-smoothing", 0, 0.99), ModelDim: a.Int("model-dim", 2), Heads: a.Int("heads", 1), Layers: a.Int("layers", 1),
-            FeedForward: a.Int("ff", 1), PostNorm: a.Flag("post-norm"), Positions: a.Choice("positions", "sinusoidal", "learned"),
-            ShareEmbeddings: a.Flag("share-embeddings"), TrainMax: a.Int("train-max", 0), TestOnTrain: a.Flag("test-on-train"), DevBleuSentences: a.Int("dev-bleu", 0), DevMax: a.Int("dev-max", 0));
+            vocab, bpe ? "bpe" : "none", bpe ? a.Int("merges") : null, MinCount: a.Int("min-count"), MaxVocab: a.Int("max-vocab"),
+            MaxLen: a.Has("max-len") ? a.Int("max-len") : null, Pairs: pairs,
+            Embedding: a.Int("embedding"), Hidden: a.Int("hidden"), Cell: cell, Dropout: a.Double("dropout"), Window: a.Int("window"),
+            LabelSmoothing: a.Double("label-smoothing"), ModelDim: a.Int("model-dim"), Heads: a.Int("heads"), Layers: a.Int("layers"),
+            FeedForward: a.Int("ff"), PostNorm: a.Flag("post-norm"), Positions: a.Choice("positions"),
+            ShareEmbeddings: a.Flag("share-embeddings"), TrainMax: a.Int("train-max"), TestOnTrain: a.Flag("test-on-train"), DevBleuSentences: a.Int("dev-bleu"), DevMax: a.Int("dev-max"));
     }
 
     /// <summary>Generated tasks: the training pairs, from --pairs or its older name --dates (not both).</summary>
     static int GeneratedPairs(ParsedArgs a)
     {
         if (a.Has("pairs") && a.Has("dates")) throw new UsageException("--dates is the older name of --pairs; give one of them");
-        return a.Int(a.Has("dates") ? "dates" : "pairs", 10);
+        return a.Has("dates") ? a.Int("dates") : a.Int("pairs");
     }
 
     static int Train(ParsedArgs a)
@@ -115,8 +115,8 @@ public static class TranslateCommands
 
     static int Eval(ParsedArgs a)
     {
-        var spec = new TranslateEvalSpec(a.Required("checkpoint"), a.Int("beam", 1, 64), a.Choice("split", "test", "dev"), a.Int("limit", 0),
-            a.Int("errors", 0), a.Int("batch-size", 1));
+        var spec = new TranslateEvalSpec(a.Required("checkpoint"), a.Int("beam"), a.Choice("split"), a.Int("limit"),
+            a.Int("errors"), a.Int("batch-size"));
         Console.WriteLine(TranslateExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }
@@ -124,7 +124,7 @@ public static class TranslateCommands
     static int Run(ParsedArgs a)
     {
         if (a.Positional.Count == 0) throw new UsageException("'attn translate run' needs the sentence(s) to translate, e.g. attn translate run --checkpoint runs/x \"Sie hat es nicht böse gemeint.\"");
-        foreach (var t in TranslateExperiment.Translate(a.Required("checkpoint"), a.Positional, SharedOptions.Context(a), a.Int("beam", 1, 64)))
+        foreach (var t in TranslateExperiment.Translate(a.Required("checkpoint"), a.Positional, SharedOptions.Context(a), a.Int("beam")))
         {
             if (t.Unknown.Count > 0) Console.Error.WriteLine($"note: unknown to the model (read as <unk>): {string.Join(" ", t.Unknown)}");
             Console.WriteLine(t.Output);
@@ -135,7 +135,7 @@ public static class TranslateCommands
     static int Show(ParsedArgs a)
     {
         if (a.Positional.Count != 1) throw new UsageException($"'attn translate show' needs exactly one sentence (quote it); got {a.Positional.Count}");
-        var r = TranslateExperiment.Show(new TranslateShowSpec(a.Required("checkpoint"), a.Positional[0], a.Int("beam", 1, 64), a.String("out")), SharedOptions.Context(a));
+        var r = TranslateExperiment.Show(new TranslateShowSpec(a.Required("checkpoint"), a.Positional[0], a.Int("beam"), a.String("out")), SharedOptions.Context(a));
         object Value(string key) => r.Items.Single(kv => kv.Key == key).Value;
         if (Value("unknown") is string { Length: > 0 } unknown) Console.Error.WriteLine($"note: unknown to the model (read as <unk>): {unknown}");
         Console.WriteLine(Value("output"));

@@ -8,14 +8,14 @@ public static class VqaCommands
 {
     static readonly OptionSpec[] ModelOptions =
     [
-        new("attention", "WHICH", "stacked", "stacked (the question attends over the image regions, --hops times) none (mean of the regions and the question, fused) or flat (the whole grid of regions as one vector, fused)"),
-        new("hops", "K", "2", "stacked: attention layers (SAN-1, SAN-2 ...)"),
-        new("questions", "N", "3", "questions per scene and epoch (kinds cycle: exist, relate, where)"),
-        new("features", "D", "64", "channels of each region feature"),
-        new("embedding", "M", "64", "question word embedding size"),
-        new("hidden", "N", "128", "size of the image, question and query vectors (even: a bidirectional LSTM of N/2 a direction)"),
-        new("attention-hidden", "A", "64", "size of the attention layer's tanh"),
-        new("dropout", "X", "0", "dropout before the answer classifier"),
+        new OptionSpec("attention", "WHICH", "stacked", "stacked (the question attends over the image regions, --hops times) none (mean of the regions and the question, fused) or flat (the whole grid of regions as one vector, fused)").Variants<VqaAttention>(),
+        new OptionSpec("hops", "K", "2", "stacked: attention layers (SAN-1, SAN-2 ...)").Ints(1, 16),
+        new OptionSpec("questions", "N", "3", "questions per scene and epoch (kinds cycle: exist, relate, where)").Ints(1, 100),
+        new OptionSpec("features", "D", "64", "channels of each region feature").Ints(1, 4096),
+        new OptionSpec("embedding", "M", "64", "question word embedding size").Ints(1, 4096),
+        new OptionSpec("hidden", "N", "128", "size of the image, question and query vectors (even: a bidirectional LSTM of N/2 a direction)").Ints(2, 4096),
+        new OptionSpec("attention-hidden", "A", "64", "size of the attention layer's tanh").Ints(1, 4096),
+        new OptionSpec("dropout", "X", "0", "dropout before the answer classifier").Numbers(0, 0.99),
     ];
 
     static readonly OptionSpec Checkpoint = new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)");
@@ -28,7 +28,7 @@ public static class VqaCommands
         new(["vqa", "eval"], "score a question answering checkpoint on its test and compositional questions",
             [Checkpoint, .. SharedOptions.Common()], null, Eval),
         new(["vqa", "show"], "draw questions about test scenes with each attention layer's map over the image",
-            [Checkpoint, new("count", "N", "6", "questions to draw"), new("split", "NAME", "test", "test or compositional"), .. SharedOptions.Common()], null, Show),
+            [Checkpoint, new OptionSpec("count", "N", "6", "questions to draw").Ints(1, 64), new OptionSpec("split", "NAME", "test", "test or compositional").OneOf("test", "compositional"), .. SharedOptions.Common()], null, Show),
         new(["vqa", "run"], "answer a question about an image file (of the model's size; colour becomes grey) and draw the attention",
             [Checkpoint, new("image", "FILE", null, "the image"), new("question", "TEXT", null, "e.g. \"what is left of the 7?\""), .. SharedOptions.Common()], null, Ask),
     ];
@@ -38,8 +38,8 @@ public static class VqaCommands
         var data = CaptionCommands.DataSpec(a);
         if (!data.IsScenes) throw new UsageException($"--data must be scenes for vqa: questions are answered from the generated scenes' objects; got '{data.Data}'");
         var attention = a.Variant<VqaAttention>("attention");
-        var spec = new VqaTrainSpec(data, attention, a.Int("questions", 1, 100), a.Int("features", 1, 4096), a.Int("embedding", 1, 4096),
-            a.Int("hidden", 2, 4096), a.Int("attention-hidden", 1, 4096), a.Int("hops", 1, 16), a.Double("dropout", 0, 0.99));
+        var spec = new VqaTrainSpec(data, attention, a.Int("questions"), a.Int("features"), a.Int("embedding"),
+            a.Int("hidden"), a.Int("attention-hidden"), a.Int("hops"), a.Double("dropout"));
         if (spec.Hidden % 2 != 0) throw new UsageException($"--hidden must be even (two LSTM directions of N/2); got {spec.Hidden}");
         spec.Validate();
         string name = $"scenes{data.MinObjects}{data.MaxObjects}-{(attention == VqaAttention.Stacked ? $"san{spec.Hops}" : Variant.Name(attention))}";
@@ -57,7 +57,7 @@ public static class VqaCommands
 
     static int Show(ParsedArgs a)
     {
-        var spec = new VqaShowSpec(a.Required("checkpoint"), a.Int("count", 1, 64), a.Choice("split", "test", "compositional"), a.String("out"));
+        var spec = new VqaShowSpec(a.Required("checkpoint"), a.Int("count"), a.Choice("split"), a.String("out"));
         Console.WriteLine(VqaExperiment.Show(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }
