@@ -48,6 +48,13 @@ public sealed record VqaTrainSpec(CaptionDataSpec Data, VqaAttention Attention =
 /// <param name="Output">PNG file, or folder for <c>attention.png</c> (null: beside the checkpoint).</param>
 public sealed record VqaShowSpec(string Checkpoint, int Count = 6, string Split = "test", string? Output = null);
 
+/// <summary>What to answer: a user's questions file about the user's images.</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
+/// <param name="Questions">JSON lines, one question each: <c>{"image": "a.png", "question": "is there a 7?", "answer": "yes"}</c>
+/// (<c>answer</c> optional; images relative to the file's folder, of the model's size; colour becomes grey).</param>
+/// <param name="Output">Where the answers go (JSON lines; null: <c>FILE.answers.jsonl</c> beside the questions).</param>
+public sealed record VqaFileSpec(string Checkpoint, string Questions, string? Output = null);
+
 /// <summary>A user's question about a user's image.</summary>
 /// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
 /// <param name="Image">The image (PNG, JPEG ...) of the model's size; colour is turned to grey.</param>
@@ -203,6 +210,105 @@ public static class VqaExperiment
         var result = new RunResult().Add("answer", answer).Add("probability", Math.Round(probs[ranked[0]], 4))
             .Add("next", string.Join(",", ranked.Skip(1).Select(i => $"{SceneQuestions.Answers[i]}:{probs[i]:0.000}"))).Add("png", Path.GetFullPath(png));
         return (answer, result);
+    }
+
+    /// <summary>One line of a user's questions file.</summary>
+    sealed record UserQuestion(int Line, string Image, string[] Words, string Text, string? Answer);
+
+    /// <summary>
+    /// Answers every question of a user's JSON-lines file (see <see cref="VqaFileSpec"/>) and writes one JSON line per question
+    /// (image, question, predicted answer, its probability, the given answer and whether it matched). The result counts the
+    /// questions and, where answers were given, the accuracy. A malformed line, an unknown word, an answer the model cannot
+    /// give or a missing image is an error naming the line; nothing is written then.
+    /// </summary>
+    public static RunResult AnswerFile(VqaFileSpec spec, ExperimentContext context)
+    {
+        if (!File.Exists(spec.Questions)) throw new FileNotFoundException($"no questions file '{spec.Questions}'", spec.Questions);
+        var (path, run, model) = Load(spec.Checkpoint, context.Device);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(spec.Questions))!;
+        var items = new List<UserQuestion>();
+        int lineNo = 0;
+        foreach (var raw in File.ReadLines(spec.Questions))
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(raw)) continue;
+            string Where() => $"{spec.Questions}, line {lineNo}";
+            System.Text.Json.Nodes.JsonObject obj;
+            try { obj = System.Text.Json.Nodes.JsonNode.Parse(raw) as System.Text.Json.Nodes.JsonObject ?? throw new InvalidDataException($"{Where()}: expected a JSON object"); }
+            catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{Where()}: not JSON ({e.Message})"); }
+            string Text(string key, bool required)
+            {
+                var node = obj[key];
+                if (node == null) return required ? throw new InvalidDataException($"{Where()}: no \"{key}\"") : null!;
+                try { return node.GetValue<string>(); }
+                catch (Exception e) when (e is InvalidOperationException or FormatException) { throw new InvalidDataException($"{Where()}: \"{key}\" must be a string"); }
+            }
+            string image = Text("image", true), question = Text("question", true);
+            string? answer = obj.ContainsKey("answer") ? Text("answer", true).Trim().ToLowerInvariant() : null;
+            if (answer != null && !SceneQuestions.Answers.Contains(answer))
+                throw new InvalidDataException($"{Where()}: answer '{answer}' is not one the model can give ({string.Join(", ", SceneQuestions.Answers)})");
+            var words = SceneQuestions.Tokenize(question);
+            if (words.Length == 0) throw new InvalidDataException($"{Where()}: the question is empty");
+            string imagePath = Path.IsPathRooted(image) ? image : Path.Combine(folder, image);
+            if (!File.Exists(imagePath)) throw new FileNotFoundException($"{Where()}: no image '{imagePath}'", imagePath);
+            items.Add(new UserQuestion(lineNo, imagePath, words, question, answer));
+        }
+        if (items.Count == 0) throw new InvalidDataException($"{spec.Questions}: no questions");
+        var vocab = SceneQuestions.Vocabulary();
+        foreach (var q in items)
+        {
+            try { QuestionDataset.EncodeWords([q.Words], vocab, CPU); }
+            catch (ArgumentException e) { throw new InvalidDataException($"{spec.Questions}, line {q.Line}: {e.Message}"); }
+        }
+        int size = run.Net.ImageSize;
+        var images = items.Select(q => q.Image).Distinct().ToList();
+        var pixels = new byte[images.Count * size * size];
+        for (int i = 0; i < images.Count; i++) CaptionFolder.ReadGrey(images[i], size, size).CopyTo(pixels, i * size * size);
+        var imageIndex = images.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i);
+        model.eval();
+        var lines = new System.Text.StringBuilder();
+        int answered = 0, right = 0;
+        using (no_grad())
+        {
+            for (int start = 0; start < items.Count; start += 128)
+            {
+                using var scope = NewDisposeScope();
+                var chunk = items.Skip(start).Take(128).ToList();
+                var used = chunk.Select(q => imageIndex[q.Image]).Distinct().ToList();
+                var rowOf = used.Select((img, r) => (img, r)).ToDictionary(x => x.img, x => x.r);
+                var batchPixels = new byte[used.Count * size * size];
+                for (int r = 0; r < used.Count; r++) Array.Copy(pixels, used[r] * size * size, batchPixels, r * size * size, size * size);
+                var batchImages = tensor(batchPixels, dtype: ScalarType.Byte).reshape(used.Count, 1, size, size).to(ScalarType.Float32).div_(HeldScalars.Of(255.0)).to(context.Device);
+                var imageOf = tensor(chunk.Select(q => (long)rowOf[imageIndex[q.Image]]).ToArray(), dtype: ScalarType.Int64).to(context.Device);
+                var (ids, mask) = QuestionDataset.EncodeWords(chunk.Select(q => q.Words).ToArray(), vocab, context.Device);
+                var probs = nn.functional.softmax(model.Forward(batchImages, imageOf, ids, mask).Logits, 1).cpu();
+                var best = probs.argmax(1).data<long>().ToArray();
+                for (int i = 0; i < chunk.Count; i++)
+                {
+                    var q = chunk[i];
+                    string predicted = SceneQuestions.Answers[best[i]];
+                    double p = probs[i, best[i]].item<float>();
+                    var line = new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["line"] = q.Line, ["image"] = Path.GetRelativePath(folder, q.Image), ["question"] = q.Text,
+                        ["predicted"] = predicted, ["probability"] = Math.Round(p, 4),
+                    };
+                    if (q.Answer != null)
+                    {
+                        answered++;
+                        if (q.Answer == predicted) right++;
+                        line["answer"] = q.Answer;
+                        line["correct"] = q.Answer == predicted;
+                    }
+                    lines.Append(line.ToJsonString()).Append('\n');
+                }
+            }
+        }
+        string output = spec.Output ?? Path.Combine(folder, Path.GetFileNameWithoutExtension(spec.Questions) + ".answers.jsonl");
+        AtomicFile.WriteAllText(output, lines.ToString());
+        var result = new RunResult().Add("questions", items.Count).Add("images", images.Count).Add("with_answers", answered);
+        if (answered > 0) result.Add("accuracy", new Percent(100.0 * right / answered));
+        return result.Add("answers", Path.GetFullPath(output)).Add("checkpoint", path);
     }
 
     static string[] HopNames(int hops) => Enumerable.Range(1, hops).Select(k => $"layer {k}").ToArray();

@@ -128,6 +128,61 @@ public class VqaExperimentTests
     }
 
     [Fact]
+    public void AQuestionsFileIsAnsweredLineByLineAsSingleQuestionsAreAndBadLinesNameTheirLine()
+    {
+        // The committed 24x24 SAN fixture (Fixtures/Checkpoints/vqa-san2.ckpt): the file's answers must be those of one
+        // question at a time (Ask), whatever the batch; accuracy counts only lines that give an answer.
+        string checkpoint = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Checkpoints", "vqa-san2.ckpt");
+        string dir = Directory.CreateTempSubdirectory("attn-vqa-file-").FullName;
+        var rng = new Random(5);
+        foreach (var name in new[] { "a.png", "b.png" })
+        {
+            var pixels = new byte[24 * 24];
+            rng.NextBytes(pixels);
+            CaptionFolder.WritePng(Path.Combine(dir, name), pixels, 24, 24);
+        }
+        File.WriteAllLines(Path.Combine(dir, "q.jsonl"),
+        [
+            "{\"image\": \"a.png\", \"question\": \"is there a 7?\", \"answer\": \"yes\"}",
+            "",
+            "{\"image\": \"b.png\", \"question\": \"What is left of the 7?\"}",
+            "{\"image\": \"a.png\", \"question\": \"where is the 3\", \"answer\": \"NO\"}",
+        ]);
+        var context = ExperimentContext.Cpu();
+        var result = VqaExperiment.AnswerFile(new VqaFileSpec(checkpoint, Path.Combine(dir, "q.jsonl")), context);
+        Assert.Equal(3, Convert.ToInt32(result.Items.First(kv => kv.Key == "questions").Value));
+        Assert.Equal(2, Convert.ToInt32(result.Items.First(kv => kv.Key == "images").Value));
+        Assert.Equal(2, Convert.ToInt32(result.Items.First(kv => kv.Key == "with_answers").Value));
+        var lines = File.ReadAllLines(Path.Combine(dir, "q.answers.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToArray();
+        Assert.Equal([1, 3, 4], lines.Select(l => (int)l["line"]!));
+        int right = 0;
+        foreach (var (l, image, question) in lines.Zip([("a.png", "is there a 7?"), ("b.png", "What is left of the 7?"), ("a.png", "where is the 3")], (l, x) => (l, x.Item1, x.Item2)))
+        {
+            var (single, _) = VqaExperiment.Ask(new VqaAskSpec(checkpoint, Path.Combine(dir, image), question, Path.Combine(dir, "ask.png")), context);
+            Assert.Equal(single, (string)l["predicted"]!);
+            if (l["answer"] is { } given && (string)given! == single) right++;
+        }
+        Assert.Null(lines[1]["answer"]);
+        Assert.Equal("no", (string)lines[2]["answer"]!);   // answers are compared in lower case
+        Assert.Equal(100.0 * right / 2, ((Percent)result.Items.First(kv => kv.Key == "accuracy").Value).Value, 6);
+
+        void Bad(string line, string expected)
+        {
+            File.WriteAllLines(Path.Combine(dir, "bad.jsonl"), ["{\"image\": \"a.png\", \"question\": \"is there a 7\"}", line]);
+            var e = Assert.ThrowsAny<Exception>(() => VqaExperiment.AnswerFile(new VqaFileSpec(checkpoint, Path.Combine(dir, "bad.jsonl")), context));
+            Assert.Contains(expected, e.Message);
+            Assert.False(File.Exists(Path.Combine(dir, "bad.answers.jsonl")));
+        }
+        Bad("{\"image\": \"a.png\"", "bad.jsonl, line 2: not JSON");
+        Bad("{\"image\": \"a.png\"}", "line 2: no \"question\"");
+        Bad("{\"image\": \"a.png\", \"question\": \"what colour is the 7\"}", "line 2: unknown word 'colour'");
+        Bad("{\"image\": \"a.png\", \"question\": \"is there a 7\", \"answer\": \"maybe\"}", "line 2: answer 'maybe' is not one the model can give");
+        Bad("{\"image\": \"c.png\", \"question\": \"is there a 7\"}", "line 2: no image");
+        Bad("[1, 2]", "line 2: expected a JSON object");
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void TheCliRejectsACaptionsFileAndAnOddHiddenSize()
     {
         var r = CliTests.Run("vqa", "train", "--data", "caps.jsonl", "--no-progress");
