@@ -40,6 +40,7 @@ public static class ForecastCommands
         new OptionSpec("dropout", "X", "0.1", "transformer: dropout").Numbers(0, 0.99),
         RidgeLags,
         Arima,
+        new("relative", null, null, "NLinear window normalisation (Zeng et al. 2023): the model sees the target history minus its value at the origin and forecasts the change (for series that trend out of the training range)"),
         new("calendar", null, null, "give the network the calendar of the forecast day (day of week, US federal holidays, day after Thanksgiving, Christmas Eve; dates only)"),
     ];
 
@@ -73,11 +74,11 @@ public static class ForecastCommands
     {
         var spec = new ForecastTrainSpec(DataSpec(a), a.Variant<DarnnAttention>("attention"), a.Int("hidden"),
             a.String("ridge-lags") != null ? a.Int("ridge-lags") : null, a.Flag("calendar"), a.Variant<ForecastModel>("model"), a.Variant<DarnnScore>("score"),
-            a.Int("model-dim"), a.Int("heads"), a.Int("layers"), a.Int("ff"), a.Double("dropout"), a.Required("arima"));
+            a.Int("model-dim"), a.Int("heads"), a.Int("layers"), a.Int("ff"), a.Double("dropout"), a.Required("arima"), a.Flag("relative"));
         spec.Validate();
         string name = ForecastDataSpec.IsBuiltIn(spec.Data.Data) ? spec.Data.Data : Path.GetFileNameWithoutExtension(spec.Data.Data);
         string model = spec.Model == ForecastModel.Transformer ? "transformer" : Variant.Name(spec.Attention);
-        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"forecast-{name}-h{spec.Data.Horizon}-{model}{(spec.Calendar ? "-cal" : "")}"));
+        var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"forecast-{name}-h{spec.Data.Horizon}-{model}{(spec.Calendar ? "-cal" : "")}{(spec.Relative ? "-rel" : "")}"));
         trainer.Validate();
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => ForecastExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());

@@ -139,11 +139,17 @@ public sealed class ForecastData
     /// <param name="origins">The window origins.</param>
     /// <param name="device">Where the tensors live (null: CPU).</param>
     /// <param name="calendar">Whether batches carry the calendar features of the forecast day.</param>
-    public ForecastWindows Windows(int[] origins, Device? device = null, bool calendar = false)
+    /// <param name="relative">NLinear-style window normalisation (Zeng et al. 2023): the target history and the label are
+    /// given relative to the target at the origin (scaled units), so the model forecasts the change from the origin and a
+    /// level outside the training range looks like any other; <see cref="OriginLevel"/> adds the level back.</param>
+    public ForecastWindows Windows(int[] origins, Device? device = null, bool calendar = false, bool relative = false)
     {
         if (calendar) RequireCalendar();
-        return new(this, origins, device ?? CPU, calendar);
+        return new(this, origins, device ?? CPU, calendar, relative);
     }
+
+    /// <summary>The scaled target at the origin: what a relative window's forecast is added to.</summary>
+    public double OriginLevel(int origin) => ScaledTarget[origin];
 }
 
 /// <summary>
@@ -151,7 +157,7 @@ public sealed class ForecastData
 /// batch is an <c>index_select</c> of them, so batches allocate no large managed arrays (fewer garbage collections, which
 /// in TorchSharp 0.107 can free an implicitly converted Scalar while libtorch still reads it: see ../shared/TORCHSHARP.md).
 /// </summary>
-public sealed class ForecastWindows(ForecastData data, int[] origins, Device device, bool calendar = false) : IBatchSource<ForecastBatch>, IDisposable
+public sealed class ForecastWindows(ForecastData data, int[] origins, Device device, bool calendar = false, bool relative = false) : IBatchSource<ForecastBatch>, IDisposable
 {
     Tensor? _x, _y, _label, _calendar;
 
@@ -171,12 +177,13 @@ public sealed class ForecastWindows(ForecastData data, int[] origins, Device dev
         {
             int origin = Origins[b];
             int first = origin - T + 1;
+            double level = relative ? data.ScaledTarget[origin] : 0;
             for (int i = 0; i < T; i++)
             {
-                y[b * T + i] = (float)data.ScaledTarget[first + i];
+                y[b * T + i] = (float)(data.ScaledTarget[first + i] - level);
                 for (int k = 0; k < n; k++) x[((long)b * T + i) * n + k] = (float)data.ScaledDrivers[(first + i) * n + k];
             }
-            label[b] = (float)data.ScaledTarget[origin + data.Horizon];
+            label[b] = (float)(data.ScaledTarget[origin + data.Horizon] - level);
         }
         _x = tensor(x, [N, T, n], device: device).DetachFromDisposeScope();
         _y = tensor(y, [N, T], device: device).DetachFromDisposeScope();

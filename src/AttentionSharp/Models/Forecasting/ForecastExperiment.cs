@@ -105,9 +105,11 @@ public enum ForecastModel
 /// <param name="DriverNames">The drivers, in the model's input order.</param>
 /// <param name="Transformer">The Transformer forecaster's options (null for DA-RNN; absent from checkpoints written before it existed).</param>
 /// <param name="Scaler">The training-only scaler (absent from checkpoints written before it was stored: then refitted from <paramref name="Data"/>).</param>
+/// <param name="Relative">Windows relative to the target at the origin (NLinear normalisation; <see cref="ForecastData.Windows"/>): the model forecasts the change.</param>
 public sealed record ForecastRun(ForecastDataSpec Data, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DarnnOptions? Net, string[] DriverNames,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TransformerForecastOptions? Transformer = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeriesScaler? Scaler = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SeriesScaler? Scaler = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Relative = false)
 {
     /// <summary>Which forecaster the run holds.</summary>
     [JsonIgnore] public ForecastModel Model => Transformer != null ? ForecastModel.Transformer : ForecastModel.Darnn;
@@ -129,7 +131,7 @@ public sealed record ForecastRun(ForecastDataSpec Data, [property: JsonIgnore(Co
 
     /// <summary>A short label, e.g. <c>DA-RNN (dual, calendar)</c>.</summary>
     [JsonIgnore] public string Label => (Transformer != null ? $"Transformer ({Transformer.Layers} layers, d {Transformer.ModelDim}" : $"DA-RNN ({AttentionName}" + (Net!.Score == DarnnScore.General ? ", general score" : ""))
-        + ((Net?.Calendar ?? Transformer!.Calendar) > 0 ? ", calendar)" : ")");
+        + ((Net?.Calendar ?? Transformer!.Calendar) > 0 ? ", calendar" : "") + (Relative ? ", relative" : "") + ")";
 }
 
 /// <summary>What to train.</summary>
@@ -145,10 +147,11 @@ public sealed record ForecastRun(ForecastDataSpec Data, [property: JsonIgnore(Co
 /// <param name="Layers">Transformer: encoder layers.</param>
 /// <param name="FeedForward">Transformer: feed-forward inner size.</param>
 /// <param name="Dropout">Transformer: dropout.</param>
+/// <param name="Relative">NLinear window normalisation: history and label relative to the target at the origin (the model forecasts the change; see <see cref="ForecastData.Windows"/>).</param>
 /// <param name="Arima">The ARIMA baseline: <c>auto</c> (order by AIC on the training steps, <see cref="Forecasting.Arima.AutoGrid"/>), <c>none</c>, or an order <c>p,d,q[,P,D,Q,s]</c>.</param>
 public sealed record ForecastTrainSpec(ForecastDataSpec Data, DarnnAttention Attention = DarnnAttention.Dual, int Hidden = 64, int? RidgeLags = null, bool Calendar = false,
     ForecastModel Model = ForecastModel.Darnn, DarnnScore Score = DarnnScore.Additive, int ModelDim = 64, int Heads = 4, int Layers = 2, int FeedForward = 128, double Dropout = 0.1,
-    string Arima = "auto")
+    string Arima = "auto", bool Relative = false)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
@@ -221,7 +224,7 @@ public static class ForecastExperiment
         if (spec.Calendar) data.RequireCalendar();
         if (data.DriverCount == 0 && spec.Model == ForecastModel.Darnn && spec.Attention is DarnnAttention.Dual or DarnnAttention.Input)
             throw new ArgumentException($"{data.Series.Name} has no driving series: input attention (Attention = {Variant.Name(spec.Attention)}) needs drivers; use temporal or none, or the Transformer");
-        var run = spec.Run(data.DriverCount, spec.Calendar ? CalendarFeatures.Count : 0, data.Series.DriverNames) with { Scaler = data.Scaler };
+        var run = spec.Run(data.DriverCount, spec.Calendar ? CalendarFeatures.Count : 0, data.Series.DriverNames) with { Scaler = data.Scaler, Relative = spec.Relative };
         run.Validate();
         log.WriteLine($"run folder: {outDir}");
         LogSplit(data, log);
@@ -229,6 +232,7 @@ public static class ForecastExperiment
             ? $"DA-RNN attention {Variant.Name(net.Attention)}{(net.Score == DarnnScore.General ? " (general score)" : "")}, T = {net.Window}, m = p = {net.EncoderHidden}, {data.DriverCount} drivers"
             : $"Transformer encoder: T = {run.Transformer!.Window}, d = {run.Transformer.ModelDim}, {run.Transformer.Heads} heads, {run.Transformer.Layers} layers, feed-forward {run.Transformer.FeedForward}, dropout {run.Transformer.Dropout}, {data.DriverCount} drivers");
         if (spec.Calendar) log.WriteLine($"calendar features of the forecast day at the output layer ({string.Join(", ", CalendarFeatures.Names)})");
+        if (spec.Relative) log.WriteLine("relative windows: the target history and the label minus the target at the origin (the model forecasts the change)");
 
         manual_seed(trainer.Seed);
         var model = run.Build();
@@ -236,8 +240,8 @@ public static class ForecastExperiment
         var clock = Stopwatch.StartNew();
         TrainingSummary summary;
         bool calendar = model.Calendar > 0;
-        using (var trainWindows = data.Windows(data.TrainOrigins, context.Device, calendar))
-        using (var validWindows = data.Windows(data.ValidOrigins, context.Device, calendar))
+        using (var trainWindows = data.Windows(data.TrainOrigins, context.Device, calendar, spec.Relative))
+        using (var validWindows = data.Windows(data.ValidOrigins, context.Device, calendar, spec.Relative))
             summary = new Trainer<ForecastBatch>(trainer).Fit(new ForecastTask(model), ModelIdentity.Of(Kind, run), trainWindows, validWindows, context.Progress);
         string best = Path.Combine(outDir, Checkpoint.BestFile);
         Checkpoint.Load(best, Kind, model.Module);
@@ -314,9 +318,10 @@ public static class ForecastExperiment
         int n = run.DriverNames.Length, first = series.Length - T;
         var x = new float[T * n];
         var y = new float[T];
+        double level = run.Relative ? scaler.ScaleTarget(series.Target[^1]) : 0;
         for (int i = 0; i < T; i++)
         {
-            y[i] = (float)scaler.ScaleTarget(series.Target[first + i]);
+            y[i] = (float)(scaler.ScaleTarget(series.Target[first + i]) - level);
             for (int k = 0; k < n; k++) x[i * n + k] = (float)((series.Drivers[k][first + i] - scaler.Mean[k + 1]) / scaler.Std[k + 1]);
         }
         string origin = series.Times[^1], forecastTime = $"origin+{h}";
@@ -336,7 +341,7 @@ public static class ForecastExperiment
         ForecastOutput r;
         using (no_grad())
             r = model.Run(tensor(x, [1, T, n], device: context.Device), tensor(y, [1, T], device: context.Device), calendar);
-        double forecast = scaler.UnscaleTarget(r.Prediction.to(float64).cpu().item<double>());
+        double forecast = scaler.UnscaleTarget(r.Prediction.to(float64).cpu().item<double>() + level);
         var temporal = r.TemporalWeights.to(float64).cpu().data<double>().ToArray();
         var result = new RunResult().Add("model", Variant.Name(run.Model)).Add("attention", run.AttentionName).Add("origin", origin).Add("horizon", h)
             .Add("forecast_time", forecastTime).Add("forecast", Math.Round(forecast, 4)).Add("target", target).Add("window_rows", T).Add("checkpoint", path);
@@ -419,20 +424,21 @@ public static class ForecastExperiment
                       $"({d.ValidOrigins.Length}), test {t[d.TestStart]} .. {t[^1]} ({d.TestOrigins.Length}); scaler fitted on steps before {t[d.ValidStart]}");
     }
 
-    /// <summary>Forecasts (series units) and mean attention weights over the given origins.</summary>
-    public static (double[] Forecast, double[] DriverWeights, double[] StepWeights) Predict(IForecaster model, ForecastData data, int[] origins, Device device)
-        => Predict(model, data, origins, device, null);
+    /// <summary>Forecasts (series units) and mean attention weights over the given origins; <paramref name="relative"/>: the model
+    /// was trained on relative windows (<see cref="ForecastRun.Relative"/>), so its output is the change from the origin.</summary>
+    public static (double[] Forecast, double[] DriverWeights, double[] StepWeights) Predict(IForecaster model, ForecastData data, int[] origins, Device device, bool relative = false)
+        => Predict(model, data, origins, device, relative, null);
 
-    /// <summary>As <see cref="Predict(IForecaster, ForecastData, int[], Device)"/>; <paramref name="perWindow"/>, when given, receives
+    /// <summary>As <see cref="Predict(IForecaster, ForecastData, int[], Device, bool)"/>; <paramref name="perWindow"/>, when given, receives
     /// each window's temporal weights <c>(T)</c> and input weights <c>(T * n)</c> in origin order.</summary>
-    static (double[] Forecast, double[] DriverWeights, double[] StepWeights) Predict(IForecaster model, ForecastData data, int[] origins, Device device,
+    static (double[] Forecast, double[] DriverWeights, double[] StepWeights) Predict(IForecaster model, ForecastData data, int[] origins, Device device, bool relative,
         List<(double[] Temporal, double[] Input)>? perWindow)
     {
         model.Module.eval();
         var forecast = new double[origins.Length];
         var driverW = new double[data.DriverCount];
         var stepW = new double[data.Window];
-        using var windows = data.Windows(origins, device, model.Calendar > 0);
+        using var windows = data.Windows(origins, device, model.Calendar > 0, relative);
         using (no_grad())
         {
             for (int start = 0; start < origins.Length; start += 512)
@@ -442,7 +448,7 @@ public static class ForecastExperiment
                 var batch = windows.GetBatch(idx);
                 var r = model.Run(batch.Drivers, batch.History, batch.Calendar);
                 var p = r.Prediction.to(float64).cpu().data<double>().ToArray();
-                for (int i = 0; i < idx.Length; i++) forecast[start + i] = data.Scaler.UnscaleTarget(p[i]);
+                for (int i = 0; i < idx.Length; i++) forecast[start + i] = data.Scaler.UnscaleTarget(p[i] + (relative ? data.OriginLevel(origins[idx[i]]) : 0));
                 var a = data.DriverCount == 0 ? [] : r.InputWeights.to(float64).sum(dim: 0).sum(dim: 0).cpu().data<double>().ToArray();   // (n)
                 var b = r.TemporalWeights.to(float64).sum(dim: 0).cpu().data<double>().ToArray();      // (T)
                 for (int k = 0; k < a.Length; k++) driverW[k] += a[k];
@@ -470,9 +476,9 @@ public static class ForecastExperiment
     /// of the model's errors (truth - forecast) on the validation windows, added to each test forecast. The validation
     /// windows also chose the checkpoint, so the coverage may come out a little below nominal; the RESULT line reports it.
     /// </summary>
-    public static (double Low, double High) IntervalOffsets(IForecaster model, ForecastData data, Device device, double level = IntervalLevel)
+    public static (double Low, double High) IntervalOffsets(IForecaster model, ForecastData data, Device device, bool relative = false, double level = IntervalLevel)
     {
-        var (valid, _, _) = Predict(model, data, data.ValidOrigins, device);
+        var (valid, _, _) = Predict(model, data, data.ValidOrigins, device, relative);
         return ConformalOffsets(data.Truth(data.ValidOrigins).Select((y, i) => y - valid[i]).ToArray(), level);
     }
 
@@ -514,7 +520,7 @@ public static class ForecastExperiment
         var origins = data.TestOrigins;
         var truth = data.Truth(origins);
         double scale = ForecastAccuracy.SeasonalScale(data.Series.Target, data.ValidStart, run.Data.Period);
-        var (forecast, driverW, _) = Predict(model, data, origins, context.Device);
+        var (forecast, driverW, _) = Predict(model, data, origins, context.Device, run.Relative);
         var naive = ForecastBaselines.Naive(data, origins);
         var snaive = ForecastBaselines.SeasonalNaive(data, origins, run.Data.Period);
         var hw = HoltWinters.Fit(data, run.Data.Period);
@@ -564,10 +570,11 @@ public static class ForecastExperiment
         var dm = DieboldMariano.Test(Errors(forecast, truth), Errors(bestBaseline.Forecast, truth), data.Horizon);
         result.Add("dm_baseline", bestBaseline.Name).Add("dm_stat", Math.Round(dm.Statistic, 3)).Add("dm_p", Math.Round(dm.PValue, 4));
         if (dm.Horizon != data.Horizon) result.Add("dm_horizon", dm.Horizon);
-        var (lowOffset, highOffset) = IntervalOffsets(model, data, context.Device);
+        var (lowOffset, highOffset) = IntervalOffsets(model, data, context.Device, run.Relative);
         int inside = truth.Where((y, i) => y >= forecast[i] + lowOffset && y <= forecast[i] + highOffset).Count();
         result.Add("pi90_coverage", new Percent(100.0 * inside / truth.Length)).Add("pi90_width", Math.Round(highOffset - lowOffset, 4));
         if (run.Net?.Score == DarnnScore.General) result.Add("score", "general");
+        if (run.Relative) result.Add("relative", true);
         if (model.UsesInputAttention)
         {
             int top = Array.IndexOf(driverW, driverW.Max());
@@ -599,8 +606,8 @@ public static class ForecastExperiment
     {
         var origins = steps > 0 ? data.TestOrigins.Take(steps).ToArray() : data.TestOrigins;
         var perWindow = new List<(double[] Temporal, double[] Input)>();
-        var (forecast, driverW, stepW) = Predict(model, data, origins, device, perWindow);
-        var (low, high) = IntervalOffsets(model, data, device);
+        var (forecast, driverW, stepW) = Predict(model, data, origins, device, run.Relative, perWindow);
+        var (low, high) = IntervalOffsets(model, data, device, run.Relative);
         var ridge = RidgeAutoregression.Fit(data, data.Window).Predict(data, origins);
         var times = origins.Select(t => data.Series.Times[t + data.Horizon]).ToArray();
         var truth = data.Truth(origins);

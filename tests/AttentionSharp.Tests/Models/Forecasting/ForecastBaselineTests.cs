@@ -74,6 +74,39 @@ public class ForecastBaselineTests
         Assert.All(a.TrainOrigins.Concat(a.ValidOrigins), t => Assert.True(t + 2 < 240));
     }
 
+    /// <summary>A forecaster that always forecasts 0 (in scaled units).</summary>
+    sealed class Zero : IForecaster
+    {
+        readonly TorchSharp.Modules.Linear unused = TorchSharp.torch.nn.Linear(1, 1);
+        public ForecastOutput Run(Tensor drivers, Tensor history, Tensor? calendar = null) =>
+            new(zeros(history.shape[0]), ones(history.shape[0], history.shape[1], drivers.shape[2]), zeros(history.shape[0], history.shape[1]));
+        public TorchSharp.torch.nn.Module Module => unused;
+        public int Calendar => 0;
+        public bool UsesInputAttention => false;
+        public bool UsesTemporalAttention => false;
+    }
+
+    [Fact]
+    public void RelativeWindowsAreTheChangeFromTheOriginAndAZeroForecastIsTheNaiveOne()
+    {
+        var s = Series(120, t => 3 * t, t => 1000 + t);
+        var d = ForecastData.Build(s, window: 4, horizon: 3, testSteps: 20, validSteps: 20);
+        using var scope = NewDisposeScope();
+        var batch = d.Windows(d.TestOrigins, relative: true).GetBatch([0]);
+        int origin = d.TestOrigins[0];
+        double std = d.Scaler.Std[0];
+        // history: (y_{t-3} - y_t, ..., 0) / std; label: (y_{t+3} - y_t) / std; the drivers stay as they are.
+        Assert.Equal([-9.0, -6, -3, 0], batch.History.data<float>().ToArray().Select(v => Math.Round(v * std, 3)));
+        Assert.Equal(9.0, Math.Round(batch.Target.item<float>() * std, 3));
+        Assert.Equal(d.Windows(d.TestOrigins).GetBatch([0]).Drivers.data<float>().ToArray(), batch.Drivers.data<float>().ToArray());
+        // A model that forecasts no change is the naive forecast on relative windows, the series mean on absolute ones.
+        var naive = ForecastBaselines.Naive(d, d.TestOrigins);
+        var (relative, _, _) = ForecastExperiment.Predict(new Zero(), d, d.TestOrigins, CPU, relative: true);
+        for (int i = 0; i < naive.Length; i++) Assert.Equal(naive[i], relative[i], 6);
+        var (absolute, _, _) = ForecastExperiment.Predict(new Zero(), d, d.TestOrigins, CPU);
+        Assert.All(absolute, v => Assert.Equal(d.Scaler.Mean[0], v, 6));
+    }
+
     [Fact]
     public void WindowsEndAtTheOriginAndLabelsAreHStepsLater()
     {

@@ -70,11 +70,12 @@ public class ForecastExperimentTests
         string csv = WriteCsv(200);
         string outDir = Path.Combine(Directory.CreateTempSubdirectory("attn-fc-tf-").FullName, "run");
         var spec = new ForecastTrainSpec(new ForecastDataSpec(csv, "date", "y", Window: 7, Horizon: 2, TestSteps: 30, ValidSteps: 30), Calendar: true,
-            Model: ForecastModel.Transformer, ModelDim: 8, Heads: 2, Layers: 1, FeedForward: 16);
+            Model: ForecastModel.Transformer, ModelDim: 8, Heads: 2, Layers: 1, FeedForward: 16, Relative: true);   // relative windows: run must add the origin's level back as the test did
         var context = ExperimentContext.Cpu();
         var result = ForecastExperiment.Train(spec, new TrainerOptions { Epochs = 2, BatchSize = 32, LearningRate = 3e-3, OutDir = outDir, Seed = 2 }, context);
         Assert.Equal("transformer", result.Items.First(kv => kv.Key == "model").Value);
         Assert.Equal("self", result.Items.First(kv => kv.Key == "attention").Value);
+        Assert.Equal(true, result.Items.First(kv => kv.Key == "relative").Value);
         Assert.True(File.Exists(Path.Combine(outDir, "temporal-heatmap.png")));
         Assert.False(File.Exists(Path.Combine(outDir, "input-heatmap.png")));   // no input attention to draw
 
@@ -88,7 +89,7 @@ public class ForecastExperimentTests
         File.WriteAllLines(cut, lines.Take(originLine + 1));
         var run = ForecastExperiment.Forecast(new ForecastRunSpec(outDir, cut), context);
         Assert.Equal(fifth[0], run.Items.First(kv => kv.Key == "forecast_time").Value);
-        Assert.Equal(double.Parse(fifth[2], CultureInfo.InvariantCulture), Value(run, "forecast"), 3);
+        Assert.Equal(double.Parse(fifth[2], CultureInfo.InvariantCulture), Value(run, "forecast"), 1e-3);   // the RESULT line rounds to 4 decimals
         Assert.Contains("the model reads windows of 7 rows", Assert.Throws<ArgumentException>(() =>
             ForecastExperiment.Forecast(new ForecastRunSpec(outDir, WriteCsv(5)), context)).Message);
 
