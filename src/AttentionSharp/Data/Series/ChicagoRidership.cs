@@ -14,20 +14,10 @@ public static class ChicagoRidership
     /// <summary>Name of the target column.</summary>
     public const string Target = "ridership";
 
-    /// <summary>The lazy-load database's files as the cache keeps them (the index gunzipped on the way in, as every route stores files).</summary>
-    public const string RdbFile = "Rdata.rdb", RdxFile = "Rdata.rdx";
-
     /// <summary>The dataset as the cache knows it (<c>apt-get download r-cran-modeldata</c>; the files are modeldata's <c>data/Rdata.*</c>).</summary>
-    public static DatasetSource Source { get; } = new("r-modeldata",
+    public static DatasetSource Source { get; } = RLazyLoadDb.PackageSource("r-modeldata",
         "R package modeldata's data sets (Debian r-cran-modeldata 1.1.0): Chicago daily L ridership 2001-2016 and 35 others",
-        [new DataFile(RdbFile, 4_140_200, "aa8ceab82a4fdb5d0ed2a365b07b3f79"), new DataFile(RdxFile, 1556, "81cf04c4d7aef8189e5b70e15de2b45f", CheckIndex)],
-        [new DebianRoute("r-cran-modeldata", n => "usr/lib/R/site-library/modeldata/data/" + n)]);
-
-    static void CheckIndex(string path)
-    {
-        var db = RLazyLoadDb.Open(Path.Combine(Path.GetDirectoryName(path)!, "Rdata"));
-        if (!db.Names.Contains("Chicago")) throw new InvalidDataException($"'{path}' lists no Chicago data frame");
-    }
+        "r-cran-modeldata", "usr/lib/R/site-library/modeldata/data", (4_140_200, "aa8ceab82a4fdb5d0ed2a365b07b3f79"), (1556, "81cf04c4d7aef8189e5b70e15de2b45f"), "Chicago");
 
     /// <summary>Obtains (once) and reads the Chicago data frame as a series: target <see cref="Target"/>, every other numeric column a driver.</summary>
     public static TimeSeries Load(string cacheRoot, TextWriter log)

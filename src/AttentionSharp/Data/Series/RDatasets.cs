@@ -85,20 +85,10 @@ public sealed record RTimeSeries(double[] Values, double Start, double End, doub
 /// </summary>
 public static class RDatasets
 {
-    /// <summary>The lazy-load database's files as the cache keeps them (the index gunzipped on the way in).</summary>
-    public const string RdbFile = "Rdata.rdb", RdxFile = "Rdata.rdx";
-
     /// <summary>The dataset as the cache knows it (<c>apt-get download r-base-core</c>; the files are datasets' <c>data/Rdata.*</c>).</summary>
-    public static DatasetSource Source { get; } = new("r-datasets",
+    public static DatasetSource Source { get; } = RLazyLoadDb.PackageSource("r-datasets",
         "R's datasets package (Debian r-base-core 4.2.2): AirPassengers, co2, sunspots, Nile, lynx, UKgas and the other classic series",
-        [new DataFile(RdbFile, 115_010, "2f910ad9b1ca6e0c13f6416831308a22"), new DataFile(RdxFile, 3_569, "1358730a48a1d6f846ddd6902b6d6ef8", CheckIndex)],
-        [new DebianRoute("r-base-core", n => "usr/lib/R/library/datasets/data/" + n)]);
-
-    static void CheckIndex(string path)
-    {
-        var db = RLazyLoadDb.Open(Path.Combine(Path.GetDirectoryName(path)!, "Rdata"));
-        if (!db.Names.Contains("AirPassengers")) throw new InvalidDataException($"'{path}' lists no AirPassengers series");
-    }
+        "r-base-core", "usr/lib/R/library/datasets/data", (115_010, "2f910ad9b1ca6e0c13f6416831308a22"), (3_569, "1358730a48a1d6f846ddd6902b6d6ef8"), "AirPassengers");
 
     /// <summary>Obtains (once) the package's data and reads the univariate ts <paramref name="name"/> (case as in R).</summary>
     public static TimeSeries Load(string name, string cacheRoot, TextWriter log) =>

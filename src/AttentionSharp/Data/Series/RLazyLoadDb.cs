@@ -117,4 +117,20 @@ public sealed class RLazyLoadDb
         if (output.Length < length) throw new InvalidDataException($"{what} inflates to {output.Length} bytes, fewer than the {length} announced");
         return output.ToArray();
     }
+
+    /// <summary>The lazy-load database's files as the cache keeps them (the index gunzipped on the way in, as every route stores files).</summary>
+    public const string RdbFile = "Rdata.rdb", RdxFile = "Rdata.rdx";
+
+    /// <summary>
+    /// The data of an R package that Debian ships (<c>apt-get download PACKAGE</c>; the files are <c>FOLDER/Rdata.rdb</c> and
+    /// <c>.rdx</c>), checked by size and MD5, the index also by listing <paramref name="requiredObject"/>.
+    /// </summary>
+    public static DatasetSource PackageSource(string name, string description, string debianPackage, string folder,
+        (long Size, string Md5) rdb, (long Size, string Md5) rdx, string requiredObject) => new(name, description,
+        [new DataFile(RdbFile, rdb.Size, rdb.Md5), new DataFile(RdxFile, rdx.Size, rdx.Md5, path =>
+        {
+            var db = Open(Path.Combine(Path.GetDirectoryName(path)!, "Rdata"));
+            if (!db.Names.Contains(requiredObject)) throw new InvalidDataException($"'{path}' lists no object '{requiredObject}'");
+        })],
+        [new DebianRoute(debianPackage, n => folder + "/" + n)]);
 }

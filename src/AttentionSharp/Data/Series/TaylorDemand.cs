@@ -34,20 +34,10 @@ public static class TaylorDemand
     /// <summary>Time of the first half-hour of week 1 (local time; the labels carry no zone).</summary>
     public static DateTime Week1Start { get; } = new(2000, 6, 5, 0, 0, 0, DateTimeKind.Unspecified);
 
-    /// <summary>The lazy-load database's files as the cache keeps them (the index gunzipped on the way in, as every route stores files).</summary>
-    public const string RdbFile = "Rdata.rdb", RdxFile = "Rdata.rdx";
-
     /// <summary>The dataset as the cache knows it (<c>apt-get download r-cran-forecast</c>; the files are forecast's <c>data/Rdata.*</c>).</summary>
-    public static DatasetSource Source { get; } = new("r-forecast",
+    public static DatasetSource Source { get; } = RLazyLoadDb.PackageSource("r-forecast",
         "R package forecast's data sets (Debian r-cran-forecast 8.20): Taylor's half-hourly England and Wales electricity demand, June-August 2000, and 4 others",
-        [new DataFile(RdbFile, 15_611, "7b24c084d8bb357924dcb231d2588bc2"), new DataFile(RdxFile, 333, "a376e3a4b1eb45e406ac02c0c1dcb9ec", CheckIndex)],
-        [new DebianRoute("r-cran-forecast", n => "usr/lib/R/site-library/forecast/data/" + n)]);
-
-    static void CheckIndex(string path)
-    {
-        var db = RLazyLoadDb.Open(Path.Combine(Path.GetDirectoryName(path)!, "Rdata"));
-        if (!db.Names.Contains(ObjectName)) throw new InvalidDataException($"'{path}' lists no {ObjectName} series");
-    }
+        "r-cran-forecast", "usr/lib/R/site-library/forecast/data", (15_611, "7b24c084d8bb357924dcb231d2588bc2"), (333, "a376e3a4b1eb45e406ac02c0c1dcb9ec"), ObjectName);
 
     /// <summary>Obtains (once) and reads the <c>taylor</c> series.</summary>
     public static TimeSeries Load(string cacheRoot, TextWriter log)

@@ -31,6 +31,13 @@ public class ArimaTests
         return (Take(n => n.StartsWith("ar.L")), Take(n => n.StartsWith("ma.L")), Take(n => n.StartsWith("ar.S.")), Take(n => n.StartsWith("ma.S.")), p[^1]);
     }
 
+    /// <summary>The model with statsmodels' coefficients <paramref name="p"/> on the case's series, and the sigma^2 of <paramref name="p"/>.</summary>
+    static (Arima Model, double Sigma2) At(Case c, double[] p)
+    {
+        var (ar, ma, sar, sma, s2) = Split(c, p);
+        return (Arima.With(c.Order, c.Y, c.Y.Length, ar, ma, sar, sma), s2);
+    }
+
     public static TheoryData<string> Cases => ["arma11", "arima211", "sarima101_111_7"];
 
     [Theory]
@@ -38,12 +45,10 @@ public class ArimaTests
     public void LogLikelihoodAtGivenParametersEqualsStatsmodels(string name)
     {
         var c = Load(name);
-        var (ar, ma, sar, sma, s2) = Split(c, c.Fixed);
-        var model = Arima.With(c.Order, c.Y, c.Y.Length, ar, ma, sar, sma);
+        var (model, s2) = At(c, c.Fixed);
         Assert.Equal(c.FixedLlf, model.LogLikelihoodAt(c.Y, c.Y.Length, s2), 7);
         // At statsmodels' estimates the concentrated likelihood is its maximised one, and sigma^2 its estimate.
-        var (ar2, ma2, sar2, sma2, s22) = Split(c, c.Params);
-        var at = Arima.With(c.Order, c.Y, c.Y.Length, ar2, ma2, sar2, sma2);
+        var (at, s22) = At(c, c.Params);
         Assert.Equal(c.Llf, at.LogLikelihoodAt(c.Y, c.Y.Length, s22), 6);
         Assert.Equal(s22, at.Sigma2, 3);
         Assert.Equal(c.Llf, at.LogLikelihood, 4);
@@ -69,8 +74,7 @@ public class ArimaTests
     public void ForecastsFromTheEndEqualStatsmodels(string name)
     {
         var c = Load(name);
-        var (ar, ma, sar, sma, _) = Split(c, c.Params);
-        var model = Arima.With(c.Order, c.Y, c.Y.Length, ar, ma, sar, sma);
+        var (model, _) = At(c, c.Params);
         for (int h = 1; h <= 7; h++)
         {
             double got = model.Forecast([.. c.Y, .. new double[h]], [c.Y.Length - 1], h)[0];
