@@ -31,7 +31,7 @@ public static class VqaCommands
             [Checkpoint, new OptionSpec("count", "N", "6", "questions to draw").Ints(1, 64), new OptionSpec("split", "NAME", "test", "test or compositional").OneOf("test", "compositional"), .. SharedOptions.Common()], null, Show),
         new(["vqa", "run"], "answer a question about an image file (of the model's size; colour becomes grey) and draw the attention, or every question of a JSON-lines file",
             [Checkpoint, new("image", "FILE", null, "the image"), new("question", "TEXT", null, "e.g. \"what is left of the 7?\""),
-             new("questions", "FILE", null, "instead of --image/--question: JSON lines {\"image\": \"a.png\", \"question\": \"...\", \"answer\": \"...\" (optional)}, images relative to the file; answers go to FILE.answers.jsonl (or --out)"),
+             new("questions-file", "FILE", null, "instead of --image/--question: JSON lines {\"image\": \"a.png\", \"question\": \"...\", \"answer\": \"...\" (optional)}, images relative to the file; answers go to FILE.answers.jsonl (or --out)"),
              .. SharedOptions.Common()], null, Ask),
     ];
 
@@ -67,9 +67,9 @@ public static class VqaCommands
     static int Ask(ParsedArgs a)
     {
         var out_ = a.String("out");
-        if (a.String("questions") is { } file)
+        if (a.String("questions-file") is { } file)
         {
-            if (a.Has("image") || a.Has("question")) throw new UsageException("give either --questions FILE or --image and --question, not both");
+            if (a.Has("image") || a.Has("question")) throw new UsageException("give either --questions-file FILE or --image and --question, not both");
             Console.WriteLine(VqaExperiment.AnswerFile(new VqaFileSpec(a.Required("checkpoint"), file, out_), SharedOptions.Context(a)).ToLine());
             return 0;
         }

@@ -116,6 +116,17 @@ public static class RunFolder
         .Add("seconds", Math.Round(seconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
         .Add("checkpoint", Path.Combine(trainer.OutDir!, Checkpoint.BestFile));
 
+    /// <summary>
+    /// The first step of every family's <c>Train</c>: checks the spec (<paramref name="validateSpec"/>, which throws naming the
+    /// property) and the trainer options, and returns the run folder, created.
+    /// </summary>
+    public static string Start(Action validateSpec, TrainerOptions trainer)
+    {
+        validateSpec();
+        trainer.Validate();
+        return Require(trainer);
+    }
+
     /// <summary>The run folder of <paramref name="trainer"/>, created; a train entry point needs one for its checkpoints.</summary>
     public static string Require(TrainerOptions trainer)
     {

@@ -57,9 +57,7 @@ public static class BaselineExperiment
     /// <summary>Trains a baseline on the spec's task in <see cref="TrainerOptions.OutDir"/> and tests the best checkpoint.</summary>
     public static RunResult Train(BaselineTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         var log = context.Log;
         var data = ImageTasks.Load(spec.Task, context.DataRoot, log, context.Device, trainer.Seed);
         var net = new BaselineOptions(Model: spec.Model, Hidden: spec.Hidden, Dropout: spec.Dropout)

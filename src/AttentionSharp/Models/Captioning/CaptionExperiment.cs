@@ -81,9 +81,7 @@ public static class CaptionExperiment
     /// <summary>Trains a captioner in <see cref="TrainerOptions.OutDir"/> and tests it.</summary>
     public static RunResult Train(CaptionTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         var log = context.Log;
         log.WriteLine($"run folder: {outDir}");
         var data = spec.Data.Load(context);

@@ -89,9 +89,7 @@ public static class DrawExperiment
     /// <summary>Trains the DRAW-read classifier on the spec's task in <see cref="TrainerOptions.OutDir"/>, tests the best checkpoint and draws its reads.</summary>
     public static RunResult Train(DrawTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         string task = ImageTasks.Resolve(spec.Task, spec.Dataset);
         var log = context.Log;
         var data = ImageTasks.Load(task, context.DataRoot, log, context.Device, trainer.Seed);

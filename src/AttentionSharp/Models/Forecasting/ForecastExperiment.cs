@@ -216,9 +216,7 @@ public static class ForecastExperiment
     /// <summary>Trains DA-RNN (or an ablation) in <see cref="TrainerOptions.OutDir"/> and tests it beside the baselines.</summary>
     public static RunResult Train(ForecastTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         var log = context.Log;
         var data = spec.Data.Load(context);
         if (spec.Calendar) data.RequireCalendar();

@@ -134,9 +134,7 @@ public static class VqaExperiment
     /// <summary>Trains a question answering model in <see cref="TrainerOptions.OutDir"/> and tests it.</summary>
     public static RunResult Train(VqaTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         var log = context.Log;
         log.WriteLine($"run folder: {outDir}");
         var net = spec.Options();

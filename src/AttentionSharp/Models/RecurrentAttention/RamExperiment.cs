@@ -99,9 +99,7 @@ public static class RamExperiment
     /// <summary>Trains RAM on the spec's task in <see cref="TrainerOptions.OutDir"/>, tests the best checkpoint and draws its glimpses.</summary>
     public static RunResult Train(RamTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         string task = ImageTasks.Resolve(spec.Task, spec.Dataset);
         var log = context.Log;
         var data = ImageTasks.Load(task, context.DataRoot, log, context.Device, trainer.Seed);

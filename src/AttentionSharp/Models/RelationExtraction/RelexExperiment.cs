@@ -154,9 +154,7 @@ public static class RelexExperiment
     /// <summary>Trains in <see cref="TrainerOptions.OutDir"/> and evaluates the best checkpoint on the test bags.</summary>
     public static RunResult Train(RelexTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         var log = context.Log;
         log.WriteLine($"run folder: {outDir}");
         var data = spec.Data.Load(context);

@@ -80,10 +80,8 @@ public static class StnExperiment
     /// <summary>Trains a CNN or ST-CNN on the spec's task in <see cref="TrainerOptions.OutDir"/> and tests the best checkpoint.</summary>
     public static RunResult Train(StnTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         var net = spec.Resolve();
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
         var run = new StnRun(spec.Task, spec.DataSeed, net);
         var data = LoadData(run, context);
         context.Log.WriteLine($"run folder: {outDir}");

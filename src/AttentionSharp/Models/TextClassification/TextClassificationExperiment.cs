@@ -109,9 +109,7 @@ public static class TextClassificationExperiment
     /// </summary>
     public static RunResult Train(TextClassificationTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         var (log, net) = (context.Log, spec.Net ?? new TextClassifierOptions());
         var pretrained = spec.Pretrained == null ? null : PretrainedSource(spec.Task, net.Embedding, spec.Pretrained, trainer.Seed, context);
         var (corpus, separateTest) = LoadData(spec.Task, spec.TrainFile, spec.TestFile, spec.LabelColumn, spec.TextColumn, context.DataRoot, log);
