@@ -11,6 +11,7 @@ public static class RelexCommands
     [
         new OptionSpec("data", "NAME", "generated", "generated (the benchmark built from tzdata, iso-codes and vega-datasets facts) or files (OpenNRE JSON lines: --train, --test, --relations)").OneOf("generated", "files"),
         new OptionSpec("rho", "X", "0.5", "generated: noise rate, the share of a positive bag's sentences that do not express its relation").Numbers(0, 1),
+        new OptionSpec("no-expression", "X", "0.05", "generated: share of positive bags in which no sentence expresses the relation (the at-least-one assumption fails)").Numbers(0, 1),
         new OptionSpec("data-seed", "N", "1", "generated: seed of the benchmark").Ints(),
         new OptionSpec("facts", "N", "600", "generated: facts drawn per relation").Ints(1),
         new OptionSpec("max-bag", "N", "8", "generated: largest bag (1 gives bags of one sentence)").Ints(1, 64),
@@ -55,7 +56,8 @@ public static class RelexCommands
     {
         string data = a.Choice("data");
         return new RelexDataSpec(data,
-            data == "generated" ? new DistantSupervisionOptions(Rho: a.Double("rho"), Seed: a.Int("data-seed"), FactsPerRelation: a.Int("facts"), MaxBagSize: a.Int("max-bag")) : null,
+            data == "generated" ? new DistantSupervisionOptions(Rho: a.Double("rho"), Seed: a.Int("data-seed"), FactsPerRelation: a.Int("facts"), MaxBagSize: a.Int("max-bag"),
+                NoExpressionShare: a.Double("no-expression")) : null,
             a.String("train"), a.String("valid"), a.String("test"), a.String("relations"), a.Flag("names-only"));
     }
 
@@ -68,7 +70,7 @@ public static class RelexCommands
             a.Int("word-dim"), a.Int("position-dim"), a.Int("window"), a.Double("dropout"), a.Int("max-length"), a.Int("min-count"),
             a.Double("word-dropout"));
         spec.Validate();
-        string name = data.Data == "generated" ? $"rho{data.Generated!.Rho}" : Path.GetFileNameWithoutExtension(data.Train!);
+        string name = data.Data == "generated" ? $"rho{data.Generated!.Rho}" + (data.Generated.NoExpressionShare != 0.05 ? $"-noexp{data.Generated.NoExpressionShare}" : "") : Path.GetFileNameWithoutExtension(data.Train!);
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"relex-{name}-{Variant.Name(spec.Encoder)}-{Variant.Name(spec.Aggregator)}{(data.NamesOnly ? "-names" : "")}"));
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => RelexExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());

@@ -51,7 +51,7 @@ public sealed record RelexDataSpec(string Data = "generated", DistantSupervision
             var facts = GeoKnowledgeBase.Load(context.DataRoot, log);
             var g = DistantSupervisionBenchmark.Generate(facts, Generated ?? new());
             var st = g.Stats;
-            log.WriteLine($"generated benchmark from {facts.Count} facts (rho {(Generated ?? new()).Rho}, seed {(Generated ?? new()).Seed}): bags train/valid/test " +
+            log.WriteLine($"generated benchmark from {facts.Count} facts (rho {(Generated ?? new()).Rho}, no-expression bags {(Generated ?? new()).NoExpressionShare}, seed {(Generated ?? new()).Seed}): bags train/valid/test " +
                           $"{st.Bags[0]}/{st.Bags[1]}/{st.Bags[2]}, sentences {st.Sentences[0]}/{st.Sentences[1]}/{st.Sentences[2]}; NA bags {100 * st.NaBagShare:0.0}%, " +
                           $"noise in positive bags {100 * st.NoiseShare:0.0}%, {st.PositiveBagsWithoutExpression} positive bags without an expressing sentence, " +
                           $"{st.NaBagsThatExpress} NA bags that express a relation");
@@ -230,7 +230,12 @@ public static class RelexExperiment
         var kbLabels = data.Test.Select(b => (IReadOnlyCollection<int>)b.Relations.Select(relations.IndexOf).ToHashSet()).ToList();
         var kb = HeldOutEvaluation.Evaluate(scores, kbLabels);
         var result = new RunResult().Add("data", run.Data.Data).Add("encoder", Variant.Name(run.Net.Encoder)).Add("aggregator", Variant.Name(run.Net.Aggregator));
-        if (run.Data.Data == "generated") result.Add("rho", (run.Data.Generated ?? new()).Rho).Add("data_seed", (run.Data.Generated ?? new()).Seed);
+        if (run.Data.Data == "generated")
+        {
+            var g = run.Data.Generated ?? new();
+            result.Add("rho", g.Rho).Add("data_seed", g.Seed);
+            if (g.NoExpressionShare != new DistantSupervisionOptions().NoExpressionShare) result.Add("no_expression", g.NoExpressionShare);
+        }
         if (run.Data.NamesOnly) result.Add("names_only", true);
         if (run.Net.WordDropout > 0) result.Add("word_dropout", run.Net.WordDropout);
         result.Add("filters", run.Net.Filters).Add("test_bags", data.Test.Count).Add("test_sentences", data.Test.Sum(b => b.Sentences.Count));
