@@ -64,6 +64,11 @@ public static class CaptionFolder
         return (h % 10) switch { 0 => "test", 1 => "valid", _ => "train" };
     }
 
+    /// <summary>Grey bytes of <paramref name="count"/> square images (row-major, one after the other) as a <c>(count, 1, size, size)</c> tensor in [0, 1] on <paramref name="device"/>.</summary>
+    public static TorchSharp.torch.Tensor GreyTensor(byte[] pixels, int count, int size, TorchSharp.torch.Device device) =>
+        TorchSharp.torch.tensor(pixels, dtype: TorchSharp.torch.ScalarType.Byte).reshape(count, 1, size, size)
+            .to(TorchSharp.torch.ScalarType.Float32).div_(AttentionSharp.Native.HeldScalars.Of(255.0)).to(device);
+
     /// <summary>Reads an image file as grey bytes; it must be <paramref name="height"/> x <paramref name="width"/>.</summary>
     public static byte[] ReadGrey(string path, int height, int width)
     {

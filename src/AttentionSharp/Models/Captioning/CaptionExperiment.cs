@@ -144,7 +144,7 @@ public static class CaptionExperiment
         int size = run.Net.ImageSize;
         var grey = CaptionFolder.ReadGrey(spec.Image, size, size);
         var vocab = new CaptionVocabulary(run.Words);
-        var images = tensor(grey, dtype: ScalarType.Byte).reshape(1, 1, size, size).to(ScalarType.Float32).div_(HeldScalars.Of(255.0)).to(context.Device);
+        var images = CaptionFolder.GreyTensor(grey, 1, size, context.Device);
         if (run.Net.FrozenEncoder)
         {
             using var extractor = ImageNetRegions.Load(context.DataRoot, context.Log, context.Device);

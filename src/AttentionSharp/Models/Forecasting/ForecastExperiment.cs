@@ -164,7 +164,7 @@ public sealed record ForecastTrainSpec(ForecastDataSpec Data, DarnnAttention Att
         if (RidgeLags is < 1) throw new ArgumentException($"RidgeLags must be >= 1; got {RidgeLags}");
         if (RidgeLags > Data.Window) throw new ArgumentException($"RidgeLags must be <= Window ({Data.Window}); got {RidgeLags}");
         ForecastExperiment.CheckArima(Arima);
-        if (Model == ForecastModel.Transformer) Options(Math.Max(Data.Drivers?.Count ?? 0, 0), 0).Validate(); // sizes checked before any data is read
+        if (Model == ForecastModel.Transformer) Options(Data.Drivers?.Count ?? 0, 0).Validate(); // sizes checked before any data is read
     }
 
     /// <summary>The run record of a model for <paramref name="drivers"/> driving series and <paramref name="calendar"/> calendar features.</summary>
@@ -245,10 +245,11 @@ public static class ForecastExperiment
         Checkpoint.Load(best, Kind, model.Module);
         model.Module.to(context.Device);
 
-        var result = Score(model, data, run, spec.RidgeLags, spec.Arima, context, outDir);
+        var offsets = IntervalOffsets(model, data, context.Device, run.Relative);
+        var result = Score(model, data, run, spec.RidgeLags, spec.Arima, context, outDir, offsets);
         result.Add("best_epoch", summary.State.BestEpoch).Add("epochs", summary.State.Epoch)
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds)).Add("checkpoint", best);
-        var (forecastPng, attentionPng) = Draw(model, data, run, context.Device, 0, outDir);
+        var (forecastPng, attentionPng) = Draw(model, data, run, context.Device, 0, outDir, offsets);
         result.Add("png", forecastPng).Add("attention_png", attentionPng);
         result.Save(Path.Combine(outDir, "result.json"));
         return result;
@@ -513,7 +514,8 @@ public static class ForecastExperiment
         return model;
     }
 
-    static RunResult Score(IForecaster model, ForecastData data, ForecastRun run, int? ridgeLags, string arimaSpec, ExperimentContext context, string folder)
+    static RunResult Score(IForecaster model, ForecastData data, ForecastRun run, int? ridgeLags, string arimaSpec, ExperimentContext context, string folder,
+        (double Low, double High)? offsets = null)
     {
         var origins = data.TestOrigins;
         var truth = data.Truth(origins);
@@ -568,7 +570,7 @@ public static class ForecastExperiment
         var dm = DieboldMariano.Test(Errors(forecast, truth), Errors(bestBaseline.Forecast, truth), data.Horizon);
         result.Add("dm_baseline", bestBaseline.Name).Add("dm_stat", Math.Round(dm.Statistic, 3)).Add("dm_p", Math.Round(dm.PValue, 4));
         if (dm.Horizon != data.Horizon) result.Add("dm_horizon", dm.Horizon);
-        var (lowOffset, highOffset) = IntervalOffsets(model, data, context.Device, run.Relative);
+        var (lowOffset, highOffset) = offsets ?? IntervalOffsets(model, data, context.Device, run.Relative);
         int inside = truth.Where((y, i) => y >= forecast[i] + lowOffset && y <= forecast[i] + highOffset).Count();
         result.Add("pi90_coverage", new Percent(100.0 * inside / truth.Length)).Add("pi90_width", Math.Round(highOffset - lowOffset, 4));
         if (run.Net?.Score == DarnnScore.General) result.Add("score", "general");
@@ -600,12 +602,13 @@ public static class ForecastExperiment
     /// <summary>Test windows drawn as rows of the temporal-attention heatmap.</summary>
     public const int HeatmapRows = 28;
 
-    static (string Forecast, string Attention) Draw(IForecaster model, ForecastData data, ForecastRun run, Device device, int steps, string folder)
+    static (string Forecast, string Attention) Draw(IForecaster model, ForecastData data, ForecastRun run, Device device, int steps, string folder,
+        (double Low, double High)? offsets = null)
     {
         var origins = steps > 0 ? data.TestOrigins.Take(steps).ToArray() : data.TestOrigins;
         var perWindow = new List<(double[] Temporal, double[] Input)>();
         var (forecast, driverW, stepW) = Predict(model, data, origins, device, run.Relative, perWindow);
-        var (low, high) = IntervalOffsets(model, data, device, run.Relative);
+        var (low, high) = offsets ?? IntervalOffsets(model, data, device, run.Relative);
         var ridge = RidgeAutoregression.Fit(data, data.Window).Predict(data, origins);
         var times = origins.Select(t => data.Series.Times[t + data.Horizon]).ToArray();
         var truth = data.Truth(origins);

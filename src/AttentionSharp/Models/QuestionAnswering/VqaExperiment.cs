@@ -196,7 +196,7 @@ public static class VqaExperiment
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (ids, mask) = QuestionDataset.EncodeWords([words], vocab, context.Device);
-        var images = tensor(grey, dtype: ScalarType.Byte).reshape(1, 1, size, size).to(ScalarType.Float32).div_(HeldScalars.Of(255.0)).to(context.Device);
+        var images = CaptionFolder.GreyTensor(grey, 1, size, context.Device);
         var pass = model.Forward(images, zeros(1, dtype: ScalarType.Int64, device: context.Device), ids, mask);
         var probs = nn.functional.softmax(pass.Logits, 1)[0].cpu().data<float>().ToArray();
         var ranked = Enumerable.Range(0, probs.Length).OrderByDescending(i => probs[i]).Take(3).ToArray();
@@ -276,7 +276,7 @@ public static class VqaExperiment
                 var rowOf = used.Select((img, r) => (img, r)).ToDictionary(x => x.img, x => x.r);
                 var batchPixels = new byte[used.Count * size * size];
                 for (int r = 0; r < used.Count; r++) Array.Copy(pixels, used[r] * size * size, batchPixels, r * size * size, size * size);
-                var batchImages = tensor(batchPixels, dtype: ScalarType.Byte).reshape(used.Count, 1, size, size).to(ScalarType.Float32).div_(HeldScalars.Of(255.0)).to(context.Device);
+                var batchImages = CaptionFolder.GreyTensor(batchPixels, used.Count, size, context.Device);
                 var imageOf = tensor(chunk.Select(q => (long)rowOf[imageIndex[q.Image]]).ToArray(), dtype: ScalarType.Int64).to(context.Device);
                 var (ids, mask) = QuestionDataset.EncodeWords(chunk.Select(q => q.Words).ToArray(), vocab, context.Device);
                 var probs = nn.functional.softmax(model.Forward(batchImages, imageOf, ids, mask).Logits, 1).cpu();
