@@ -117,6 +117,18 @@ public class ArimaTests
     }
 
     [Fact]
+    public void TheArimaOptionOfAForecastRunIsCheckedBeforeTraining()
+    {
+        ForecastExperiment.CheckArima("auto");
+        ForecastExperiment.CheckArima("none");
+        ForecastExperiment.CheckArima("1,1,1,0,1,1,7");
+        var e = Assert.Throws<ArgumentException>(() => new ForecastTrainSpec(new ForecastDataSpec(), Arima: "1,x,1").Validate());
+        Assert.Contains("Arima must be auto, none or an order p,d,q[,P,D,Q,s]", e.Message);
+        Assert.Contains("non-negative integers", e.Message);
+        Assert.Contains("needs a seasonal period", Assert.Throws<ArgumentException>(() => ForecastExperiment.CheckArima("1,0,0,1,0,0,1")).Message);
+    }
+
+    [Fact]
     public void PartialAutocorrelationsMapOntoStationaryPolynomials()
     {
         // r = (0.5) -> phi = (0.5); r = (0.5, 0.2) -> phi_1 = 0.5 - 0.2 * 0.5 = 0.4, phi_2 = 0.2 (Durbin-Levinson).
