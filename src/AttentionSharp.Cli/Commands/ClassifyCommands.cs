@@ -1,3 +1,4 @@
+using AttentionSharp.Data;
 using AttentionSharp.Data.Text;
 using AttentionSharp.Models.TextClassification;
 using AttentionSharp.Training;
@@ -24,7 +25,7 @@ public static class ClassifyCommands
     static readonly OptionSpec[] ModelOptions =
     [
         new OptionSpec("model", "NAME", "attn", "pooling: attn (attention), mean, max, last; or han (hierarchical attention network)").Variants<TextClassifierModel>(),
-        new OptionSpec("cell", "NAME", "gru", "recurrent cell: gru or lstm (bidirectional)").OneOf(TextClassifierOptions.Cells),
+        new OptionSpec("cell", "NAME", "gru", "recurrent cell: gru or lstm (bidirectional)").Variants<AttentionSharp.Sequence.RnnCell>(),
         new OptionSpec("embedding", "N", "100", "word embedding size").Ints(1),
         new OptionSpec("hidden", "N", "50", "recurrent units per direction").Ints(1),
         new OptionSpec("attention-dim", "N", "100", "attention layer / context vector size").Ints(1),
@@ -75,7 +76,7 @@ public static class ClassifyCommands
     static TextClassifierOptions NetOptions(ParsedArgs a)
     {
         var net = new TextClassifierOptions(
-            Model: a.Variant<TextClassifierModel>("model"), Cell: a.Choice("cell"),
+            Model: a.Variant<TextClassifierModel>("model"), Cell: a.Variant<AttentionSharp.Sequence.RnnCell>("cell"),
             VocabularySize: 3, Classes: 2,
             Embedding: a.Int("embedding"), Hidden: a.Int("hidden"), AttentionDim: a.Int("attention-dim"),
             Dropout: a.Double("dropout"), MinCount: a.Int("min-count"), MaxVocabulary: a.Int("max-vocab"),
@@ -130,7 +131,7 @@ public static class ClassifyCommands
         Console.WriteLine($"mean cosine of 2,000 random pairs among the {top:N0} most frequent words: {TextClassificationExperiment.MeanRandomCosine(vectors, top):0.000}");
         foreach (var word in a.Required("nearest").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            string key = TextTokenizer.Tokenize(word).FirstOrDefault() ?? word;
+            string key = Tokenizer.Text.Tokenize(word).FirstOrDefault() ?? word;
             if (vectors.IndexOf(key) < 0) { Console.WriteLine($"{key}: no vector"); continue; }
             Console.WriteLine($"{key}: " + string.Join(", ", vectors.Nearest(key, 8).Select(n => $"{n.Word} {n.Cosine:0.00}")));
         }

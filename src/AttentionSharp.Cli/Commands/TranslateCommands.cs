@@ -27,7 +27,7 @@ public static class TranslateCommands
         new OptionSpec("embedding", "N", "64", "embedding size").Ints(1),
         new OptionSpec("hidden", "N", "128", "encoder RNN units per direction (the decoder has twice this)").Ints(1),
         new("bucket", null, null, "batch training pairs of similar length together (shuffled batches; less padding, faster epochs)"),
-        new OptionSpec("cell", "NAME", "gru", "recurrent archs: encoder cell, gru (Bahdanau et al.) or lstm (Luong et al.)").OneOf(AttentionSharp.Sequence.BiRnnEncoder.Cells),
+        new OptionSpec("cell", "NAME", "gru", "recurrent archs: encoder cell, gru (Bahdanau et al.) or lstm (Luong et al.)").Variants<AttentionSharp.Sequence.RnnCell>(),
         new OptionSpec("dropout", "X", "0.1", "dropout on embeddings and decoder outputs").Numbers(0, 0.99),
         new OptionSpec("window", "N", "5", "local-m, local-p: half-width D of the window").Ints(1),
         new OptionSpec("label-smoothing", "X", "0", "label smoothing of the training loss (0.1 in Vaswani et al.)").Numbers(0, 0.99),
@@ -78,8 +78,8 @@ public static class TranslateCommands
         if (task == "tsv" && !a.Has("train")) throw new UsageException("--task tsv needs --train FILE");
         if (task is "dates" or "reverse" && (a.Has("train-max") || a.Has("dev-max") || a.Has("test-on-train"))) throw new UsageException($"--train-max and --test-on-train are for corpus tasks; --task {task} generates its pairs (use --pairs)");
         string arch = a.Choice("arch");
-        string cell = a.Choice("cell");
-        if (arch == "transformer" && cell != "gru") throw new UsageException("--cell applies to the recurrent architectures, not to --arch transformer");
+        var cell = a.Variant<AttentionSharp.Sequence.RnnCell>("cell");
+        if (arch == "transformer" && cell != AttentionSharp.Sequence.RnnCell.Gru) throw new UsageException("--cell applies to the recurrent architectures, not to --arch transformer");
         string? vocab = a.String("vocab");
         if (vocab is not (null or "word" or "char")) throw new UsageException($"--vocab must be word or char; got '{vocab}'");
         bool bpe = a.Choice("subwords") == "bpe";

@@ -1,9 +1,21 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using System.Text.Json.Serialization;
 using AttentionSharp.Native;
+using AttentionSharp.Training;
 
 namespace AttentionSharp.Sequence;
+
+/// <summary>The recurrent cell of an encoder (stored as gru, lstm).</summary>
+[JsonConverter(typeof(VariantJsonConverter<RnnCell>))]
+public enum RnnCell
+{
+    /// <summary>Gated recurrent unit (Cho et al. 2014), Bahdanau et al.'s encoder.</summary>
+    [JsonStringEnumMemberName("gru")] Gru,
+    /// <summary>Long short-term memory (Hochreiter and Schmidhuber 1997), Luong et al.'s encoder.</summary>
+    [JsonStringEnumMemberName("lstm")] Lstm,
+}
 
 /// <summary>What a bidirectional encoder returns.</summary>
 /// <param name="Annotations">Per-position states <c>[h_fwd; h_bwd]</c>, <c>(B, S, 2H)</c>, zero at padding.</param>
@@ -19,30 +31,27 @@ public readonly record struct EncodedSequence(Tensor Annotations, Tensor Final);
 /// </summary>
 public sealed class BiRnnEncoder : nn.Module<Tensor, Tensor, Tensor>
 {
-    /// <summary>The recurrent cells understood.</summary>
-    public static readonly string[] Cells = ["gru", "lstm"];
-
     readonly nn.Module forward_rnn;
     readonly nn.Module backward_rnn;
 
     /// <summary>Creates an encoder of inputs of size <paramref name="inputSize"/> with <paramref name="hiddenSize"/> units per direction.</summary>
     /// <param name="inputSize">Input features.</param>
     /// <param name="hiddenSize">Units per direction.</param>
-    /// <param name="cell"><c>gru</c> or <c>lstm</c>.</param>
-    public BiRnnEncoder(long inputSize, long hiddenSize, string cell = "gru") : base("BiRnnEncoder")
+    /// <param name="cell">GRU or LSTM.</param>
+    public BiRnnEncoder(long inputSize, long hiddenSize, RnnCell cell = RnnCell.Gru) : base("BiRnnEncoder")
     {
         if (inputSize < 1 || hiddenSize < 1) throw new ArgumentException($"inputSize and hiddenSize must be positive; got {inputSize}, {hiddenSize}");
-        if (!Cells.Contains(cell)) throw new ArgumentException($"encoder cell must be one of {string.Join(", ", Cells)}; got '{cell}'");
+        Variant.Check(cell, "cell");
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         Cell = cell;
-        forward_rnn = cell == "gru" ? Layers.GRU(inputSize, hiddenSize, batchFirst: true) : Layers.LSTM(inputSize, hiddenSize, batchFirst: true);
-        backward_rnn = cell == "gru" ? Layers.GRU(inputSize, hiddenSize, batchFirst: true) : Layers.LSTM(inputSize, hiddenSize, batchFirst: true);
+        forward_rnn = cell == RnnCell.Gru ? Layers.GRU(inputSize, hiddenSize, batchFirst: true) : Layers.LSTM(inputSize, hiddenSize, batchFirst: true);
+        backward_rnn = cell == RnnCell.Gru ? Layers.GRU(inputSize, hiddenSize, batchFirst: true) : Layers.LSTM(inputSize, hiddenSize, batchFirst: true);
         RegisterComponents();
     }
 
-    /// <summary>The recurrent cell, <c>gru</c> or <c>lstm</c>.</summary>
-    public string Cell { get; }
+    /// <summary>The recurrent cell.</summary>
+    public RnnCell Cell { get; }
 
     /// <summary>Per-position hidden states <c>(B, S, H)</c> of one direction's RNN over <paramref name="x"/>.</summary>
     static Tensor Run(nn.Module rnn, Tensor x) => rnn switch

@@ -1,3 +1,4 @@
+using AttentionSharp.Data;
 using AttentionSharp.Data.Translation;
 
 namespace AttentionSharp.Training;
@@ -33,16 +34,16 @@ public sealed record MultiBleuScore(double[] Scores, double[] Precisions, double
 /// <summary>
 /// Corpus BLEU (Papineni et al. 2002, eq. 1-2), BLEU-4 with one reference per sentence (<see cref="CorpusTokens"/>) or BLEU-1..4 with several (<see cref="CorpusMulti"/>): <c>BLEU = BP * exp(sum_n 1/4 log p_n)</c>, where
 /// <c>p_n</c> = clipped n-gram matches / candidate n-grams summed over the corpus, and <c>BP = min(1, exp(1 - r/c))</c>.
-/// No smoothing: a corpus with no matching 4-gram scores 0. Tokens come from <see cref="TextTokenizer"/> (lower-cased words and single punctuation marks).
+/// No smoothing: a corpus with no matching 4-gram scores 0. Tokens come from <see cref="Tokenizer.Translation"/> (lower-cased words and single punctuation marks).
 /// </summary>
 public static class Bleu
 {
     /// <summary>Highest n-gram order.</summary>
     public const int MaxOrder = 4;
 
-    /// <summary>Corpus BLEU of <paramref name="hypotheses"/> against <paramref name="references"/> (same count), tokenised by <see cref="TextTokenizer"/>.</summary>
+    /// <summary>Corpus BLEU of <paramref name="hypotheses"/> against <paramref name="references"/> (same count), tokenised by <see cref="Tokenizer.Translation"/>.</summary>
     public static BleuScore Corpus(IReadOnlyList<string> hypotheses, IReadOnlyList<string> references) =>
-        CorpusTokens(hypotheses.Select(TextTokenizer.Tokenize).ToList(), references.Select(TextTokenizer.Tokenize).ToList());
+        CorpusTokens(hypotheses.Select(Tokenizer.Translation.Tokenize).ToList(), references.Select(Tokenizer.Translation.Tokenize).ToList());
 
     /// <summary>Corpus BLEU of pre-tokenised sentences, one reference each.</summary>
     public static BleuScore CorpusTokens(IReadOnlyList<IReadOnlyList<string>> hypotheses, IReadOnlyList<IReadOnlyList<string>> references)

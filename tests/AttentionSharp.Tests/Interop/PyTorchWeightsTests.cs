@@ -74,7 +74,7 @@ public class PyTorchWeightsTests
         using var scope = NewDisposeScope();
         // PyTorch's packed nn.LSTM(bidirectional=True) into the library's one encoder (two one-way LSTMs, the backward one
         // reading each sequence reversed within its length): same weights, same states.
-        var encoder = new BiRnnEncoder(3, 4, "lstm");
+        var encoder = new BiRnnEncoder(3, 4, RnnCell.Lstm);
         PyTorchWeights.Load(encoder, Fixture("lstm.pt"));
         var io = Io("lstm");
         using var _ = no_grad();

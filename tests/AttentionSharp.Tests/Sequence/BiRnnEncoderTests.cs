@@ -12,7 +12,7 @@ public class BiRnnEncoderTests
     public void PaddingNeverChangesTheRealPositions(string cell)
     {
         torch.manual_seed(4);
-        var enc = new BiRnnEncoder(3, 5, cell);
+        var enc = new BiRnnEncoder(3, 5, AttentionSharp.Training.Variant.Parse<RnnCell>(cell, "cell"));
         enc.to(ScalarType.Float64);
         var x = torch.randn(1, 4, 3, dtype: ScalarType.Float64);
         var alone = enc.Encode(x, torch.ones(1, 4, dtype: ScalarType.Bool));
@@ -55,7 +55,7 @@ public class BiRnnEncoderTests
     public void LstmDirectionsFollowAnLstmCellReference()
     {
         torch.manual_seed(8);
-        var enc = new BiRnnEncoder(2, 3, "lstm");
+        var enc = new BiRnnEncoder(2, 3, RnnCell.Lstm);
         enc.to(ScalarType.Float64);
         var x = torch.randn(1, 4, 2, dtype: ScalarType.Float64);
         var outp = enc.Encode(x, torch.ones(1, 4, dtype: ScalarType.Bool));
@@ -78,7 +78,7 @@ public class BiRnnEncoderTests
             }
             Assert.True(outp.Final[0].narrow(0, offset, 3).allclose(h[0], 1e-12, 1e-12), $"{dir} final state");
         }
-        Assert.Contains("gru, lstm", Assert.Throws<ArgumentException>(() => new BiRnnEncoder(2, 3, "rnn")).Message);
+        Assert.Contains("gru, lstm", Assert.Throws<ArgumentException>(() => new BiRnnEncoder(2, 3, (RnnCell)7)).Message);
     }
 
     [Fact]

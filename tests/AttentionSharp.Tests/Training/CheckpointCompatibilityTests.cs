@@ -1,3 +1,4 @@
+using AttentionSharp.Sequence;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AttentionSharp.Data.Translation;
@@ -74,7 +75,7 @@ public class CheckpointCompatibilityTests
         var data = header.Options!["Data"].Deserialize<TranslationTaskSpec>(Checkpoint.Json)!;
         Assert.Equal(("dates", 3), (data.Task, data.DataSeed));
         var net = header.Options!["Model"].Deserialize<Seq2SeqOptions>(Checkpoint.Json)!;
-        Assert.Equal(("bahdanau", "lstm", 4, 5), (Variant.Name(net.Arch), net.EncoderCell, net.Embedding, net.Hidden));
+        Assert.Equal(("bahdanau", RnnCell.Lstm, 4, 5), (Variant.Name(net.Arch), net.EncoderCell, net.Embedding, net.Hidden));
         var source = Vocabulary.FromJson(header.Extra?["source"]);
         var target = Vocabulary.FromJson(header.Extra?["target"]);
         Assert.Equal((net.SourceVocab, net.TargetVocab), (source.Count, target.Count));
@@ -145,7 +146,7 @@ public class CheckpointCompatibilityTests
     public void TextClassifierCheckpointsFromBeforeTheEncoderMergeLoad(string fixture, string model, string cell)
     {
         var bundle = TextClassifierBundle.Load(Fixture(fixture + ".ckpt"), torch.CPU);
-        Assert.Equal((model, cell, 4, 3), (Variant.Name(bundle.Run.Net.Model), bundle.Run.Net.Cell, bundle.Run.Net.Embedding, bundle.Run.Net.Hidden));
+        Assert.Equal((model, cell, 4, 3), (Variant.Name(bundle.Run.Net.Model), Variant.Name(bundle.Run.Net.Cell), bundle.Run.Net.Embedding, bundle.Run.Net.Hidden));
         Assert.Contains(bundle.Classifier.Module.named_parameters(), p => p.name.Contains(".backward_rnn."));
         AssertSameWeights(fixture, bundle.Classifier.Module, n => StoredTextName(n, cell));
         var prediction = bundle.Predict("a good film with a bad end");   // the loaded model runs

@@ -64,7 +64,7 @@ public class CheckpointMigrationsTests
     {
         // An old text classifier's encoder: a packed bidirectional nn.GRU named "gru".
         using var old = new Outer(new OldEncoder());
-        using var now = new Outer(new BiRnnEncoder(3, 2, "gru"));
+        using var now = new Outer(new BiRnnEncoder(3, 2, RnnCell.Gru));
         using var fits = Saved(now);
         Assert.Same(fits, CheckpointMigrations.Apply(fits, now));
 
@@ -93,7 +93,7 @@ public class CheckpointMigrationsTests
     public void AnUnmappedKeyStillFailsTheStrictLoad()
     {
         using var other = new Outer(nn.Linear(3, 2), asHead: true);
-        using var now = new Outer(new BiRnnEncoder(3, 2, "gru"));
+        using var now = new Outer(new BiRnnEncoder(3, 2, RnnCell.Gru));
         using var stream = Saved(other);
         using var migrated = CheckpointMigrations.Apply(stream, now);
         Assert.ThrowsAny<Exception>(() => now.load(new BinaryReader(migrated), strict: true));

@@ -208,15 +208,15 @@ public static class DistantSupervisionBenchmark
         if (hi < 0 || ti < 0) throw new ArgumentException($"template '{template}' needs {{h}} and {{t}}");
         bool headFirst = hi < ti;
         int a = Math.Min(hi, ti), b = Math.Max(hi, ti);
-        var tokens = new List<string>(TextTokenizer.Tokenize(template[..a]));
+        var tokens = new List<string>(Tokenizer.Text.Tokenize(template[..a]));
         int aStart = tokens.Count;
-        tokens.AddRange(TextTokenizer.Tokenize(headFirst ? head.Name : tail.Name));
+        tokens.AddRange(Tokenizer.Text.Tokenize(headFirst ? head.Name : tail.Name));
         int aEnd = tokens.Count;
-        tokens.AddRange(TextTokenizer.Tokenize(template[(a + 3)..b]));
+        tokens.AddRange(Tokenizer.Text.Tokenize(template[(a + 3)..b]));
         int bStart = tokens.Count;
-        tokens.AddRange(TextTokenizer.Tokenize(headFirst ? tail.Name : head.Name));
+        tokens.AddRange(Tokenizer.Text.Tokenize(headFirst ? tail.Name : head.Name));
         int bEnd = tokens.Count;
-        tokens.AddRange(TextTokenizer.Tokenize(template[(b + 3)..]));
+        tokens.AddRange(Tokenizer.Text.Tokenize(template[(b + 3)..]));
         var (hs, he, ts, te) = headFirst ? (aStart, aEnd, bStart, bEnd) : (bStart, bEnd, aStart, aEnd);
         return new RelationSentence([.. tokens], new EntityMention(head.Name, head.Id, hs, he), new EntityMention(tail.Name, tail.Id, ts, te), label, gold);
     }

@@ -83,7 +83,7 @@ public static class GeoKnowledgeBase
     /// <summary>Builds the facts from the four files' contents; names with commas or parentheses (inverted or annotated ISO names) are left out.</summary>
     public static List<KbFact> Build(IEnumerable<string> zoneTab, string iso1Json, string iso2Json, string airportsCsv)
     {
-        static bool Clean(string n) => n.Length > 1 && !n.Contains(',') && !n.Contains('(') && TextTokenizer.Tokenize(n).Count > 0;
+        static bool Clean(string n) => n.Length > 1 && !n.Contains(',') && !n.Contains('(') && Tokenizer.Text.Tokenize(n).Count > 0;
         var countries = new Dictionary<string, string>(StringComparer.Ordinal);
         using (var doc = JsonDocument.Parse(iso1Json))
             foreach (var c in doc.RootElement.GetProperty("3166-1").EnumerateArray())
@@ -121,8 +121,8 @@ public static class GeoKnowledgeBase
             if (seenCity.Add(cityEntity.Id) && Distinct(city, stateName))
                 facts.Add(new KbFact(CityState, cityEntity, new KbEntity(stateName, "usstate:" + state)));
             // Airport names that repeat a word of the city's name would give the pair away.
-            var cityWords = TextTokenizer.Tokenize(city).ToHashSet();
-            if (!TextTokenizer.Tokenize(name).Any(cityWords.Contains))
+            var cityWords = Tokenizer.Text.Tokenize(city).ToHashSet();
+            if (!Tokenizer.Text.Tokenize(name).Any(cityWords.Contains))
                 facts.Add(new KbFact(AirportCity, new KbEntity(name, $"airport:{p[0].Trim()}"), cityEntity));
         }
         return facts;

@@ -5,7 +5,7 @@ namespace AttentionSharp.Data.Text;
 
 /// <summary>
 /// Unlabelled English text for word-vector pretraining, from the project's own data sources, tokenised by
-/// <see cref="TextTokenizer"/> exactly like the classifiers' input: <c>brown</c> (the 500 Brown corpus texts, one
+/// <see cref="Tokenizer.Text"/> exactly like the classifiers' input: <c>brown</c> (the 500 Brown corpus texts, one
 /// sequence per sentence, 1.16M tokens), <c>de-en</c> (the English side of the trans-de-en dictionary, one sequence per
 /// entry alternative, notes stripped), <c>polarity-docs</c> / <c>polarity-sentences</c> (the texts of a Pang &amp; Lee
 /// corpus, labels never read), and <c>train</c> (a fold's own training texts, given by the caller). A task's own
@@ -57,7 +57,7 @@ public static class UnlabelledText
 
     /// <summary>Each text's tokens (empty texts dropped).</summary>
     public static List<List<string>> Tokenize(IEnumerable<string> texts) =>
-        texts.Select(t => TextTokenizer.Tokenize(t)).Where(t => t.Count > 0).ToList();
+        texts.Select(t => Tokenizer.Text.Tokenize(t)).Where(t => t.Count > 0).ToList();
 
     /// <summary>Every sentence of the Brown texts in <paramref name="folder"/> (all 500, sorted by name), tags dropped.</summary>
     public static List<List<string>> LoadBrown(string folder)

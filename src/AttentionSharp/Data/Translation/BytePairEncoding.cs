@@ -7,7 +7,7 @@ namespace AttentionSharp.Data.Translation;
 /// <summary>
 /// Byte-pair encoding of words into subword units (Sennrich, Haddow and Birch 2016, "Neural Machine Translation of Rare
 /// Words with Subword Units", section 3.2 and Algorithm 1). Learning: every word of the training text (from
-/// <see cref="TextTokenizer"/>) is a sequence of characters (text elements) whose last one carries the end-of-word
+/// <see cref="Tokenizer.Translation"/>) is a sequence of characters (text elements) whose last one carries the end-of-word
 /// marker <c>&lt;/w&gt;</c> (<c>low</c> = <c>l o w&lt;/w&gt;</c>); the most frequent adjacent symbol pair, counted over
 /// the word frequencies, is replaced by its concatenation, <c>N</c> times (fewer when no pair occurs twice).
 /// Ties are broken by the ordinal order of the left, then the right symbol. Applying: a word's adjacent pair with the
@@ -54,13 +54,13 @@ public sealed class BytePairEncoding
     /// <summary>The merges in learning order.</summary>
     public IReadOnlyList<(string Left, string Right)> Merges => _merges;
 
-    /// <summary>Learns up to <paramref name="merges"/> merges from the words of <paramref name="texts"/> (tokenised by <see cref="TextTokenizer"/>); stops early when no pair occurs at least twice.</summary>
+    /// <summary>Learns up to <paramref name="merges"/> merges from the words of <paramref name="texts"/> (tokenised by <see cref="Tokenizer.Translation"/>); stops early when no pair occurs at least twice.</summary>
     public static BytePairEncoding Learn(IEnumerable<string> texts, int merges)
     {
         ArgumentNullException.ThrowIfNull(texts);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var t in texts)
-            foreach (var w in TextTokenizer.Tokenize(t ?? throw new ArgumentException("a training text is null")))
+            foreach (var w in Tokenizer.Translation.Tokenize(t ?? throw new ArgumentException("a training text is null")))
                 counts[w] = counts.GetValueOrDefault(w) + 1;
         return LearnFromCounts(counts, merges);
     }
@@ -189,12 +189,12 @@ public sealed class BytePairEncoding
         });
     }
 
-    /// <summary>The subwords of <paramref name="text"/>: its <see cref="TextTokenizer"/> words, each split by <see cref="EncodeWord"/>.</summary>
+    /// <summary>The subwords of <paramref name="text"/>: its <see cref="Tokenizer.Translation"/> words, each split by <see cref="EncodeWord"/>.</summary>
     public List<string> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var o = new List<string>();
-        foreach (var w in TextTokenizer.Tokenize(text)) o.AddRange(EncodeWord(w));
+        foreach (var w in Tokenizer.Translation.Tokenize(text)) o.AddRange(EncodeWord(w));
         return o;
     }
 

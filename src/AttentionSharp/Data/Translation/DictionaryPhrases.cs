@@ -76,9 +76,9 @@ public static partial class DictionaryPhrases
         return pairs;
     }
 
-    /// <summary>The comparison key of a text for leakage checks: its <see cref="TextTokenizer"/> tokens (lower-case) without punctuation-only tokens.</summary>
+    /// <summary>The comparison key of a text for leakage checks: its <see cref="Tokenizer.Translation"/> tokens (lower-case) without punctuation-only tokens.</summary>
     public static string LeakageKey(string text) =>
-        string.Join(' ', TextTokenizer.Tokenize(TransDeEn.Normalise(text)).Where(t => t.Any(char.IsLetterOrDigit)));
+        string.Join(' ', Tokenizer.Translation.Tokenize(TransDeEn.Normalise(text)).Where(t => t.Any(char.IsLetterOrDigit)));
 
     /// <summary>
     /// Drops the extra pairs whose source or target equals (by <see cref="LeakageKey"/>) the source or target of any

@@ -82,7 +82,7 @@ public static partial class L10nCorpus
             var g = LengthStats(ps.Select(p => p.Target));
             log.WriteLine($"  {part}: {ps.Count} pairs, {ps.Select(p => p.Source).Distinct().Count()} distinct English; words per side (English / German): " +
                           $"mean {e.Mean:F1} / {g.Mean:F1}, median {e.Median} / {g.Median}, 90th percentile {e.P90} / {g.P90}, max {e.Max} / {g.Max}; " +
-                          $"{ps.Count(p => TextTokenizer.Tokenize(p.Source).Count >= 6)} with >= 6 English words");
+                          $"{ps.Count(p => Tokenizer.Translation.Tokenize(p.Source).Count >= 6)} with >= 6 English words");
         }
         return Split(pairs, reverse);
     }
@@ -273,10 +273,10 @@ public static partial class L10nCorpus
                && (e.All(char.IsLetter) || (e[0] == '#' && e.Length > 1 && e[1..].All(c => char.IsDigit(c) || c is 'x' or 'X' || Uri.IsHexDigit(c))));
     }
 
-    /// <summary>Length statistics of one side: count, mean, median, 90th percentile and maximum words (<see cref="TextTokenizer"/> tokens).</summary>
+    /// <summary>Length statistics of one side: count, mean, median, 90th percentile and maximum words (<see cref="Tokenizer.Translation"/> tokens).</summary>
     public static (int Count, double Mean, int Median, int P90, int Max) LengthStats(IEnumerable<string> texts)
     {
-        var n = texts.Select(t => TextTokenizer.Tokenize(t).Count).OrderBy(x => x).ToArray();
+        var n = texts.Select(t => Tokenizer.Translation.Tokenize(t).Count).OrderBy(x => x).ToArray();
         if (n.Length == 0) return (0, 0, 0, 0, 0);
         return (n.Length, n.Average(), n[n.Length / 2], n[(int)(0.9 * (n.Length - 1))], n[^1]);
     }

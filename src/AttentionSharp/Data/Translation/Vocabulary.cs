@@ -3,14 +3,14 @@ using System.Text.Json.Nodes;
 
 namespace AttentionSharp.Data.Translation;
 
-/// <summary>Whether a vocabulary's symbols are words (<see cref="TextTokenizer"/>), characters (Unicode scalar values) or subwords (<see cref="BytePairEncoding"/>).</summary>
+/// <summary>Whether a vocabulary's symbols are words (<see cref="Tokenizer.Translation"/>), characters (Unicode scalar values) or subwords (<see cref="BytePairEncoding"/>).</summary>
 public enum VocabularyLevel
 {
-    /// <summary>Words and punctuation from <see cref="TextTokenizer"/>.</summary>
+    /// <summary>Words and punctuation from <see cref="Tokenizer.Translation"/>.</summary>
     Word,
     /// <summary>Single characters (text elements), case kept.</summary>
     Char,
-    /// <summary>Subwords of <see cref="TextTokenizer"/> words by byte-pair encoding, <c>@@</c> ending every piece but a word's last.</summary>
+    /// <summary>Subwords of <see cref="Tokenizer.Translation"/> words by byte-pair encoding, <c>@@</c> ending every piece but a word's last.</summary>
     Subword,
 }
 
@@ -53,16 +53,16 @@ public sealed class Vocabulary
     /// <summary>The symbol of <paramref name="id"/>.</summary>
     public string this[int id] => _table[id];
 
-    /// <summary>Splits text into this vocabulary's symbols (words via <see cref="TextTokenizer"/>, text elements, or BPE subwords of the words).</summary>
+    /// <summary>Splits text into this vocabulary's symbols (words via <see cref="Tokenizer.Translation"/>, text elements, or BPE subwords of the words).</summary>
     public List<string> Split(string text) => Level switch
     {
-        VocabularyLevel.Word => TextTokenizer.Tokenize(text),
+        VocabularyLevel.Word => Tokenizer.Translation.Tokenize(text),
         VocabularyLevel.Subword => Subwords!.Encode(text),
         _ => TextElements(text),
     };
 
-    /// <summary>The number of words of <paramref name="text"/>: <see cref="TextTokenizer"/> words for word and subword vocabularies, text elements for character ones.</summary>
-    public int WordCount(string text) => Level == VocabularyLevel.Char ? TextElements(text).Count : TextTokenizer.Tokenize(text).Count;
+    /// <summary>The number of words of <paramref name="text"/>: <see cref="Tokenizer.Translation"/> words for word and subword vocabularies, text elements for character ones.</summary>
+    public int WordCount(string text) => Level == VocabularyLevel.Char ? TextElements(text).Count : Tokenizer.Translation.Tokenize(text).Count;
 
     static List<string> TextElements(string text)
     {
@@ -118,8 +118,8 @@ public sealed class Vocabulary
     /// <summary>Joins symbols into text (detokenised words, concatenated characters, or subwords glued into words then detokenised).</summary>
     public string Join(IEnumerable<string> symbols) => Level switch
     {
-        VocabularyLevel.Word => TextTokenizer.Detokenize(symbols),
-        VocabularyLevel.Subword => TextTokenizer.Detokenize(BytePairEncoding.Decode(symbols)),
+        VocabularyLevel.Word => Tokenizer.Detokenize(symbols),
+        VocabularyLevel.Subword => Tokenizer.Detokenize(BytePairEncoding.Decode(symbols)),
         _ => string.Concat(symbols),
     };
 

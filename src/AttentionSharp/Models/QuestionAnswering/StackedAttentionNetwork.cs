@@ -44,7 +44,7 @@ public sealed class StackedAttentionNetwork : nn.Module
         encoder = new RegionEncoder(options.ImageSize, options.Features);
         image = Layers.Linear(options.Features, options.Hidden);
         embed = Layers.Embedding(options.Vocabulary, options.Embedding, padding_idx: CaptionVocabulary.Pad);
-        question = new BiRnnEncoder(options.Embedding, options.Hidden / 2, "lstm");
+        question = new BiRnnEncoder(options.Embedding, options.Hidden / 2, RnnCell.Lstm);
         hops = new ModuleList<KeyValueAttention>();
         if (options.Attention == VqaAttention.Stacked)
             for (int k = 0; k < options.Hops; k++)

@@ -115,10 +115,9 @@ public static class SegmentExperiment
     /// <summary>Trains a segmenter on the spec's task in <see cref="TrainerOptions.OutDir"/> and reports the best checkpoint's Dice on the test scenes.</summary>
     public static RunResult Train(SegmentTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         var run = spec.Resolve();
         var net = run.Net;
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
         var data = LoadData(run, context);
         var log = context.Log;
         log.WriteLine($"run folder: {outDir}");

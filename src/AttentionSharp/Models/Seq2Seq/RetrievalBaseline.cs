@@ -1,10 +1,11 @@
+using AttentionSharp.Data;
 using AttentionSharp.Data.Translation;
 
 namespace AttentionSharp.Models.Seq2Seq;
 
 /// <summary>
 /// The retrieval baseline of translation: a source sentence is "translated" by the target side of the most similar training
-/// source. Similarity is the cosine of tf-idf vectors over <see cref="TextTokenizer"/> words, <c>idf = ln(N / df)</c>
+/// source. Similarity is the cosine of tf-idf vectors over <see cref="Tokenizer.Translation"/> words, <c>idf = ln(N / df)</c>
 /// (N training sources, df those holding the word); words in more than <see cref="MaxDocumentFraction"/> of the training
 /// sources (punctuation, "the") are left out of the search for speed but stay in the vector norms. Ties go to the training
 /// source whose length is closest, then to the first one. A source sharing no searched word with any training source gets
@@ -26,8 +27,8 @@ public sealed class RetrievalBaseline
     {
         if (train.Count == 0) throw new ArgumentException("the retrieval baseline needs at least one training pair; got none");
         _train = train;
-        var docs = train.Select(p => Counts(TextTokenizer.Tokenize(p.Source))).ToList();
-        _lengths = train.Select(p => TextTokenizer.Tokenize(p.Source).Count).ToArray();
+        var docs = train.Select(p => Counts(Tokenizer.Translation.Tokenize(p.Source))).ToList();
+        _lengths = train.Select(p => Tokenizer.Translation.Tokenize(p.Source).Count).ToArray();
         var df = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var d in docs) foreach (var w in d.Keys) df[w] = df.GetValueOrDefault(w) + 1;
         foreach (var (w, n) in df) _idf[w] = Math.Log((double)train.Count / n);
@@ -58,7 +59,7 @@ public sealed class RetrievalBaseline
     /// <summary>The index of the training pair whose source is most similar to <paramref name="source"/>.</summary>
     public int Nearest(string source)
     {
-        var tokens = TextTokenizer.Tokenize(source);
+        var tokens = Tokenizer.Translation.Tokenize(source);
         var query = Counts(tokens);
         double qNorm = Math.Sqrt(query.Sum(kv => Math.Pow(kv.Value * _idf.GetValueOrDefault(kv.Key), 2)));
         var dots = new Dictionary<int, double>();

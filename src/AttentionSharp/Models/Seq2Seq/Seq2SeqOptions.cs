@@ -36,15 +36,15 @@ public enum Seq2SeqArch
 /// <param name="MaxSourceLength">Longest source (symbols) accepted.</param>
 /// <param name="MaxTargetLength">Longest output decoded (symbols, EOS included).</param>
 /// <param name="LabelSmoothing">Label smoothing of the training loss.</param>
-/// <param name="EncoderCell">Encoder RNN: <c>gru</c> (null, the default, also means GRU, so older checkpoints keep their options) or <c>lstm</c>.</param>
+/// <param name="EncoderCell">Encoder RNN: GRU (null, the default, also means GRU, so older checkpoints keep their options; stored as <c>gru</c>) or LSTM (stored as <c>lstm</c>).</param>
 public sealed record Seq2SeqOptions(
     Seq2SeqArch Arch = Seq2SeqArch.Bahdanau, int SourceVocab = 0, int TargetVocab = 0, int Embedding = 64, int Hidden = 128, double Dropout = 0.1,
     int Window = 5, int MaxSourceLength = 64, int MaxTargetLength = 64, double LabelSmoothing = 0.0,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? EncoderCell = null)
+    Sequence.RnnCell? EncoderCell = null)
 {
-    /// <summary>The encoder's cell, <c>gru</c> or <c>lstm</c>.</summary>
-    public string Cell => EncoderCell ?? "gru";
+    /// <summary>The encoder's cell.</summary>
+    public Sequence.RnnCell Cell => EncoderCell ?? Sequence.RnnCell.Gru;
 
     /// <summary>Every recurrent decoder architecture, by name.</summary>
     public static string[] Architectures => Variant.Names<Seq2SeqArch>();
@@ -61,7 +61,7 @@ public sealed record Seq2SeqOptions(
         if (Dropout < 0 || Dropout >= 1) throw new ArgumentException($"dropout must be in [0, 1); got {Dropout}");
         if (Window < 1) throw new ArgumentException($"window must be >= 1; got {Window}");
         if (MaxSourceLength < 1 || MaxTargetLength < 1) throw new ArgumentException($"max lengths must be positive; got {MaxSourceLength}, {MaxTargetLength}");
-        if (!Sequence.BiRnnEncoder.Cells.Contains(Cell)) throw new ArgumentException($"encoder cell must be one of {string.Join(", ", Sequence.BiRnnEncoder.Cells)}; got '{Cell}'");
+        Variant.Check(Cell, nameof(EncoderCell));
         if (LabelSmoothing < 0 || LabelSmoothing >= 1) throw new ArgumentException($"label smoothing must be in [0, 1); got {LabelSmoothing}");
     }
 }

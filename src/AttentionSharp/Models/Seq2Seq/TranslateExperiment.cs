@@ -19,7 +19,7 @@ public sealed record TranslateRun(TranslationTaskSpec Data, Seq2SeqOptions? Mode
     /// <summary>The architecture name.</summary>
     public string Arch => Transformer != null ? "transformer" : Model is { } m ? Variant.Name(m.Arch) : "?";
     /// <summary>The encoder cell of a recurrent model (<c>gru</c>, <c>lstm</c>); <c>-</c> for the Transformer.</summary>
-    public string Cell => Model?.Cell ?? "-";
+    public string Cell => Model is null ? "-" : Variant.Name(Model.Cell);
 
     /// <summary>Builds the model these options describe.</summary>
     public ITranslationModel Build() => Transformer != null ? new TransformerModel(Transformer)
@@ -66,7 +66,7 @@ public sealed record TranslateTrainSpec(
     string Arch = "bahdanau", string Task = "dates", string? TrainFile = null, string? DevFile = null, string? TestFile = null,
     string ExtraPairs = "none", int ExtraMax = 0, string? Vocab = null, string Subwords = "none", int? Merges = null,
     int MinCount = 2, int MaxVocab = 8000, int? MaxLen = null, int Pairs = 20000, int? DataSeed = null,
-    int Embedding = 64, int Hidden = 128, string Cell = "gru", double Dropout = 0.1, int Window = 5, double LabelSmoothing = 0,
+    int Embedding = 64, int Hidden = 128, RnnCell Cell = RnnCell.Gru, double Dropout = 0.1, int Window = 5, double LabelSmoothing = 0,
     int ModelDim = 128, int Heads = 4, int Layers = 2, int FeedForward = 256, bool PostNorm = false, string Positions = "sinusoidal",
     bool ShareEmbeddings = false, int TrainMax = 0, bool TestOnTrain = false, int DevBleuSentences = 0, int DevMax = 0)
 {
@@ -75,6 +75,17 @@ public sealed record TranslateTrainSpec(
 
     /// <summary>Merge operations per language when <see cref="Merges"/> is null.</summary>
     public const int DefaultMerges = 4000;
+
+    /// <summary>
+    /// <see cref="Validate"/>, then the rules that involve the trainer options: a monitor that is a dev score (BLEU, chrF)
+    /// needs <see cref="DevBleuSentences"/> above 0.
+    /// </summary>
+    public void ValidateWith(TrainerOptions trainer)
+    {
+        Validate();
+        if (trainer.MonitorHigherIsBetter && DevBleuSentences == 0)
+            throw new ArgumentException($"Monitor {trainer.Monitor} needs dev scores: set DevBleuSentences (--dev-bleu N) above 0, or monitor loss or error");
+    }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range or combined wrongly.</summary>
     public void Validate()
@@ -94,8 +105,8 @@ public sealed record TranslateTrainSpec(
         if (DevMax > 0 && Task is "dates" or "reverse") throw new ArgumentException($"DevMax is for corpus tasks; Task {Task} generates 1000 dev pairs");
         if (DevBleuSentences < 0) throw new ArgumentException($"DevBleuSentences must be 0 (off) or positive; got {DevBleuSentences}");
         if (Pairs < 10) throw new ArgumentException($"Pairs must be >= 10; got {Pairs}");
-        if (!BiRnnEncoder.Cells.Contains(Cell)) throw new ArgumentException($"Cell must be one of {OneOf(BiRnnEncoder.Cells)}; got '{Cell}'");
-        if (Arch == "transformer" && Cell != "gru") throw new ArgumentException("Cell applies to the recurrent architectures, not to Arch transformer");
+        Variant.Check(Cell, nameof(Cell));
+        if (Arch == "transformer" && Cell != RnnCell.Gru) throw new ArgumentException("Cell applies to the recurrent architectures, not to Arch transformer");
         if (Vocab is not (null or "word" or "char")) throw new ArgumentException($"Vocab must be word or char; got '{Vocab}'");
         if (Subwords is not ("none" or "bpe")) throw new ArgumentException($"Subwords must be one of none, bpe; got '{Subwords}'");
         if (Subwords == "bpe" && Vocab == "char") throw new ArgumentException("Subwords bpe splits words; it cannot be combined with Vocab char");
@@ -148,7 +159,7 @@ public sealed record TranslateTrainSpec(
             return new TranslateRun(data, null, t);
         }
         var net = new Seq2SeqOptions(Variant.Parse<Seq2SeqArch>(Arch, nameof(Arch)), sourceVocab, targetVocab, Embedding, Hidden, Dropout, Window, maxLen, maxLen + 1, LabelSmoothing,
-            EncoderCell: Cell == "gru" ? null : Cell);
+            EncoderCell: Cell == RnnCell.Gru ? null : Cell);
         net.Validate();
         return new TranslateRun(data, net);
     }
@@ -205,11 +216,7 @@ public static class TranslateExperiment
     /// <summary>Trains a translator in <see cref="TrainerOptions.OutDir"/> and scores its best checkpoint on the test part (greedy).</summary>
     public static RunResult Train(TranslateTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
-        trainer.Validate();
-        if (trainer.MonitorHigherIsBetter && spec.DevBleuSentences == 0)
-            throw new ArgumentException($"Monitor {trainer.Monitor} needs dev scores: set DevBleuSentences (--dev-bleu N) above 0, or monitor loss or error");
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(() => spec.ValidateWith(trainer), trainer);
         var log = context.Log;
         var data = spec.Data(trainer.Seed);
         var level = spec.Level;

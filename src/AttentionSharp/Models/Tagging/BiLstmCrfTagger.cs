@@ -38,7 +38,7 @@ public sealed class BiLstmCrfTagger : nn.Module<TaggingBatch, Tensor>, ICrfTagge
             char_conv = Layers.Conv1d(options.CharDim, options.CharFilters, 3, padding: 1);
             input += options.CharFilters;
         }
-        encoder = new BiRnnEncoder(input, options.Hidden, "lstm");
+        encoder = new BiRnnEncoder(input, options.Hidden, RnnCell.Lstm);
         int states = 2 * options.Hidden;
         if (options.Model == TaggerModel.BiLstmCrfAttention) attention = new MultiHeadAttention(states, options.Heads);
         dropout = nn.Dropout(options.Dropout);

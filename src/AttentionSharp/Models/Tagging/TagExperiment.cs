@@ -117,11 +117,9 @@ public static partial class TagExperiment
     /// </summary>
     public static RunResult Train(TagTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
     {
-        spec.Validate();
         string? trainFile = Full(spec.TrainFile), devFile = Full(spec.DevFile), testFile = Full(spec.TestFile);
         if (devFile == null && spec.Task == "conll" && trainer.Monitor == "error") trainer = trainer with { Monitor = "loss" };
-        trainer.Validate();
-        string outDir = RunFolder.Require(trainer);
+        string outDir = RunFolder.Start(spec.Validate, trainer);
         var (device, log) = (context.Device, context.Log);
 
         var clock = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using AttentionSharp.Data;
 using AttentionSharp.Data.Text;
 
 namespace AttentionSharp.Models.TextClassification;
@@ -36,7 +37,7 @@ public sealed record NgramOptions(int MaxOrder = 2, bool NaiveBayesWeights = tru
 }
 
 /// <summary>
-/// The strongest simple text baseline the project builds: binary word n-grams (<see cref="TextTokenizer"/> tokens), each
+/// The strongest simple text baseline the project builds: binary word n-grams (<see cref="Tokenizer.Text"/> tokens), each
 /// scaled by its naive-Bayes log-count ratio <c>r = log((p / |p|_1) / (q / |q|_1))</c> with <c>p = alpha + sum of the
 /// binary vectors of the class's texts</c> and <c>q</c> the same over the other texts (Wang and Manning 2012, "Baselines
 /// and Bigrams"), then an L2-regularised logistic regression
@@ -68,7 +69,7 @@ public sealed class NgramClassifier
     /// <summary>The distinct n-grams of orders 1..<paramref name="maxOrder"/> of <paramref name="text"/> (binary presence).</summary>
     public static HashSet<string> NgramsOf(string text, int maxOrder)
     {
-        var tokens = TextTokenizer.Tokenize(text);
+        var tokens = Tokenizer.Text.Tokenize(text);
         var set = new HashSet<string>(StringComparer.Ordinal);
         for (int n = 1; n <= maxOrder; n++)
             for (int i = 0; i + n <= tokens.Count; i++)

@@ -148,7 +148,7 @@ public static class TextClassificationExperiment
         }
         var (mean, std) = MeanStd(results.Select(r => r.Accuracy).ToList());
         var result = new RunResult()
-            .Add("task", spec.Task).Add("model", Variant.Name(net.Model)).Add("cell", net.Cell)
+            .Add("task", spec.Task).Add("model", Variant.Name(net.Model)).Add("cell", Variant.Name(net.Cell))
             .Add("folds", separateTest != null ? 0 : spec.Folds).Add("folds_run", results.Count)
             .Add("accuracy_mean", new Percent(100 * mean)).Add("accuracy_std", new Percent(100 * std))
             .Add("epochs", trainer.Epochs).Add("valid_fraction", spec.ValidFraction).Add("train_fraction", spec.TrainFraction)

@@ -43,7 +43,7 @@ public enum TextClassifierModel
 /// <param name="WordDropout">Word dropout: in training, each real token is replaced by the unknown token with this probability (0 = off).</param>
 public sealed record TextClassifierOptions(
     TextClassifierModel Model = TextClassifierModel.Attn,
-    string Cell = "gru",
+    Sequence.RnnCell Cell = Sequence.RnnCell.Gru,
     int VocabularySize = 0,
     int Classes = 2,
     int Embedding = 100,
@@ -59,9 +59,6 @@ public sealed record TextClassifierOptions(
     bool FreezeEmbedding = false,
     bool ExtendVocabulary = false)
 {
-    /// <summary>The cell names.</summary>
-    public static string[] Cells { get; } = ["gru", "lstm"];
-
     /// <summary>Whether the model reads sentences of words (<c>han</c>).</summary>
     public bool Hierarchical => Model == TextClassifierModel.Han;
 
@@ -69,7 +66,7 @@ public sealed record TextClassifierOptions(
     public void Validate()
     {
         AttentionSharp.Training.Variant.Check(Model, nameof(Model));
-        if (!Cells.Contains(Cell)) throw new ArgumentException($"cell must be one of {string.Join(", ", Cells)}; got '{Cell}'");
+        AttentionSharp.Training.Variant.Check(Cell, nameof(Cell));
         if (VocabularySize < 3) throw new ArgumentException($"vocabulary size must be at least 3 (padding, unknown, one token); got {VocabularySize}");
         if (Classes < 2) throw new ArgumentException($"classes must be at least 2; got {Classes}");
         if (Embedding < 1 || Hidden < 1 || AttentionDim < 1) throw new ArgumentException($"embedding, hidden and attention sizes must be positive; got {Embedding}, {Hidden}, {AttentionDim}");

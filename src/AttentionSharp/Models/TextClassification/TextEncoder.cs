@@ -1,9 +1,10 @@
+using AttentionSharp.Data;
 using AttentionSharp.Data.Text;
 
 namespace AttentionSharp.Models.TextClassification;
 
 /// <summary>
-/// Turns raw text into a classifier's input: tokenises (<see cref="TextTokenizer"/>), splits sentences for HAN
+/// Turns raw text into a classifier's input: tokenises (<see cref="Tokenizer.Text"/>), splits sentences for HAN
 /// (<see cref="SentenceSplitter"/>), applies the length caps of <see cref="TextClassifierOptions"/> (first half and
 /// last half of the cap kept) and maps tokens to vocabulary indices.
 /// </summary>
@@ -17,8 +18,8 @@ public sealed class TextEncoder(Vocabulary vocabulary, TextClassifierOptions opt
     /// <summary>The tokens kept for the model: one list for a flat model, one per sentence for HAN; empty when the text has no token.</summary>
     public List<List<string>> Tokens(string text)
     {
-        if (!Options.Hierarchical) return [HeadAndTail(TextTokenizer.Tokenize(text), Options.MaxTokens)];
-        var sentences = SentenceSplitter.Split(text).Select(s => TextTokenizer.Tokenize(s)).Where(t => t.Count > 0)
+        if (!Options.Hierarchical) return [HeadAndTail(Tokenizer.Text.Tokenize(text), Options.MaxTokens)];
+        var sentences = SentenceSplitter.Split(text).Select(s => Tokenizer.Text.Tokenize(s)).Where(t => t.Count > 0)
             .Select(t => t.Take(Options.MaxSentenceTokens).ToList()).ToList();
         return HeadAndTail(sentences, Options.MaxSentences);
     }
@@ -50,5 +51,5 @@ public sealed class TextEncoder(Vocabulary vocabulary, TextClassifierOptions opt
 
     /// <summary>Builds the vocabulary from training texts with the options' minimum count and size.</summary>
     public static Vocabulary BuildVocabulary(IEnumerable<string> trainingTexts, TextClassifierOptions options) =>
-        Vocabulary.Build(trainingTexts.Select(t => TextTokenizer.Tokenize(t)), options.MinCount, options.MaxVocabulary);
+        Vocabulary.Build(trainingTexts.Select(t => Tokenizer.Text.Tokenize(t)), options.MinCount, options.MaxVocabulary);
 }

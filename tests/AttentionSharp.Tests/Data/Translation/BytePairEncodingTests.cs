@@ -1,3 +1,4 @@
+using AttentionSharp.Data;
 using System.Text.Json.Nodes;
 using AttentionSharp.Data.Translation;
 
@@ -90,7 +91,7 @@ public class BytePairEncodingTests
             string.Concat(Enumerable.Range(0, rng.Next(0, 25)).Select(_ => alphabet[rng.Next(alphabet.Length)]))));
         foreach (var text in texts)
         {
-            var words = TextTokenizer.Tokenize(text);
+            var words = Tokenizer.Translation.Tokenize(text);
             var pieces = bpe.Encode(text);
             Assert.True(pieces.Count >= words.Count, text);
             Assert.Equal(words, BytePairEncoding.Decode(pieces));

@@ -1,3 +1,4 @@
+using AttentionSharp.Data;
 using AttentionSharp.Data.Translation;
 
 namespace AttentionSharp.Tests.Data.Translation;
@@ -15,7 +16,7 @@ public class ReverseTaskTests
         Assert.Equal("tah", ReverseTask.Translate("sah"));
         Assert.Contains("saa..sjj", Assert.Throws<ArgumentException>(() => ReverseTask.Translate("sab x2")).Message);
         // the project's word tokeniser keeps every word whole, so a sentence of n words is n symbols
-        Assert.Equal(3, TextTokenizer.Tokenize("saa sec saj").Count);
+        Assert.Equal(3, Tokenizer.Translation.Tokenize("saa sec saj").Count);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using AttentionSharp.Data;
 using System.Globalization;
 using AttentionSharp.Data.Translation;
 using AttentionSharp.Training;
@@ -33,7 +34,7 @@ public class BleuTests
         // hyp: the <unk> sat on the mat (6 tokens, "<unk>" one of them); ref: the cat sat on the mat (6 tokens)
         // p1 = 5/6; p2 = {sat on, on the, the mat} of 5 = 3/5; p3 = {sat on the, on the mat} of 4 = 2/4; p4 = {sat on the mat} of 3 = 1/3
         // BP = 1 (c = r = 6); BLEU = (5/6 * 3/5 * 1/2 * 1/3)^(1/4) = (1/12)^(1/4) = 0.537285...
-        Assert.Equal(["the", "<unk>", "sat"], TextTokenizer.Tokenize("The <UNK> sat"));
+        Assert.Equal(["the", "<unk>", "sat"], Tokenizer.Translation.Tokenize("The <UNK> sat"));
         var s = Bleu.Corpus(["the <unk> sat on the mat"], ["the cat sat on the mat"]);
         Assert.Equal(6, s.HypothesisLength);
         Assert.Equal([5.0 / 6, 3.0 / 5, 2.0 / 4, 1.0 / 3], s.Precisions);
@@ -41,7 +42,7 @@ public class BleuTests
         Assert.Equal(100 * Math.Pow(1.0 / 12, 0.25), s.Score, 9);
         Assert.Equal(53.7285, s.Score, 3);
         // Angle brackets that are not the unknown symbol are still punctuation tokens.
-        Assert.Equal(["<", "b", ">"], TextTokenizer.Tokenize("<b>"));
+        Assert.Equal(["<", "b", ">"], Tokenizer.Translation.Tokenize("<b>"));
     }
 
     [Fact]
@@ -81,10 +82,10 @@ public class TokenizerAndVocabularyTests
     [Fact]
     public void TokenizerSplitsPunctuationKeepsContractionsAndCjk()
     {
-        Assert.Equal(["she", "didn't", "mean", "any", "harm", "."], TextTokenizer.Tokenize("She didn’t mean any harm."));
-        Assert.Equal(["2024", "年", "3", "月", "5", "日"], TextTokenizer.Tokenize("2024年3月5日"));
-        Assert.Equal(["e-mail", ",", "3.5", "%", "!"], TextTokenizer.Tokenize("E-mail, 3.5%!"));
-        Assert.Equal("she didn't mean any harm.", TextTokenizer.Detokenize(["she", "didn't", "mean", "any", "harm", "."]));
+        Assert.Equal(["she", "didn't", "mean", "any", "harm", "."], Tokenizer.Translation.Tokenize("She didn’t mean any harm."));
+        Assert.Equal(["2024", "年", "3", "月", "5", "日"], Tokenizer.Translation.Tokenize("2024年3月5日"));
+        Assert.Equal(["e-mail", ",", "3.5", "%", "!"], Tokenizer.Translation.Tokenize("E-mail, 3.5%!"));
+        Assert.Equal("she didn't mean any harm.", Tokenizer.Detokenize(["she", "didn't", "mean", "any", "harm", "."]));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using AttentionSharp.Sequence;
 using AttentionSharp.Data.Translation;
 using AttentionSharp.Models.Seq2Seq;
 using AttentionSharp.Training;
@@ -21,7 +22,7 @@ public class Seq2SeqModelTests
     public void PaddedSourcesNeverReceiveAttention(string arch, string cell = "gru")
     {
         torch.manual_seed(3);
-        var model = new Seq2SeqModel(new Seq2SeqOptions(AttentionSharp.Training.Variant.Parse<Seq2SeqArch>(arch, "arch"), SourceVocab: 10, TargetVocab: 7, Embedding: 6, Hidden: 5, Dropout: 0, Window: 2, EncoderCell: cell));
+        var model = new Seq2SeqModel(new Seq2SeqOptions(AttentionSharp.Training.Variant.Parse<Seq2SeqArch>(arch, "arch"), SourceVocab: 10, TargetVocab: 7, Embedding: 6, Hidden: 5, Dropout: 0, Window: 2, EncoderCell: AttentionSharp.Training.Variant.Parse<RnnCell>(cell, "cell")));
         model.eval();
         using var _ = torch.no_grad();
         var src = torch.tensor(new long[] { 4, 5, 6, 7, 8, 9, 5, 0, 0, 0 }, [2, 5]);
@@ -49,7 +50,7 @@ public class Seq2SeqModelTests
         var test = Enumerable.Range(0, 100).Select(_ => Sample()).Select(s => new SentencePair(s, new string(s.Reverse().ToArray()))).ToList();
         var vocab = Vocabulary.Build(train.Select(p => p.Source), VocabularyLevel.Char);
         torch.manual_seed(1);
-        var model = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, vocab.Count, vocab.Count, Embedding: 16, Hidden: 24, Dropout: 0, MaxTargetLength: 8, EncoderCell: cell));
+        var model = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, vocab.Count, vocab.Count, Embedding: 16, Hidden: 24, Dropout: 0, MaxTargetLength: 8, EncoderCell: AttentionSharp.Training.Variant.Parse<RnnCell>(cell, "cell")));
         var data = new TranslationDataset(train, vocab, vocab, 10, 10);
         var options = new TrainerOptions { Epochs = 8, BatchSize = 32, LearningRate = 0.02, Seed = 1, GradClipNorm = 1 };
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -82,7 +83,7 @@ public class Seq2SeqModelTests
         Assert.Equal(r.OutputSymbols.Count, r.Weights!.Length);
         Assert.All(r.Weights, row => Assert.Equal(3, row.Length));
         Assert.Contains("Arch must be one of none, bahdanau, luong-dot", Assert.Throws<ArgumentException>(() => new Seq2SeqModel(new Seq2SeqOptions((Seq2SeqArch)20, 9, 9))).Message);
-        Assert.Contains("encoder cell must be one of gru, lstm; got 'rnn'", Assert.Throws<ArgumentException>(() => new Seq2SeqOptions(Seq2SeqArch.None, 9, 9, EncoderCell: "rnn").Validate()).Message);
+        Assert.Contains("EncoderCell must be one of gru, lstm; got 7", Assert.Throws<ArgumentException>(() => new Seq2SeqOptions(Seq2SeqArch.None, 9, 9, EncoderCell: (RnnCell)7).Validate()).Message);
     }
 
     [Fact]
@@ -92,11 +93,11 @@ public class Seq2SeqModelTests
         var gru = System.Text.Json.JsonSerializer.SerializeToNode(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 9, 9), Checkpoint.Json)!.AsObject();
         Assert.False(gru.ContainsKey(nameof(Seq2SeqOptions.EncoderCell)));
         var old = System.Text.Json.JsonSerializer.Deserialize<Seq2SeqOptions>(gru.ToJsonString(), Checkpoint.Json)!;
-        Assert.Equal("gru", old.Cell);
-        var lstm = System.Text.Json.JsonSerializer.SerializeToNode(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 9, 9, EncoderCell: "lstm"), Checkpoint.Json)!.AsObject();
+        Assert.Equal(RnnCell.Gru, old.Cell);
+        var lstm = System.Text.Json.JsonSerializer.SerializeToNode(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 9, 9, EncoderCell: RnnCell.Lstm), Checkpoint.Json)!.AsObject();
         Assert.Equal("lstm", lstm[nameof(Seq2SeqOptions.EncoderCell)]!.GetValue<string>());
         torch.manual_seed(1);
-        var names = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 9, 9, Embedding: 4, Hidden: 3, EncoderCell: "lstm")).named_parameters().ToDictionary(p => p.name, p => p.parameter.shape[0]);
+        var names = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 9, 9, Embedding: 4, Hidden: 3, EncoderCell: RnnCell.Lstm)).named_parameters().ToDictionary(p => p.name, p => p.parameter.shape[0]);
         Assert.Equal(4 * 3, names["encoder.forward_rnn.weight_ih_l0"]);   // an LSTM's four gates
     }
 }

@@ -1,3 +1,4 @@
+using AttentionSharp.Sequence;
 using AttentionSharp.Models.Seq2Seq;
 using AttentionSharp.Training;
 using TorchSharp;
@@ -46,7 +47,7 @@ public class TranslateExperimentTests
 
             var bad = Assert.Throws<ArgumentException>(() => TranslateExperiment.Train(spec with { Merges = 10 }, trainer, context));
             Assert.Equal("Merges is for Subwords bpe", bad.Message);
-            bad = Assert.Throws<ArgumentException>(() => TranslateExperiment.Train(spec with { Arch = "transformer", Cell = "lstm" }, trainer, context));
+            bad = Assert.Throws<ArgumentException>(() => TranslateExperiment.Train(spec with { Arch = "transformer", Cell = RnnCell.Lstm }, trainer, context));
             Assert.Equal("Cell applies to the recurrent architectures, not to Arch transformer", bad.Message);
             bad = Assert.Throws<ArgumentException>(() => TranslateExperiment.Train(spec, trainer with { OutDir = null }, context));
             Assert.Contains("OutDir", bad.Message);

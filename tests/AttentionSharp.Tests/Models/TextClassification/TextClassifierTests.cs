@@ -1,3 +1,4 @@
+using AttentionSharp.Sequence;
 using AttentionSharp.Data.Text;
 using AttentionSharp.Models.TextClassification;
 using AttentionSharp.Training;
@@ -9,7 +10,7 @@ namespace AttentionSharp.Tests.Models.TextClassification;
 public class TextClassifierTests
 {
     static TextClassifierOptions Tiny(string model, string cell = "gru") =>
-        new(Model: AttentionSharp.Training.Variant.Parse<TextClassifierModel>(model, "model"), Cell: cell, VocabularySize: 20, Classes: 3, Embedding: 8, Hidden: 6, AttentionDim: 5, Dropout: 0);
+        new(Model: AttentionSharp.Training.Variant.Parse<TextClassifierModel>(model, "model"), Cell: AttentionSharp.Training.Variant.Parse<RnnCell>(cell, "cell"), VocabularySize: 20, Classes: 3, Embedding: 8, Hidden: 6, AttentionDim: 5, Dropout: 0);
 
     /// <summary>A padded flat batch: rows of the given lengths, random tokens 2..19.</summary>
     static (Tensor Tokens, Tensor Mask) Flat(params int[] lengths)
