@@ -141,12 +141,37 @@ public static class App
     internal static int RunVerb(Verb verb, ParsedArgs parsed, TextWriter stderr)
     {
         bool repeatable = verb.Path[^1] != "train";
-        try { return verb.Run(parsed); }
+        try { return RunWithFlagNames(verb, parsed); }
         catch (System.Runtime.InteropServices.ExternalException e) when (repeatable)
         {
             stderr.WriteLine($"warning: native error in '{verb.Name}' ({e.Message.Split('\n', 2)[0].Trim()}); running it once more (see docs/cli.md, \"Native errors\")");
-            return verb.Run(parsed);
+            return RunWithFlagNames(verb, parsed);
         }
+    }
+
+    /// <summary>Runs the verb; a library error that names one of its option properties becomes a usage error naming the flag.</summary>
+    static int RunWithFlagNames(Verb verb, ParsedArgs parsed)
+    {
+        try { return verb.Run(parsed); }
+        catch (ArgumentException e) when (FlagMessage(verb, e.Message) is { } message) { throw new UsageException(message); }
+    }
+
+    /// <summary>
+    /// The library names option properties in its messages (<c>Depth must be in 1..6; got 9</c>, <c>Cell applies to the recurrent
+    /// architectures, not to Arch transformer</c>). When such a message starts with a property that is one of
+    /// <paramref name="verb"/>'s options, every property of the verb it names is written as the flag (<c>--depth</c>,
+    /// <c>--cell</c>, <c>--arch</c>); null for any other message, which stays as the library wrote it.
+    /// </summary>
+    internal static string? FlagMessage(Verb verb, string message)
+    {
+        string? Flag(string word)
+        {
+            string kebab = System.Text.RegularExpressions.Regex.Replace(word, "(?<=[a-z0-9])([A-Z])", "-$1").ToLowerInvariant();
+            return verb.Options.Any(o => o.Name == kebab) ? "--" + kebab : null;
+        }
+        var first = System.Text.RegularExpressions.Regex.Match(message, @"^[A-Z][A-Za-z0-9]*\b");
+        if (!first.Success || Flag(first.Value) == null) return null;
+        return System.Text.RegularExpressions.Regex.Replace(message, @"\b[A-Z][a-z0-9]*(?:[A-Z][a-z0-9]*)*\b", m => Flag(m.Value) ?? m.Value);
     }
 
     static bool IsUserError(Exception e) => e is UsageException or ArgumentException or CheckpointException or DataUnavailableException

@@ -79,7 +79,6 @@ public static class TranslateCommands
         if (task is "dates" or "reverse" && (a.Has("train-max") || a.Has("dev-max") || a.Has("test-on-train"))) throw new UsageException($"--train-max and --test-on-train are for corpus tasks; --task {task} generates its pairs (use --pairs)");
         string arch = a.Choice("arch");
         var cell = a.Variant<AttentionSharp.Sequence.RnnCell>("cell");
-        if (arch == "transformer" && cell != AttentionSharp.Sequence.RnnCell.Gru) throw new UsageException("--cell applies to the recurrent architectures, not to --arch transformer");
         string? vocab = a.String("vocab");
         if (vocab is not (null or "word" or "char")) throw new UsageException($"--vocab must be word or char; got '{vocab}'");
         bool bpe = a.Choice("subwords") == "bpe";
@@ -107,7 +106,6 @@ public static class TranslateCommands
         SharedOptions.Device(a); // a bad --device is reported before the run folder is named, as always
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"translate-{spec.Task}-{spec.Arch}")) with { BucketByLength = a.Flag("bucket") };
         trainer.Validate();
-        if (trainer.MonitorHigherIsBetter && spec.DevBleuSentences == 0) throw new UsageException($"--monitor {trainer.Monitor} needs --dev-bleu N above 0 (or --monitor loss)");
         var result = TrainingProgress.Run(SharedOptions.Progress(a), p => TranslateExperiment.Train(spec, trainer, SharedOptions.Context(a, p)));
         Console.WriteLine(result.ToLine());
         return 0;

@@ -42,7 +42,6 @@ public static class VqaCommands
         var attention = a.Variant<VqaAttention>("attention");
         var spec = new VqaTrainSpec(data, attention, a.Int("questions"), a.Int("features"), a.Int("embedding"),
             a.Int("hidden"), a.Int("attention-hidden"), a.Int("hops"), a.Double("dropout"));
-        if (spec.Hidden % 2 != 0) throw new UsageException($"--hidden must be even (two LSTM directions of N/2); got {spec.Hidden}");
         spec.Validate();
         string name = $"scenes{data.MinObjects}{data.MaxObjects}-{(attention == VqaAttention.Stacked ? $"san{spec.Hops}" : Variant.Name(attention))}";
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"vqa-{name}"));

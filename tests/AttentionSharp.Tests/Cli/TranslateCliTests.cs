@@ -40,8 +40,22 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Contains("--extra-max expects an integer; got 'many'", Run("translate", "train", "--task", "de-en", "--extra-pairs", "dictionary", "--extra-max", "many").Err);
         Assert.Contains("--train-max and --test-on-train are for corpus tasks; --task dates", Run("translate", "train", "--train-max", "100").Err);
         Assert.Contains("--train-max and --test-on-train are for corpus tasks; --task reverse", Run("translate", "train", "--task", "reverse", "--test-on-train").Err);
-        Assert.Contains("--monitor bleu needs --dev-bleu N above 0", Run("translate", "train", "--monitor", "bleu", "--dev-bleu", "0", "--out", Path.Combine(Path.GetTempPath(), "attn-never-" + Guid.NewGuid())).Err);
+        Assert.Contains("--monitor bleu needs dev scores: set DevBleuSentences (--dev-bleu N) above 0", Run("translate", "train", "--monitor", "bleu", "--dev-bleu", "0", "--out", Path.Combine(Path.GetTempPath(), "attn-never-" + Guid.NewGuid())).Err);
         Assert.Contains("--warmup-steps must be in 0..", Run("translate", "train", "--warmup-steps", "-3").Err);
+    }
+
+    [Fact]
+    public void LibraryMessagesNamingAnOptionPropertyBecomeUsageErrorsNamingTheFlag()
+    {
+        // The rule lives once, in TranslateTrainSpec.Validate (property names); the CLI writes the flags and exits 2.
+        var (code, err) = Run("translate", "train", "--arch", "transformer", "--cell", "lstm");
+        Assert.Equal(2, code);
+        Assert.Contains("error: --cell applies to the recurrent architectures, not to --arch transformer", err);
+        var verb = App.Tree.VerbOf(App.Tree.Parse(["translate", "train"]))!;
+        Assert.Equal("--model-dim must be even; got 7 (--heads 2)", App.FlagMessage(verb, "ModelDim must be even; got 7 (Heads 2)"));
+        // A message that does not start with one of the verb's properties is left alone (null: not a usage error).
+        Assert.Null(App.FlagMessage(verb, "Shapes differ: Hidden 3 vs 4"));
+        Assert.Null(App.FlagMessage(verb, "size mismatch"));
     }
 
     [Fact]
