@@ -60,6 +60,9 @@ public static class TranslateCommands
              new OptionSpec("errors", "N", "0", "print the first N outputs that differ from the reference").Ints(0),
              new OptionSpec("batch-size", "N", "64", "sentences per batch").Ints(1), .. SharedOptions.Common(threads: "1")], null, Eval),
         new(["translate", "run"], "translate sentences given on the command line", [.. UseOptions, .. SharedOptions.Common(threads: "1")], "TEXT...", Run),
+        new(["translate", "compare"], "draw BLEU by source sentence length for finished runs (one line each, the retrieval baseline dashed) and print the table",
+            [new("out", "FILE", "bleu-by-length.png", "the PNG to write"), new("names", "A,B,...", null, "legend names, one per run, comma-separated (default: architecture and folder)"),
+             new("title", "TEXT", null, "figure title"), new("verbose", null, null, "stack traces on errors")], "RUN...", Compare),
         new(["translate", "show"], "translate one sentence and draw its alignment (output x source symbols) as a PNG (--out FILE.png or a folder)",
             [.. UseOptions, .. SharedOptions.Common(threads: "1")], "TEXT", Show),
     ];
@@ -127,6 +130,16 @@ public static class TranslateCommands
             if (t.Unknown.Count > 0) Console.Error.WriteLine($"note: unknown to the model (read as <unk>): {string.Join(" ", t.Unknown)}");
             Console.WriteLine(t.Output);
         }
+        return 0;
+    }
+
+    static int Compare(ParsedArgs a)
+    {
+        if (a.Positional.Count == 0) throw new UsageException("'attn translate compare' needs one or more run folders, e.g. attn translate compare runs/none runs/bahdanau --out len.png");
+        var names = a.String("names")?.Split(',', StringSplitOptions.TrimEntries);
+        var spec = new TranslateCompareSpec(a.Positional, a.String("out")!, names, a.String("title"));
+        var result = TranslationComparison.Compare(spec, ExperimentContext.Cpu(Console.Out));
+        Console.WriteLine($"figure: {result.Items.Single(kv => kv.Key == "png").Value}");
         return 0;
     }
 
