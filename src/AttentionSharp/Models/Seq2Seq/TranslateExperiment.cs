@@ -211,7 +211,11 @@ public static class TranslateExperiment
     public const string Kind = "seq2seq";
 
     /// <summary>Source-length buckets (words; characters for character models) for BLEU by length.</summary>
-    static readonly (int Lo, int Hi)[] Buckets = [(1, 5), (6, 10), (11, 15), (16, 20), (21, 30), (31, int.MaxValue)];
+    /// <summary>Source-length buckets (words) of the BLEU-by-length figures; <see cref="BucketKey"/> names them in results.</summary>
+    public static IReadOnlyList<(int Lo, int Hi)> LengthBuckets { get; } = [(1, 5), (6, 10), (11, 15), (16, 20), (21, 30), (31, int.MaxValue)];
+
+    /// <summary>A bucket's name in result keys (<c>bleu_len_1_5</c>, <c>bleu_len_31plus</c>).</summary>
+    public static string BucketKey((int Lo, int Hi) bucket) => bucket.Hi == int.MaxValue ? $"{bucket.Lo}plus" : $"{bucket.Lo}_{bucket.Hi}";
 
     /// <summary>Trains a translator in <see cref="TrainerOptions.OutDir"/> and scores its best checkpoint on the test part (greedy).</summary>
     public static RunResult Train(TranslateTrainSpec spec, TrainerOptions trainer, ExperimentContext context)
@@ -361,11 +365,11 @@ public static class TranslateExperiment
     {
         var refs = pairs.Select(p => p.Target).ToList();
         var lengths = pairs.Select(p => source.WordCount(p.Source)).ToList();   // words (characters for char models), also for subword models
-        foreach (var (lo, hi) in Buckets)
+        foreach (var (lo, hi) in LengthBuckets)
         {
             var idx = Enumerable.Range(0, pairs.Count).Where(i => lengths[i] >= lo && lengths[i] <= hi).ToList();
             if (idx.Count == 0) continue;
-            string name = hi == int.MaxValue ? $"{lo}plus" : $"{lo}_{hi}";
+            string name = BucketKey((lo, hi));
             result.Add($"{prefix}bleu_len_{name}", Math.Round(Bleu.Corpus(idx.Select(i => outputs[i]).ToList(), idx.Select(i => refs[i]).ToList()).Score, 2));
             if (counts) result.Add($"{prefix}n_len_{name}", idx.Count);
         }

@@ -33,9 +33,9 @@ public sealed record TranslateCompareSpec(IReadOnlyList<string> Runs, string Out
 /// </summary>
 public static class TranslationComparison
 {
-    /// <summary>The length buckets, as the result keys name them (<c>bleu_len_1_5</c> ... <c>bleu_len_31plus</c>), and their labels.</summary>
-    public static IReadOnlyList<(string Key, string Label)> Buckets { get; } =
-        [("1_5", "1-5"), ("6_10", "6-10"), ("11_15", "11-15"), ("16_20", "16-20"), ("21_30", "21-30"), ("31plus", "31+")];
+    /// <summary>The length buckets of <see cref="TranslateExperiment.LengthBuckets"/>: their result-key names and axis labels.</summary>
+    static IReadOnlyList<(string Key, string Label)> Buckets { get; } = TranslateExperiment.LengthBuckets
+        .Select(b => (TranslateExperiment.BucketKey(b), b.Hi == int.MaxValue ? $"{b.Lo}+" : $"{b.Lo}-{b.Hi}")).ToList();
 
     /// <summary>One run's test figures: its legend name, the file read and the result object with its key prefix.</summary>
     sealed record Scores(string Name, string File, JsonObject Result, string Prefix)
