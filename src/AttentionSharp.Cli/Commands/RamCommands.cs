@@ -4,7 +4,7 @@ using AttentionSharp.Training;
 
 namespace AttentionSharp.Cli.Commands;
 
-/// <summary><c>attn ram train|eval|show</c>: the Recurrent Attention Model of Mnih et al. 2014.</summary>
+/// <summary><c>attn ram train|eval|probe|show</c>: the Recurrent Attention Model of Mnih et al. 2014.</summary>
 public static class RamCommands
 {
     static readonly string[] Tasks = SharedOptions.GlimpseTasks;
@@ -40,6 +40,10 @@ public static class RamCommands
              new OptionSpec("test-policy", "RULE", null, "sample or mean (default: the checkpoint's)").Variants<RamTestPolicy>(),
              new OptionSpec("first-location", "RULE", null, "uniform, centre or learned (default: the checkpoint's)").Variants<RamFirstLocation>(),
              new OptionSpec("batch-size", "N", "500", "examples per batch").Ints(1), .. SharedOptions.Common()], null, Eval),
+        new(["ram", "probe"], "fit a linear probe from a RAM checkpoint's core state to the digit's position (validation canvases) and compare it with the policy on the test canvases",
+            [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"),
+             new OptionSpec("test-policy", "RULE", null, "the glimpse path the states are read along: sample or mean (default: the checkpoint's)").Variants<RamTestPolicy>(),
+             new OptionSpec("batch-size", "N", "500", "examples per batch").Ints(1), .. SharedOptions.Common()], null, Probe),
         new(["ram", "show"], "draw the glimpse paths of a RAM checkpoint on test images into a PNG",
             [new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"), new OptionSpec("count", "N", "8", "test images to draw").Ints(1, 64),
              new OptionSpec("first", "N", "0", "index of the first test image").Ints(0),
@@ -75,6 +79,14 @@ public static class RamCommands
             a.String("first-location") != null ? a.Variant<RamFirstLocation>("first-location") : (RamFirstLocation?)null,
             a.Int("batch-size"), a.Long("seed"));
         Console.WriteLine(RamExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
+        return 0;
+    }
+
+    static int Probe(ParsedArgs a)
+    {
+        var spec = new RamProbeSpec(a.Required("checkpoint"),
+            a.String("test-policy") != null ? a.Variant<RamTestPolicy>("test-policy") : (RamTestPolicy?)null, a.Int("batch-size"), a.Long("seed"));
+        Console.WriteLine(RamExperiment.Probe(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }
 

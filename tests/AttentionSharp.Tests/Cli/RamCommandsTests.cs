@@ -55,4 +55,16 @@ public class RamCommandsTests
         Assert.Equal(1, r.Code);
         Assert.Contains("does not exist", r.Err);
     }
+
+    [Fact]
+    public void ProbeIsListedAndChecksItsInput()
+    {
+        Assert.Contains("ram probe", Run("--help").Out);
+        var r = Run("ram", "probe", "--checkpoint", "/nonexistent-attn/best.ckpt");
+        Assert.Equal(1, r.Code);
+        Assert.Contains("does not exist", r.Err);
+        r = Run("ram", "probe", "--checkpoint", "/nonexistent-attn/best.ckpt", "--test-policy", "argmax");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--test-policy must be one of sample, mean; got 'argmax'", r.Err);
+    }
 }

@@ -90,10 +90,8 @@ public sealed record GlimpseDiagnostics(int Images, double Error, double FoveaHi
             double min = double.PositiveInfinity, last = 0;
             for (int t = 0; t < l.Length / 2; t++)
             {
-                long col = GlimpseSensor.Centre(l[2 * t], width), row = GlimpseSensor.Centre(l[2 * t + 1], height);
-                long c0 = GlimpseSensor.CropStart(col, patch), r0 = GlimpseSensor.CropStart(row, patch);
-                if (cx >= c0 && cx < c0 + patch && cy >= r0 && cy < r0 + patch) hit = true;
-                last = Math.Sqrt((col - cx) * (col - cx) + (row - cy) * (row - cy));
+                if (FoveaCovers(l[2 * t], l[2 * t + 1], box, height, width, patch)) hit = true;
+                last = PixelDistance(l[2 * t], l[2 * t + 1], box, height, width);
                 min = Math.Min(min, last);
             }
             if (hit) hits++;
@@ -108,5 +106,19 @@ public sealed record GlimpseDiagnostics(int Images, double Error, double FoveaHi
             .Select(b => new OffsetBin(b * width_, (b + 1) * width_, binImages[b], binImages[b] == 0 ? double.NaN : (double)binWrong[b] / binImages[b]))
             .ToList();
         return new GlimpseDiagnostics(n, (double)errors / n, (double)hits / n, lastSum / n, minSum / n, byOffset);
+    }
+
+    /// <summary>Distance in pixels from the pixel centre that location (x, y) maps to (<see cref="GlimpseSensor.Centre"/>) to the centre of <paramref name="box"/>.</summary>
+    public static double PixelDistance(double x, double y, ObjectBox box, int height, int width)
+    {
+        long col = GlimpseSensor.Centre(x, width), row = GlimpseSensor.Centre(y, height);
+        return Math.Sqrt((col - box.CentreX) * (col - box.CentreX) + (row - box.CentreY) * (row - box.CentreY));
+    }
+
+    /// <summary>Whether the finest (<paramref name="patch"/> x <paramref name="patch"/>) crop at location (x, y) covers the centre of <paramref name="box"/>.</summary>
+    public static bool FoveaCovers(double x, double y, ObjectBox box, int height, int width, int patch)
+    {
+        long c0 = GlimpseSensor.CropStart(GlimpseSensor.Centre(x, width), patch), r0 = GlimpseSensor.CropStart(GlimpseSensor.Centre(y, height), patch);
+        return box.CentreX >= c0 && box.CentreX < c0 + patch && box.CentreY >= r0 && box.CentreY < r0 + patch;
     }
 }

@@ -78,6 +78,13 @@ public sealed record RamTrainSpec(
 /// <param name="Seed">Random seed of the sampled paths.</param>
 public sealed record RamEvalSpec(string Checkpoint, int Samples = 1, RamTestPolicy? TestPolicy = null, RamFirstLocation? FirstLocation = null, int BatchSize = 500, long Seed = 1);
 
+/// <summary>What to probe: does a checkpoint's core state hold the object's position (<see cref="LocationProbe"/>)?</summary>
+/// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
+/// <param name="TestPolicy">sample or mean (null: the checkpoint's); the path the states are read along.</param>
+/// <param name="BatchSize">Examples per batch.</param>
+/// <param name="Seed">Random seed of the sampled paths and first locations.</param>
+public sealed record RamProbeSpec(string Checkpoint, RamTestPolicy? TestPolicy = null, int BatchSize = 500, long Seed = 1);
+
 /// <summary>What to draw: the glimpse paths of test images <paramref name="First"/> .. <paramref name="First"/>+<paramref name="Count"/>-1.</summary>
 /// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
 /// <param name="Count">Test images to draw.</param>
@@ -89,7 +96,8 @@ public sealed record RamShowSpec(string Checkpoint, int Count = 8, int First = 0
 /// <summary>
 /// The Recurrent Attention Model as an experiment: <see cref="Train"/> (spec and trainer options to a tested run folder
 /// with its checkpoints, <c>result.json</c> and <c>glimpses.png</c>), <see cref="Evaluate"/> (a checkpoint on its task's
-/// test set) and <see cref="Show"/> (glimpse paths drawn into a PNG). <c>attn ram train|eval|show</c> call these.
+/// test set), <see cref="Probe"/> (does the core state know where the object is?) and <see cref="Show"/> (glimpse paths drawn
+/// into a PNG). <c>attn ram train|eval|probe|show</c> call these.
 /// </summary>
 public static class RamExperiment
 {
@@ -169,6 +177,43 @@ public static class RamExperiment
         manual_seed(spec.Seed);
         AddDiagnostics(result, model, data.Test);
         return RunFolder.FinishEval(result, data.Test.Count, clock.Elapsed.TotalSeconds, path);
+    }
+
+    /// <summary>
+    /// Fits a linear probe from the core state to the object's position on the validation canvases and measures it, beside the
+    /// policy, on the test canvases (<see cref="LocationProbe"/>); prints the table to the log and writes <c>probe-result.json</c>
+    /// beside the checkpoint.
+    /// </summary>
+    public static RunResult Probe(RamProbeSpec spec, ExperimentContext context)
+    {
+        Check.AtLeast(spec.BatchSize, 1);
+        var (path, run, model) = Load(spec.Checkpoint, context.Device, spec.TestPolicy);
+        var data = ImageTasks.Load(run.Task, context.DataRoot, context.Log, context.Device, spec.Seed);
+        if (data.Test.Boxes is null)
+            throw new ArgumentException($"task {run.Task} has no object boxes; the probe needs a generated task (translated, cluttered60, cluttered100)");
+        manual_seed(spec.Seed);
+        var clock = Stopwatch.StartNew();
+        var probe = LocationProbe.Measure(model, data.Valid, data.Test, run.Net.TestPolicy == RamTestPolicy.Mean, spec.BatchSize);
+        var log = context.Log;
+        log.WriteLine($"probe fitted on {probe.FitImages} validation canvases, measured on {probe.TestImages} test canvases; " +
+                      $"canvas centre as the guess: {probe.CentreGuessDistance:0.0} px, fovea {100 * probe.CentreGuessFovea:0.0}%; " +
+                      $"test error along the policy's path {100 * probe.PolicyError:0.00}%, with every glimpse on the digit {100 * probe.OracleError:0.00}%");
+        log.WriteLine("state  ridge   probe px  probe fovea  policy px  policy fovea");
+        var result = new RunResult().Add("task", run.Task).Add("model", "ram").Add("glimpses", run.Net.Glimpses)
+            .Add("test_policy", Variant.Name(run.Net.TestPolicy)).Add("centre_dist_px", Math.Round(probe.CentreGuessDistance, 2))
+            .Add("centre_fovea", new Percent(100 * probe.CentreGuessFovea))
+            .Add("test_error", new Percent(100 * probe.PolicyError)).Add("test_error_on_object", new Percent(100 * probe.OracleError));
+        foreach (var st in probe.Steps)
+        {
+            log.WriteLine($"h_{st.Step,-4} {st.Ridge,6:0.####} {st.ProbeDistance,9:0.00} {100 * st.ProbeFovea,11:0.0}% " +
+                          (double.IsNaN(st.PolicyDistance) ? "        -             -" : $"{st.PolicyDistance,10:0.00} {100 * st.PolicyFovea,12:0.0}%"));
+            result.Add($"probe_dist_px_h{st.Step}", Math.Round(st.ProbeDistance, 2)).Add($"probe_fovea_h{st.Step}", new Percent(100 * st.ProbeFovea));
+            if (!double.IsNaN(st.PolicyDistance))
+                result.Add($"policy_dist_px_h{st.Step}", Math.Round(st.PolicyDistance, 2)).Add($"policy_fovea_h{st.Step}", new Percent(100 * st.PolicyFovea));
+        }
+        result.Add("fit_images", probe.FitImages).Add("examples", probe.TestImages).Add("seconds", Math.Round(clock.Elapsed.TotalSeconds, 1)).Add("checkpoint", path);
+        result.Save(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "probe-result.json"));
+        return result;
     }
 
     /// <summary>Draws the glimpse paths of test images into a PNG; the result names the file and how many were classified right.</summary>

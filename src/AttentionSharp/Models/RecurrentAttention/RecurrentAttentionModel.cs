@@ -11,7 +11,9 @@ namespace AttentionSharp.Models.RecurrentAttention;
 /// <param name="Baselines">Baselines b_t for those decisions <c>(B, D)</c>.</param>
 /// <param name="Locations">Every location looked at, l_0 first <c>(B, N, 2)</c>, x = column, y = row.</param>
 /// <param name="Patches">The glimpses <c>(B, N, k, C, g, g)</c> when asked for, else null.</param>
-public sealed record RamRollout(Tensor LogProbs, Tensor PolicyLogProbs, Tensor Baselines, Tensor Locations, Tensor? Patches);
+/// <param name="States">The core states h_1..h_N <c>(B, N, H)</c> (h_t read after glimpse t; the policy reads h_t to place
+/// glimpse t + 1) when asked for, else null.</param>
+public sealed record RamRollout(Tensor LogProbs, Tensor PolicyLogProbs, Tensor Baselines, Tensor Locations, Tensor? Patches, Tensor? States = null);
 
 /// <summary>
 /// The Recurrent Attention Model of Mnih, Heess, Graves and Kavukcuoglu 2014 ("Recurrent Models of Visual Attention"): for
@@ -70,9 +72,13 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Runs N glimpses over <paramref name="images"/> <c>(B, C, H, W)</c>; <paramref name="firstLocation"/> <c>(B, 2)</c> replaces
-    /// l_0 of <see cref="RamOptions.FirstLocation"/>; <paramref name="meanPolicy"/> follows the policy mean instead of sampling.
+    /// l_0 of <see cref="RamOptions.FirstLocation"/>; <paramref name="meanPolicy"/> follows the policy mean instead of sampling;
+    /// <paramref name="keepPatches"/> and <paramref name="keepStates"/> return the glimpses and the core states;
+    /// <paramref name="path"/> <c>(B, N, 2)</c> gives every location l_0..l_{N-1} instead of the policy (a diagnostic, e.g. every
+    /// glimpse on the object: <see cref="LocationProbe"/>), and then no decisions are returned (D = 0).
     /// </summary>
-    public RamRollout Rollout(Tensor images, Tensor? firstLocation = null, bool keepPatches = false, bool meanPolicy = false)
+    public RamRollout Rollout(Tensor images, Tensor? firstLocation = null, bool keepPatches = false, bool meanPolicy = false, bool keepStates = false,
+        Tensor? path = null)
     {
         var o = Options;
         if (images.dim() != 4 || images.shape[1] != o.Channels || images.shape[2] != o.Height || images.shape[3] != o.Width)
@@ -80,11 +86,15 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
         long b = images.shape[0];
         if (firstLocation is not null && (firstLocation.dim() != 2 || firstLocation.shape[0] != b || firstLocation.shape[1] != 2))
             throw new ArgumentException($"first location must be ({b}, 2); got ({string.Join(", ", firstLocation.shape)})");
+        if (path is not null && (path.dim() != 3 || path.shape[0] != b || path.shape[1] != o.Glimpses || path.shape[2] != 2))
+            throw new ArgumentException($"a given path must be ({b}, {o.Glimpses}, 2); got ({string.Join(", ", path.shape)})");
+        if (path is not null && firstLocation is not null) throw new ArgumentException("give a first location or a whole path, not both");
         var h = zeros(b, o.CoreHidden, dtype: images.dtype, device: images.device);
         var c = zeros(b, o.CoreHidden, dtype: images.dtype, device: images.device);
-        var locations = new List<Tensor>(); var logPis = new List<Tensor>(); var baselines = new List<Tensor>(); var patches = new List<Tensor>();
+        var locations = new List<Tensor>(); var logPis = new List<Tensor>(); var baselines = new List<Tensor>(); var patches = new List<Tensor>(); var states = new List<Tensor>();
         Tensor l;
-        if (firstLocation is not null) l = firstLocation.detach().to(images.dtype);
+        if (path is not null) l = path.select(1, 0).detach().to(images.dtype);
+        else if (firstLocation is not null) l = firstLocation.detach().to(images.dtype);
         else if (o.FirstLocation == RamFirstLocation.Centre) l = zeros(b, 2, dtype: images.dtype, device: images.device);
         else if (o.LearnsFirstLocation)
         {
@@ -100,7 +110,9 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
             var rho = glimpse.Sensor.Extract(table, l); // (B, k, C, g, g)
             if (keepPatches) patches.Add(rho);
             (h, c) = core.Forward(glimpse.Forward(rho, l), h, c);
-            if (t < o.Glimpses - 1)
+            if (keepStates) states.Add(h);
+            if (t < o.Glimpses - 1 && path is not null) l = path.select(1, t + 1).detach().to(images.dtype);
+            else if (t < o.Glimpses - 1)
             {
                 baselines.Add(baseline.Forward(h));
                 (l, var logPi) = location.Act(h, policyStd, meanPolicy);
@@ -112,6 +124,7 @@ public sealed class RecurrentAttentionModel : nn.Module<Tensor, Tensor>
             logPis.Count > 0 ? stack(logPis, 1) : empty,     // (B, D)
             baselines.Count > 0 ? stack(baselines, 1) : empty, // (B, D)
             stack(locations, 1),                               // (B, N, 2)
-            keepPatches ? stack(patches, 1) : null);           // (B, N, k, C, g, g)
+            keepPatches ? stack(patches, 1) : null,            // (B, N, k, C, g, g)
+            keepStates ? stack(states, 1) : null);             // (B, N, H)
     }
 }
