@@ -26,7 +26,8 @@ public sealed record RamRun(string Task, RamOptions Net, [property: JsonIgnore(C
 /// <param name="Core">rnn or lstm (null: recommended).</param>
 /// <param name="LocationStd">Standard deviation of the Gaussian location policy.</param>
 /// <param name="LocationStdFinal">When above 0, the std falls linearly to this over the epochs.</param>
-/// <param name="ReinforceWeight">Weight of the REINFORCE term in the hybrid loss.</param>
+/// <param name="ReinforceWeight">Weight of the REINFORCE term in the hybrid loss (null: recommended, which depends on whether the
+/// policy gradient reaches the core: 1 when it does, else 0.01).</param>
 /// <param name="LocationHidden">Units of a ReLU hidden layer in the location network (0: linear; null: recommended).</param>
 /// <param name="PolicyGradientToCore">Whether the policy gradient reaches the core (null: recommended).</param>
 /// <param name="FirstLocation">uniform, centre or learned (null: recommended).</param>
@@ -37,7 +38,7 @@ public sealed record RamRun(string Task, RamOptions Net, [property: JsonIgnore(C
 /// <param name="TrainPaths">Glimpse paths per training image with a leave-one-out advantage (<see cref="RamOptions.TrainPaths"/>; 1 = the learned baseline).</param>
 public sealed record RamTrainSpec(
     string Task = "mnist", string Dataset = "mnist", int Glimpses = 6, int? Patch = null, int? Scales = null, RamCore? Core = null,
-    double LocationStd = 0.1, double LocationStdFinal = 0, double ReinforceWeight = 0.01, int? LocationHidden = null,
+    double LocationStd = 0.1, double LocationStdFinal = 0, double? ReinforceWeight = null, int? LocationHidden = null,
     bool? PolicyGradientToCore = null, RamFirstLocation? FirstLocation = null, RamTestPolicy? TestPolicy = null, RamReward? Reward = null,
     int Samples = 10, bool FreshCanvases = false, int TrainPaths = 1)
 {
@@ -46,7 +47,7 @@ public sealed record RamTrainSpec(
     {
         var net = RamOptions.Recommended(height, width, Glimpses, classes) with
         {
-            LocationStd = LocationStd, LocationStdFinal = LocationStdFinal, ReinforceWeight = ReinforceWeight, TrainPaths = TrainPaths,
+            LocationStd = LocationStd, LocationStdFinal = LocationStdFinal, TrainPaths = TrainPaths,
         };
         if (Core is { } core) net = net with { Core = core };
         if (Reward is { } reward) net = net with { Reward = reward };
@@ -54,6 +55,7 @@ public sealed record RamTrainSpec(
         if (Scales != null) net = net with { Scales = Scales.Value };
         if (LocationHidden != null) net = net with { LocationHidden = LocationHidden.Value };
         if (PolicyGradientToCore != null) net = net with { PolicyGradientToCore = PolicyGradientToCore.Value };
+        net = net with { ReinforceWeight = ReinforceWeight ?? (net.PolicyGradientToCore ? 1 : 0.01) };
         if (FirstLocation is { } first) net = net with { FirstLocation = first };
         if (TestPolicy is { } policy) net = net with { TestPolicy = policy };
         net.Validate();

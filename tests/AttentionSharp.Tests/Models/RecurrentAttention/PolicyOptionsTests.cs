@@ -149,17 +149,32 @@ public class PolicyOptionsTests
     }
 
     [Theory]
-    [InlineData(28, 8, 1, "centre")]
-    [InlineData(60, 12, 3, "centre")]
-    [InlineData(100, 12, 4, "uniform")]
-    public void RecommendedKeepsThePapersSensorAndAddsTheMeasuredPolicyChoices(int side, int patch, int scales, string first)
+    [InlineData(28, 8, 1, "centre", false, 0.01)]
+    [InlineData(60, 12, 3, "centre", false, 0.01)]
+    [InlineData(100, 12, 4, "uniform", true, 1.0)]
+    public void RecommendedKeepsThePapersSensorAndAddsTheMeasuredPolicyChoices(int side, int patch, int scales, string first, bool toCore, double weight)
     {
         var o = RamOptions.Recommended(side, side, glimpses: 8);
         Assert.Equal((patch, scales, 8), (o.Patch, o.Scales, o.Glimpses));
         Assert.Equal(("lstm", "probability", "mean", first), (Variant.Name(o.Core), Variant.Name(o.Reward), Variant.Name(o.TestPolicy), Variant.Name(o.FirstLocation)));
-        Assert.Equal((0, false), (o.LocationHidden, o.PolicyGradientToCore));
+        Assert.Equal((0, toCore, weight), (o.LocationHidden, o.PolicyGradientToCore, o.ReinforceWeight));
         var paper = RamOptions.ForImage(side, side);
         Assert.Equal((RamCore.Rnn, RamReward.Correct, RamTestPolicy.Sample, RamFirstLocation.Uniform), (paper.Core, paper.Reward, paper.TestPolicy, paper.FirstLocation));
+    }
+
+    [Fact]
+    public void TheReinforceWeightFollowsWhereThePolicyGradientGoesUnlessGiven()
+    {
+        Assert.Equal((true, 1.0), Resolved(new RamTrainSpec(Task: "cluttered100"), 100));
+        Assert.Equal((false, 0.01), Resolved(new RamTrainSpec(Task: "translated"), 60));
+        Assert.Equal((true, 1.0), Resolved(new RamTrainSpec(Task: "translated", PolicyGradientToCore: true), 60));
+        Assert.Equal((false, 0.01), Resolved(new RamTrainSpec(Task: "cluttered100", PolicyGradientToCore: false), 100));
+        Assert.Equal((true, 0.1), Resolved(new RamTrainSpec(Task: "cluttered100", ReinforceWeight: 0.1), 100));
+        static (bool, double) Resolved(RamTrainSpec spec, int side)
+        {
+            var o = spec.Resolve(side, side, 10);
+            return (o.PolicyGradientToCore, o.ReinforceWeight);
+        }
     }
 
     [Fact]
