@@ -59,6 +59,6 @@ public class CommandTreeTests
         Assert.Contains("--glimpses", output.Split('\n').Select(l => l.Trim()));
         var (familyCode, _, err) = CliTests.Run("ram", "fly");
         Assert.Equal(2, familyCode);
-        Assert.Contains("'attn ram' needs one of: train, eval, show; 'fly' is not one", err);
+        Assert.Contains("'attn ram' needs one of: train, eval, probe, show; 'fly' is not one", err);
     }
 }

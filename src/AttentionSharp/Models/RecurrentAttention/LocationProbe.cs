@@ -137,7 +137,7 @@ public sealed record LocationProbe(int FitImages, int TestImages, double CentreG
         var sx = x.std(0, unbiased: false);
         var scale = where(sx.gt(HeldScalars.Of(1e-12)), sx.reciprocal(), zeros_like(sx)); // constant columns: weight 0
         var z = (x - mx) * scale;                                                  // (n, d)
-        var gram = z.t().matmul(z) + eye(d, dtype: ScalarType.Float64).mul(HeldScalars.Of(lambda * n));
+        var gram = z.t().matmul(z).add(eye(d, dtype: ScalarType.Float64).mul(HeldScalars.Of(lambda * n)), HeldScalars.Of(1));
         var wz = linalg.solve(gram, z.t().matmul(y - my));                          // (d, k)
         var w = wz * scale.unsqueeze(1);                                            // back to the units of x
         var b = my - mx.matmul(w);
