@@ -55,7 +55,7 @@ public sealed record RamTrainSpec(
         if (Scales != null) net = net with { Scales = Scales.Value };
         if (LocationHidden != null) net = net with { LocationHidden = LocationHidden.Value };
         if (PolicyGradientToCore != null) net = net with { PolicyGradientToCore = PolicyGradientToCore.Value };
-        net = net with { ReinforceWeight = ReinforceWeight ?? (net.PolicyGradientToCore ? 1 : 0.01) };
+        net = net with { ReinforceWeight = ReinforceWeight ?? RamOptions.RecommendedReinforceWeight(net.PolicyGradientToCore) };
         if (FirstLocation is { } first) net = net with { FirstLocation = first };
         if (TestPolicy is { } policy) net = net with { TestPolicy = policy };
         net.Validate();
@@ -191,8 +191,6 @@ public static class RamExperiment
         Check.AtLeast(spec.BatchSize, 1);
         var (path, run, model) = Load(spec.Checkpoint, context.Device, spec.TestPolicy);
         var data = ImageTasks.Load(run.Task, context.DataRoot, context.Log, context.Device, spec.Seed);
-        if (data.Test.Boxes is null)
-            throw new ArgumentException($"task {run.Task} has no object boxes; the probe needs a generated task (translated, cluttered60, cluttered100)");
         manual_seed(spec.Seed);
         var clock = Stopwatch.StartNew();
         var probe = LocationProbe.Measure(model, data.Valid, data.Test, run.Net.TestPolicy == RamTestPolicy.Mean, spec.BatchSize);

@@ -148,9 +148,12 @@ public sealed record RamOptions(
         {
             Core = RamCore.Lstm, Reward = RamReward.Probability, TestPolicy = RamTestPolicy.Mean,
             FirstLocation = large ? RamFirstLocation.Uniform : RamFirstLocation.Centre,
-            PolicyGradientToCore = large, ReinforceWeight = large ? 1 : 0.01,
+            PolicyGradientToCore = large, ReinforceWeight = RecommendedReinforceWeight(large),
         };
     }
+
+    /// <summary>The measured REINFORCE weight for where the policy gradient goes: 1 when it reaches the core, else 0.01.</summary>
+    public static double RecommendedReinforceWeight(bool policyGradientToCore) => policyGradientToCore ? 1 : 0.01;
 
     /// <summary>Checks the values, naming the bad one.</summary>
     public void Validate()
