@@ -27,6 +27,7 @@ public static class SharedOptions
         new OptionSpec("weight-decay", "X", "0", "L2 weight decay").Numbers(0),
         new OptionSpec("clip", "X", clip.ToString(System.Globalization.CultureInfo.InvariantCulture), "clip the gradient norm to X (0 = off)").Numbers(0),
         new OptionSpec("patience", "N", patience.ToString(), "early stopping: epochs without validation improvement (0 = off)").Ints(0),
+        new OptionSpec("min-delta", "X", "0", "the least gain of the monitored metric that resets --patience and --plateau (absolute, Keras' min_delta); smaller gains still pick the best checkpoint").Numbers(0),
         new OptionSpec("grace", "N", "0", "the first N epochs count toward neither --patience nor --plateau (a warm-up in which the validation metric may stay flat; Keras' start_from_epoch)").Ints(0),
         new("monitor", "METRIC", monitor, "validation metric that selects the best checkpoint (lower is better; bleu and chrf: higher)"),
         new OptionSpec("max-batches", "N", "0", "stop each epoch after N batches (0 = all; for quick runs)").Ints(0),
@@ -50,7 +51,7 @@ public static class SharedOptions
     static readonly (string Property, string Flag)[] TrainerFlags =
     [
         ("PlateauEpochs", "--plateau"), ("WarmupEpochs", "--warmup"), ("Epochs", "--epochs"), ("BatchSize", "--batch-size"),
-        ("LearningRate", "--lr"), ("GradClipNorm", "--clip"), ("Patience", "--patience"), ("GraceEpochs", "--grace"), ("WarmupSteps", "--warmup-steps"), ("Gamma", "--gamma"), ("Resume needs OutDir", "--resume needs --out"),
+        ("LearningRate", "--lr"), ("GradClipNorm", "--clip"), ("Patience", "--patience"), ("GraceEpochs", "--grace"), ("MinDelta", "--min-delta"), ("WarmupSteps", "--warmup-steps"), ("Gamma", "--gamma"), ("Resume needs OutDir", "--resume needs --out"),
     ];
 
     /// <summary>Validates trainer options, rethrowing the library's message (which names properties) with the flags instead.</summary>
@@ -80,6 +81,7 @@ public static class SharedOptions
         GradClipNorm = a.Double("clip"),
         Patience = a.Int("patience"),
         GraceEpochs = a.Int("grace"),
+        MinDelta = a.Double("min-delta"),
         WarmupSteps = a.Int("warmup-steps"),
         Monitor = a.Required("monitor"),
         MaxBatchesPerEpoch = a.Int("max-batches"),

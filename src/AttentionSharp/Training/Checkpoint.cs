@@ -39,8 +39,10 @@ public sealed class TrainerState
     public double BestValue { get; set; } = double.NaN;
     /// <summary>Epoch of the best value.</summary>
     public int BestEpoch { get; set; }
-    /// <summary>Epochs since the monitored value last improved.</summary>
+    /// <summary>Epochs since the monitored value last improved (by more than <see cref="TrainerOptions.MinDelta"/>).</summary>
     public int EpochsWithoutImprovement { get; set; }
+    /// <summary>The monitored value that last reset the patience counts (NaN when none, or in checkpoints written before it was recorded: then <see cref="BestValue"/>).</summary>
+    public double PatienceReference { get; set; } = double.NaN;
     /// <summary>Whether early stopping ended the run.</summary>
     public bool Stopped { get; set; }
     /// <summary>Plateau schedule: learning-rate cuts made so far.</summary>

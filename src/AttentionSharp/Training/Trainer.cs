@@ -180,7 +180,11 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             if (!monitored.TryGetValue(Options.Monitor, out double value))
                 throw new ArgumentException($"monitored metric '{Options.Monitor}' is not produced; the model reports {string.Join(", ", monitored.Keys)}");
             bool improved = double.IsNaN(state.BestValue) || (Options.MonitorHigherIsBetter ? value > state.BestValue : value < state.BestValue);
-            if (improved) { state.BestValue = value; state.BestEpoch = epoch; state.EpochsWithoutImprovement = 0; state.EpochsSinceCut = 0; }
+            double reference = double.IsNaN(state.PatienceReference) ? state.BestValue : state.PatienceReference;
+            bool significant = double.IsNaN(reference) ||
+                               (Options.MonitorHigherIsBetter ? value > reference + Options.MinDelta : value < reference - Options.MinDelta);
+            if (improved) { state.BestValue = value; state.BestEpoch = epoch; }
+            if (significant) { state.PatienceReference = value; state.EpochsWithoutImprovement = 0; state.EpochsSinceCut = 0; }
             else if (epoch > Options.GraceEpochs) { state.EpochsWithoutImprovement++; state.EpochsSinceCut++; }
             bool cut = Options.Schedule.CutsAfter(state.EpochsSinceCut, state.RateCuts);
             if (cut) { state.RateCuts++; state.EpochsSinceCut = 0; }
@@ -202,11 +206,13 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             if (start != null) { File.Delete(start); start = null; }
             if (cut && !state.Stopped)
                 progress.Message($"learning rate cut to {Options.Schedule.RateAt(Options.LearningRate, epoch + 1, Options.Epochs, state.RateCuts):g3}: " +
-                                 $"no improvement of valid {Options.Monitor} for {Options.Schedule.PlateauEpochs} epochs");
-            if (state.Stopped) progress.Message($"early stopping after {state.Steps} optimizer steps: no improvement of valid {Options.Monitor} for {Options.Patience} epochs (best at epoch {state.BestEpoch})");
+                                 $"no improvement of valid {Options.Monitor}{MinDeltaText} for {Options.Schedule.PlateauEpochs} epochs");
+            if (state.Stopped) progress.Message($"early stopping after {state.Steps} optimizer steps: no improvement of valid {Options.Monitor}{MinDeltaText} for {Options.Patience} epochs (best at epoch {state.BestEpoch})");
         }
         return new TrainingSummary(state, history, resumedFrom);
     }
+
+    string MinDeltaText => Options.MinDelta > 0 ? $" by more than {Options.MinDelta:g3}" : "";
 
     /// <summary>The rate of 1-based optimizer step <paramref name="step"/> in an epoch whose scheduled rate is <paramref name="epochRate"/> (<see cref="TrainerOptions.WarmupSteps"/>).</summary>
     public static double StepRate(double epochRate, long step, int warmupSteps) =>
@@ -313,7 +319,7 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
     {
         Epoch = s.Epoch, BestValue = s.BestValue, BestEpoch = s.BestEpoch,
         EpochsWithoutImprovement = s.EpochsWithoutImprovement, Stopped = s.Stopped, Seconds = s.Seconds,
-        RateCuts = s.RateCuts, EpochsSinceCut = s.EpochsSinceCut, Steps = s.Steps,
+        RateCuts = s.RateCuts, EpochsSinceCut = s.EpochsSinceCut, Steps = s.Steps, PatienceReference = s.PatienceReference,
     };
 
     void AppendMetrics(EpochRecord r)

@@ -32,6 +32,14 @@ public sealed record TrainerOptions
     /// or their run stopped before they begin to learn. 0 = off.
     /// </summary>
     public int GraceEpochs { get; init; }
+    /// <summary>
+    /// The least change of the monitored metric that counts as an improvement for <see cref="Patience"/> and the plateau
+    /// schedule (absolute, in the metric's units; Keras' <c>min_delta</c>, PyTorch's <c>ReduceLROnPlateau(threshold_mode="abs")</c>):
+    /// the counts reset only when the value beats the last value that reset them by more than this. Smaller gains still
+    /// select the best checkpoint. At the floor rate the validation error of a sampled model moves by a few tenths of a
+    /// point from epoch to epoch; without a margin such noise resets patience and a converged run goes on. 0 = any gain.
+    /// </summary>
+    public double MinDelta { get; init; }
     /// <summary>Validation metric that selects the best checkpoint, e.g. <c>error</c> or <c>loss</c> (lower is better) or <c>bleu</c> / <c>chrf</c> (higher is better: <see cref="MonitorHigherIsBetter"/>).</summary>
     public string Monitor { get; init; } = "loss";
     /// <summary>Whether a larger <see cref="Monitor"/> value is better: <c>bleu</c>, <c>chrf</c>; every other metric is better when lower.</summary>
@@ -74,6 +82,7 @@ public sealed record TrainerOptions
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1; got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number; got {LearningRate}");
         if (Patience < 0) throw new ArgumentException($"Patience must be 0 (off) or positive; got {Patience}");
+        if (!(MinDelta >= 0) || double.IsInfinity(MinDelta)) throw new ArgumentException($"MinDelta must be 0 (off) or a positive number; got {MinDelta}");
         if (GraceEpochs < 0) throw new ArgumentException($"GraceEpochs must be 0 (off) or positive; got {GraceEpochs}");
         if (NativeFaultRetries < 0) throw new ArgumentException($"NativeFaultRetries must be 0 (off) or positive; got {NativeFaultRetries}");
         if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must be 0 (off) or positive; got {WarmupSteps}");

@@ -245,6 +245,60 @@ public class TrainerTests
         Assert.Contains("--grace", e2.Message);
     }
 
+    [Fact]
+    public void MinDeltaResetsPatienceOnlyOnGainsAboveItWhileTheBestCheckpointFollowsEveryGainAndResumesTheSame()
+    {
+        // A constant small rate: the validation loss falls by shrinking steps, so late gains are smaller than the margin.
+        const double delta = 0.004;
+        TrainerOptions Opts(string dir, int epochs, bool resume, double minDelta) => Options(dir, epochs, resume) with
+        { LearningRate = 3e-3, Monitor = "loss", Patience = 3, Schedule = new LearningRateSchedule(ScheduleKind.Constant), MinDelta = minDelta };
+        TrainingSummary Run(string dir, int epochs, bool resume, double minDelta)
+        {
+            var (t, _) = Build(5);
+            return new Trainer<ImageBatch>(Opts(dir, epochs, resume, minDelta)).Fit(t, ModelIdentity.Of("baseline", Net), Train, Valid, new PlainProgress(TextWriter.Null));
+        }
+        List<JsonNode> Log(string dir) => File.ReadAllLines(Path.Combine(dir, Trainer<ImageBatch>.MetricsFile)).Select(l => JsonNode.Parse(l)!).ToList();
+
+        string plain = Directory.CreateTempSubdirectory("attn-mindelta0-").FullName;
+        var any = Run(plain, 40, false, 0);
+        string margin = Directory.CreateTempSubdirectory("attn-mindelta-").FullName;
+        var withMargin = Run(margin, 40, false, delta);
+        string split = Directory.CreateTempSubdirectory("attn-mindelta-split-").FullName;
+        Run(split, 3, false, delta);
+        var resumed = Run(split, 40, true, delta);
+
+        // The rule from its definition, replayed on the logged losses: a count resets only when the loss is below the loss
+        // that last reset it by more than delta; "best" marks every new minimum.
+        var log = Log(margin);
+        double reference = double.NaN, best = double.NaN;
+        int flat = 0, stopAt = 0, bestEpoch = 0;
+        foreach (var e in log)
+        {
+            int epoch = e["epoch"]!.GetValue<int>();
+            double loss = e["valid_loss"]!.GetValue<double>();
+            bool isBest = double.IsNaN(best) || loss < best;
+            Assert.Equal(isBest, e["best"]!.GetValue<bool>());
+            if (isBest) { best = loss; bestEpoch = epoch; }
+            if (double.IsNaN(reference) || loss < reference - delta) { reference = loss; flat = 0; }
+            else if (++flat >= 3) { stopAt = epoch; break; }
+        }
+        Assert.True(withMargin.State.Stopped, "the run with a margin was expected to stop by patience");
+        Assert.Equal(stopAt, withMargin.State.Epoch);
+        Assert.Equal(log.Count, withMargin.State.Epoch);
+        Assert.Equal(bestEpoch, withMargin.State.BestEpoch);
+        // The margin changed the run: without it, the small late gains kept it going longer.
+        Assert.True(any.State.Epoch > withMargin.State.Epoch, $"without a margin the run stopped at epoch {any.State.Epoch}, with it at {withMargin.State.Epoch}: the test needs small late gains");
+        Assert.True(Log(margin).Any(e => e["best"]!.GetValue<bool>() && e["epoch"]!.GetValue<int>() > 1 &&
+                                         Log(margin).First(p => p["epoch"]!.GetValue<int>() == e["epoch"]!.GetValue<int>() - 1)["valid_loss"]!.GetValue<double>() - e["valid_loss"]!.GetValue<double>() < delta),
+                    "the test needs a gain below the margin that still selected the best checkpoint");
+        Assert.Equal(withMargin.State.Epoch, resumed.State.Epoch);
+        Assert.Equal(log.Select(e => e["valid_loss"]!.GetValue<double>()), Log(split).Select(e => e["valid_loss"]!.GetValue<double>()));
+
+        Assert.Contains("MinDelta must be 0 (off) or a positive number", Assert.Throws<ArgumentException>(() => new TrainerOptions { MinDelta = -0.1 }.Validate()).Message);
+        var e2 = Assert.Throws<AttentionSharp.Cli.UsageException>(() => AttentionSharp.Cli.Commands.SharedOptions.Validated(new TrainerOptions { MinDelta = double.NaN }));
+        Assert.Contains("--min-delta", e2.Message);
+    }
+
     /// <summary>Cancels a token when a given step of a given epoch reports (what Ctrl-C does from another thread).</summary>
     sealed class CancelAt(CancellationTokenSource source, int epoch, int step) : ITrainingProgress
     {
