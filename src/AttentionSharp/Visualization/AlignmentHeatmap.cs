@@ -44,9 +44,7 @@ public static class AlignmentHeatmap
             canvas.DrawText(Label(sourceSymbols[j]), 0, 0, SKTextAlign.Left, font, text);
             canvas.Restore();
         }
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return Png.Encode(surface);
     }
 
     static string Label(string s) => s == " " ? "␣" : s;

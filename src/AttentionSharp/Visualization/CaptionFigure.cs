@@ -81,9 +81,7 @@ public static class CaptionFigure
         using (var font = new SKFont(SKTypeface.Default, 12))
         using (var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true })
             foreach (var (text, x, y, _) in texts) canvas.DrawText(text, x, y, SKTextAlign.Left, font, ink);
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return Png.Encode(bitmap);
     }
 
     static void Draw(SKBitmap bitmap, CaptionExample e, float[]? weights, int left, int top, int scale)

@@ -95,8 +95,6 @@ public static class DrawReadFigure
                 }
             }
         }
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.WriteAllBytes(path, data.ToArray());
+        AtomicFile.WriteAllBytes(path, Png.Encode(bitmap));
     }
 }

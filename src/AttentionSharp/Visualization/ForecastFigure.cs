@@ -33,32 +33,19 @@ public static class ForecastFigure
         if (hi - lo < 1e-12) { lo -= 1; hi += 1; }
         double pad = 0.05 * (hi - lo);
         lo -= pad; hi += pad;
-        const int left = 70, right = 20, top = 40, bottom = 50;
-        float plotW = width - left - right, plotH = height - top - bottom;
-        float X(int i) => left + plotW * i / (times.Count - 1);
-        float Y(double v) => top + (float)(plotH * (hi - v) / (hi - lo));
-        using var surface = SKSurface.Create(new SKImageInfo(width, height));
-        var canvas = surface.Canvas;
-        canvas.Clear(SKColors.White);
-        using var font = new SKFont(SKTypeface.Default, 13);
-        using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-        using var axis = new SKPaint { Color = new SKColor(120, 120, 120), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
-        using var gridPaint = new SKPaint { Color = new SKColor(230, 230, 230), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
-        canvas.DrawText(title, left, 24, SKTextAlign.Left, font, text);
-        for (int g = 0; g <= 5; g++)
-        {
-            double v = lo + (hi - lo) * g / 5;
-            canvas.DrawLine(left, Y(v), left + plotW, Y(v), gridPaint);
-            canvas.DrawText(v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture), left - 6, Y(v) + 4, SKTextAlign.Right, font, text);
-        }
+        using var chart = new ChartCanvas(width, height, 70, 20, 40, 50, title);
+        float X(int i) => chart.Left + chart.PlotWidth * i / (times.Count - 1);
+        float Y(double v) => chart.Top + (float)(chart.PlotHeight * (hi - v) / (hi - lo));
+        var canvas = chart.Canvas;
+        for (int g = 0; g <= 5; g++) chart.HorizontalGrid(Y(lo + (hi - lo) * g / 5), lo + (hi - lo) * g / 5, "0.##");
         int every = Math.Max(1, times.Count / 10);
         for (int i = 0; i < times.Count; i += every)
         {
-            canvas.DrawLine(X(i), top + plotH, X(i), top + plotH + 5, axis);
-            canvas.DrawText(times[i], X(i), top + plotH + 20, SKTextAlign.Center, font, text);
+            canvas.DrawLine(X(i), chart.Bottom, X(i), chart.Bottom + 5, chart.Axis);
+            chart.LabelBelow(X(i), times[i], 20);
         }
-        canvas.DrawRect(left, top, plotW, plotH, axis);
-        float legendX = left + plotW;
+        chart.Frame();
+        float legendX = chart.Right;
         if (band != null)
         {
             using var fill = new SKPaint { Color = band.Colour.WithAlpha(60), Style = SKPaintStyle.Fill, IsAntialias = true };
@@ -68,30 +55,19 @@ public static class ForecastFigure
             for (int i = times.Count - 1; i >= 0; i--) path.LineTo(X(i), Y(band.Low[i]));
             path.Close();
             canvas.DrawPath(path, fill);
-            float w = font.MeasureText(band.Name);
-            legendX -= w + 40;
+            legendX -= chart.Font.MeasureText(band.Name) + 40;
             canvas.DrawRect(legendX, 14, 24, 12, fill);
-            canvas.DrawText(band.Name, legendX + 28, 24, SKTextAlign.Left, font, text);
+            canvas.DrawText(band.Name, legendX + 28, 24, SKTextAlign.Left, chart.Font, chart.Text);
         }
         for (int li = lines.Count - 1; li >= 0; li--)
         {
             var line = lines[li];
             using var paint = new SKPaint { Color = line.Colour, StrokeWidth = li == 0 ? 1.6f : 1.1f, Style = SKPaintStyle.Stroke, IsAntialias = true };
-            using var path = new SKPath();
-            bool pen = false;
-            for (int i = 0; i < times.Count; i++)
-            {
-                if (!double.IsFinite(line.Values[i])) { pen = false; continue; }
-                if (pen) path.LineTo(X(i), Y(line.Values[i])); else path.MoveTo(X(i), Y(line.Values[i]));
-                pen = true;
-            }
-            canvas.DrawPath(path, paint);
-            float w = font.MeasureText(line.Name);
-            legendX -= w + 40;
-            canvas.DrawLine(legendX, 20, legendX + 24, 20, paint);
-            canvas.DrawText(line.Name, legendX + 28, 24, SKTextAlign.Left, font, text);
+            chart.Polyline(times.Count, i => double.IsFinite(line.Values[i]) ? new SKPoint(X(i), Y(line.Values[i])) : null, paint);
+            legendX -= chart.Font.MeasureText(line.Name) + 40;
+            chart.LegendEntry(legendX, 24, line.Name, paint);
         }
-        return Encode(surface);
+        return chart.ToPng();
     }
 
     /// <summary>Renders a horizontal bar chart of <paramref name="values"/> by <paramref name="labels"/> (in the given order) as PNG bytes.</summary>
@@ -118,14 +94,7 @@ public static class ForecastFigure
             canvas.DrawRect(left, y + 3, w, rowH - 6, bar);
             canvas.DrawText(values[i].ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture), left + w + 6, y + 13, SKTextAlign.Left, font, text);
         }
-        return Encode(surface);
-    }
-
-    static byte[] Encode(SKSurface surface)
-    {
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return Png.Encode(surface);
     }
 
     /// <summary>Writes <see cref="RenderLines"/> atomically.</summary>

@@ -57,9 +57,7 @@ public static class GlimpsePathFigure
     public static void SavePng(string path, IReadOnlyList<GlimpsePath> paths, GlimpseSensor sensor)
     {
         using var bitmap = Render(paths, sensor);
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.WriteAllBytes(path, data.ToArray());
+        AtomicFile.WriteAllBytes(path, Png.Encode(bitmap));
     }
 
     /// <summary>Renders one row per image: the image with path and boxes, then a grid of patches (columns = steps, rows = scales).</summary>

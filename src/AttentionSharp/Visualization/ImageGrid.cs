@@ -48,9 +48,7 @@ public static class ImageGrid
             int left = pad;
             for (int c = 0; c < columns; c++) { canvas.DrawText(titles[c], left + 2, header - 5, SKTextAlign.Left, font, ink); left += colW[c] + pad; }
         }
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return Png.Encode(bitmap);
     }
 
     /// <summary>Renders and writes the grid atomically to <paramref name="path"/>.</summary>

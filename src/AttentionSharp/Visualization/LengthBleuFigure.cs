@@ -39,63 +39,34 @@ public static class LengthBleuFigure
             if (s.Bleu.Count != buckets.Count) throw new ArgumentException($"series '{s.Name}' must have one value per bucket ({buckets.Count}); got {s.Bleu.Count}");
         double top0 = series.SelectMany(s => s.Bleu).Where(v => v.HasValue).Select(v => v!.Value).DefaultIfEmpty(0).Max();
         double yMax = Math.Max(10, Math.Ceiling(top0 / 10) * 10);
-        const int left = 60, right = 20, top = 40, bottom = 64;
-        float plotW = width - left - right, plotH = height - top - bottom;
-        float X(int i) => left + plotW * (i + 0.5f) / buckets.Count;
-        float Y(double b) => top + (float)(plotH * (1 - b / yMax));
-        using var surface = SKSurface.Create(new SKImageInfo(width, height));
-        var canvas = surface.Canvas;
-        canvas.Clear(SKColors.White);
-        using var font = new SKFont(SKTypeface.Default, 13);
+        using var chart = new ChartCanvas(width, height, 60, 20, 40, 64, title);
+        float X(int i) => chart.Left + chart.PlotWidth * (i + 0.5f) / buckets.Count;
+        float Y(double b) => chart.Top + (float)(chart.PlotHeight * (1 - b / yMax));
         using var small = new SKFont(SKTypeface.Default, 11);
-        using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var grey = new SKPaint { Color = new SKColor(110, 110, 110), IsAntialias = true };
-        using var axis = new SKPaint { Color = new SKColor(120, 120, 120), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
-        using var grid = new SKPaint { Color = new SKColor(230, 230, 230), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
-        canvas.DrawText(title, left, 24, SKTextAlign.Left, font, text);
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
-        int steps = (int)(yMax / 10);
-        for (int g = 0; g <= steps; g++)
-        {
-            double b = 10.0 * g;
-            canvas.DrawLine(left, Y(b), left + plotW, Y(b), grid);
-            canvas.DrawText(b.ToString("0", inv), left - 6, Y(b) + 4, SKTextAlign.Right, font, text);
-        }
+        for (int g = 0; g <= (int)(yMax / 10); g++) chart.HorizontalGrid(Y(10.0 * g), 10.0 * g, "0");
         for (int i = 0; i < buckets.Count; i++)
         {
-            canvas.DrawText(buckets[i], X(i), top + plotH + 18, SKTextAlign.Center, font, text);
-            if (counts != null) canvas.DrawText($"n={counts[i]}", X(i), top + plotH + 33, SKTextAlign.Center, small, grey);
+            chart.LabelBelow(X(i), buckets[i]);
+            if (counts != null) chart.LabelBelow(X(i), $"n={counts[i]}", 33, small, grey);
         }
-        canvas.DrawText("source sentence length (words)", left + plotW / 2, height - 10, SKTextAlign.Center, font, text);
-        canvas.Save();
-        canvas.RotateDegrees(-90, 16, top + plotH / 2);
-        canvas.DrawText("BLEU", 16, top + plotH / 2, SKTextAlign.Center, font, text);
-        canvas.Restore();
-        canvas.DrawRect(left, top, plotW, plotH, axis);
-        float legendY = top + 16;
+        chart.XAxisTitle("source sentence length (words)");
+        chart.YAxisTitle("BLEU");
+        chart.Frame();
+        float legendY = chart.Top + 16;
         foreach (var s in series)
         {
             using var paint = new SKPaint { Color = s.Colour, StrokeWidth = 2f, Style = SKPaintStyle.Stroke, IsAntialias = true };
             using var dots = new SKPaint { Color = s.Colour, Style = SKPaintStyle.Fill, IsAntialias = true };
             using var dash = s.Dashed ? SKPathEffect.CreateDash([6f, 4f], 0) : null;
             paint.PathEffect = dash;
-            using var path = new SKPath();
-            bool open = false;
+            chart.Polyline(buckets.Count, i => s.Bleu[i] is { } v ? new SKPoint(X(i), Y(v)) : null, paint);
             for (int i = 0; i < buckets.Count; i++)
-            {
-                if (s.Bleu[i] is not { } v) { open = false; continue; }
-                if (open) path.LineTo(X(i), Y(v)); else path.MoveTo(X(i), Y(v));
-                open = true;
-                canvas.DrawCircle(X(i), Y(v), 3.5f, dots);
-            }
-            canvas.DrawPath(path, paint);
-            canvas.DrawLine(left + plotW - 230, legendY - 4, left + plotW - 204, legendY - 4, paint);
-            canvas.DrawText(s.Name, left + plotW - 198, legendY, SKTextAlign.Left, font, text);
+                if (s.Bleu[i] is { } v) chart.Canvas.DrawCircle(X(i), Y(v), 3.5f, dots);
+            chart.LegendEntry(chart.Right - 230, legendY, s.Name, paint);
             legendY += 18;
         }
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return chart.ToPng();
     }
 
     /// <summary>Writes <see cref="Render"/>'s PNG to <paramref name="path"/> atomically.</summary>

@@ -19,47 +19,28 @@ public static class PrecisionRecallFigure
         if (curves.Count == 0) throw new ArgumentException("a precision-recall figure needs at least one curve");
         if (curves.Any(c => c.Recall.Length != c.Precision.Length)) throw new ArgumentException("each curve needs as many recall as precision values");
         double xMax = maxRecall ?? Math.Max(0.1, Math.Ceiling(curves.Max(c => c.Recall.Length == 0 ? 0 : c.Recall[^1]) * 10) / 10);
-        const int left = 60, right = 20, top = 40, bottom = 50;
-        float plotW = width - left - right, plotH = height - top - bottom;
-        float X(double r) => left + (float)(plotW * Math.Min(r, xMax) / xMax);
-        float Y(double p) => top + (float)(plotH * (1 - p));
-        using var surface = SKSurface.Create(new SKImageInfo(width, height));
-        var canvas = surface.Canvas;
-        canvas.Clear(SKColors.White);
-        using var font = new SKFont(SKTypeface.Default, 13);
-        using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-        using var axis = new SKPaint { Color = new SKColor(120, 120, 120), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
-        using var grid = new SKPaint { Color = new SKColor(230, 230, 230), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
-        canvas.DrawText(title, left, 24, SKTextAlign.Left, font, text);
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        using var chart = new ChartCanvas(width, height, 60, 20, 40, 50, title);
+        float X(double r) => chart.Left + (float)(chart.PlotWidth * Math.Min(r, xMax) / xMax);
+        float Y(double p) => chart.Top + (float)(chart.PlotHeight * (1 - p));
         for (int g = 0; g <= 10; g++)
         {
             double p = g / 10.0, r = xMax * g / 10;
-            canvas.DrawLine(left, Y(p), left + plotW, Y(p), grid);
-            canvas.DrawLine(X(r), top, X(r), top + plotH, grid);
-            canvas.DrawText(p.ToString("0.0", inv), left - 6, Y(p) + 4, SKTextAlign.Right, font, text);
-            canvas.DrawText(r.ToString("0.00", inv), X(r), top + plotH + 18, SKTextAlign.Center, font, text);
+            chart.HorizontalGrid(Y(p), p, "0.0");
+            chart.Canvas.DrawLine(X(r), chart.Top, X(r), chart.Bottom, chart.Grid);
+            chart.LabelBelow(X(r), r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture));
         }
-        canvas.DrawText("recall", left + plotW / 2, height - 10, SKTextAlign.Center, font, text);
-        canvas.DrawRect(left, top, plotW, plotH, axis);
-        float legendY = top + plotH - 12 - 18 * (curves.Count - 1);
+        chart.XAxisTitle("recall");
+        chart.Frame();
+        float legendY = chart.Bottom - 12 - 18 * (curves.Count - 1);
         foreach (var c in curves)
         {
             using var paint = new SKPaint { Color = c.Colour, StrokeWidth = 1.6f, Style = SKPaintStyle.Stroke, IsAntialias = true };
-            using var path = new SKPath();
-            for (int i = 0; i < c.Recall.Length; i++)
-            {
-                if (c.Recall[i] > xMax) break;
-                if (i == 0) path.MoveTo(X(c.Recall[i]), Y(c.Precision[i])); else path.LineTo(X(c.Recall[i]), Y(c.Precision[i]));
-            }
-            canvas.DrawPath(path, paint);
-            canvas.DrawLine(left + plotW - 220, legendY - 4, left + plotW - 196, legendY - 4, paint);
-            canvas.DrawText(c.Name, left + plotW - 190, legendY, SKTextAlign.Left, font, text);
+            int shown = c.Recall.TakeWhile(r => r <= xMax).Count();
+            chart.Polyline(shown, i => new SKPoint(X(c.Recall[i]), Y(c.Precision[i])), paint);
+            chart.LegendEntry(chart.Right - 220, legendY, c.Name, paint);
             legendY += 18;
         }
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return chart.ToPng();
     }
 
     /// <summary>Writes <see cref="Render"/>'s PNG to <paramref name="path"/> atomically.</summary>

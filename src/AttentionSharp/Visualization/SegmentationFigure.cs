@@ -93,9 +93,7 @@ public static class SegmentationFigure
             }
             canvas.DrawText("attention: blue 0 .. red 1", Math.Max(lx + 10, figW - 170), figH - legend + 15, SKTextAlign.Left, font, ink);
         }
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return Png.Encode(bitmap);
     }
 
     /// <summary>Renders and writes the figure atomically to <paramref name="path"/>.</summary>

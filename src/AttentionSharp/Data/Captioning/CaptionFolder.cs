@@ -114,7 +114,6 @@ public static class CaptionFolder
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++) { byte v = grey[y * width + x]; bitmap.SetPixel(x, y, new SKColor(v, v, v)); }
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        Training.AtomicFile.WriteAllBytes(path, data.ToArray());
+        Training.AtomicFile.WriteAllBytes(path, Visualization.Png.Encode(bitmap));
     }
 }
