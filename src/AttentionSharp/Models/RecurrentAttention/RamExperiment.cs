@@ -55,7 +55,7 @@ public sealed record RamTrainSpec(
         if (Scales != null) net = net with { Scales = Scales.Value };
         if (LocationHidden != null) net = net with { LocationHidden = LocationHidden.Value };
         if (PolicyGradientToCore != null) net = net with { PolicyGradientToCore = PolicyGradientToCore.Value };
-        net = net with { ReinforceWeight = ReinforceWeight ?? RamOptions.RecommendedReinforceWeight(net.PolicyGradientToCore) };
+        net = net with { ReinforceWeight = ReinforceWeight ?? RamOptions.RecommendedReinforceWeight(net.PolicyGradientToCore, height, width) };
         if (FirstLocation is { } first) net = net with { FirstLocation = first };
         if (TestPolicy is { } policy) net = net with { TestPolicy = policy };
         net.Validate();

@@ -149,8 +149,8 @@ public class PolicyOptionsTests
     }
 
     [Theory]
-    [InlineData(28, 8, 1, "centre", false, 0.01)]
-    [InlineData(60, 12, 3, "centre", false, 0.01)]
+    [InlineData(28, 8, 1, "centre", true, 0.1)]
+    [InlineData(60, 12, 3, "centre", true, 0.1)]
     [InlineData(100, 12, 4, "uniform", true, 1.0)]
     public void RecommendedKeepsThePapersSensorAndAddsTheMeasuredPolicyChoices(int side, int patch, int scales, string first, bool toCore, double weight)
     {
@@ -166,8 +166,10 @@ public class PolicyOptionsTests
     public void TheReinforceWeightFollowsWhereThePolicyGradientGoesUnlessGiven()
     {
         Assert.Equal((true, 1.0), Resolved(new RamTrainSpec(Task: "cluttered100"), 100));
-        Assert.Equal((false, 0.01), Resolved(new RamTrainSpec(Task: "translated"), 60));
-        Assert.Equal((true, 1.0), Resolved(new RamTrainSpec(Task: "translated", PolicyGradientToCore: true), 60));
+        Assert.Equal((true, 0.1), Resolved(new RamTrainSpec(Task: "translated"), 60));
+        Assert.Equal((false, 0.01), Resolved(new RamTrainSpec(Task: "translated", PolicyGradientToCore: false), 60));
+        Assert.Equal((true, 0.1), Resolved(new RamTrainSpec(Task: "translated", PolicyGradientToCore: true), 60));
+        Assert.Equal((true, 1.0), Resolved(new RamTrainSpec(Task: "translated", ReinforceWeight: 1), 60));
         Assert.Equal((false, 0.01), Resolved(new RamTrainSpec(Task: "cluttered100", PolicyGradientToCore: false), 100));
         Assert.Equal((true, 0.1), Resolved(new RamTrainSpec(Task: "cluttered100", ReinforceWeight: 0.1), 100));
         static (bool, double) Resolved(RamTrainSpec spec, int side)
