@@ -64,9 +64,7 @@ public static class DrawReadFigure
             {
                 var p = paths[r];
                 float top = margin + r * rowH, left = margin, y0 = top + caption;
-                bool right = p.Predicted == p.Label;
-                using (var cap = new SKPaint { Color = right ? new SKColor(0, 128, 0) : new SKColor(200, 0, 0), IsAntialias = true })
-                    canvas.DrawText($"true {p.Label}   predicted {p.Predicted}" + (right ? "" : "   (wrong)"), left, top + 14, SKTextAlign.Left, font, cap);
+                GlimpsePathFigure.DrawVerdict(canvas, p.Label, p.Predicted, left, top + 14, font);
                 GlimpsePathFigure.DrawGrey(canvas, p.Image, w, h, left, y0, zoom);
                 canvas.Save();
                 canvas.ClipRect(new SKRect(left, y0, left + imgW, y0 + imgH));

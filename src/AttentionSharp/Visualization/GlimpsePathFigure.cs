@@ -84,9 +84,7 @@ public static class GlimpsePathFigure
         {
             var p = paths[r];
             float top = margin + r * rowH, left = margin;
-            bool right = p.Predicted == p.Label;
-            using (var cap = new SKPaint { Color = right ? new SKColor(0, 128, 0) : new SKColor(200, 0, 0), IsAntialias = true })
-                canvas.DrawText($"true {p.Label}   predicted {p.Predicted}" + (right ? "" : "   (wrong)"), left, top + 14, SKTextAlign.Left, font, cap);
+            DrawVerdict(canvas, p.Label, p.Predicted, left, top + 14, font);
             float y0 = top + caption;
             DrawGrey(canvas, p.Image, w, h, left, y0, zoom);
             canvas.Save();
@@ -136,6 +134,14 @@ public static class GlimpsePathFigure
     }
 
     static SKPoint Centre(double[] l, int w, int h) => new(GlimpseSensor.Centre(l[0], w), GlimpseSensor.Centre(l[1], h));
+
+    /// <summary>The caption over one example: true and predicted class, green when right, red with "(wrong)" when not.</summary>
+    internal static void DrawVerdict(SKCanvas canvas, int label, int predicted, float x, float y, SKFont font)
+    {
+        bool right = predicted == label;
+        using var paint = new SKPaint { Color = right ? new SKColor(0, 128, 0) : new SKColor(200, 0, 0), IsAntialias = true };
+        canvas.DrawText($"true {label}   predicted {predicted}" + (right ? "" : "   (wrong)"), x, y, SKTextAlign.Left, font, paint);
+    }
 
     internal static void DrawGrey(SKCanvas canvas, float[] pixels, int w, int h, float x, float y, float zoom)
     {
