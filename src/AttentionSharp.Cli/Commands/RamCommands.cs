@@ -16,7 +16,7 @@ public static class RamCommands
         new OptionSpec("glimpses", "N", "6", "glimpses per image").Ints(1, 100),
         new OptionSpec("patch", "N", null, "glimpse patch side (default: the paper's, 8 on 28x28, else 12)").Ints(1, 1000),
         new OptionSpec("scales", "N", null, "glimpse scales (default: the paper's, 1 on 28x28, 3 on 60x60, 4 on 100x100)").Ints(1, 8),
-        new OptionSpec("core", "NAME", null, "core network: rnn (ReLU RNN, the paper's) or lstm (default: RamOptions.Recommended, lstm)").Variants<RamCore>(),
+        new OptionSpec("core", "NAME", null, "core network: rnn (ReLU RNN, the paper's) or lstm (default: RamOptions.Recommended: rnn up to 28x28, else lstm)").Variants<RamCore>(),
         new OptionSpec("std", "X", "0.1", "standard deviation of the Gaussian location policy").Numbers(1e-6, 2),
         new OptionSpec("std-final", "X", "0", "when > 0, the policy std falls linearly from --std in the first epoch to X in the last (0 = fixed std)").Numbers(0, 2),
         new OptionSpec("reinforce-weight", "X", null, "weight of the REINFORCE term in the hybrid loss (default: with the policy gradient to the core 1 above 60x60 and 0.1 up to it; detached 0.01)").Numbers(0),

@@ -149,14 +149,14 @@ public class PolicyOptionsTests
     }
 
     [Theory]
-    [InlineData(28, 8, 1, "centre", true, 0.1)]
-    [InlineData(60, 12, 3, "centre", true, 0.1)]
-    [InlineData(100, 12, 4, "uniform", true, 1.0)]
-    public void RecommendedKeepsThePapersSensorAndAddsTheMeasuredPolicyChoices(int side, int patch, int scales, string first, bool toCore, double weight)
+    [InlineData(28, 8, 1, "rnn", "uniform", true, 0.1)]
+    [InlineData(60, 12, 3, "lstm", "centre", true, 0.1)]
+    [InlineData(100, 12, 4, "lstm", "uniform", true, 1.0)]
+    public void RecommendedKeepsThePapersSensorAndAddsTheMeasuredPolicyChoices(int side, int patch, int scales, string core, string first, bool toCore, double weight)
     {
         var o = RamOptions.Recommended(side, side, glimpses: 8);
         Assert.Equal((patch, scales, 8), (o.Patch, o.Scales, o.Glimpses));
-        Assert.Equal(("lstm", "probability", "mean", first), (Variant.Name(o.Core), Variant.Name(o.Reward), Variant.Name(o.TestPolicy), Variant.Name(o.FirstLocation)));
+        Assert.Equal((core, "probability", "mean", first), (Variant.Name(o.Core), Variant.Name(o.Reward), Variant.Name(o.TestPolicy), Variant.Name(o.FirstLocation)));
         Assert.Equal((0, toCore, weight), (o.LocationHidden, o.PolicyGradientToCore, o.ReinforceWeight));
         var paper = RamOptions.ForImage(side, side);
         Assert.Equal((RamCore.Rnn, RamReward.Correct, RamTestPolicy.Sample, RamFirstLocation.Uniform), (paper.Core, paper.Reward, paper.TestPolicy, paper.FirstLocation));
