@@ -41,8 +41,13 @@ public sealed class TrainerState
     public int BestEpoch { get; set; }
     /// <summary>Epochs since the monitored value last improved (by more than <see cref="TrainerOptions.MinDelta"/>).</summary>
     public int EpochsWithoutImprovement { get; set; }
-    /// <summary>The monitored value that last reset the patience counts (NaN when none, or in checkpoints written before it was recorded: then <see cref="BestValue"/>).</summary>
-    public double PatienceReference { get; set; } = double.NaN;
+    /// <summary>
+    /// With <see cref="TrainerOptions.MinDelta"/> &gt; 0: the monitored value that last reset the patience counts. Null
+    /// otherwise (then the reference is <see cref="BestValue"/>), and then not written, so that checkpoints of runs without a
+    /// margin keep the header of earlier releases.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? PatienceReference { get; set; }
     /// <summary>Whether early stopping ended the run.</summary>
     public bool Stopped { get; set; }
     /// <summary>Plateau schedule: learning-rate cuts made so far.</summary>

@@ -180,11 +180,17 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             if (!monitored.TryGetValue(Options.Monitor, out double value))
                 throw new ArgumentException($"monitored metric '{Options.Monitor}' is not produced; the model reports {string.Join(", ", monitored.Keys)}");
             bool improved = double.IsNaN(state.BestValue) || (Options.MonitorHigherIsBetter ? value > state.BestValue : value < state.BestValue);
-            double reference = double.IsNaN(state.PatienceReference) ? state.BestValue : state.PatienceReference;
+            bool margin = Options.MinDelta > 0;
+            double reference = margin ? state.PatienceReference ?? state.BestValue : state.BestValue;
             bool significant = double.IsNaN(reference) ||
                                (Options.MonitorHigherIsBetter ? value > reference + Options.MinDelta : value < reference - Options.MinDelta);
             if (improved) { state.BestValue = value; state.BestEpoch = epoch; }
-            if (significant) { state.PatienceReference = value; state.EpochsWithoutImprovement = 0; state.EpochsSinceCut = 0; }
+            if (!margin) state.PatienceReference = null;
+            if (significant)
+            {
+                if (margin) state.PatienceReference = value;
+                state.EpochsWithoutImprovement = 0; state.EpochsSinceCut = 0;
+            }
             else if (epoch > Options.GraceEpochs) { state.EpochsWithoutImprovement++; state.EpochsSinceCut++; }
             bool cut = Options.Schedule.CutsAfter(state.EpochsSinceCut, state.RateCuts);
             if (cut) { state.RateCuts++; state.EpochsSinceCut = 0; }

@@ -53,6 +53,12 @@ static class ReaderFuzzer
                 else (input, what) = mutator.Mutate(target.Seeds[i % target.Seeds.Count], target.Seeds[(i + 1) % target.Seeds.Count]);
                 if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
                 Directory.CreateDirectory(work);
+                if (Environment.GetEnvironmentVariable("ATTN_FUZZ_DUMP") is { Length: > 0 } last)
+                {
+                    // the input under test, kept in case it takes the process down with it
+                    Directory.CreateDirectory(last);
+                    File.WriteAllBytes(Path.Combine(last, $"{target.Name}-current.bin"), input);
+                }
                 var (outcome, detail) = One(target, input, work, limit);
                 if (outcome == FuzzOutcome.Result || outcome == FuzzOutcome.ClearError)
                 {
@@ -64,7 +70,15 @@ static class ReaderFuzzer
                 report.Inputs++;
                 report.Counts[outcome]++;
                 if (outcome is not (FuzzOutcome.Result or FuzzOutcome.ClearError) && report.Failures.Count < 20)
+                {
                     report.Failures.Add($"{target.Name} input {i} ({what}, {input.Length} bytes): {outcome}: {detail}");
+                    // ATTN_FUZZ_DUMP=DIR keeps each failing input for a look at it outside the suite
+                    if (Environment.GetEnvironmentVariable("ATTN_FUZZ_DUMP") is { Length: > 0 } dump)
+                    {
+                        Directory.CreateDirectory(dump);
+                        File.WriteAllBytes(Path.Combine(dump, $"{target.Name}-{i}.bin"), input);
+                    }
+                }
                 if (outcome == FuzzOutcome.Hang) break; // the thread cannot be stopped; the rest would share its core
             }
         }
