@@ -185,12 +185,8 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
             bool significant = double.IsNaN(reference) ||
                                (Options.MonitorHigherIsBetter ? value > reference + Options.MinDelta : value < reference - Options.MinDelta);
             if (improved) { state.BestValue = value; state.BestEpoch = epoch; }
-            if (!margin) state.PatienceReference = null;
-            if (significant)
-            {
-                if (margin) state.PatienceReference = value;
-                state.EpochsWithoutImprovement = 0; state.EpochsSinceCut = 0;
-            }
+            state.PatienceReference = !margin ? null : significant ? value : state.PatienceReference;
+            if (significant) { state.EpochsWithoutImprovement = 0; state.EpochsSinceCut = 0; }
             else if (epoch > Options.GraceEpochs) { state.EpochsWithoutImprovement++; state.EpochsSinceCut++; }
             bool cut = Options.Schedule.CutsAfter(state.EpochsSinceCut, state.RateCuts);
             if (cut) { state.RateCuts++; state.EpochsSinceCut = 0; }

@@ -103,19 +103,18 @@ public sealed class ChartCanvas : IDisposable
     /// <summary>The frame around the plot rectangle.</summary>
     public void Frame() => Canvas.DrawRect(Left, Top, PlotWidth, PlotHeight, Axis);
 
-    /// <summary>Draws a line through <paramref name="count"/> points, lifting the pen where <paramref name="point"/> gives null (no value); returns nothing drawn as false.</summary>
-    public bool Polyline(int count, Func<int, SKPoint?> point, SKPaint paint)
+    /// <summary>Draws a line through <paramref name="count"/> points, lifting the pen where <paramref name="point"/> gives null (no value).</summary>
+    public void Polyline(int count, Func<int, SKPoint?> point, SKPaint paint)
     {
         using var path = new SKPath();
-        bool pen = false, any = false;
+        bool pen = false;
         for (int i = 0; i < count; i++)
         {
             if (point(i) is not { } p) { pen = false; continue; }
             if (pen) path.LineTo(p); else path.MoveTo(p);
-            pen = any = true;
+            pen = true;
         }
-        if (any) Canvas.DrawPath(path, paint);
-        return any;
+        Canvas.DrawPath(path, paint);
     }
 
     /// <summary>A legend entry: a 24-pixel stroke of <paramref name="paint"/> and <paramref name="name"/> after it, on the text baseline <paramref name="y"/>.</summary>
