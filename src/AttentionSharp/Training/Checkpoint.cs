@@ -200,12 +200,16 @@ public static class Checkpoint
                     if (o.Length == 0) throw new CheckpointException($"checkpoint '{path}' has no optimizer state to resume from");
                     if (optimizer is not TorchSharp.Modules.OptimizerHelper helper)
                         throw new ArgumentException($"optimizer {optimizer.GetType().Name} cannot load its state");
+                    try { OptimizerStateCheck.Validate(o, optimizer); }
+                    catch (InvalidDataException e) { throw new CheckpointException($"checkpoint '{path}' has an optimizer state that does not fit this run: {e.Message}", e); }
                     helper.load_state_dict(new BinaryReader(o));
                 }
             }
             using var g = ReadBlock(r);
             if (restoreRng)
             {
+                try { CheckRngState(g.ToArray()); }
+                catch (InvalidDataException e) { throw new CheckpointException($"checkpoint '{path}' has a random-generator state that libtorch cannot take: {e.Message}", e); }
                 using var t = torch.tensor(g.ToArray(), dtype: ScalarType.Byte);
                 torch.random.set_rng_state(t);
             }
@@ -215,6 +219,23 @@ public static class Checkpoint
             throw new CheckpointException($"checkpoint '{path}' does not fit this model ({header.Kind}): {e.Message}", e);
         }
         return header;
+    }
+
+    /// <summary>
+    /// Checks a stored CPU generator state the way libtorch's <c>CPUGeneratorImpl::set_state</c> does, because libtorch
+    /// reports a bad state by a C++ exception that TorchSharp does not catch (it ends the process): the size of
+    /// <c>CPUGeneratorImplState</c> (5,056 bytes) or of its legacy form (5,048), and an mt19937 engine that is seeded, has
+    /// 1..624 values left and a next index of at most 624 (fields at bytes 8, 12 and 16 after the 8-byte initial seed).
+    /// </summary>
+    internal static void CheckRngState(ReadOnlySpan<byte> state)
+    {
+        const int Current = 5056, Legacy = 5048, MersenneN = 624;
+        if (state.Length != Current && state.Length != Legacy)
+            throw new InvalidDataException($"{state.Length} bytes; libtorch's CPU generator state is {Current} (or {Legacy} in its legacy form)");
+        int left = BitConverter.ToInt32(state[8..]), seeded = BitConverter.ToInt32(state[12..]);
+        uint next = (uint)BitConverter.ToUInt64(state[16..]);
+        if (seeded == 0 || left <= 0 || left > MersenneN || next > MersenneN)
+            throw new InvalidDataException($"an mt19937 engine that is not valid (seeded {seeded}, left {left}, next {next}; expected seeded, left in 1..{MersenneN}, next <= {MersenneN})");
     }
 
     static void WriteBlock(BinaryWriter w, Action<BinaryWriter> write)

@@ -150,16 +150,17 @@ public static class StateDictStream
         return stream;
     }
 
-    static long Leb(BinaryReader r)
+    /// <summary>One LEB128 number of a TorchSharp stream; <paramref name="what"/> names the stream in errors.</summary>
+    internal static long Leb(BinaryReader r, string what = "weights stream")
     {
         ulong value = 0;
         for (int shift = 0; shift < 64; shift += 7)
         {
             byte b = r.ReadByte();
             value |= (ulong)(b & 0x7f) << shift;
-            if (b < 0x80) return value > long.MaxValue ? throw new InvalidDataException("weights stream: number out of range") : (long)value;
+            if (b < 0x80) return value > long.MaxValue ? throw new InvalidDataException($"{what}: number out of range") : (long)value;
         }
-        throw new InvalidDataException("weights stream: a number longer than 10 bytes");
+        throw new InvalidDataException($"{what}: a number longer than 10 bytes");
     }
 
     static void Leb(BinaryWriter w, long value)
