@@ -205,7 +205,9 @@ public static class CaptionExperiment
             result.Add(prefix + "exact", new Percent(100 * s.ExactMatch));
             for (int n = 0; n < 4; n++) result.Add($"{prefix}bleu{n + 1}", Math.Round(s.Bleu[n], 2));
             if (!double.IsNaN(s.ObjectAccuracy)) result.Add(prefix + "object_acc", new Percent(100 * s.ObjectAccuracy)).Add(prefix + "relation_acc", new Percent(100 * s.RelationAccuracy));
-            if (!double.IsNaN(s.Grounding)) result.Add(prefix + "grounding", new Percent(100 * s.Grounding));
+            if (!double.IsNaN(s.Grounding))
+                result.Add(prefix + "grounding", new Percent(100 * s.Grounding)).Add(prefix + "grounding_other_object", new Percent(100 * s.OtherObject))
+                      .Add(prefix + "grounding_near_miss", new Percent(100 * s.NearMiss));
         }
         var test = ScoreSet(model, data.Test, beam);
         Add("test_", test);

@@ -12,7 +12,23 @@ namespace AttentionSharp.Models.Captioning;
 /// <param name="Grounding">Share of generated object words present in the scene whose attention peak lies in that object's box; NaN without attention or scene objects.</param>
 /// <param name="GroundedWords">Object words counted for <see cref="Grounding"/>.</param>
 /// <param name="Count">Captions scored.</param>
-public sealed record CaptionScores(double[] Bleu, double ExactMatch, double ObjectAccuracy, double RelationAccuracy, double Grounding, int GroundedWords, int Count);
+/// <param name="OtherObject">Of the counted object words, the share whose peak is not in a box of the named class but in another object's box (looked at the wrong object).</param>
+/// <param name="NearMiss">Of the counted object words, the share whose peak misses every object box but lies within one grid cell of a box of the named class.</param>
+public sealed record CaptionScores(double[] Bleu, double ExactMatch, double ObjectAccuracy, double RelationAccuracy, double Grounding, int GroundedWords, int Count,
+    double OtherObject = double.NaN, double NearMiss = double.NaN);
+
+/// <summary>Where the attention peak of an object word lies (<see cref="CaptionMetrics.Locate"/>).</summary>
+public enum PeakPlace
+{
+    /// <summary>In a box of the named object's class (a grounded word).</summary>
+    Inside,
+    /// <summary>Not in a box of the named class, in the box of another object.</summary>
+    OtherObject,
+    /// <summary>In no object's box, within one grid cell of a box of the named class.</summary>
+    Near,
+    /// <summary>Anywhere else (background).</summary>
+    Elsewhere,
+}
 
 /// <summary>
 /// Captioning metrics (issue 22): multi-reference corpus BLEU-1..4 (<see cref="Training.Bleu.CorpusMulti"/>), exact match, slot
@@ -42,6 +58,20 @@ public static class CaptionMetrics
         return y >= box.Top && y < box.Top + box.Height && x >= box.Left && x < box.Left + box.Width;
     }
 
+    /// <summary>
+    /// Where the attention peak of <paramref name="weights"/> lies: in one of the <paramref name="named"/> boxes (the object
+    /// the word names), else in one of the <paramref name="others"/> (another object), else within one grid cell of a named
+    /// box (its box grown by a cell on every side), else elsewhere. <see cref="PeakPlace.Inside"/> is <see cref="PeakInside"/>.
+    /// </summary>
+    public static PeakPlace Locate(float[] weights, int grid, int imageSize, IReadOnlyList<ObjectBox> named, IReadOnlyList<ObjectBox> others)
+    {
+        if (named.Any(b => PeakInside(weights, grid, imageSize, b))) return PeakPlace.Inside;
+        if (others.Any(b => PeakInside(weights, grid, imageSize, b))) return PeakPlace.OtherObject;
+        int cell = (int)Math.Ceiling((double)imageSize / grid);
+        return named.Any(b => PeakInside(weights, grid, imageSize, new ObjectBox(b.Top - cell, b.Left - cell, b.Height + 2 * cell, b.Width + 2 * cell)))
+            ? PeakPlace.Near : PeakPlace.Elsewhere;
+    }
+
     /// <summary>Scores generated captions (<paramref name="words"/>: per image the generated words, EOS excluded) with their attention rows (null without attention).</summary>
     public static CaptionScores Score(IReadOnlyList<string[]> words, IReadOnlyList<string[]> references, IReadOnlyList<SceneObject[]>? objects,
         IReadOnlyList<float[][]?> weights, int grid, int imageSize)
@@ -53,7 +83,7 @@ public static class CaptionMetrics
             references.Select(rs => (IReadOnlyList<IReadOnlyList<string>>)rs.Select(r => (IReadOnlyList<string>)CaptionVocabulary.Tokenize(r)).ToList()).ToList());
         int exact = 0;
         double objectHits = 0, objectSlots = 0, relationHits = 0, relationSlots = 0;
-        int grounded = 0, groundedWords = 0;
+        int grounded = 0, groundedWords = 0, otherObject = 0, near = 0;
         for (int i = 0; i < words.Count; i++)
         {
             if (IsExact(string.Join(' ', words[i]), references[i])) exact++;
@@ -73,13 +103,19 @@ public static class CaptionMetrics
                 var boxes = scene.Where(o => o.Word == words[i][t]).Select(o => o.Box).ToArray();
                 if (boxes.Length == 0) continue;
                 groundedWords++;
-                if (boxes.Any(box => PeakInside(w[t], grid, imageSize, box))) grounded++;
+                switch (Locate(w[t], grid, imageSize, boxes, scene.Where(o => o.Word != words[i][t]).Select(o => o.Box).ToArray()))
+                {
+                    case PeakPlace.Inside: grounded++; break;
+                    case PeakPlace.OtherObject: otherObject++; break;
+                    case PeakPlace.Near: near++; break;
+                }
             }
         }
         bool attention = weights.Any(w => w != null);
         return new CaptionScores(bleu.Scores, (double)exact / words.Count,
             objects == null ? double.NaN : objectHits / Math.Max(1, objectSlots),
             objects == null ? double.NaN : relationSlots == 0 ? 1 : relationHits / relationSlots,
-            objects == null || !attention || groundedWords == 0 ? double.NaN : (double)grounded / groundedWords, groundedWords, words.Count);
+            Share(grounded), groundedWords, words.Count, Share(otherObject), Share(near));
+        double Share(int n) => objects == null || !attention || groundedWords == 0 ? double.NaN : (double)n / groundedWords;
     }
 }
