@@ -29,14 +29,15 @@ public sealed record CaptionRun(CaptionDataSpec Data, CaptionOptions Net, string
 /// <param name="HardExpectation">Hard: share of images that use the expected context.</param>
 /// <param name="Beam">Beam width of the test captions (1 = greedy).</param>
 /// <param name="Encoder">cnn (trained with the decoder) or resnet18 (frozen, pretrained; <see cref="CaptionOptions.Encoder"/>).</param>
+/// <param name="ImageStart">The LSTM starts from the mean of the regions (true, the paper's) or from zeros (<see cref="CaptionOptions.ImageStart"/>).</param>
 public sealed record CaptionTrainSpec(CaptionDataSpec Data, CaptionAttention Attention = CaptionAttention.Soft, int Features = 64, int Embedding = 64, int Hidden = 128,
     int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double HardExpectation = 0.5, int Beam = 3,
-    CaptionEncoder Encoder = CaptionEncoder.Cnn)
+    CaptionEncoder Encoder = CaptionEncoder.Cnn, bool ImageStart = true)
 {
     /// <summary>The model options for a vocabulary of <paramref name="vocabulary"/> ids.</summary>
     public CaptionOptions Options(int vocabulary) => new(vocabulary, Attention, Data.Canvas,
         Encoder == CaptionEncoder.ResNet18 ? ImageNetRegions.Channels : Features, Embedding, Hidden, AttentionHidden, Gate,
-        DoublyStochastic, EntropyBonus, HardExpectation: HardExpectation, Encoder: Encoder);
+        DoublyStochastic, EntropyBonus, HardExpectation: HardExpectation, Encoder: Encoder, ImageStart: ImageStart);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()

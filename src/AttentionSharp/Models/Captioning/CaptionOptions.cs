@@ -50,9 +50,14 @@ public enum CaptionEncoder
 /// <param name="HardExpectation">Hard attention: share of training images whose sampled location is replaced by its expectation (the soft context); the paper uses 0.5.</param>
 /// <param name="MaxLength">Most words a generated caption may have (EOS included).</param>
 /// <param name="Encoder">Where the region features come from: the CNN trained with the decoder, or a frozen pretrained ResNet-18 (then <paramref name="Features"/> must be 512).</param>
+/// <param name="ImageStart">
+/// The LSTM's initial state from the mean of the regions (Xu et al. section 3.1.2; true) or zeros (false, attention models
+/// only): then the image reaches the decoder only through what it attends to, so it cannot name an object it has not looked at.
+/// </param>
 public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention = CaptionAttention.Soft, int ImageSize = 64, int Features = 64, int Embedding = 64, int Hidden = 128,
     int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double ReinforceWeight = 1.0,
-    double BaselineDecay = 0.9, double HardExpectation = 0.5, int MaxLength = 20, CaptionEncoder Encoder = CaptionEncoder.Cnn)
+    double BaselineDecay = 0.9, double HardExpectation = 0.5, int MaxLength = 20, CaptionEncoder Encoder = CaptionEncoder.Cnn,
+    bool ImageStart = true)
 {
     /// <summary>Side of the region grid: ImageSize / 8 for the CNN (three 2x2 poolings), 7 for ResNet-18.</summary>
     public int Grid => Encoder == CaptionEncoder.ResNet18 ? Interop.Onnx.ImageNetRegions.Grid : ImageSize / 8;
@@ -85,5 +90,6 @@ public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention =
         if (!(BaselineDecay >= 0 && BaselineDecay < 1)) throw new ArgumentException($"BaselineDecay must be in [0, 1); got {BaselineDecay}");
         if (!(HardExpectation >= 0 && HardExpectation <= 1)) throw new ArgumentException($"HardExpectation must be in [0, 1]; got {HardExpectation}");
         if (MaxLength < 2) throw new ArgumentException($"MaxLength must be >= 2; got {MaxLength}");
+        if (!ImageStart && !UsesAttention) throw new ArgumentException("ImageStart must be true without attention: the initial state is the only way the image reaches that decoder");
     }
 }

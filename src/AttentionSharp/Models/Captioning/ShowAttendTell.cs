@@ -114,6 +114,11 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
         var a = Annotations(images);                                               // (B, L, D)
         var mean = a.mean([1]);                                                    // (B, D)
         var keys = attention?.Score.PrepareKeys(a);                                // (B, L, A)
+        if (!Options.ImageStart)
+        {
+            var zeros = torch.zeros(a.shape[0], Options.Hidden, dtype: a.dtype, device: a.device);   // (B, n): the image enters by attention only
+            return new CaptionState(zeros, zeros, a, keys);
+        }
         return new CaptionState(init_h.forward(mean).tanh(), init_c.forward(mean).tanh(), a, keys);
     }
 
