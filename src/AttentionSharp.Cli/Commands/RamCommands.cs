@@ -19,6 +19,7 @@ public static class RamCommands
         new OptionSpec("core", "NAME", null, "core network: rnn (ReLU RNN, the paper's) or lstm (default: RamOptions.Recommended: rnn up to 28x28, else lstm)").Variants<RamCore>(),
         new OptionSpec("std", "X", "0.1", "standard deviation of the Gaussian location policy").Numbers(1e-6, 2),
         new OptionSpec("std-final", "X", "0", "when > 0, the policy std falls linearly from --std in the first epoch to X in the last (0 = fixed std)").Numbers(0, 2),
+        new OptionSpec("std-epochs", "N", "0", "with --std-final: the epoch by which the std reaches X and stays there (0 = the last of --epochs; set it when early stopping may end the run first)").Ints(0),
         new OptionSpec("reinforce-weight", "X", null, "weight of the REINFORCE term in the hybrid loss (default: with the policy gradient to the core 1 above 60x60 and 0.1 up to it; detached 0.01)").Numbers(0),
         new OptionSpec("location-hidden", "N", null, "units of a ReLU hidden layer in the location network (0 = the paper's linear policy; default: RamOptions.Recommended)").Ints(0, 4096),
         new OptionSpec("policy-gradient", "WHERE", null, "detached (REINFORCE trains only the location network) or core (its gradient also reaches the core and glimpse networks, the paper's); default: core (RamOptions.Recommended)").OneOf("detached", "core"),
@@ -64,7 +65,8 @@ public static class RamCommands
             FirstLocation: a.String("first-location") != null ? a.Variant<RamFirstLocation>("first-location") : null,
             TestPolicy: a.String("test-policy") != null ? a.Variant<RamTestPolicy>("test-policy") : null,
             Reward: a.String("reward") != null ? a.Variant<RamReward>("reward") : null,
-            Samples: a.Int("samples"), FreshCanvases: a.Flag("fresh-canvases"), TrainPaths: a.Int("train-paths"));
+            Samples: a.Int("samples"), FreshCanvases: a.Flag("fresh-canvases"), TrainPaths: a.Int("train-paths"),
+            LocationStdEpochs: a.Int("std-epochs"));
         string task = ImageTasks.Resolve(spec.Task, spec.Dataset);
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"ram-{task.Replace(':', '-')}-{spec.Glimpses}g"));
         trainer.Validate();

@@ -11,7 +11,7 @@ public class RamCommandsTests
     {
         var (code, output, _) = Run("ram", "train", "--help");
         Assert.Equal(0, code);
-        foreach (var o in new[] { "--task", "--dataset", "--glimpses", "--std", "--std-final", "--reinforce-weight", "--samples", "--core", "--resume",
+        foreach (var o in new[] { "--task", "--dataset", "--glimpses", "--std", "--std-final", "--std-epochs", "--reinforce-weight", "--samples", "--core", "--resume",
                                   "--location-hidden", "--policy-gradient", "--first-location", "--test-policy", "--reward" })
             Assert.Contains(o, output);
         Assert.Contains("ram show", Run("--help").Out);
@@ -33,6 +33,13 @@ public class RamCommandsTests
         r = Run("ram", "train", "--std-final", "-0.1", "--data-dir", "/nonexistent-attn");
         Assert.Equal(2, r.Code);
         Assert.Contains("--std-final", r.Err);
+        r = Run("ram", "train", "--std-epochs", "-2", "--data-dir", "/nonexistent-attn");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--std-epochs must be", r.Err);
+        r = Run("ram", "train", "--std-epochs", "10", "--data-dir", "/nonexistent-attn");   // a schedule without a final std
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("--std-final", r.Err);
+        Assert.DoesNotContain("mnist", r.Err);   // refused before any data is looked for
     }
 
     [Theory]

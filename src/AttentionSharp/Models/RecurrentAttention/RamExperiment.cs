@@ -26,6 +26,7 @@ public sealed record RamRun(string Task, RamOptions Net, [property: JsonIgnore(C
 /// <param name="Core">rnn or lstm (null: recommended).</param>
 /// <param name="LocationStd">Standard deviation of the Gaussian location policy.</param>
 /// <param name="LocationStdFinal">When above 0, the std falls linearly to this over the epochs.</param>
+/// <param name="LocationStdEpochs">With <paramref name="LocationStdFinal"/>: the epoch by which the std reaches it (0 = the last).</param>
 /// <param name="ReinforceWeight">Weight of the REINFORCE term in the hybrid loss (null: recommended, which depends on whether the
 /// policy gradient reaches the core: 1 when it does, else 0.01).</param>
 /// <param name="LocationHidden">Units of a ReLU hidden layer in the location network (0: linear; null: recommended).</param>
@@ -40,14 +41,14 @@ public sealed record RamTrainSpec(
     string Task = "mnist", string Dataset = "mnist", int Glimpses = 6, int? Patch = null, int? Scales = null, RamCore? Core = null,
     double LocationStd = 0.1, double LocationStdFinal = 0, double? ReinforceWeight = null, int? LocationHidden = null,
     bool? PolicyGradientToCore = null, RamFirstLocation? FirstLocation = null, RamTestPolicy? TestPolicy = null, RamReward? Reward = null,
-    int Samples = 10, bool FreshCanvases = false, int TrainPaths = 1)
+    int Samples = 10, bool FreshCanvases = false, int TrainPaths = 1, int LocationStdEpochs = 0)
 {
     /// <summary>The model options for a canvas of <paramref name="height"/> x <paramref name="width"/> with <paramref name="classes"/> classes.</summary>
     public RamOptions Resolve(int height, int width, int classes)
     {
         var net = RamOptions.Recommended(height, width, Glimpses, classes) with
         {
-            LocationStd = LocationStd, LocationStdFinal = LocationStdFinal, TrainPaths = TrainPaths,
+            LocationStd = LocationStd, LocationStdFinal = LocationStdFinal, LocationStdEpochs = LocationStdEpochs, TrainPaths = TrainPaths,
         };
         if (Core is { } core) net = net with { Core = core };
         if (Reward is { } reward) net = net with { Reward = reward };
@@ -67,6 +68,9 @@ public sealed record RamTrainSpec(
     {
         if (Glimpses < 1) throw new ArgumentException($"Glimpses must be >= 1; got {Glimpses}");
         if (Samples < 1) throw new ArgumentException($"Samples must be >= 1; got {Samples}");
+        if (LocationStdEpochs < 0) throw new ArgumentException($"LocationStdEpochs (--std-epochs) must be >= 0; got {LocationStdEpochs}");
+        if (LocationStdEpochs > 0 && LocationStdFinal <= 0)
+            throw new ArgumentException($"LocationStdEpochs (--std-epochs {LocationStdEpochs}) needs a final std to fall to (LocationStdFinal, --std-final X > 0)");
         if (Dataset is not ("mnist" or "fashion-mnist")) throw new ArgumentException($"Dataset must be mnist or fashion-mnist; got '{Dataset}'");
     }
 }
@@ -115,7 +119,7 @@ public static class RamExperiment
         var data = ImageTasks.Load(task, context.DataRoot, log, context.Device, trainer.Seed);
         var net = spec.Resolve(data.Train.Height, data.Train.Width, data.Train.Classes);
         log.WriteLine($"run folder: {outDir}");
-        log.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {Variant.Name(net.Core)}, location network {(net.LocationHidden > 0 ? $"{net.LocationHidden} ReLU units" : "linear")}, policy gradient {(net.PolicyGradientToCore ? "to the core" : "detached")}, first location {Variant.Name(net.FirstLocation)}, test policy {Variant.Name(net.TestPolicy)}, std {net.LocationStd}{(net.LocationStdFinal > 0 ? $" -> {net.LocationStdFinal} (linear over the epochs)" : "")}, REINFORCE weight {net.ReinforceWeight}, reward {Variant.Name(net.Reward)}{(net.TrainPaths > 1 ? $", {net.TrainPaths} paths per training image (leave-one-out advantage)" : "")}");
+        log.WriteLine($"RAM on {task}: {net.Height}x{net.Width}, {net.Glimpses} glimpses of {net.Patch}x{net.Patch} x{net.Scales} scales, core {Variant.Name(net.Core)}, location network {(net.LocationHidden > 0 ? $"{net.LocationHidden} ReLU units" : "linear")}, policy gradient {(net.PolicyGradientToCore ? "to the core" : "detached")}, first location {Variant.Name(net.FirstLocation)}, test policy {Variant.Name(net.TestPolicy)}, std {net.LocationStd}{net.StdScheduleText}, REINFORCE weight {net.ReinforceWeight}, reward {Variant.Name(net.Reward)}{(net.TrainPaths > 1 ? $", {net.TrainPaths} paths per training image (leave-one-out advantage)" : "")}");
 
         var (model, summary, clock) = RunFolder.Fit(trainer, context, ModelIdentity.Of(Kind, new RamRun(task, net, spec.FreshCanvases)),
             () => new RecurrentAttentionModel(net), m => new RamTask(m) { Epochs = trainer.Epochs }, data.TrainingSource(spec.FreshCanvases), data.Valid);

@@ -65,6 +65,9 @@ public enum RamReward
 /// <param name="ReinforceWeight">Weight of the REINFORCE term in the hybrid loss.</param>
 /// <param name="LocationStdFinal">When positive, the policy std falls linearly from <paramref name="LocationStd"/> in the
 /// first epoch to this value in the last (see <see cref="StdAt"/>); 0 keeps it fixed (the paper's).</param>
+/// <param name="LocationStdEpochs">With <paramref name="LocationStdFinal"/>: the epoch by which the std reaches its final value
+/// and after which it stays there (0 = the run's last epoch). A run that early stopping ends before its ceiling of epochs
+/// needs this, since a schedule over the ceiling would stop part of the way down.</param>
 /// <param name="LocationHidden">Units of a ReLU hidden layer in the location network (0 = the paper's linear policy;
 /// kevinzakka's re-implementation uses 128).</param>
 /// <param name="PolicyGradientToCore">Whether the REINFORCE gradient reaches the core and glimpse networks (the paper, Sec. 3.2,
@@ -99,22 +102,30 @@ public sealed record RamOptions(
     RamTestPolicy TestPolicy = RamTestPolicy.Sample,
     RamReward Reward = RamReward.Correct,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
-    int TrainPaths = 1)
+    int TrainPaths = 1,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    int LocationStdEpochs = 0)
 {
     /// <summary>The policy std at the end of training, used to evaluate a trained model.</summary>
     public double FinalStd => LocationStdFinal > 0 ? LocationStdFinal : LocationStd;
 
     /// <summary>
     /// The policy std of <paramref name="epoch"/> (1-based) of <paramref name="epochs"/>: <see cref="LocationStd"/> when
-    /// fixed; else linear from <see cref="LocationStd"/> at epoch 1 to <see cref="LocationStdFinal"/> at the last epoch.
+    /// fixed; else linear from <see cref="LocationStd"/> at epoch 1 to <see cref="LocationStdFinal"/> at epoch
+    /// <see cref="LocationStdEpochs"/> (when set) or at the last epoch, and <see cref="LocationStdFinal"/> after it.
     /// </summary>
     public double StdAt(int epoch, int epochs)
     {
         if (LocationStdFinal <= 0) return LocationStd;
         if (epochs < 1 || epoch < 1) throw new ArgumentException($"epoch and epochs must be at least 1; got epoch {epoch} of {epochs}");
-        if (epochs == 1 || epoch >= epochs) return LocationStdFinal;
-        return LocationStd + (LocationStdFinal - LocationStd) * (epoch - 1) / (epochs - 1);
+        int horizon = LocationStdEpochs > 0 ? LocationStdEpochs : epochs;
+        if (horizon == 1 || epoch >= horizon) return LocationStdFinal;
+        return LocationStd + (LocationStdFinal - LocationStd) * (epoch - 1) / (horizon - 1);
     }
+
+    /// <summary>How the std schedule reads in a log line: empty when the std is fixed.</summary>
+    public string StdScheduleText => LocationStdFinal <= 0 ? ""
+        : $" -> {LocationStdFinal} (linear over {(LocationStdEpochs > 0 ? $"the first {LocationStdEpochs} epochs" : "the epochs")})";
 
     /// <summary>Whether the first location is a decision of the policy (and so has a log-probability and a baseline).</summary>
     public bool LearnsFirstLocation => FirstLocation == RamFirstLocation.Learned;
@@ -174,6 +185,8 @@ public sealed record RamOptions(
         Variant.Check(Core, nameof(Core));
         if (!(LocationStd > 0) || LocationStd > 2) throw new ArgumentException($"location std must be in (0, 2]; got {LocationStd}");
         if (!(LocationStdFinal >= 0) || LocationStdFinal > 2) throw new ArgumentException($"final location std must be 0 (fixed std) or in (0, 2]; got {LocationStdFinal}");
+        if (LocationStdEpochs < 0) throw new ArgumentException($"epochs of the std schedule must be 0 (all of the run) or more; got {LocationStdEpochs}");
+        if (LocationStdEpochs > 0 && LocationStdFinal <= 0) throw new ArgumentException($"epochs of the std schedule ({LocationStdEpochs}) need a final std to fall to (LocationStdFinal, --std-final); the std is fixed");
         if (!(ReinforceWeight >= 0)) throw new ArgumentException($"REINFORCE weight must be non-negative; got {ReinforceWeight}");
         if (LocationHidden < 0) throw new ArgumentException($"LocationHidden must be >= 0 (0 = linear policy); got {LocationHidden}");
         Variant.Check(FirstLocation, nameof(FirstLocation));

@@ -32,6 +32,33 @@ public class PolicyStdScheduleTests
     }
 
     [Fact]
+    public void AShorterHorizonEndsTheFallAtItsEpochWhateverTheCeiling()
+    {
+        var s = Tiny(0.05) with { LocationStdEpochs = 4 };
+        foreach (int ceiling in new[] { 4, 10, 200 })
+        {
+            Assert.Equal(0.2, s.StdAt(1, ceiling), 12);
+            Assert.Equal(0.15, s.StdAt(2, ceiling), 12);   // 0.2 + (0.05 - 0.2) * 1/3, as over 4 epochs above
+            Assert.Equal(0.10, s.StdAt(3, ceiling), 12);
+            Assert.Equal(0.05, s.StdAt(4, ceiling), 12);
+            Assert.Equal(0.05, s.StdAt(5, ceiling), 12);   // after the horizon the std stays at the final value
+            Assert.Equal(0.05, s.StdAt(ceiling, ceiling), 12);
+        }
+        // A horizon beyond a short run: the run ends part of the way down, on the same line.
+        Assert.Equal(0.15, s.StdAt(2, 2), 12);
+        Assert.Equal(0.05, (Tiny(0.05) with { LocationStdEpochs = 1 }).StdAt(1, 10), 12);
+        Assert.Contains("first 4 epochs", s.StdScheduleText);
+        Assert.Equal("", Tiny().StdScheduleText);
+        s.Validate();
+        Assert.Contains("epochs of the std schedule", Assert.Throws<ArgumentException>(() => (Tiny(0.05) with { LocationStdEpochs = -1 }).Validate()).Message);
+        var noFinal = Assert.Throws<ArgumentException>(() => (Tiny() with { LocationStdEpochs = 5 }).Validate()).Message;
+        Assert.Contains("--std-final", noFinal);
+        // Without a horizon the checkpoint options are as before; with one it is kept.
+        Assert.False(System.Text.Json.JsonSerializer.SerializeToNode(Tiny(0.05), Checkpoint.Json)!.AsObject().ContainsKey(nameof(RamOptions.LocationStdEpochs)));
+        Assert.Equal(4, System.Text.Json.JsonSerializer.SerializeToNode(s, Checkpoint.Json)![nameof(RamOptions.LocationStdEpochs)]!.GetValue<int>());
+    }
+
+    [Fact]
     public void FixedStdRunsKeepTheirCheckpointOptionsUnchanged()
     {
         // Runs trained before the schedule existed must still resume: a fixed std writes no new key.
