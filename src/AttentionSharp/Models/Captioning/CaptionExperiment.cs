@@ -208,7 +208,8 @@ public static class CaptionExperiment
             if (!double.IsNaN(s.ObjectAccuracy)) result.Add(prefix + "object_acc", new Percent(100 * s.ObjectAccuracy)).Add(prefix + "relation_acc", new Percent(100 * s.RelationAccuracy));
             if (!double.IsNaN(s.Grounding))
                 result.Add(prefix + "grounding", new Percent(100 * s.Grounding)).Add(prefix + "grounding_other_object", new Percent(100 * s.OtherObject))
-                      .Add(prefix + "grounding_near_miss", new Percent(100 * s.NearMiss));
+                      .Add(prefix + "grounding_near_miss", new Percent(100 * s.NearMiss))
+                      .Add(prefix + "grounding_prev_step", new Percent(100 * s.PreviousStep)).Add(prefix + "grounding_word_or_prev", new Percent(100 * s.WordOrPrevious));
         }
         var test = ScoreSet(model, data.Test, beam);
         Add("test_", test);

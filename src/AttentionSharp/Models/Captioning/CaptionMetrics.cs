@@ -14,8 +14,11 @@ namespace AttentionSharp.Models.Captioning;
 /// <param name="Count">Captions scored.</param>
 /// <param name="OtherObject">Of the counted object words, the share whose peak is not in a box of the named class but in another object's box (looked at the wrong object).</param>
 /// <param name="NearMiss">Of the counted object words, the share whose peak misses every object box but lies within one grid cell of a box of the named class.</param>
+/// <param name="PreviousStep">Of the counted object words, the share whose attention peak one step earlier (at the word before,
+/// usually its article) lies in a box of the named class: how often the model looked at the object just before naming it.</param>
+/// <param name="WordOrPrevious">Of the counted object words, the share grounded at the word's own step or at the step before.</param>
 public sealed record CaptionScores(double[] Bleu, double ExactMatch, double ObjectAccuracy, double RelationAccuracy, double Grounding, int GroundedWords, int Count,
-    double OtherObject = double.NaN, double NearMiss = double.NaN);
+    double OtherObject = double.NaN, double NearMiss = double.NaN, double PreviousStep = double.NaN, double WordOrPrevious = double.NaN);
 
 /// <summary>Where the attention peak of an object word lies (<see cref="CaptionMetrics.Locate"/>).</summary>
 public enum PeakPlace
@@ -83,7 +86,7 @@ public static class CaptionMetrics
             references.Select(rs => (IReadOnlyList<IReadOnlyList<string>>)rs.Select(r => (IReadOnlyList<string>)CaptionVocabulary.Tokenize(r)).ToList()).ToList());
         int exact = 0;
         double objectHits = 0, objectSlots = 0, relationHits = 0, relationSlots = 0;
-        int grounded = 0, groundedWords = 0, otherObject = 0, near = 0;
+        int grounded = 0, groundedWords = 0, otherObject = 0, near = 0, previous = 0, either = 0;
         for (int i = 0; i < words.Count; i++)
         {
             if (IsExact(string.Join(' ', words[i]), references[i])) exact++;
@@ -103,19 +106,23 @@ public static class CaptionMetrics
                 var boxes = scene.Where(o => o.Word == words[i][t]).Select(o => o.Box).ToArray();
                 if (boxes.Length == 0) continue;
                 groundedWords++;
-                switch (Locate(w[t], grid, imageSize, boxes, scene.Where(o => o.Word != words[i][t]).Select(o => o.Box).ToArray()))
+                var place = Locate(w[t], grid, imageSize, boxes, scene.Where(o => o.Word != words[i][t]).Select(o => o.Box).ToArray());
+                switch (place)
                 {
                     case PeakPlace.Inside: grounded++; break;
                     case PeakPlace.OtherObject: otherObject++; break;
                     case PeakPlace.Near: near++; break;
                 }
+                bool before = t > 0 && boxes.Any(b => PeakInside(w[t - 1], grid, imageSize, b));
+                if (before) previous++;
+                if (before || place == PeakPlace.Inside) either++;
             }
         }
         bool attention = weights.Any(w => w != null);
         return new CaptionScores(bleu.Scores, (double)exact / words.Count,
             objects == null ? double.NaN : objectHits / Math.Max(1, objectSlots),
             objects == null ? double.NaN : relationSlots == 0 ? 1 : relationHits / relationSlots,
-            Share(grounded), groundedWords, words.Count, Share(otherObject), Share(near));
+            Share(grounded), groundedWords, words.Count, Share(otherObject), Share(near), Share(previous), Share(either));
         double Share(int n) => objects == null || !attention || groundedWords == 0 ? double.NaN : (double)n / groundedWords;
     }
 }

@@ -71,4 +71,28 @@ public class CaptionGroundingTests
         var none = CaptionMetrics.Score([caption], [refs], [scene], [null], Grid, Size);
         Assert.True(double.IsNaN(none.Grounding) && double.IsNaN(none.OtherObject) && double.IsNaN(none.NearMiss));
     }
+
+    [Fact]
+    public void TheStepBeforeTheObjectWordIsCountedApartAndTogetherWithTheWordsOwn()
+    {
+        SceneObject[] scene = [new(3, "3", Three), new(15, "sandal", Sandal)];
+        string[] caption = ["a", "3", "left", "of", "a", "sandal"];
+        string[] refs = ["a 3 left of a sandal"];
+        // "3": its article looks at the 3, the word at the sandal (previous only); "sandal": its article looks at the 3,
+        // the word at the sandal (own step only)
+        float[][] lead = [PeakAt(2, 2), PeakAt(3, 5), PeakAt(7, 7), PeakAt(7, 7), PeakAt(3, 3), PeakAt(2, 6)];
+        // "3" at the first step has the start-of-caption article before it: both steps on the 3 (both counts);
+        // "sandal": neither step on it
+        float[][] both = [PeakAt(3, 2), PeakAt(2, 3), PeakAt(7, 7), PeakAt(7, 7), PeakAt(7, 7), PeakAt(0, 0)];
+        // an object word at the very first step has no step before it
+        string[] bare = ["3", "left", "of", "a", "sandal"];
+        float[][] first = [PeakAt(2, 2), PeakAt(0, 0), PeakAt(0, 0), PeakAt(0, 0), PeakAt(7, 7)];
+        var s = CaptionMetrics.Score([caption, caption, bare], [refs, refs, refs], [scene, scene, scene], [lead, both, first], Grid, Size);
+        Assert.Equal(6, s.GroundedWords);
+        Assert.Equal(3.0 / 6, s.Grounding, 12);        // lead's sandal, both's 3, bare's 3
+        Assert.Equal(2.0 / 6, s.PreviousStep, 12);     // lead's 3, both's 3
+        Assert.Equal(4.0 / 6, s.WordOrPrevious, 12);   // lead's 3 and sandal, both's 3, bare's 3
+        var none = CaptionMetrics.Score([caption], [refs], [scene], [null], Grid, Size);
+        Assert.True(double.IsNaN(none.PreviousStep) && double.IsNaN(none.WordOrPrevious));
+    }
 }
