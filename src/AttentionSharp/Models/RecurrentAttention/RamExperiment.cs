@@ -68,9 +68,7 @@ public sealed record RamTrainSpec(
     {
         if (Glimpses < 1) throw new ArgumentException($"Glimpses must be >= 1; got {Glimpses}");
         if (Samples < 1) throw new ArgumentException($"Samples must be >= 1; got {Samples}");
-        if (LocationStdEpochs < 0) throw new ArgumentException($"LocationStdEpochs (--std-epochs) must be >= 0; got {LocationStdEpochs}");
-        if (LocationStdEpochs > 0 && LocationStdFinal <= 0)
-            throw new ArgumentException($"LocationStdEpochs (--std-epochs {LocationStdEpochs}) needs a final std to fall to (LocationStdFinal, --std-final X > 0)");
+        RamOptions.CheckStdSchedule(LocationStdFinal, LocationStdEpochs);
         if (Dataset is not ("mnist" or "fashion-mnist")) throw new ArgumentException($"Dataset must be mnist or fashion-mnist; got '{Dataset}'");
     }
 }

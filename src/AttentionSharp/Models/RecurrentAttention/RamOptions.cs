@@ -123,6 +123,14 @@ public sealed record RamOptions(
         return LocationStd + (LocationStdFinal - LocationStd) * (epoch - 1) / (horizon - 1);
     }
 
+    /// <summary>Throws an <see cref="ArgumentException"/> unless <paramref name="epochs"/> (<see cref="LocationStdEpochs"/>) is 0, or
+    /// positive with a final std (<see cref="LocationStdFinal"/>) to fall to. Shared with the train spec, which checks before loading data.</summary>
+    public static void CheckStdSchedule(double final, int epochs)
+    {
+        if (epochs < 0) throw new ArgumentException($"epochs of the std schedule (LocationStdEpochs, --std-epochs) must be 0 (all of the run) or more; got {epochs}");
+        if (epochs > 0 && final <= 0) throw new ArgumentException($"epochs of the std schedule ({epochs}) need a final std to fall to (LocationStdFinal, --std-final); the std is fixed");
+    }
+
     /// <summary>How the std schedule reads in a log line: empty when the std is fixed.</summary>
     public string StdScheduleText => LocationStdFinal <= 0 ? ""
         : $" -> {LocationStdFinal} (linear over {(LocationStdEpochs > 0 ? $"the first {LocationStdEpochs} epochs" : "the epochs")})";
@@ -185,8 +193,7 @@ public sealed record RamOptions(
         Variant.Check(Core, nameof(Core));
         if (!(LocationStd > 0) || LocationStd > 2) throw new ArgumentException($"location std must be in (0, 2]; got {LocationStd}");
         if (!(LocationStdFinal >= 0) || LocationStdFinal > 2) throw new ArgumentException($"final location std must be 0 (fixed std) or in (0, 2]; got {LocationStdFinal}");
-        if (LocationStdEpochs < 0) throw new ArgumentException($"epochs of the std schedule must be 0 (all of the run) or more; got {LocationStdEpochs}");
-        if (LocationStdEpochs > 0 && LocationStdFinal <= 0) throw new ArgumentException($"epochs of the std schedule ({LocationStdEpochs}) need a final std to fall to (LocationStdFinal, --std-final); the std is fixed");
+        CheckStdSchedule(LocationStdFinal, LocationStdEpochs);
         if (!(ReinforceWeight >= 0)) throw new ArgumentException($"REINFORCE weight must be non-negative; got {ReinforceWeight}");
         if (LocationHidden < 0) throw new ArgumentException($"LocationHidden must be >= 0 (0 = linear policy); got {LocationHidden}");
         Variant.Check(FirstLocation, nameof(FirstLocation));
