@@ -28,6 +28,28 @@ public enum CaptionEncoder
     [JsonStringEnumMemberName("resnet18")] ResNet18,
 }
 
+/// <summary>Which LSTM state asks where to look, and where the context goes (stored in checkpoints by the names below).</summary>
+[JsonConverter(typeof(VariantJsonConverter<CaptionAttendFrom>))]
+public enum CaptionAttendFrom
+{
+    /// <summary>
+    /// Xu et al. 2015 (eq. 4-7): <c>alpha_t</c> from the previous state <c>h_{t-1}</c>; the context <c>z_t</c> enters the LSTM
+    /// with the previous word and the deep output layer.
+    /// </summary>
+    [JsonStringEnumMemberName("previous")] Previous,
+    /// <summary>
+    /// Lu et al. 2017 ("Knowing When to Look", section 2.2, their spatial attention): the LSTM reads only the previous word,
+    /// <c>alpha_t</c> comes from the current state <c>h_t</c>, and <c>z_t</c> goes only to the output layer. Nothing of the image
+    /// carries over to the next word except through the words, so a word about the image can only use what is attended at it.
+    /// </summary>
+    [JsonStringEnumMemberName("current")] Current,
+    /// <summary>
+    /// As <see cref="Current"/>, and the context is also fed to the LSTM at the next step with the word (Luong et al. 2015's
+    /// input feeding), so that the decoder remembers what it looked at (e.g. where the first object of a relation was).
+    /// </summary>
+    [JsonStringEnumMemberName("current-fed")] CurrentFed,
+}
+
 /// <summary>
 /// The options of a Show, Attend and Tell captioner (Xu et al. 2015), with the paper's choices where they apply at this scale:
 /// soft attention with the gating scalar beta (section 4.2.1) and the doubly stochastic penalty lambda = 1 (eq. 14); hard
@@ -54,10 +76,11 @@ public enum CaptionEncoder
 /// The LSTM's initial state from the mean of the regions (Xu et al. section 3.1.2; true) or zeros (false, attention models
 /// only): then the image reaches the decoder only through what it attends to, so it cannot name an object it has not looked at.
 /// </param>
+/// <param name="AttendFrom">Attention models: which state asks where to look and where the context goes (<see cref="CaptionAttendFrom"/>).</param>
 public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention = CaptionAttention.Soft, int ImageSize = 64, int Features = 64, int Embedding = 64, int Hidden = 128,
     int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double ReinforceWeight = 1.0,
     double BaselineDecay = 0.9, double HardExpectation = 0.5, int MaxLength = 20, CaptionEncoder Encoder = CaptionEncoder.Cnn,
-    bool ImageStart = true)
+    bool ImageStart = true, CaptionAttendFrom AttendFrom = CaptionAttendFrom.Previous)
 {
     /// <summary>Side of the region grid: ImageSize / 8 for the CNN (three 2x2 poolings), 7 for ResNet-18.</summary>
     public int Grid => Encoder == CaptionEncoder.ResNet18 ? Interop.Onnx.ImageNetRegions.Grid : ImageSize / 8;
@@ -70,6 +93,9 @@ public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention =
 
     /// <summary>Whether the decoder attends to the regions.</summary>
     public bool UsesAttention => Attention != CaptionAttention.None;
+
+    /// <summary>Whether the LSTM reads a context with the word: the current one (<see cref="CaptionAttendFrom.Previous"/>) or the previous step's (<see cref="CaptionAttendFrom.CurrentFed"/>).</summary>
+    public bool LstmReadsContext => UsesAttention && AttendFrom != CaptionAttendFrom.Current;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
@@ -90,6 +116,9 @@ public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention =
         if (!(BaselineDecay >= 0 && BaselineDecay < 1)) throw new ArgumentException($"BaselineDecay must be in [0, 1); got {BaselineDecay}");
         if (!(HardExpectation >= 0 && HardExpectation <= 1)) throw new ArgumentException($"HardExpectation must be in [0, 1]; got {HardExpectation}");
         if (MaxLength < 2) throw new ArgumentException($"MaxLength must be >= 2; got {MaxLength}");
+        Variant.Check(AttendFrom, nameof(AttendFrom));
+        if (!UsesAttention && AttendFrom != CaptionAttendFrom.Previous)
+            throw new ArgumentException($"AttendFrom must be previous without attention (there is no context to place); got {Variant.Name(AttendFrom)}");
         if (!ImageStart && !UsesAttention) throw new ArgumentException("ImageStart must be true without attention: the initial state is the only way the image reaches that decoder");
     }
 }

@@ -14,11 +14,14 @@ namespace AttentionSharp.Models.Captioning;
 /// <param name="Cell">c <c>(N, n)</c>.</param>
 /// <param name="Features">Region features a <c>(N, L, D)</c>.</param>
 /// <param name="Keys">The additive score's key projection of a <c>(N, L, A)</c>, or null without attention.</param>
-public sealed record CaptionState(Tensor Hidden, Tensor Cell, Tensor Features, Tensor? Keys) : IDecoderState
+/// <param name="Context">The previous step's context <c>(N, D)</c> (zeros before the first word) when the LSTM reads it
+/// (<see cref="CaptionAttendFrom.CurrentFed"/>), else null.</param>
+public sealed record CaptionState(Tensor Hidden, Tensor Cell, Tensor Features, Tensor? Keys, Tensor? Context = null) : IDecoderState
 {
     /// <inheritdoc />
     public IDecoderState Select(Tensor index) =>
-        new CaptionState(Hidden.index_select(0, index), Cell.index_select(0, index), Features.index_select(0, index), Keys?.index_select(0, index));
+        new CaptionState(Hidden.index_select(0, index), Cell.index_select(0, index), Features.index_select(0, index), Keys?.index_select(0, index),
+            Context?.index_select(0, index));
 }
 
 /// <summary>What one decoder step computed.</summary>
@@ -45,7 +48,9 @@ public readonly record struct CaptionPass(Tensor Logits, Tensor? Weights, Tensor
 /// <c>s_t ~ Multinoulli(alpha_t)</c> (hard, section 4.1; catalog <see cref="HardAttention.Select"/>); the LSTM reads
 /// <c>[E y_{t-1}; z_t]</c>, and the deep output layer gives <c>p(y_t) ~ exp(L_o(E y_{t-1} + L_h h_t + L_z z_t))</c> (eq. 7).
 /// Without attention (Vinyals et al. 2015 baseline), the image enters only through the initial state and the LSTM reads
-/// <c>E y_{t-1}</c>. It is also an <see cref="IIncrementalDecoder"/> for <see cref="BeamSearch"/>.
+/// <c>E y_{t-1}</c>. With <see cref="CaptionOptions.AttendFrom"/> = current (Lu et al. 2017) the LSTM first reads <c>E y_{t-1}</c>
+/// (current-fed: and <c>z_{t-1}</c>), then <c>alpha_t</c> and <c>beta_t</c> come from <c>h_t</c>, and the same deep output layer
+/// reads <c>z_t</c>. It is also an <see cref="IIncrementalDecoder"/> for <see cref="BeamSearch"/>.
 /// </summary>
 public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
 {
@@ -76,7 +81,7 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
             if (options.Attention == CaptionAttention.Soft && options.Gate) gate = Layers.Linear(options.Hidden, 1);
             out_z = Layers.Linear(options.Features, options.Embedding);
         }
-        cell = Layers.LSTMCell(options.Embedding + (options.UsesAttention ? options.Features : 0), options.Hidden);
+        cell = Layers.LSTMCell(options.Embedding + (options.LstmReadsContext ? options.Features : 0), options.Hidden);
         out_h = Layers.Linear(options.Hidden, options.Embedding);
         out_o = Layers.Linear(options.Embedding, options.Vocabulary);
         reward_baseline = torch.zeros(2); // [moving average of log p(y | s, a), batches seen]; hard attention only
@@ -114,51 +119,69 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
         var a = Annotations(images);                                               // (B, L, D)
         var mean = a.mean([1]);                                                    // (B, D)
         var keys = attention?.Score.PrepareKeys(a);                                // (B, L, A)
+        var context = Options.AttendFrom == CaptionAttendFrom.CurrentFed
+            ? torch.zeros(a.shape[0], Options.Features, dtype: a.dtype, device: a.device)           // (B, D): no context before the first word
+            : null;
         if (!Options.ImageStart)
         {
             var zeros = torch.zeros(a.shape[0], Options.Hidden, dtype: a.dtype, device: a.device);   // (B, n): the image enters by attention only
-            return new CaptionState(zeros, zeros, a, keys);
+            return new CaptionState(zeros, zeros, a, keys, context);
         }
-        return new CaptionState(init_h.forward(mean).tanh(), init_c.forward(mean).tanh(), a, keys);
+        return new CaptionState(init_h.forward(mean).tanh(), init_c.forward(mean).tanh(), a, keys, context);
     }
 
     /// <summary>One step from the previous words <c>(N)</c>; <paramref name="useExpectation"/> <c>(N)</c> bool: hard-attention rows that take the expected context in training.</summary>
     public CaptionStep StepFrom(Tensor previous, CaptionState state, Tensor? useExpectation = null)
     {
         var e = embed.forward(previous);                                           // (N, m)
-        Tensor? z = null, weights = null, logp = null, entropy = null;
-        if (attention != null)
+        if (attention == null || Options.AttendFrom == CaptionAttendFrom.Previous)
         {
-            if (Options.Attention == CaptionAttention.Soft)
+            var look = attention == null ? default : Attend(state.Hidden, state, useExpectation); // alpha_t from h_{t-1}
+            var (h, c) = cell.forward(look.Context is null ? e : torch.cat([e, look.Context], 1), (state.Hidden, state.Cell)); // (N, n) each
+            return new CaptionStep(Output(e, h, look.Context), look.Weights, look.LogProb, look.Entropy, state with { Hidden = h, Cell = c });
+        }
+        var input = state.Context is null ? e : torch.cat([e, state.Context], 1); // (N, m) or (N, m + D) with z_{t-1}
+        var (hNow, cNow) = cell.forward(input, (state.Hidden, state.Cell));        // (N, n) each
+        var now = Attend(hNow, state, useExpectation);                             // alpha_t from h_t
+        return new CaptionStep(Output(e, hNow, now.Context), now.Weights, now.LogProb, now.Entropy,
+            state with { Hidden = hNow, Cell = cNow, Context = state.Context is null ? null : now.Context });
+    }
+
+    /// <summary>The deep output layer (eq. 7): <c>L_o(E y_{t-1} + L_h h + L_z z)</c> <c>(N, V)</c>.</summary>
+    Tensor Output(Tensor e, Tensor h, Tensor? z)
+    {
+        var deep = e.add(out_h.forward(h), HeldScalars.Of(1));                    // (N, m)
+        if (z is not null) deep = deep.add(out_z!.forward(z), HeldScalars.Of(1));
+        return out_o.forward(deep);                                                // (N, V)
+    }
+
+    /// <summary>What one look at the regions gave: the context <c>(N, D)</c>, alpha <c>(N, L)</c>, and for hard attention in training log p(s) and the entropy <c>(N)</c>.</summary>
+    readonly record struct Look(Tensor? Context, Tensor? Weights, Tensor? LogProb, Tensor? Entropy);
+
+    /// <summary>Attends to the regions of <paramref name="state"/> with the query <paramref name="query"/> <c>(N, n)</c>: soft (gated by beta(query)) or hard.</summary>
+    Look Attend(Tensor query, CaptionState state, Tensor? useExpectation)
+    {
+        if (Options.Attention == CaptionAttention.Soft)
+        {
+            var att = attention!.ForwardPrepared(query, state.Keys!, state.Features);  // context (N, D), weights (N, L)
+            var z = gate != null ? att.Context * gate.forward(query).sigmoid() : att.Context; // (N, D) * (N, 1)
+            return new Look(z, att.Weights, null, null);
+        }
+        var scores = attention!.Score.Score(query.unsqueeze(1), state.Keys!);      // (N, 1, L)
+        var hard = HardAttention.Select(scores, state.Features, null, training);   // context (N, 1, D)
+        var weights = hard.Probabilities.squeeze(1);                               // (N, L)
+        var context = hard.Context.squeeze(1);                                     // (N, D)
+        Tensor? logp = null;
+        if (training)
+        {
+            logp = hard.LogProb.squeeze(1);                                        // (N)
+            if (useExpectation is not null)
             {
-                var att = attention.ForwardPrepared(state.Hidden, state.Keys!, state.Features); // context (N, D), weights (N, L)
-                z = att.Context;
-                weights = att.Weights;
-                if (gate != null) z = z * gate.forward(state.Hidden).sigmoid();    // (N, D) * (N, 1)
-            }
-            else
-            {
-                var scores = attention.Score.Score(state.Hidden.unsqueeze(1), state.Keys!); // (N, 1, L)
-                var hard = HardAttention.Select(scores, state.Features, null, training); // context (N, 1, D)
-                weights = hard.Probabilities.squeeze(1);                           // (N, L)
-                entropy = hard.Entropy.squeeze(1);                                 // (N)
-                z = hard.Context.squeeze(1);                                       // (N, D)
-                if (training)
-                {
-                    logp = hard.LogProb.squeeze(1);                                // (N)
-                    if (useExpectation is not null)
-                    {
-                        var expected = torch.bmm(weights.unsqueeze(1), state.Features).squeeze(1); // (N, D)
-                        z = torch.where(useExpectation.unsqueeze(1), expected, z);
-                    }
-                }
+                var expected = torch.bmm(weights.unsqueeze(1), state.Features).squeeze(1); // (N, D)
+                context = torch.where(useExpectation.unsqueeze(1), expected, context);
             }
         }
-        var (h, c) = cell.forward(z is null ? e : torch.cat([e, z], 1), (state.Hidden, state.Cell)); // (N, n) each
-        var deep = e.add(out_h.forward(h), HeldScalars.Of(1));                                           // (N, m)
-        if (z is not null) deep = deep.add(out_z!.forward(z), HeldScalars.Of(1));
-        var logits = out_o.forward(deep);                                          // (N, V)
-        return new CaptionStep(logits, weights, logp, entropy, state with { Hidden = h, Cell = c });
+        return new Look(context, weights, logp, hard.Entropy.squeeze(1));
     }
 
     /// <summary>Teacher-forced pass: images <c>(B, 1, S, S)</c>, decoder inputs <c>(B, T)</c> (BOS then the words).</summary>

@@ -82,7 +82,7 @@ public class CaptionExperimentTests
             var trained = CaptionExperiment.Train(spec, trainer, context);
             var keys = trained.Items.Select(kv => kv.Key).ToArray();
             string[] scores(string p) => [$"{p}exact", $"{p}bleu1", $"{p}bleu2", $"{p}bleu3", $"{p}bleu4", $"{p}object_acc", $"{p}relation_acc", $"{p}grounding", $"{p}grounding_other_object", $"{p}grounding_near_miss", $"{p}grounding_prev_step", $"{p}grounding_word_or_prev"];
-            Assert.Equal(["data", "attention", "encoder", "objects", "beam", .. scores("test_"), .. scores("comp_"),
+            Assert.Equal(["data", "attention", "encoder", "objects", "beam", "start", "attend_from", .. scores("test_"), .. scores("comp_"),
                 "parameters", "best_epoch", "epochs", "seconds", "train_seconds_total", "checkpoint", "png"], keys);
             Assert.True(File.Exists(Path.Combine(run, "attention.png")));
             var (_, loaded, model) = CaptionExperiment.Load(run, CPU);
@@ -120,7 +120,7 @@ public class CaptionExperimentTests
         Assert.Contains("is 32x32 pixels; the model needs 64x64", bad.Err);
         var eval2 = CliTests.Run("caption", "eval", "--checkpoint", run, "--beam", "1", "--data-dir", data);
         Assert.True(eval2.Code == 0, eval2.Err);
-        Assert.Matches(@"(?m)^RESULT data=scenes attention=hard encoder=cnn objects=2-3 beam=1 test_exact=\d+\.\d\d% ", eval2.Out);
+        Assert.Matches(@"(?m)^RESULT data=scenes attention=hard encoder=cnn objects=2-3 beam=1 start=image attend_from=previous test_exact=\d+\.\d\d% ", eval2.Out);
         Directory.Delete(data, recursive: true);
     }
 
