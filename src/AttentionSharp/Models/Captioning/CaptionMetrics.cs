@@ -17,8 +17,12 @@ namespace AttentionSharp.Models.Captioning;
 /// <param name="PreviousStep">Of the counted object words, the share whose attention peak one step earlier (at the word before,
 /// usually its article) lies in a box of the named class: how often the model looked at the object just before naming it.</param>
 /// <param name="WordOrPrevious">Of the counted object words, the share grounded at the word's own step or at the step before.</param>
+/// <param name="ByOrder">Grounding of the first, the second, and the third and later counted object words of the captions (NaN where none was counted).</param>
+/// <param name="NamedMass">Mean over the counted object words of the attention weight on regions whose centre lies in a box of
+/// the named class: how much of the look the named object gets, whether or not it holds the peak.</param>
 public sealed record CaptionScores(double[] Bleu, double ExactMatch, double ObjectAccuracy, double RelationAccuracy, double Grounding, int GroundedWords, int Count,
-    double OtherObject = double.NaN, double NearMiss = double.NaN, double PreviousStep = double.NaN, double WordOrPrevious = double.NaN);
+    double OtherObject = double.NaN, double NearMiss = double.NaN, double PreviousStep = double.NaN, double WordOrPrevious = double.NaN,
+    double[]? ByOrder = null, double NamedMass = double.NaN);
 
 /// <summary>Where the attention peak of an object word lies (<see cref="CaptionMetrics.Locate"/>).</summary>
 public enum PeakPlace
@@ -56,9 +60,24 @@ public static class CaptionMetrics
     {
         int peak = 0;
         for (int i = 1; i < weights.Length; i++) if (weights[i] > weights[peak]) peak = i;
+        return RegionInside(peak, grid, imageSize, box);
+    }
+
+    /// <summary>Whether the centre of region <paramref name="region"/> (row-major over a <paramref name="grid"/>-square grid on an <paramref name="imageSize"/>-pixel image) lies inside <paramref name="box"/>.</summary>
+    public static bool RegionInside(int region, int grid, int imageSize, ObjectBox box)
+    {
         double cell = (double)imageSize / grid;
-        double y = (peak / grid + 0.5) * cell, x = (peak % grid + 0.5) * cell;
+        double y = (region / grid + 0.5) * cell, x = (region % grid + 0.5) * cell;
         return y >= box.Top && y < box.Top + box.Height && x >= box.Left && x < box.Left + box.Width;
+    }
+
+    /// <summary>The attention weight of <paramref name="weights"/> on regions whose centre lies in one of <paramref name="boxes"/> (each region counted once).</summary>
+    public static double MassInside(float[] weights, int grid, int imageSize, IReadOnlyList<ObjectBox> boxes)
+    {
+        double mass = 0;
+        for (int i = 0; i < weights.Length; i++)
+            if (boxes.Any(b => RegionInside(i, grid, imageSize, b))) mass += weights[i];
+        return mass;
     }
 
     /// <summary>
@@ -87,6 +106,8 @@ public static class CaptionMetrics
         int exact = 0;
         double objectHits = 0, objectSlots = 0, relationHits = 0, relationSlots = 0;
         int grounded = 0, groundedWords = 0, otherObject = 0, near = 0, previous = 0, either = 0;
+        double mass = 0;
+        int[] orderHits = new int[3], orderWords = new int[3];
         for (int i = 0; i < words.Count; i++)
         {
             if (IsExact(string.Join(' ', words[i]), references[i])) exact++;
@@ -101,12 +122,17 @@ public static class CaptionMetrics
             relationHits += trueRelations.Count(stated.Contains);
             relationSlots += trueRelations.Length;
             if (weights[i] is not { } w) continue;
+            int order = 0;
             for (int t = 0; t < words[i].Length && t < w.Length; t++)
             {
                 var boxes = scene.Where(o => o.Word == words[i][t]).Select(o => o.Box).ToArray();
                 if (boxes.Length == 0) continue;
                 groundedWords++;
+                mass += MassInside(w[t], grid, imageSize, boxes);
                 var place = Locate(w[t], grid, imageSize, boxes, scene.Where(o => o.Word != words[i][t]).Select(o => o.Box).ToArray());
+                int k = Math.Min(order++, 2);
+                orderWords[k]++;
+                if (place == PeakPlace.Inside) orderHits[k]++;
                 switch (place)
                 {
                     case PeakPlace.Inside: grounded++; break;
@@ -122,7 +148,9 @@ public static class CaptionMetrics
         return new CaptionScores(bleu.Scores, (double)exact / words.Count,
             objects == null ? double.NaN : objectHits / Math.Max(1, objectSlots),
             objects == null ? double.NaN : relationSlots == 0 ? 1 : relationHits / relationSlots,
-            Share(grounded), groundedWords, words.Count, Share(otherObject), Share(near), Share(previous), Share(either));
+            Share(grounded), groundedWords, words.Count, Share(otherObject), Share(near), Share(previous), Share(either),
+            [.. Enumerable.Range(0, 3).Select(k => objects == null || !attention || orderWords[k] == 0 ? double.NaN : (double)orderHits[k] / orderWords[k])],
+            objects == null || !attention || groundedWords == 0 ? double.NaN : mass / groundedWords);
         double Share(int n) => objects == null || !attention || groundedWords == 0 ? double.NaN : (double)n / groundedWords;
     }
 }

@@ -81,7 +81,7 @@ public class CaptionExperimentTests
             var trainer = new TrainerOptions { Epochs = 1, BatchSize = 16, OutDir = run, Monitor = "caption_error" };
             var trained = CaptionExperiment.Train(spec, trainer, context);
             var keys = trained.Items.Select(kv => kv.Key).ToArray();
-            string[] scores(string p) => [$"{p}exact", $"{p}bleu1", $"{p}bleu2", $"{p}bleu3", $"{p}bleu4", $"{p}object_acc", $"{p}relation_acc", $"{p}grounding", $"{p}grounding_other_object", $"{p}grounding_near_miss", $"{p}grounding_prev_step", $"{p}grounding_word_or_prev"];
+            string[] scores(string p) => [$"{p}exact", $"{p}bleu1", $"{p}bleu2", $"{p}bleu3", $"{p}bleu4", $"{p}object_acc", $"{p}relation_acc", $"{p}grounding", $"{p}grounding_other_object", $"{p}grounding_near_miss", $"{p}grounding_prev_step", $"{p}grounding_word_or_prev", $"{p}grounding_mass", $"{p}grounding_obj1", $"{p}grounding_obj2", $"{p}grounding_obj3"];
             Assert.Equal(["data", "attention", "encoder", "objects", "beam", "start", "attend_from", .. scores("test_"), .. scores("comp_"),
                 "parameters", "best_epoch", "epochs", "seconds", "train_seconds_total", "checkpoint", "png"], keys);
             Assert.True(File.Exists(Path.Combine(run, "attention.png")));

@@ -95,4 +95,31 @@ public class CaptionGroundingTests
         var none = CaptionMetrics.Score([caption], [refs], [scene], [null], Grid, Size);
         Assert.True(double.IsNaN(none.PreviousStep) && double.IsNaN(none.WordOrPrevious));
     }
+
+    [Fact]
+    public void GroundingByTheObjectWordsOrderAndTheWeightOnTheNamedObjectMatchAHandCount()
+    {
+        var bag = new ObjectBox(40, 16, 16, 16);                    // rows 5-6, cols 2-3
+        SceneObject[] two = [new(3, "3", Three), new(15, "sandal", Sandal)];
+        SceneObject[] three = [.. two, new(18, "bag", bag)];
+        string[] a = ["a", "3", "left", "of", "a", "sandal"], b = ["a", "sandal", "right", "of", "a", "3"];
+        string[] c = ["a", "3", "left", "of", "a", "sandal", "and", "a", "bag"];
+        float[] f = PeakAt(7, 7);
+        // a: 3 inside, sandal on the 3; b: sandal inside, 3 on the sandal; c: all three inside
+        float[][] wa = [f, PeakAt(2, 2), f, f, f, PeakAt(3, 2)], wb = [f, PeakAt(2, 5), f, f, f, PeakAt(2, 5)];
+        float[][] wc = [f, PeakAt(2, 3), f, f, f, PeakAt(2, 6), f, f, PeakAt(5, 2)];
+        string[] refs = ["a 3 left of a sandal"];
+        var s = CaptionMetrics.Score([a, b, c], [refs, refs, refs], [two, two, three], [wa, wb, wc], Grid, Size);
+        Assert.Equal(7, s.GroundedWords);
+        Assert.Equal(1.0, s.ByOrder![0], 12);                      // a's 3, b's sandal, c's 3
+        Assert.Equal(1.0 / 3, s.ByOrder[1], 12);                   // a's sandal and b's 3 miss, c's sandal
+        Assert.Equal(1.0, s.ByOrder[2], 12);                       // c's bag
+        // each box holds 4 region centres; the peak weighs 0.5 and every other region 0.5 / 63
+        double rest = 0.5 / 63, inside = 0.5 + 3 * rest, missed = 4 * rest;
+        Assert.Equal((5 * inside + 2 * missed) / 7, s.NamedMass, 5);
+        Assert.Equal(inside, CaptionMetrics.MassInside(PeakAt(2, 2), Grid, Size, [Three, Three]), 6);   // a region counts once
+        var none = CaptionMetrics.Score([a], [refs], [two], [null], Grid, Size);
+        Assert.True(none.ByOrder!.All(double.IsNaN) && double.IsNaN(none.NamedMass));
+        Assert.True(double.IsNaN(CaptionMetrics.Score([a], [refs], [two], [wa], Grid, Size).ByOrder![2]));   // no third object word
+    }
 }
