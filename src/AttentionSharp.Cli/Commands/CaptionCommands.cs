@@ -29,6 +29,7 @@ public static class CaptionCommands
         new("no-gate", null, null, "soft: leave out the gating scalar beta"),
         new("blind-start", null, null, "soft/hard: start the LSTM from zeros instead of the mean of the regions, so that the image enters only through attention"),
         new OptionSpec("attend-from", "WHICH", "previous", "soft/hard: previous (Xu et al.: h_{t-1} asks, the context enters the LSTM), current (Lu et al. 2017: h_t asks after the LSTM step, the context goes to the output only) or current-fed (current, and the context enters the LSTM at the next step)").Variants<CaptionAttendFrom>(),
+        new OptionSpec("region-context", "N", "0", "Transformer encoder layers (4 heads) over the region features, so that each region knows what is around it (0 = the paper's annotations)").Ints(0, 8),
         new OptionSpec("doubly-stochastic", "X", "1", "soft: lambda of sum_i (1 - sum_t alpha_ti)^2 (0 = off)").Numbers(0),
         new OptionSpec("entropy", "X", "0.01", "hard: weight of the entropy bonus").Numbers(0),
         new OptionSpec("expectation", "X", "0.5", "hard: share of training images that use the expected context instead of a sample").Numbers(0, 1),
@@ -67,7 +68,7 @@ public static class CaptionCommands
         var spec = new CaptionTrainSpec(DataSpec(a), a.Variant<CaptionAttention>("attention"), a.Int("features"), a.Int("embedding"),
             a.Int("hidden"), a.Int("attention-hidden"), !a.Flag("no-gate"), a.Double("doubly-stochastic"), a.Double("entropy"),
             a.Double("expectation"), a.Int("beam"), a.Variant<CaptionEncoder>("encoder"), !a.Flag("blind-start"),
-            a.Variant<CaptionAttendFrom>("attend-from"));
+            a.Variant<CaptionAttendFrom>("attend-from"), a.Int("region-context"));
         spec.Validate();
         string name = spec.Data.IsScenes ? $"scenes{spec.Data.MinObjects}{spec.Data.MaxObjects}" : Path.GetFileNameWithoutExtension(spec.Data.Data);
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"caption-{name}-{Variant.Name(spec.Attention)}"));

@@ -31,14 +31,15 @@ public sealed record CaptionRun(CaptionDataSpec Data, CaptionOptions Net, string
 /// <param name="Encoder">cnn (trained with the decoder) or resnet18 (frozen, pretrained; <see cref="CaptionOptions.Encoder"/>).</param>
 /// <param name="ImageStart">The LSTM starts from the mean of the regions (true, the paper's) or from zeros (<see cref="CaptionOptions.ImageStart"/>).</param>
 /// <param name="AttendFrom">Which LSTM state asks where to look (<see cref="CaptionOptions.AttendFrom"/>).</param>
+/// <param name="RegionContext">Self-attention layers over the regions (<see cref="CaptionOptions.RegionContext"/>).</param>
 public sealed record CaptionTrainSpec(CaptionDataSpec Data, CaptionAttention Attention = CaptionAttention.Soft, int Features = 64, int Embedding = 64, int Hidden = 128,
     int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double HardExpectation = 0.5, int Beam = 3,
-    CaptionEncoder Encoder = CaptionEncoder.Cnn, bool ImageStart = true, CaptionAttendFrom AttendFrom = CaptionAttendFrom.Previous)
+    CaptionEncoder Encoder = CaptionEncoder.Cnn, bool ImageStart = true, CaptionAttendFrom AttendFrom = CaptionAttendFrom.Previous, int RegionContext = 0)
 {
     /// <summary>The model options for a vocabulary of <paramref name="vocabulary"/> ids.</summary>
     public CaptionOptions Options(int vocabulary) => new(vocabulary, Attention, Data.Canvas,
         Encoder == CaptionEncoder.ResNet18 ? ImageNetRegions.Channels : Features, Embedding, Hidden, AttentionHidden, Gate,
-        DoublyStochastic, EntropyBonus, HardExpectation: HardExpectation, Encoder: Encoder, ImageStart: ImageStart, AttendFrom: AttendFrom);
+        DoublyStochastic, EntropyBonus, HardExpectation: HardExpectation, Encoder: Encoder, ImageStart: ImageStart, AttendFrom: AttendFrom, RegionContext: RegionContext);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
@@ -94,6 +95,7 @@ public static class CaptionExperiment
         log.WriteLine($"Show, Attend and Tell: encoder {Variant.Name(net.Encoder)}, attention {Variant.Name(net.Attention)}, {net.Grid}x{net.Grid} regions of {net.Features} features, LSTM {net.Hidden}, " +
                       $"embedding {net.Embedding}, vocabulary {net.Vocabulary}" +
                       (net.UsesAttention ? $", start {(net.ImageStart ? "mean of the regions" : "blind")}, attends from {Variant.Name(net.AttendFrom)}" : "") +
+                      (net.RegionContext > 0 ? $", {net.RegionContext} self-attention layer(s) over the regions" : "") +
                       (net.Attention == CaptionAttention.Soft ? $", gate {net.Gate}, doubly stochastic lambda {net.DoublyStochastic}" : "") +
                       (net.Attention == CaptionAttention.Hard ? $", REINFORCE with moving-average baseline (decay {net.BaselineDecay}), entropy {net.EntropyBonus}, expectation share {net.HardExpectation}" : ""));
         var (model, summary, clock) = RunFolder.Fit<CaptionBatch, ShowAttendTell>(trainer, context, ModelIdentity.Of(Kind, run), () => new ShowAttendTell(net),
@@ -204,6 +206,7 @@ public static class CaptionExperiment
         var result = new RunResult().Add("data", run.Data.IsScenes ? "scenes" : Path.GetFileName(run.Data.Data)).Add("attention", Variant.Name(run.Net.Attention))
             .Add("encoder", Variant.Name(run.Net.Encoder)).Add("objects", run.Data.IsScenes ? $"{run.Data.MinObjects}-{run.Data.MaxObjects}" : "-").Add("beam", beam);
         if (run.Net.UsesAttention) result.Add("start", run.Net.ImageStart ? "image" : "blind").Add("attend_from", Variant.Name(run.Net.AttendFrom));
+        if (run.Net.RegionContext > 0) result.Add("region_context", run.Net.RegionContext);
         void Add(string prefix, CaptionScores s)
         {
             result.Add(prefix + "exact", new Percent(100 * s.ExactMatch));

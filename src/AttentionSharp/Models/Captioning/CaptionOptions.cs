@@ -77,11 +77,17 @@ public enum CaptionAttendFrom
 /// only): then the image reaches the decoder only through what it attends to, so it cannot name an object it has not looked at.
 /// </param>
 /// <param name="AttendFrom">Attention models: which state asks where to look and where the context goes (<see cref="CaptionAttendFrom"/>).</param>
+/// <param name="RegionContext">Pre-norm Transformer encoder layers (Vaswani et al. 2017; 4 heads, feed-forward 2D, no dropout)
+/// over the region features before the decoder reads them, so that each region's annotation can say what is around it
+/// beyond the CNN's 22-pixel receptive field (which end of a line of objects it is); 0 = none, the paper's annotations.</param>
 public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention = CaptionAttention.Soft, int ImageSize = 64, int Features = 64, int Embedding = 64, int Hidden = 128,
     int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double ReinforceWeight = 1.0,
     double BaselineDecay = 0.9, double HardExpectation = 0.5, int MaxLength = 20, CaptionEncoder Encoder = CaptionEncoder.Cnn,
-    bool ImageStart = true, CaptionAttendFrom AttendFrom = CaptionAttendFrom.Previous)
+    bool ImageStart = true, CaptionAttendFrom AttendFrom = CaptionAttendFrom.Previous, int RegionContext = 0)
 {
+    /// <summary>Heads of each <see cref="RegionContext"/> layer.</summary>
+    public const int RegionContextHeads = 4;
+
     /// <summary>Side of the region grid: ImageSize / 8 for the CNN (three 2x2 poolings), 7 for ResNet-18.</summary>
     public int Grid => Encoder == CaptionEncoder.ResNet18 ? Interop.Onnx.ImageNetRegions.Grid : ImageSize / 8;
 
@@ -116,6 +122,9 @@ public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention =
         if (!(BaselineDecay >= 0 && BaselineDecay < 1)) throw new ArgumentException($"BaselineDecay must be in [0, 1); got {BaselineDecay}");
         if (!(HardExpectation >= 0 && HardExpectation <= 1)) throw new ArgumentException($"HardExpectation must be in [0, 1]; got {HardExpectation}");
         if (MaxLength < 2) throw new ArgumentException($"MaxLength must be >= 2; got {MaxLength}");
+        if (RegionContext < 0 || RegionContext > 8) throw new ArgumentException($"RegionContext must be 0 (none) to 8 layers; got {RegionContext}");
+        if (RegionContext > 0 && Features % (2 * RegionContextHeads) != 0)
+            throw new ArgumentException($"RegionContext layers need Features divisible by {2 * RegionContextHeads} ({RegionContextHeads} heads of even size); got {Features}");
         Variant.Check(AttendFrom, nameof(AttendFrom));
         if (!UsesAttention && AttendFrom != CaptionAttendFrom.Previous)
             throw new ArgumentException($"AttendFrom must be previous without attention (there is no context to place); got {Variant.Name(AttendFrom)}");

@@ -3,6 +3,7 @@ using AttentionSharp.Attention;
 using AttentionSharp.Data.Captioning;
 using AttentionSharp.Sequence;
 using AttentionSharp.Training;
+using AttentionSharp.Models.Transformer;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -55,6 +56,7 @@ public readonly record struct CaptionPass(Tensor Logits, Tensor? Weights, Tensor
 public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
 {
     readonly RegionEncoder? encoder;
+    readonly ModuleList<EncoderLayer>? region_context;
     readonly Embedding embed;
     readonly Linear init_h;
     readonly Linear init_c;
@@ -72,6 +74,11 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
         options.Validate();
         Options = options;
         if (!options.FrozenEncoder) encoder = new RegionEncoder(options.ImageSize, options.Features);
+        if (options.RegionContext > 0)
+        {
+            var layer = new TransformerOptions(ModelDim: options.Features, Heads: CaptionOptions.RegionContextHeads, FeedForward: 2 * options.Features, Dropout: 0, PreNorm: true);
+            region_context = new ModuleList<EncoderLayer>([.. Enumerable.Range(0, options.RegionContext).Select(_ => new EncoderLayer(layer))]);
+        }
         embed = Layers.Embedding(options.Vocabulary, options.Embedding, padding_idx: CaptionVocabulary.Pad);
         init_h = Layers.Linear(options.Features, options.Hidden);
         init_c = Layers.Linear(options.Features, options.Hidden);
@@ -100,7 +107,14 @@ public sealed class ShowAttendTell : nn.Module, IIncrementalDecoder
     /// </summary>
     public Tensor Annotations(Tensor input)
     {
-        if (encoder != null) return encoder.forward(input);
+        var a = encoder != null ? encoder.forward(input) : CheckRegions(input);  // (B, L, D)
+        if (region_context != null)
+            foreach (var layer in region_context) a = layer.Forward(a, null, needWeights: false).Output;  // (B, L, D), each region sees every other
+        return a;
+    }
+
+    Tensor CheckRegions(Tensor input)
+    {
         if (input.dim() != 3 || input.shape[1] != Options.Regions || input.shape[2] != Options.Features)
             throw new ArgumentException($"a captioner with the {Variant.Name(Options.Encoder)} encoder reads region features (batch, {Options.Regions}, {Options.Features}); " +
                                         $"got ({string.Join(", ", input.shape)}): compute them with ImageNetRegions first");
