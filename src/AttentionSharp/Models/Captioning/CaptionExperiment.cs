@@ -212,14 +212,13 @@ public static class CaptionExperiment
             result.Add(prefix + "exact", new Percent(100 * s.ExactMatch));
             for (int n = 0; n < 4; n++) result.Add($"{prefix}bleu{n + 1}", Math.Round(s.Bleu[n], 2));
             if (!double.IsNaN(s.ObjectAccuracy)) result.Add(prefix + "object_acc", new Percent(100 * s.ObjectAccuracy)).Add(prefix + "relation_acc", new Percent(100 * s.RelationAccuracy));
-            if (!double.IsNaN(s.Grounding))
-                result.Add(prefix + "grounding", new Percent(100 * s.Grounding)).Add(prefix + "grounding_other_object", new Percent(100 * s.OtherObject))
-                      .Add(prefix + "grounding_near_miss", new Percent(100 * s.NearMiss))
-                      .Add(prefix + "grounding_prev_step", new Percent(100 * s.PreviousStep)).Add(prefix + "grounding_word_or_prev", new Percent(100 * s.WordOrPrevious))
-                      .Add(prefix + "grounding_mass", new Percent(100 * s.NamedMass));
-            if (!double.IsNaN(s.Grounding))
-                for (int k = 0; k < 3; k++)   // the first, second and third-or-later object word; "-" where a set has none
-                    result.Add($"{prefix}grounding_obj{k + 1}", double.IsNaN(s.ByOrder![k]) ? "-" : new Percent(100 * s.ByOrder[k]));
+            if (double.IsNaN(s.Grounding)) return;
+            result.Add(prefix + "grounding", new Percent(100 * s.Grounding)).Add(prefix + "grounding_other_object", new Percent(100 * s.OtherObject))
+                  .Add(prefix + "grounding_near_miss", new Percent(100 * s.NearMiss))
+                  .Add(prefix + "grounding_prev_step", new Percent(100 * s.PreviousStep)).Add(prefix + "grounding_word_or_prev", new Percent(100 * s.WordOrPrevious))
+                  .Add(prefix + "grounding_mass", new Percent(100 * s.NamedMass));
+            for (int k = 0; k < 3; k++)   // the first, second and third-or-later object word; "-" where a set has none
+                result.Add($"{prefix}grounding_obj{k + 1}", double.IsNaN(s.ByOrder![k]) ? "-" : new Percent(100 * s.ByOrder[k]));
         }
         var test = ScoreSet(model, data.Test, beam);
         Add("test_", test);
