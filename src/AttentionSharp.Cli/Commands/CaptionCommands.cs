@@ -1,3 +1,4 @@
+using AttentionSharp.Data.Captioning;
 using AttentionSharp.Models.Captioning;
 using AttentionSharp.Training;
 
@@ -17,6 +18,10 @@ public static class CaptionCommands
         new OptionSpec("held-out", "X", "0.1", "scenes: share of (object, relation, object) combinations kept out of training for the compositional test").Numbers(0, 0.99),
         new OptionSpec("data-seed", "N", "22", "scenes: generation seed").Longs(),
     ];
+
+    static readonly OptionSpec TrainReferences = new OptionSpec("train-references", "WHICH", "cycle",
+        "the reference each training image is paired with: cycle (each epoch another, all used), first (the canonical one; scenes: objects named left to right, top to bottom) " +
+        "or min-loss (the one the current model finds likeliest, scored every step)").Variants<CaptionReferenceChoice>();
 
     static readonly OptionSpec[] ModelOptions =
     [
@@ -42,7 +47,7 @@ public static class CaptionCommands
     public static Verb[] Verbs { get; } =
     [
         new(["caption", "train"], "train a Show, Attend and Tell captioner (soft, hard or no attention), then score it: BLEU-1..4, exact match, slots, grounding, compositional split",
-            [.. DataOptions, .. ModelOptions, Beam, .. SharedOptions.Train(epochs: 30, batchSize: 64, lr: 1e-3, monitor: "nll", threads: null)], null, Train),
+            [.. DataOptions, TrainReferences, .. ModelOptions, Beam, .. SharedOptions.Train(epochs: 30, batchSize: 64, lr: 1e-3, monitor: "nll", threads: null)], null, Train),
         new(["caption", "eval"], "score a captioning checkpoint on its test images (and the compositional test scenes)",
             [Checkpoint, Beam, .. SharedOptions.Common()], null, Eval),
         new(["caption", "show"], "draw the attention figure: each image, then per generated word its attention map over the image",
@@ -65,7 +70,7 @@ public static class CaptionCommands
 
     static int Train(ParsedArgs a)
     {
-        var spec = new CaptionTrainSpec(DataSpec(a), a.Variant<CaptionAttention>("attention"), a.Int("features"), a.Int("embedding"),
+        var spec = new CaptionTrainSpec(DataSpec(a) with { TrainReferences = a.Variant<CaptionReferenceChoice>("train-references") }, a.Variant<CaptionAttention>("attention"), a.Int("features"), a.Int("embedding"),
             a.Int("hidden"), a.Int("attention-hidden"), !a.Flag("no-gate"), a.Double("doubly-stochastic"), a.Double("entropy"),
             a.Double("expectation"), a.Int("beam"), a.Variant<CaptionEncoder>("encoder"), !a.Flag("blind-start"),
             a.Variant<CaptionAttendFrom>("attend-from"), a.Int("region-context"));

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AttentionSharp.Native;
 using AttentionSharp.Training;
 using TorchSharp;
@@ -10,13 +11,38 @@ namespace AttentionSharp.Data.Captioning;
 /// <param name="Inputs">Decoder inputs <c>(B, T)</c>: <c>&lt;bos&gt;</c> then the caption's words, padded with <c>&lt;pad&gt;</c>.</param>
 /// <param name="Targets">Decoder targets <c>(B, T)</c>: the caption's words then <c>&lt;eos&gt;</c>, padded with <c>&lt;pad&gt;</c>.</param>
 /// <param name="Indices">The examples' indices in their dataset (to look up all references and the objects' boxes).</param>
-public sealed record CaptionBatch(Tensor Images, Tensor Inputs, Tensor Targets, int[] Indices);
+/// <param name="AlternativeInputs">
+/// <see cref="CaptionReferenceChoice.MinLoss"/> training batches only: the decoder inputs of every reference <c>(R, B, T)</c>
+/// (reference r of each image; an image with fewer than R references repeats its first), padded to one length T; else null.
+/// </param>
+/// <param name="AlternativeTargets">As <paramref name="AlternativeInputs"/>, the targets <c>(R, B, T)</c>.</param>
+public sealed record CaptionBatch(Tensor Images, Tensor Inputs, Tensor Targets, int[] Indices, Tensor? AlternativeInputs = null, Tensor? AlternativeTargets = null);
+
+/// <summary>Which reference caption a training image is paired with (stored in run records by the names below).</summary>
+[JsonConverter(typeof(VariantJsonConverter<CaptionReferenceChoice>))]
+public enum CaptionReferenceChoice
+{
+    /// <summary>
+    /// Each epoch one of the image's references, chosen by (seed, image, epoch), so that all are used (Xu et al. 2015 train on
+    /// every reference). Where the references name the objects in different orders, the first word of a caption is then
+    /// a coin toss for the model, which learns to hedge between the orders.
+    /// </summary>
+    [JsonStringEnumMemberName("cycle")] Cycle,
+    /// <summary>Always the first reference (the canonical one of generated scenes: objects named left to right, top to bottom).</summary>
+    [JsonStringEnumMemberName("first")] First,
+    /// <summary>
+    /// Every reference is scored by the current model (no gradient) and the image is trained on the one it finds likeliest:
+    /// the minimum of the loss over the references (Guzman-Rivera et al. 2012, multiple choice learning), so that the model
+    /// settles on one order of its own choosing instead of averaging the orders. Costs a forward pass per reference.
+    /// </summary>
+    [JsonStringEnumMemberName("min-loss")] MinLoss,
+}
 
 /// <summary>
 /// Captioned grey images held in memory (1 byte a pixel), each with one or more reference captions and, for generated
-/// scenes, its objects and their boxes. A training batch pairs each image with one of its references, chosen by
-/// (seed, example, epoch) so that every reference is used and a resumed epoch sees the same pairs; outside training
-/// (epoch 0) the first reference is used.
+/// scenes, its objects and their boxes. A training batch pairs each image with one of its references as
+/// <see cref="ReferenceChoice"/> says (by default chosen by (seed, example, epoch), so that every reference is used and a
+/// resumed epoch sees the same pairs); outside training (epoch 0) the first reference is used.
 /// </summary>
 public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
 {
@@ -68,6 +94,8 @@ public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
     public Device Device { get; }
     /// <summary>Seed of the per-epoch reference choice.</summary>
     public long Seed { get; }
+    /// <summary>Which reference a training image is paired with (<see cref="CaptionReferenceChoice"/>); outside training always the first.</summary>
+    public CaptionReferenceChoice ReferenceChoice { get; set; }
     /// <inheritdoc />
     public int Count => References.Length;
 
@@ -81,7 +109,7 @@ public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
     public int ReferenceOf(int i)
     {
         int n = References[i].Length;
-        if (_epoch == 0 || n == 1) return 0;
+        if (_epoch == 0 || n == 1 || ReferenceChoice != CaptionReferenceChoice.Cycle) return 0;
         ulong h = (ulong)Seed * 0x9E3779B97F4A7C15UL ^ (ulong)i * 0xBF58476D1CE4E5B9UL ^ (ulong)_epoch * 0x94D049BB133111EBUL;
         h ^= h >> 31; h *= 0xD6E8FEB86659FD93UL; h ^= h >> 29;
         return (int)(h % (ulong)n);
@@ -132,9 +160,24 @@ public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
     {
         var ids = indices.Select(i => Vocabulary.Encode(References[i][ReferenceOf(i)])).ToArray();
         int t = ids.Max(x => x.Length) + 1;
-        var inputs = new long[indices.Length * t];
-        var targets = new long[indices.Length * t];
-        for (int k = 0; k < indices.Length; k++)
+        var (inputs, targets) = Encode(ids, t);
+        if (_epoch == 0 || ReferenceChoice != CaptionReferenceChoice.MinLoss)
+            return new CaptionBatch(Inputs(indices), inputs, targets, indices);
+        int r = indices.Max(i => References[i].Length);
+        var all = Enumerable.Range(0, r).Select(k => indices.Select(i => Vocabulary.Encode(References[i][k < References[i].Length ? k : 0])).ToArray()).ToArray();
+        int tAll = all.Max(a => a.Max(x => x.Length)) + 1;
+        var encoded = all.Select(a => Encode(a, tAll)).ToArray();
+        var altInputs = torch.stack(encoded.Select(e => e.Inputs).ToArray());                      // (R, B, T)
+        var altTargets = torch.stack(encoded.Select(e => e.Targets).ToArray());                    // (R, B, T)
+        return new CaptionBatch(Inputs(indices), inputs, targets, indices, altInputs, altTargets);
+    }
+
+    /// <summary>Decoder inputs and targets <c>(B, T)</c> of the captions <paramref name="ids"/>, padded to <paramref name="t"/> steps.</summary>
+    (Tensor Inputs, Tensor Targets) Encode(int[][] ids, int t)
+    {
+        var inputs = new long[ids.Length * t];
+        var targets = new long[ids.Length * t];
+        for (int k = 0; k < ids.Length; k++)
         {
             inputs[k * t] = CaptionVocabulary.Bos;
             for (int j = 0; j < ids[k].Length; j++)
@@ -144,15 +187,15 @@ public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
             }
             targets[k * t + ids[k].Length] = CaptionVocabulary.Eos;
         }
-        return new CaptionBatch(Inputs(indices), torch.tensor(inputs, dtype: ScalarType.Int64).reshape(indices.Length, t).to(Device),
-            torch.tensor(targets, dtype: ScalarType.Int64).reshape(indices.Length, t).to(Device), indices);
+        return (torch.tensor(inputs, dtype: ScalarType.Int64).reshape(ids.Length, t).to(Device),
+            torch.tensor(targets, dtype: ScalarType.Int64).reshape(ids.Length, t).to(Device));
     }
 
     /// <summary>The first <paramref name="count"/> examples as a new dataset.</summary>
     public CaptionDataset Take(int count)
     {
         count = Math.Min(count, Count);
-        var taken = new CaptionDataset(_pixels[..(count * Height * Width)], Height, Width, References[..count], Vocabulary, Objects?[..count], Names?[..count], Device, Seed);
+        var taken = new CaptionDataset(_pixels[..(count * Height * Width)], Height, Width, References[..count], Vocabulary, Objects?[..count], Names?[..count], Device, Seed) { ReferenceChoice = ReferenceChoice };
         if (_regions is not null) taken.UseRegions(_regions.narrow(0, 0, count));
         return taken;
     }

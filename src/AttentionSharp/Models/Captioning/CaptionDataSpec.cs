@@ -14,8 +14,9 @@ namespace AttentionSharp.Models.Captioning;
 /// <param name="TestSize">Scenes: test scenes, and as many compositional test scenes.</param>
 /// <param name="HeldOut">Scenes: share of (object, relation, object) combinations held out for the compositional test.</param>
 /// <param name="Seed">Scenes: generation seed.</param>
+/// <param name="TrainReferences">Which reference each training image is paired with (<see cref="CaptionReferenceChoice"/>; validation and test use all references to score).</param>
 public sealed record CaptionDataSpec(string Data = "scenes", int Canvas = 64, int MinObjects = 3, int MaxObjects = 3, int TrainSize = 20000,
-    int ValidSize = 1000, int TestSize = 2000, double HeldOut = 0.1, long Seed = 22)
+    int ValidSize = 1000, int TestSize = 2000, double HeldOut = 0.1, long Seed = 22, CaptionReferenceChoice TrainReferences = CaptionReferenceChoice.Cycle)
 {
     /// <summary>Whether the data are generated scenes.</summary>
     public bool IsScenes => Data == "scenes";
@@ -42,6 +43,7 @@ public sealed record CaptionDataSpec(string Data = "scenes", int Canvas = 64, in
         if (!IsScenes)
         {
             var (train, valid, test) = CaptionFolder.Load(Data, Canvas, vocabulary, context.Device);
+            train.ReferenceChoice = TrainReferences;
             log.WriteLine($"{Data}: {train.Count} training, {valid.Count} validation, {test.Count} test images of {Canvas}x{Canvas}; {train.Vocabulary.Count - 4} words");
             return new CaptionData(train, valid, test, null, train.Vocabulary, []);
         }
@@ -49,6 +51,7 @@ public sealed record CaptionDataSpec(string Data = "scenes", int Canvas = 64, in
         var (fTrain, fValid, fTest) = MnistLoader.Load(DatasetCatalog.FashionMnist, context.DataRoot, log, device: context.Device);
         var splits = CaptionScenes.Generate(new ImageTaskData(dTrain, dValid, dTest), new ImageTaskData(fTrain, fValid, fTest), Scenes,
             TrainSize, ValidSize, TestSize, Seed, context.Device);
+        splits.Train.ReferenceChoice = TrainReferences;
         log.WriteLine($"scenes: {Canvas}x{Canvas}, {MinObjects}-{MaxObjects} objects of {SceneGrammar.Classes} classes (MNIST digits, Fashion-MNIST items); " +
                       $"{TrainSize} training, {ValidSize} validation, {TestSize} test and {TestSize} compositional test scenes (seed {Seed}); " +
                       $"{splits.HeldOut.Length} held-out combinations, e.g. {string.Join(", ", splits.HeldOut.Take(3))}");

@@ -205,6 +205,7 @@ public static class CaptionExperiment
     {
         var result = new RunResult().Add("data", run.Data.IsScenes ? "scenes" : Path.GetFileName(run.Data.Data)).Add("attention", Variant.Name(run.Net.Attention))
             .Add("encoder", Variant.Name(run.Net.Encoder)).Add("objects", run.Data.IsScenes ? $"{run.Data.MinObjects}-{run.Data.MaxObjects}" : "-").Add("beam", beam);
+        result.Add("train_references", Variant.Name(run.Data.TrainReferences));
         if (run.Net.UsesAttention) result.Add("start", run.Net.ImageStart ? "image" : "blind").Add("attend_from", Variant.Name(run.Net.AttendFrom));
         if (run.Net.RegionContext > 0) result.Add("region_context", run.Net.RegionContext);
         void Add(string prefix, CaptionScores s)

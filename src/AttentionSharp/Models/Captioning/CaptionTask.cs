@@ -12,7 +12,9 @@ namespace AttentionSharp.Models.Captioning;
 /// steps (EOS included). Hard (eq. 12 with the section 4.1 variance reductions): <c>L = -log p(y | s, a) - lambda_r (R - b) sum_t
 /// log p(s_t) - lambda_e sum_t H[alpha_t]</c> with the reward <c>R = log p(y | s, a)</c> (no gradient), the moving-average
 /// baseline b (<see cref="ShowAttendTell.RewardBaseline"/>) and the REINFORCE term only on the images whose locations were
-/// sampled. Metrics: <c>nll</c> (per caption), <c>token_error</c>; in evaluation also <c>caption_error</c>, the share of greedy
+/// sampled. A <see cref="CaptionReferenceChoice.MinLoss"/> batch is first reduced to the likeliest reference of each image
+/// (<see cref="ChooseReferences"/>). Metrics: <c>nll</c> (per caption), <c>token_error</c>; in min-loss training also
+/// <c>first_reference</c>, the share of images trained on their first reference; in evaluation also <c>caption_error</c>, the share of greedy
 /// captions that equal none of the image's references (needs the references).
 /// </summary>
 /// <param name="Network">The model.</param>
@@ -37,16 +39,53 @@ public sealed class CaptionTask(ShowAttendTell Network, string[][]? References =
         return t.mul(s);
     }
 
+    /// <summary>The negative log-likelihood per caption <c>(B)</c> of <paramref name="targets"/> <c>(B, T)</c> under <paramref name="logits"/> <c>(B, T, V)</c>, and the step mask <c>(B, T)</c>.</summary>
+    static (Tensor Nll, Tensor StepMask) CaptionNll(Tensor logits, Tensor targets)
+    {
+        long b = targets.shape[0], t = targets.shape[1];
+        var mask = targets.ne(HeldScalars.Of(CaptionVocabulary.Pad)).to(logits.dtype);                                  // (B, T)
+        var ce = nn.functional.cross_entropy(logits.reshape(b * t, -1), targets.reshape(b * t),
+            ignore_index: CaptionVocabulary.Pad, reduction: nn.Reduction.None).view(b, t);           // (B, T)
+        return ((ce * mask).sum(1), mask);
+    }
+
+    /// <summary>
+    /// A <see cref="CaptionReferenceChoice.MinLoss"/> batch turned into an ordinary one: each image keeps the reference of its
+    /// <see cref="CaptionBatch.AlternativeTargets"/> with the lowest NLL under the current model (scored without gradient, in
+    /// one pass over all references, in the model's current mode, with its buffers restored afterwards so that batch norm's
+    /// running statistics see each batch once); the index of the chosen reference per image <c>(B)</c> comes with it. Other batches are
+    /// returned as they are, with a null choice.
+    /// </summary>
+    public (CaptionBatch Batch, Tensor? Chosen) ChooseReferences(CaptionBatch batch)
+    {
+        if (batch.AlternativeInputs is null || batch.AlternativeTargets is null) return (batch, null);
+        var altIn = batch.AlternativeInputs;                                                          // (R, B, T)
+        var altOut = batch.AlternativeTargets;                                                        // (R, B, T)
+        long r = altIn.shape[0], b = altIn.shape[1], t = altIn.shape[2];
+        Tensor chosen;
+        using (torch.no_grad())
+        {
+            // The scoring pass must leave no trace: batch norm's running statistics are put back as they were.
+            var buffers = Network.buffers().ToArray();
+            var saved = buffers.Select(x => x.clone()).ToArray();
+            var images = torch.cat(Enumerable.Repeat(batch.Images, (int)r).ToArray(), 0);             // (R*B, ...)
+            var pass = Network.Forward(images, altIn.reshape(r * b, t));
+            var (nll, _) = CaptionNll(pass.Logits, altOut.reshape(r * b, t));
+            chosen = nll.view(r, b).argmin(0);                                                        // (B)
+            for (int i = 0; i < buffers.Length; i++) buffers[i].copy_(saved[i]);
+        }
+        var at = chosen.view(1, b, 1).expand(1, b, t);
+        var inputs = altIn.gather(0, at).squeeze(0);                                                  // (B, T)
+        var targets = altOut.gather(0, at).squeeze(0);                                                // (B, T)
+        return (batch with { Inputs = inputs, Targets = targets, AlternativeInputs = null, AlternativeTargets = null }, chosen);
+    }
+
     /// <summary>The loss of a batch and its parts: per-caption NLL <c>(B)</c>, the step mask <c>(B, T)</c> and the pass.</summary>
     public (Tensor Loss, Tensor Nll, Tensor StepMask, CaptionPass Pass) Loss(CaptionBatch batch)
     {
         var o = Network.Options;
         var pass = Network.Forward(batch.Images, batch.Inputs);
-        long b = batch.Targets.shape[0], t = batch.Targets.shape[1];
-        var mask = batch.Targets.ne(HeldScalars.Of(CaptionVocabulary.Pad)).to(pass.Logits.dtype);                     // (B, T)
-        var ce = nn.functional.cross_entropy(pass.Logits.reshape(b * t, -1), batch.Targets.reshape(b * t),
-            ignore_index: CaptionVocabulary.Pad, reduction: nn.Reduction.None).view(b, t);           // (B, T)
-        var nll = (ce * mask).sum(1);                                                                 // (B)
+        var (nll, mask) = CaptionNll(pass.Logits, batch.Targets);
         var loss = nll.mean();
         if (o.Attention == CaptionAttention.Soft && o.DoublyStochastic > 0 && pass.Weights is not null)
             loss = loss.add(Times(DoublyStochastic(pass.Weights, mask).mean(), o.DoublyStochastic), HeldScalars.Of(1));
@@ -73,8 +112,11 @@ public sealed class CaptionTask(ShowAttendTell Network, string[][]? References =
     /// <inheritdoc />
     public StepOutput TrainStep(CaptionBatch batch)
     {
+        (batch, var chosen) = ChooseReferences(batch);
         var (loss, nll, mask, pass) = Loss(batch);
-        return new StepOutput(loss, batch.Indices.Length, Sums(batch, nll, mask, pass));
+        var sums = Sums(batch, nll, mask, pass);
+        if (chosen is not null) sums["first_reference"] = chosen.eq(HeldScalars.Of(0)).sum().item<long>();
+        return new StepOutput(loss, batch.Indices.Length, sums);
     }
 
     /// <inheritdoc />

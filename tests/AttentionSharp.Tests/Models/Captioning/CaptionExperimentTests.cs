@@ -82,7 +82,7 @@ public class CaptionExperimentTests
             var trained = CaptionExperiment.Train(spec, trainer, context);
             var keys = trained.Items.Select(kv => kv.Key).ToArray();
             string[] scores(string p) => [$"{p}exact", $"{p}bleu1", $"{p}bleu2", $"{p}bleu3", $"{p}bleu4", $"{p}object_acc", $"{p}relation_acc", $"{p}grounding", $"{p}grounding_other_object", $"{p}grounding_near_miss", $"{p}grounding_prev_step", $"{p}grounding_word_or_prev", $"{p}grounding_mass", $"{p}grounding_obj1", $"{p}grounding_obj2", $"{p}grounding_obj3"];
-            Assert.Equal(["data", "attention", "encoder", "objects", "beam", "start", "attend_from", .. scores("test_"), .. scores("comp_"),
+            Assert.Equal(["data", "attention", "encoder", "objects", "beam", "train_references", "start", "attend_from", .. scores("test_"), .. scores("comp_"),
                 "parameters", "best_epoch", "epochs", "seconds", "train_seconds_total", "checkpoint", "png"], keys);
             Assert.True(File.Exists(Path.Combine(run, "attention.png")));
             var (_, loaded, model) = CaptionExperiment.Load(run, CPU);
@@ -120,7 +120,7 @@ public class CaptionExperimentTests
         Assert.Contains("is 32x32 pixels; the model needs 64x64", bad.Err);
         var eval2 = CliTests.Run("caption", "eval", "--checkpoint", run, "--beam", "1", "--data-dir", data);
         Assert.True(eval2.Code == 0, eval2.Err);
-        Assert.Matches(@"(?m)^RESULT data=scenes attention=hard encoder=cnn objects=2-3 beam=1 start=image attend_from=previous test_exact=\d+\.\d\d% ", eval2.Out);
+        Assert.Matches(@"(?m)^RESULT data=scenes attention=hard encoder=cnn objects=2-3 beam=1 train_references=cycle start=image attend_from=previous test_exact=\d+\.\d\d% ", eval2.Out);
         Directory.Delete(data, recursive: true);
     }
 
@@ -130,6 +130,10 @@ public class CaptionExperimentTests
         var r = CliTests.Run("caption", "train", "--objects", "2-5", "--no-progress");
         Assert.Equal(2, r.Code);
         Assert.Contains("--objects must satisfy 1 <= MIN <= MAX <= 3; got '2-5'", r.Err);
+        r = CliTests.Run("caption", "train", "--train-references", "best", "--no-progress");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--train-references", r.Err);
+        Assert.Contains("cycle, first, min-loss", r.Err);
         string dir = Directory.CreateTempSubdirectory("attn-captions-").FullName;
         string file = Path.Combine(dir, "captions.jsonl");
         File.WriteAllText(file, "");
