@@ -10,7 +10,7 @@ namespace AttentionSharp.Visualization;
 /// <param name="Weights">Per word, the attention over the <see cref="Grid"/> x <see cref="Grid"/> regions (row-major), or null without attention.</param>
 /// <param name="Grid">Side of the region grid.</param>
 /// <param name="Title">Text above the row (e.g. the reference and whether the caption matched).</param>
-/// <param name="ImageLabel">Text over the plain image (null: the words in quotes, the generated caption).</param>
+/// <param name="ImageLabel">Text over the plain image (null: "image", and the generated caption in quotes goes after the title; without word panels the caption itself).</param>
 public sealed record CaptionExample(byte[] Pixels, int Size, string[] Words, float[][]? Weights, int Grid, string Title, string? ImageLabel = null);
 
 /// <summary>
@@ -64,10 +64,13 @@ public static class CaptionFigure
         {
             var e = examples[r];
             int top = pad + r * rowH;
-            texts.Add((e.Title, pad, top + 13, false));
+            // The generated caption is wider than a panel: with word panels beside the image it goes on the title line.
+            string caption = "\"" + string.Join(' ', e.Words) + "\"";
+            bool panels = e.Weights != null && e.Words.Length > 0;
+            texts.Add((panels && e.ImageLabel == null ? $"{e.Title}: {caption}" : e.Title, pad, top + 13, false));
             int imgTop = top + title + label;
             Draw(bitmap, e, null, pad, imgTop, scale);
-            texts.Add((e.ImageLabel ?? "\"" + string.Join(' ', e.Words) + "\"", pad, imgTop - 4, true));
+            texts.Add((e.ImageLabel ?? (panels ? "image" : caption), pad, imgTop - 4, true));
             if (e.Weights == null) continue;
             for (int t = 0; t < e.Words.Length; t++)
             {
