@@ -158,18 +158,20 @@ public sealed class CaptionDataset : IBatchSource<CaptionBatch>, IEpochAware
     /// <inheritdoc />
     public CaptionBatch GetBatch(int[] indices)
     {
-        var ids = indices.Select(i => Vocabulary.Encode(References[i][ReferenceOf(i)])).ToArray();
-        int t = ids.Max(x => x.Length) + 1;
-        var (inputs, targets) = Encode(ids, t);
         if (_epoch == 0 || ReferenceChoice != CaptionReferenceChoice.MinLoss)
+        {
+            var ids = indices.Select(i => Vocabulary.Encode(References[i][ReferenceOf(i)])).ToArray();
+            var (inputs, targets) = Encode(ids, ids.Max(x => x.Length) + 1);
             return new CaptionBatch(Inputs(indices), inputs, targets, indices);
+        }
+        // Min-loss: every reference; the first stands as the batch's own until the task chooses (CaptionTask.ChooseReferences).
         int r = indices.Max(i => References[i].Length);
         var all = Enumerable.Range(0, r).Select(k => indices.Select(i => Vocabulary.Encode(References[i][k < References[i].Length ? k : 0])).ToArray()).ToArray();
         int tAll = all.Max(a => a.Max(x => x.Length)) + 1;
         var encoded = all.Select(a => Encode(a, tAll)).ToArray();
         var altInputs = torch.stack(encoded.Select(e => e.Inputs).ToArray());                      // (R, B, T)
         var altTargets = torch.stack(encoded.Select(e => e.Targets).ToArray());                    // (R, B, T)
-        return new CaptionBatch(Inputs(indices), inputs, targets, indices, altInputs, altTargets);
+        return new CaptionBatch(Inputs(indices), altInputs[0], altTargets[0], indices, altInputs, altTargets);
     }
 
     /// <summary>Decoder inputs and targets <c>(B, T)</c> of the captions <paramref name="ids"/>, padded to <paramref name="t"/> steps.</summary>

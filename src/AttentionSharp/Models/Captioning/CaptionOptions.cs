@@ -79,7 +79,7 @@ public enum CaptionAttendFrom
 /// <param name="AttendFrom">Attention models: which state asks where to look and where the context goes (<see cref="CaptionAttendFrom"/>).</param>
 /// <param name="RegionContext">Pre-norm Transformer encoder layers (Vaswani et al. 2017; 4 heads, feed-forward 2D, no dropout)
 /// over the region features before the decoder reads them, so that each region's annotation can say what is around it
-/// beyond the CNN's 22-pixel receptive field (which end of a line of objects it is); 0 = none, the paper's annotations.</param>
+/// beyond the CNN's 22-pixel receptive field; 0 = none, the paper's annotations.</param>
 public sealed record CaptionOptions(int Vocabulary, CaptionAttention Attention = CaptionAttention.Soft, int ImageSize = 64, int Features = 64, int Embedding = 64, int Hidden = 128,
     int AttentionHidden = 64, bool Gate = true, double DoublyStochastic = 1.0, double EntropyBonus = 0.01, double ReinforceWeight = 1.0,
     double BaselineDecay = 0.9, double HardExpectation = 0.5, int MaxLength = 20, CaptionEncoder Encoder = CaptionEncoder.Cnn,
