@@ -48,7 +48,17 @@ public static class TranslateCommands
     [
         new("checkpoint", "PATH", null, "checkpoint file, or run folder (its best checkpoint)"),
         new OptionSpec("beam", "K", "1", "beam size (1 = greedy)").Ints(1, 64),
+        new OptionSpec("replace-unk", "MODE", "off", "attention models: off (<unk> is never written), copy (the model may write <unk>; each is replaced by the most-attended source word, Luong et al. 2015) or dictionary (that word's translation from --unk-dictionary, else the word)").OneOf("off", "copy", "dictionary"),
+        new("unk-dictionary", "FILE", null, "--replace-unk dictionary: UTF-8 'source<TAB>translation' lines (default on --task de-en: the TU Chemnitz dictionary's single-word entries)"),
     ];
+
+    /// <summary>The unknown-word handling of --replace-unk and --unk-dictionary (null when off).</summary>
+    static UnknownWordsSpec? Unknowns(ParsedArgs a)
+    {
+        var mode = a.Choice("replace-unk") switch { "copy" => UnknownReplacement.Copy, "dictionary" => UnknownReplacement.Dictionary, _ => UnknownReplacement.Off };
+        if (a.Has("unk-dictionary") && mode != UnknownReplacement.Dictionary) throw new UsageException("--unk-dictionary is for --replace-unk dictionary");
+        return mode == UnknownReplacement.Off ? null : new UnknownWordsSpec(mode, a.String("unk-dictionary"));
+    }
 
     /// <summary>The verbs of this file.</summary>
     public static Verb[] Verbs { get; } =
@@ -117,7 +127,7 @@ public static class TranslateCommands
     static int Eval(ParsedArgs a)
     {
         var spec = new TranslateEvalSpec(a.Required("checkpoint"), a.Int("beam"), a.Choice("split"), a.Int("limit"),
-            a.Int("errors"), a.Int("batch-size"));
+            a.Int("errors"), a.Int("batch-size"), Unknowns(a));
         Console.WriteLine(TranslateExperiment.Evaluate(spec, SharedOptions.Context(a)).ToLine());
         return 0;
     }
@@ -125,7 +135,7 @@ public static class TranslateCommands
     static int Run(ParsedArgs a)
     {
         if (a.Positional.Count == 0) throw new UsageException("'attn translate run' needs the sentence(s) to translate, e.g. attn translate run --checkpoint runs/x \"Sie hat es nicht böse gemeint.\"");
-        foreach (var t in TranslateExperiment.Translate(a.Required("checkpoint"), a.Positional, SharedOptions.Context(a), a.Int("beam")))
+        foreach (var t in TranslateExperiment.Translate(a.Required("checkpoint"), a.Positional, SharedOptions.Context(a), a.Int("beam"), Unknowns(a)))
         {
             if (t.Unknown.Count > 0) Console.Error.WriteLine($"note: unknown to the model (read as <unk>): {string.Join(" ", t.Unknown)}");
             Console.WriteLine(t.Output);
@@ -146,7 +156,7 @@ public static class TranslateCommands
     static int Show(ParsedArgs a)
     {
         if (a.Positional.Count != 1) throw new UsageException($"'attn translate show' needs exactly one sentence (quote it); got {a.Positional.Count}");
-        var r = TranslateExperiment.Show(new TranslateShowSpec(a.Required("checkpoint"), a.Positional[0], a.Int("beam"), a.String("out")), SharedOptions.Context(a));
+        var r = TranslateExperiment.Show(new TranslateShowSpec(a.Required("checkpoint"), a.Positional[0], a.Int("beam"), a.String("out"), Unknowns(a)), SharedOptions.Context(a));
         object Value(string key) => r.Items.Single(kv => kv.Key == key).Value;
         if (Value("unknown") is string { Length: > 0 } unknown) Console.Error.WriteLine($"note: unknown to the model (read as <unk>): {unknown}");
         Console.WriteLine(Value("output"));

@@ -115,6 +115,21 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Equal(arch == "transformer" ? "-" : cell, eval["cell"]!.GetValue<string>());
         Assert.Equal("none", eval["extra_pairs"]!.GetValue<string>());
         Assert.Equal(0, Run("translate", "run", "--checkpoint", run, "ab c").Code);
+
+        // Unknown-word replacement (Luong et al. 2015): its own result file and keys; a dictionary file on a tsv task; clear errors.
+        Assert.Equal(0, Run("translate", "eval", "--checkpoint", run, "--replace-unk", "copy").Code);
+        var copy = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "eval-test-beam1-unk-copy.json")))!;
+        Assert.Equal("copy", copy["replace_unk"]!.GetValue<string>());
+        Assert.True(copy["unk_replaced"]!.GetValue<int>() >= 0);
+        string dictionary = Path.Combine(_dir, "unk.tsv");
+        File.WriteAllLines(dictionary, ["ab	AB", "c	C"]);
+        Assert.Equal(0, Run("translate", "eval", "--checkpoint", run, "--replace-unk", "dictionary", "--unk-dictionary", dictionary, "--limit", "20").Code);
+        Assert.True(File.Exists(Path.Combine(run, "eval-test-beam1-unk-dictionary.json")));
+        Assert.Contains("needs a dictionary file on task tsv", Run("translate", "eval", "--checkpoint", run, "--replace-unk", "dictionary").Err);
+        Assert.Contains("--unk-dictionary is for --replace-unk dictionary", Run("translate", "run", "--checkpoint", run, "--unk-dictionary", dictionary, "ab c").Err);
+        Assert.Contains("--replace-unk must be one of off, copy, dictionary; got 'guess'", Run("translate", "eval", "--checkpoint", run, "--replace-unk", "guess").Err);
+        Assert.Contains("unknown-word dictionary not found", Run("translate", "run", "--checkpoint", run, "--replace-unk", "dictionary", "--unk-dictionary", Path.Combine(_dir, "nope.tsv"), "ab c").Err);
+        Assert.Equal(0, Run("translate", "run", "--checkpoint", run, "--replace-unk", "copy", "zz ab").Code);
         string png = Path.Combine(_dir, arch + "-" + cell + ".png");
         Assert.Equal(0, Run("translate", "show", "--checkpoint", run, "ab c", "--out", png).Code);
         var bytes = File.ReadAllBytes(png);

@@ -25,8 +25,13 @@ public sealed class Vocabulary
     public const int Bos = 2;
     /// <summary>End-of-sentence id.</summary>
     public const int Eos = 3;
-    /// <summary>The symbols a decoder must never emit: padding, unknown and start (Luong et al. 2015 replace a remaining unknown; here it is not produced).</summary>
+    /// <summary>The symbols a decoder must never emit: padding, unknown and start (unless unknown words are replaced after decoding, <see cref="Models.Seq2Seq.UnknownWordReplacer"/>).</summary>
     public static readonly int[] NeverEmitted = [Pad, Unk, Bos];
+    /// <summary>The symbols a decoder must never emit when a remaining <c>&lt;unk&gt;</c> is replaced after decoding (Luong et al. 2015): padding and start.</summary>
+    public static readonly int[] NeverEmittedKeepingUnknown = [Pad, Bos];
+
+    /// <summary><see cref="NeverEmitted"/>, or <see cref="NeverEmittedKeepingUnknown"/> when <paramref name="allowUnknown"/>.</summary>
+    public static int[] Banned(bool allowUnknown) => allowUnknown ? NeverEmittedKeepingUnknown : NeverEmitted;
     static readonly string[] Specials = ["<pad>", "<unk>", "<s>", "</s>"];
 
     readonly SymbolTable _table;

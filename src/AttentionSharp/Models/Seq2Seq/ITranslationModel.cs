@@ -19,6 +19,6 @@ public interface ITranslationModel
     bool HasAttention { get; }
     /// <summary>Teacher-forced logits <c>(B, T, V)</c> of source ids <c>(B, S)</c> with real-token mask and decoder inputs <c>(B, T)</c>.</summary>
     Tensor Logits(Tensor source, Tensor mask, Tensor targetIn);
-    /// <summary>Greedy (beam 1) or beam-search decoding of source ids <c>(B, S)</c>.</summary>
-    List<Hypothesis> Decode(Tensor source, Tensor mask, int beam = 1, double alpha = 1.0, int? maxLength = null, bool forceBeamSearch = false);
+    /// <summary>Greedy (beam 1) or beam-search decoding of source ids <c>(B, S)</c>; <c>&lt;unk&gt;</c> may be emitted only when <paramref name="allowUnknown"/> (for <see cref="UnknownWordReplacer"/>).</summary>
+    List<Hypothesis> Decode(Tensor source, Tensor mask, int beam = 1, double alpha = 1.0, int? maxLength = null, bool forceBeamSearch = false, bool allowUnknown = false);
 }

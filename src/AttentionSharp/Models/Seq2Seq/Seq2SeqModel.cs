@@ -106,14 +106,14 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
     }
 
     /// <summary>Decodes source ids <c>(B, S)</c>: greedy when <paramref name="beam"/> is 1 (<paramref name="forceBeamSearch"/> runs the beam code even then).</summary>
-    public List<Hypothesis> Decode(Tensor source, Tensor mask, int beam = 1, double alpha = 1.0, int? maxLength = null, bool forceBeamSearch = false)
+    public List<Hypothesis> Decode(Tensor source, Tensor mask, int beam = 1, double alpha = 1.0, int? maxLength = null, bool forceBeamSearch = false, bool allowUnknown = false)
     {
         int max = maxLength ?? Options.MaxTargetLength;
         using var scope = torch.NewDisposeScope();   // temporaries stay alive through every native call; the hypotheses are managed
         var start = Encode(source, mask);
         int b = (int)source.shape[0];
         return beam == 1 && !forceBeamSearch
-            ? BeamSearch.Greedy(this, start, b, max, Vocabulary.Bos, Vocabulary.Eos, source.device, Vocabulary.NeverEmitted)
-            : BeamSearch.Search(this, start, b, beam, max, Vocabulary.Bos, Vocabulary.Eos, alpha, source.device, Vocabulary.NeverEmitted);
+            ? BeamSearch.Greedy(this, start, b, max, Vocabulary.Bos, Vocabulary.Eos, source.device, Vocabulary.Banned(allowUnknown))
+            : BeamSearch.Search(this, start, b, beam, max, Vocabulary.Bos, Vocabulary.Eos, alpha, source.device, Vocabulary.Banned(allowUnknown));
     }
 }

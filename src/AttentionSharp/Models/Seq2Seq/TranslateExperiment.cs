@@ -172,11 +172,14 @@ public sealed record TranslateTrainSpec(
 /// <param name="Limit">Score only the first this many sentences (0: all).</param>
 /// <param name="Errors">Log the first this many outputs that differ from the reference.</param>
 /// <param name="BatchSize">Sentences per batch.</param>
-public sealed record TranslateEvalSpec(string Checkpoint, int Beam = 1, string Split = "test", int Limit = 0, int Errors = 0, int BatchSize = 64)
+/// <param name="Unknowns">How a decoded <c>&lt;unk&gt;</c> is treated (<see cref="UnknownWordReplacer"/>; off: never emitted).</param>
+public sealed record TranslateEvalSpec(string Checkpoint, int Beam = 1, string Split = "test", int Limit = 0, int Errors = 0, int BatchSize = 64,
+    UnknownWordsSpec? Unknowns = null)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range.</summary>
     public void Validate()
     {
+        Unknowns?.Validate();
         if (Beam is < 1 or > 64) throw new ArgumentException($"Beam must be in 1..64; got {Beam}");
         if (Split is not ("test" or "dev")) throw new ArgumentException($"Split must be test or dev; got '{Split}'");
         if (Limit < 0) throw new ArgumentException($"Limit must be >= 0; got {Limit}");
@@ -185,12 +188,47 @@ public sealed record TranslateEvalSpec(string Checkpoint, int Beam = 1, string S
     }
 }
 
+/// <summary>How decoding treats <c>&lt;unk&gt;</c> (Luong et al. 2015): off, copy the most-attended source word, or write its dictionary translation.</summary>
+/// <param name="Mode">off, copy or dictionary.</param>
+/// <param name="DictionaryFile">dictionary: a UTF-8 file of <c>source&lt;TAB&gt;translation</c> lines; null on the de-en task uses the TU Chemnitz dictionary's single-word entries.</param>
+public sealed record UnknownWordsSpec(UnknownReplacement Mode, string? DictionaryFile = null)
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> when a dictionary file is given without the dictionary mode.</summary>
+    public void Validate()
+    {
+        if (DictionaryFile != null && Mode != UnknownReplacement.Dictionary)
+            throw new ArgumentException($"a dictionary file is used only with the dictionary mode of unknown-word replacement; got mode {Mode.ToString().ToLowerInvariant()}");
+    }
+
+    /// <summary>The replacer for a loaded model (null when off); the dictionary comes from <see cref="DictionaryFile"/> or, on the de-en task, the TU Chemnitz word entries.</summary>
+    public UnknownWordReplacer? Build(LoadedTranslator model, string dataRoot, TextWriter log)
+    {
+        Validate();
+        if (Mode == UnknownReplacement.Off) return null;
+        if (!model.Translator.Network.HasAttention)
+            throw new ArgumentException($"replacing unknown words needs an attention model (the most-attended source word); a '{model.Run.Arch}' model has no attention");
+        if (Mode == UnknownReplacement.Copy) return new UnknownWordReplacer();
+        Dictionary<string, IReadOnlyList<string>> dictionary;
+        if (DictionaryFile != null) dictionary = UnknownWordReplacer.ReadDictionary(DictionaryFile, model.Source, model.Target);
+        else if (model.Run.Data.Task == "de-en")
+        {
+            string folder = TransDeEn.Source.Ensure(dataRoot, log);
+            var entries = DictionaryPhrases.Parse(File.ReadLines(Path.Combine(folder, TransDeEn.FileName), System.Text.Encoding.UTF8), maxWords: 3);
+            dictionary = UnknownWordReplacer.WordDictionary(entries, model.Source, model.Target);
+        }
+        else throw new ArgumentException($"the dictionary mode of unknown-word replacement needs a dictionary file on task {model.Run.Data.Task} (only de-en has a built-in one, the TU Chemnitz dictionary)");
+        log.WriteLine($"unknown words: replaced by the most-attended source word's translation ({dictionary.Count} dictionary words), else the word itself");
+        return new UnknownWordReplacer(dictionary);
+    }
+}
+
 /// <summary>What to draw: one sentence's translation and its alignment (output x source symbols).</summary>
 /// <param name="Checkpoint">Checkpoint file, or run folder (its best checkpoint).</param>
 /// <param name="Sentence">The sentence to translate.</param>
 /// <param name="Beam">Beam size (1: greedy).</param>
 /// <param name="Output">PNG file, or folder for <c>align.png</c> (null: the current folder).</param>
-public sealed record TranslateShowSpec(string Checkpoint, string Sentence, int Beam = 1, string? Output = null);
+/// <param name="Unknowns">How a decoded <c>&lt;unk&gt;</c> is treated (null: never emitted); the picture keeps <c>&lt;unk&gt;</c>, the output text has its replacement.</param>
+public sealed record TranslateShowSpec(string Checkpoint, string Sentence, int Beam = 1, string? Output = null, UnknownWordsSpec? Unknowns = null);
 
 /// <summary>A translation checkpoint loaded: its path, run record, translator and vocabularies.</summary>
 /// <param name="Path">The checkpoint file.</param>
@@ -319,7 +357,9 @@ public static class TranslateExperiment
         var corpus = (m.Run.Data with { ExtraPairs = null, ExtraMax = 0 }).Load(context.DataRoot, log);
         var pairs = Usable(spec.Split == "test" ? corpus.Test : corpus.Dev, m.Source, m.Translator.Network.MaxSourceLength);
         if (spec.Limit > 0) pairs = pairs.Take(spec.Limit).ToList();
-        var eval = m.Translator.Evaluate(pairs, spec.Beam, spec.BatchSize);
+        var translator = WithUnknowns(m, spec.Unknowns, context);
+        var unknowns = translator.UnknownWords;
+        var eval = translator.Evaluate(pairs, spec.Beam, spec.BatchSize);
         int shown = 0;
         for (int i = 0; i < pairs.Count && shown < spec.Errors; i++)
             if (eval.Outputs[i] != m.Target.Join(m.Target.Split(pairs[i].Target)))
@@ -329,8 +369,9 @@ public static class TranslateExperiment
             }
         log.Flush();
         var result = new RunResult().Add("task", m.Run.Data.Task).Add("arch", m.Run.Arch).Add("cell", m.Run.Cell).Add("extra_pairs", m.Run.Data.ExtraPairs ?? "none")
-            .Add("split", spec.Split).Add("beam", spec.Beam)
-            .Add("exact", new Percent(100 * eval.ExactMatch)).Add("bleu", Math.Round(eval.Bleu.Score, 2))
+            .Add("split", spec.Split).Add("beam", spec.Beam);
+        if (unknowns != null) result.Add("replace_unk", spec.Unknowns!.Mode.ToString().ToLowerInvariant()).Add("unk_replaced", eval.Replaced);
+        result.Add("exact", new Percent(100 * eval.ExactMatch)).Add("bleu", Math.Round(eval.Bleu.Score, 2))
             .Add("bp", Math.Round(eval.Bleu.BrevityPenalty, 4))
             .Add("p1", Math.Round(100 * eval.Bleu.Precisions[0], 2)).Add("p2", Math.Round(100 * eval.Bleu.Precisions[1], 2))
             .Add("p3", Math.Round(100 * eval.Bleu.Precisions[2], 2)).Add("p4", Math.Round(100 * eval.Bleu.Precisions[3], 2))
@@ -341,7 +382,8 @@ public static class TranslateExperiment
         AddRetrieval(result, corpus.Train, pairs, m.Source);
         result.Add("checkpoint", m.Path);
         string dir = Path.GetDirectoryName(Path.GetFullPath(m.Path))!;
-        result.Save(Path.Combine(dir, $"eval-{spec.Split}-beam{spec.Beam}.json"));
+        string suffix = unknowns == null ? "" : $"-unk-{spec.Unknowns!.Mode.ToString().ToLowerInvariant()}";
+        result.Save(Path.Combine(dir, $"eval-{spec.Split}-beam{spec.Beam}{suffix}.json"));
         return result;
     }
 
@@ -375,11 +417,20 @@ public static class TranslateExperiment
         }
     }
 
-    /// <summary>Translates <paramref name="sentences"/> with a checkpoint (beam 1: greedy); each translation names the symbols the model does not know.</summary>
-    public static IReadOnlyList<Translation> Translate(string checkpoint, IReadOnlyList<string> sentences, ExperimentContext context, int beam = 1)
+    /// <summary>Translates <paramref name="sentences"/> with a checkpoint (beam 1: greedy); each translation names the symbols the model does not know.
+    /// <paramref name="unknowns"/> (null: off) replaces a decoded <c>&lt;unk&gt;</c> from the source.</summary>
+    public static IReadOnlyList<Translation> Translate(string checkpoint, IReadOnlyList<string> sentences, ExperimentContext context, int beam = 1, UnknownWordsSpec? unknowns = null)
     {
         if (beam is < 1 or > 64) throw new ArgumentException($"beam must be in 1..64; got {beam}");
-        return Load(checkpoint, context.Device).Translator.Translate(sentences, beam);
+        unknowns?.Validate();
+        return WithUnknowns(Load(checkpoint, context.Device), unknowns, context).Translate(sentences, beam);
+    }
+
+    /// <summary>The loaded model's translator, with the unknown-word replacement of <paramref name="unknowns"/> when it is not off.</summary>
+    static Translator WithUnknowns(LoadedTranslator m, UnknownWordsSpec? unknowns, ExperimentContext context)
+    {
+        var replacer = unknowns?.Build(m, context.DataRoot, context.Log);
+        return replacer == null ? m.Translator : new Translator(m.Translator.Network, m.Source, m.Target) { UnknownWords = replacer };
     }
 
     /// <summary>
@@ -392,7 +443,7 @@ public static class TranslateExperiment
         if (spec.Beam is < 1 or > 64) throw new ArgumentException($"Beam must be in 1..64; got {spec.Beam}");
         var m = Load(spec.Checkpoint, context.Device);
         if (!m.Translator.Network.HasAttention) throw new ArgumentException($"a '{m.Run.Arch}' model has no attention to show; train an attention model (--arch bahdanau or luong-*)");
-        var t = m.Translator.Translate([spec.Sentence], spec.Beam)[0];
+        var t = WithUnknowns(m, spec.Unknowns, context).Translate([spec.Sentence], spec.Beam)[0];
         string image = RunFolder.PngPath(spec.Output ?? ".", m.Path, "align.png");
         AlignmentHeatmap.Save(image, t.SourceSymbols, t.OutputSymbols, t.Weights!);
         return new RunResult().Add("output", t.Output).Add("unknown", string.Join(" ", t.Unknown))

@@ -13,14 +13,19 @@ namespace AttentionSharp.Models.Seq2Seq;
 /// <param name="OutputSymbols">Output symbols, <c>&lt;/s&gt;</c> included when produced.</param>
 /// <param name="Weights">Attention of each output symbol over the source symbols, or null.</param>
 /// <param name="Unknown">Input symbols the source vocabulary does not know.</param>
-public sealed record Translation(string Source, IReadOnlyList<string> SourceSymbols, string Output, IReadOnlyList<string> OutputSymbols, float[][]? Weights, IReadOnlyList<string> Unknown);
+/// <param name="Replaced">Output <c>&lt;unk&gt;</c> symbols replaced from the source (<see cref="Translator.UnknownWords"/>; 0 without).</param>
+/// <remarks>With <see cref="Translator.UnknownWords"/>, <see cref="OutputSymbols"/> are the decoded ids' symbols (<c>&lt;unk&gt;</c>
+/// kept, one per attention row) and <see cref="Output"/> the text after replacement.</remarks>
+public sealed record Translation(string Source, IReadOnlyList<string> SourceSymbols, string Output, IReadOnlyList<string> OutputSymbols, float[][]? Weights, IReadOnlyList<string> Unknown,
+    int Replaced = 0);
 
 /// <summary>Evaluation figures of a translation run.</summary>
 /// <param name="Bleu">Corpus BLEU.</param>
 /// <param name="ExactMatch">Fraction of outputs equal to the reference (after trimming).</param>
 /// <param name="Outputs">The outputs, in order.</param>
 /// <param name="Seconds">Decoding time.</param>
-public sealed record TranslationEval(BleuScore Bleu, double ExactMatch, IReadOnlyList<string> Outputs, double Seconds);
+/// <param name="Replaced">Output <c>&lt;unk&gt;</c> symbols replaced from the source, over all sentences (0 without <see cref="Translator.UnknownWords"/>).</param>
+public sealed record TranslationEval(BleuScore Bleu, double ExactMatch, IReadOnlyList<string> Outputs, double Seconds, int Replaced = 0);
 
 /// <summary>Text in, text out: checks the input, encodes it, decodes greedily or with beam search, and turns ids back into text.</summary>
 /// <param name="Model">The trained model.</param>
@@ -30,6 +35,20 @@ public sealed class Translator(ITranslationModel Model, Vocabulary SourceVocab, 
 {
     /// <summary>The model.</summary>
     public ITranslationModel Network => Model;
+
+    /// <summary>
+    /// When set (attention models only), decoding may emit <c>&lt;unk&gt;</c> and each one in the output is replaced by the most-attended
+    /// source symbol or its dictionary translation (Luong et al. 2015); null (the default): <c>&lt;unk&gt;</c> is never emitted.
+    /// </summary>
+    public UnknownWordReplacer? UnknownWords
+    {
+        get;
+        init
+        {
+            if (value != null && !Model.HasAttention) throw new ArgumentException("replacing unknown words needs an attention model (the most-attended source word); this model has no attention");
+            field = value;
+        }
+    }
 
     /// <summary>Throws <see cref="ArgumentException"/> for an empty or overlong sentence.</summary>
     public int[] Check(string sentence)
@@ -57,14 +76,21 @@ public sealed class Translator(ITranslationModel Model, Vocabulary SourceVocab, 
                 using var scope = torch.NewDisposeScope();
                 var chunk = ids.Skip(start).Take(batchSize).ToList();
                 var (src, mask) = TranslationDataset.PadSources(chunk, device);
-                var hyps = Model.Decode(src, mask, beam);
+                var hyps = Model.Decode(src, mask, beam, allowUnknown: UnknownWords != null);
                 for (int i = 0; i < chunk.Count; i++)
                 {
                     var text = sentences[start + i];
                     var h = hyps[i];
                     var weights = h.Weights?.Select(row => row.Take(chunk[i].Length).ToArray()).ToArray();
-                    results.Add(new Translation(text, chunk[i].Select(id => SourceVocab[id]).ToList(), TargetVocab.Decode(h.Tokens),
-                        h.Tokens.Select(id => TargetVocab[id]).ToList(), weights, SourceVocab.Unknown(text.Trim())));
+                    string output = TargetVocab.Decode(h.Tokens);
+                    int replaced = 0;
+                    if (UnknownWords != null)
+                    {
+                        (var symbols, replaced) = UnknownWords.Replace(SourceVocab.Split(text.Trim()), TargetVocab.Symbols(h.Tokens), weights!);
+                        output = TargetVocab.Join(symbols);
+                    }
+                    results.Add(new Translation(text, chunk[i].Select(id => SourceVocab[id]).ToList(), output,
+                        h.Tokens.Select(id => TargetVocab[id]).ToList(), weights, SourceVocab.Unknown(text.Trim()), replaced));
                 }
             }
         }
@@ -75,11 +101,12 @@ public sealed class Translator(ITranslationModel Model, Vocabulary SourceVocab, 
     public TranslationEval Evaluate(IReadOnlyList<SentencePair> pairs, int beam = 1, int batchSize = 64)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var outputs = Translate(pairs.Select(p => p.Source).ToList(), beam, batchSize).Select(t => t.Output).ToList();
+        var translations = Translate(pairs.Select(p => p.Source).ToList(), beam, batchSize);
+        var outputs = translations.Select(t => t.Output).ToList();
         double seconds = clock.Elapsed.TotalSeconds;
         var refs = pairs.Select(p => p.Target).ToList();
         var bleu = Bleu.Corpus(outputs, refs);
         double exact = outputs.Zip(refs).Count(z => string.Equals(z.First.Trim(), TargetVocab.Join(TargetVocab.Split(z.Second)).Trim(), StringComparison.Ordinal)) / (double)pairs.Count;
-        return new TranslationEval(bleu, exact, outputs, seconds);
+        return new TranslationEval(bleu, exact, outputs, seconds, translations.Sum(t => t.Replaced));
     }
 }

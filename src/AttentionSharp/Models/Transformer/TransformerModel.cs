@@ -206,7 +206,7 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     }
 
     /// <inheritdoc />
-    public List<Hypothesis> Decode(Tensor source, Tensor mask, int beam = 1, double alpha = 1.0, int? maxLength = null, bool forceBeamSearch = false)
+    public List<Hypothesis> Decode(Tensor source, Tensor mask, int beam = 1, double alpha = 1.0, int? maxLength = null, bool forceBeamSearch = false, bool allowUnknown = false)
     {
         int max = maxLength ?? Options.MaxTargetLength;
         var start = Start(source, mask);
@@ -214,8 +214,8 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         {
             int b = (int)source.shape[0];
             return beam == 1 && !forceBeamSearch
-                ? BeamSearch.Greedy(this, start, b, max, Vocabulary.Bos, Vocabulary.Eos, source.device, Vocabulary.NeverEmitted)
-                : BeamSearch.Search(this, start, b, beam, max, Vocabulary.Bos, Vocabulary.Eos, alpha, source.device, Vocabulary.NeverEmitted);
+                ? BeamSearch.Greedy(this, start, b, max, Vocabulary.Bos, Vocabulary.Eos, source.device, Vocabulary.Banned(allowUnknown))
+                : BeamSearch.Search(this, start, b, beam, max, Vocabulary.Bos, Vocabulary.Eos, alpha, source.device, Vocabulary.Banned(allowUnknown));
         }
         finally
         {
