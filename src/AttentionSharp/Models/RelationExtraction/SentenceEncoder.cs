@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using AttentionSharp.Native;
+using AttentionSharp.Sequence;
 
 namespace AttentionSharp.Models.RelationExtraction;
 
@@ -17,7 +18,6 @@ public sealed class SentenceEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor, 
     readonly Conv1d conv;
     readonly int _pieces;
     readonly double _wordDropout;
-    static readonly Scalar Unknown = ((long)AttentionSharp.Data.Text.Vocabulary.Unknown).ToScalar(), Padding = 0L.ToScalar();
 
     /// <summary>Index of the position embeddings' padding row.</summary>
     public static int PositionPad(RelexOptions o) => 2 * o.MaxDistance + 1;
@@ -39,12 +39,7 @@ public sealed class SentenceEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor, 
     public override Tensor forward(Tensor words, Tensor headPositions, Tensor tailPositions, Tensor segments)
     {
         using var scope = NewDisposeScope();
-        if (training && _wordDropout > 0)
-        {
-            using var rate = _wordDropout.ToScalar();   // held for the native call (docs: the Scalar/GC race)
-            var drop = rand(words.shape, device: words.device).lt(rate).logical_and(words.ne(Padding));               // (S, L)
-            words = words.masked_fill(drop, Unknown);
-        }
+        words = WordDropout.Apply(words, _wordDropout, training, AttentionSharp.Data.Text.Vocabulary.Unknown, AttentionSharp.Data.Text.Vocabulary.Pad); // (S, L)
         var x = cat([word_embedding.forward(words), head_position.forward(headPositions), tail_position.forward(tailPositions)], -1); // (S, L, E)
         var c = conv.forward(x.transpose(1, 2));                                                                                        // (S, K, L)
         var pooled = PiecewiseMaxPool.Apply(c, segments, _pieces);                                                                      // (S, K n)

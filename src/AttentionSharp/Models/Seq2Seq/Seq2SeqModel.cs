@@ -70,7 +70,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
             throw new ArgumentException($"source must be int64 ids (batch, time); got {source.dtype} ({string.Join(", ", source.shape)})");
         if (source.shape[1] > Options.MaxSourceLength)
             throw new ArgumentException($"source may have at most {Options.MaxSourceLength} symbols; got {source.shape[1]}");
-        var embedded = dropout.forward(source_embedding.forward(source));       // (B, S, E)
+        var embedded = dropout.forward(source_embedding.forward(WordDropout.Apply(source, Options.WordDropout, training, Vocabulary.Unk, Vocabulary.Pad))); // (B, S, E)
         var enc = encoder.Encode(embedded, mask);
         var memory = new EncoderMemory(enc.Annotations, decoder.PrepareKeys(enc.Annotations), mask, enc.Final);
         return decoder.Start(memory);
@@ -83,7 +83,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
     public (Tensor Logits, Tensor? Weights) Forward(Tensor source, Tensor mask, Tensor targetIn, bool needWeights)
     {
         var state = Encode(source, mask);
-        var embedded = dropout.forward(target_embedding.forward(targetIn));     // (B, T, E)
+        var embedded = dropout.forward(target_embedding.forward(WordDropout.Apply(targetIn, Options.WordDropout, training, Vocabulary.Unk, Vocabulary.Pad, Vocabulary.Bos))); // (B, T, E)
         var outputs = new List<Tensor>();
         var weights = new List<Tensor>();
         for (int t = 0; t < targetIn.shape[1]; t++)

@@ -37,11 +37,14 @@ public enum Seq2SeqArch
 /// <param name="MaxTargetLength">Longest output decoded (symbols, EOS included).</param>
 /// <param name="LabelSmoothing">Label smoothing of the training loss.</param>
 /// <param name="EncoderCell">Encoder RNN: GRU (null, the default, also means GRU, so older checkpoints keep their options; stored as <c>gru</c>) or LSTM (stored as <c>lstm</c>).</param>
+/// <param name="WordDropout">Word dropout (<see cref="Sequence.WordDropout"/>): in training, each source word and each decoder input word (not <c>&lt;s&gt;</c>) is read as <c>&lt;unk&gt;</c> with this probability; not written when 0, so older checkpoints keep their identity.</param>
 public sealed record Seq2SeqOptions(
     Seq2SeqArch Arch = Seq2SeqArch.Bahdanau, int SourceVocab = 0, int TargetVocab = 0, int Embedding = 64, int Hidden = 128, double Dropout = 0.1,
     int Window = 5, int MaxSourceLength = 64, int MaxTargetLength = 64, double LabelSmoothing = 0.0,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    Sequence.RnnCell? EncoderCell = null)
+    Sequence.RnnCell? EncoderCell = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    double WordDropout = 0)
 {
     /// <summary>The encoder's cell.</summary>
     public Sequence.RnnCell Cell => EncoderCell ?? Sequence.RnnCell.Gru;
@@ -63,5 +66,6 @@ public sealed record Seq2SeqOptions(
         if (MaxSourceLength < 1 || MaxTargetLength < 1) throw new ArgumentException($"max lengths must be positive; got {MaxSourceLength}, {MaxTargetLength}");
         Variant.Check(Cell, nameof(EncoderCell));
         if (LabelSmoothing < 0 || LabelSmoothing >= 1) throw new ArgumentException($"label smoothing must be in [0, 1); got {LabelSmoothing}");
+        if (WordDropout < 0 || WordDropout >= 1) throw new ArgumentException($"word dropout must be in [0, 1); got {WordDropout}");
     }
 }

@@ -62,13 +62,14 @@ public sealed record TranslateRun(TranslationTaskSpec Data, Seq2SeqOptions? Mode
 /// <param name="DevMax">Corpus tasks: at most this many dev pairs (a fixed hash-ordered subset; 0: all); the test part is never cut.</param>
 /// <param name="TestOnTrain">Dev and test are the training part (the memorisation check of the pipeline).</param>
 /// <param name="DevBleuSentences">Sentences of the dev part decoded greedily after every epoch for <c>dev_bleu</c>/<c>dev_chrf</c> (0: none; needed to monitor bleu or chrf).</param>
+/// <param name="WordDropout">Both families: in training, each source word and decoder input word is read as <c>&lt;unk&gt;</c> with this probability (<see cref="Sequence.WordDropout"/>).</param>
 public sealed record TranslateTrainSpec(
     string Arch = "bahdanau", string Task = "dates", string? TrainFile = null, string? DevFile = null, string? TestFile = null,
     string ExtraPairs = "none", int ExtraMax = 0, string? Vocab = null, string Subwords = "none", int? Merges = null,
     int MinCount = 2, int MaxVocab = 8000, int? MaxLen = null, int Pairs = 20000, int? DataSeed = null,
     int Embedding = 64, int Hidden = 128, RnnCell Cell = RnnCell.Gru, double Dropout = 0.1, int Window = 5, double LabelSmoothing = 0,
     int ModelDim = 128, int Heads = 4, int Layers = 2, int FeedForward = 256, bool PostNorm = false, string Positions = "sinusoidal",
-    bool ShareEmbeddings = false, int TrainMax = 0, bool TestOnTrain = false, int DevBleuSentences = 0, int DevMax = 0)
+    bool ShareEmbeddings = false, int TrainMax = 0, bool TestOnTrain = false, int DevBleuSentences = 0, int DevMax = 0, double WordDropout = 0)
 {
     /// <summary>The architectures: the recurrent ones of <see cref="Seq2SeqOptions.Architectures"/> and transformer.</summary>
     public static readonly string[] Architectures = [.. Seq2SeqOptions.Architectures, "transformer"];
@@ -117,6 +118,7 @@ public sealed record TranslateTrainSpec(
         if (MaxLen < 1) throw new ArgumentException($"MaxLen must be >= 1; got {MaxLen}");
         if (Dropout is < 0 or > 0.99) throw new ArgumentException($"Dropout must be in [0, 0.99]; got {Dropout}");
         if (LabelSmoothing is < 0 or > 0.99) throw new ArgumentException($"LabelSmoothing must be in [0, 0.99]; got {LabelSmoothing}");
+        if (WordDropout is < 0 or > 0.99) throw new ArgumentException($"WordDropout must be in [0, 0.99]; got {WordDropout}");
         if (Positions is not ("sinusoidal" or "learned")) throw new ArgumentException($"Positions must be sinusoidal or learned; got '{Positions}'");
         foreach (var (name, value) in new[] { ("Embedding", Embedding), ("Hidden", Hidden), ("Window", Window), ("ModelDim", ModelDim), ("Heads", Heads), ("Layers", Layers), ("FeedForward", FeedForward) })
             if (value < 1) throw new ArgumentException($"{name} must be >= 1; got {value}");
@@ -154,12 +156,12 @@ public sealed record TranslateTrainSpec(
         if (Arch == "transformer")
         {
             var t = new TransformerOptions(sourceVocab, targetVocab, ModelDim, Heads, Layers, FeedForward, Dropout, !PostNorm, maxLen, maxLen + 1, LabelSmoothing,
-                LearnedPositions: Positions == "learned", ShareEmbeddings: ShareEmbeddings);
+                LearnedPositions: Positions == "learned", ShareEmbeddings: ShareEmbeddings, WordDropout: WordDropout);
             t.Validate();
             return new TranslateRun(data, null, t);
         }
         var net = new Seq2SeqOptions(Variant.Parse<Seq2SeqArch>(Arch, nameof(Arch)), sourceVocab, targetVocab, Embedding, Hidden, Dropout, Window, maxLen, maxLen + 1, LabelSmoothing,
-            EncoderCell: Cell == RnnCell.Gru ? null : Cell);
+            EncoderCell: Cell == RnnCell.Gru ? null : Cell, WordDropout: WordDropout);
         net.Validate();
         return new TranslateRun(data, net);
     }
@@ -304,6 +306,7 @@ public static class TranslateExperiment
             .Add("train_seconds", Math.Round(trainSeconds)).Add("train_seconds_total", Math.Round(summary.State.Seconds))
             .Add("parameters", model.Module.parameters().Sum(p => p.numel()))
             .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
+        if (spec.WordDropout > 0) result.Add("word_dropout", spec.WordDropout);
         AddBleuByLength(result, test, eval.Outputs, srcVocab, "test_");
         AddRetrieval(result, corpus.Train, test, srcVocab, "test_");
         result.Save(Path.Combine(outDir, "result.json"));

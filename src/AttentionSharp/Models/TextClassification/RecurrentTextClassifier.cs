@@ -77,13 +77,9 @@ public sealed class RecurrentTextClassifier : nn.Module<Tensor, Tensor, Tensor>,
         return new TextClassifierOutput(logits, weights, null);
     }
 
-    /// <summary>Word dropout: in training, each real token becomes the unknown token with probability <paramref name="p"/>.</summary>
-    internal static Tensor DropWords(Tensor tokens, double p, bool training)
-    {
-        if (!training || p <= 0) return tokens;
-        var drop = torch.rand(tokens.shape, device: tokens.device).lt(HeldScalars.Of(p)).logical_and(tokens.ne(HeldScalars.Of(Data.Text.Vocabulary.Pad))); // same shape as tokens
-        return tokens.masked_fill(drop, HeldScalars.Of(Data.Text.Vocabulary.Unknown));
-    }
+    /// <summary>Word dropout (<see cref="WordDropout"/>): in training, each real token becomes the unknown token with probability <paramref name="p"/>.</summary>
+    internal static Tensor DropWords(Tensor tokens, double p, bool training) =>
+        WordDropout.Apply(tokens, p, training, Data.Text.Vocabulary.Unknown, Data.Text.Vocabulary.Pad);
 
     internal static string Shape(Tensor t) => "(" + string.Join(", ", t.shape) + ")";
 }

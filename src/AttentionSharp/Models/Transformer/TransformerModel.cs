@@ -142,14 +142,14 @@ public sealed class TransformerModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         if (source.dim() != 2 || source.dtype != ScalarType.Int64) throw new ArgumentException($"source must be int64 ids (batch, time); got {source.dtype} ({string.Join(", ", source.shape)})");
         if (source.shape[1] > Options.MaxSourceLength) throw new ArgumentException($"source may have at most {Options.MaxSourceLength} symbols; got {source.shape[1]}");
         if (mask.sum(1).min().item<long>() < 1) throw new ArgumentException("every source needs at least one real token; got an empty one");
-        var x = Embed(source_embedding, source_positions, source, 0);
+        var x = Embed(source_embedding, source_positions, WordDropout.Apply(source, Options.WordDropout, training, Vocabulary.Unk, Vocabulary.Pad), 0);
         foreach (var layer in encoder) x = layer.forward(x, mask);
         return encoder_norm?.forward(x) ?? x;
     }
 
     (Tensor Hidden, Tensor? Weights) RunDecoder(Tensor targetIn, long offset, Tensor memory, Tensor memoryMask, bool needWeights, KeyValueCache[]? self, KeyValueCache[]? cross)
     {
-        var y = Embed(target_embedding, target_positions, targetIn, offset);
+        var y = Embed(target_embedding, target_positions, WordDropout.Apply(targetIn, Options.WordDropout, training, Vocabulary.Unk, Vocabulary.Pad, Vocabulary.Bos), offset);
         Tensor? weights = null;
         for (int i = 0; i < decoder.Count; i++)
         {

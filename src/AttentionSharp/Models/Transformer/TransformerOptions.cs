@@ -15,9 +15,12 @@ namespace AttentionSharp.Models.Transformer;
 /// <param name="LearnedPositions">Learned position embeddings (one table per side, up to the max length) instead of the sinusoids.</param>
 /// <param name="ShareEmbeddings">Tie the output layer to the target embedding (<c>logits = y E^T + b</c>, Press &amp; Wolf 2017, as the paper
 /// does); the source embedding stays separate because the vocabularies are separate.</param>
+/// <param name="WordDropout">Word dropout (<see cref="Sequence.WordDropout"/>): in training, each source word and each decoder input word (not <c>&lt;s&gt;</c>) is read as <c>&lt;unk&gt;</c> with this probability; not written when 0, so older checkpoints keep their identity.</param>
 public sealed record TransformerOptions(int SourceVocab = 0, int TargetVocab = 0, int ModelDim = 128, int Heads = 4, int Layers = 2, int FeedForward = 256,
     double Dropout = 0.1, bool PreNorm = true, int MaxSourceLength = 64, int MaxTargetLength = 64, double LabelSmoothing = 0.1,
-    bool LearnedPositions = false, bool ShareEmbeddings = false)
+    bool LearnedPositions = false, bool ShareEmbeddings = false,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    double WordDropout = 0)
 {
     /// <summary>Checks every value, naming the bad one.</summary>
     public void Validate()
@@ -29,5 +32,6 @@ public sealed record TransformerOptions(int SourceVocab = 0, int TargetVocab = 0
         if (Dropout < 0 || Dropout >= 1) throw new ArgumentException($"dropout must be in [0, 1); got {Dropout}");
         if (MaxSourceLength < 1 || MaxTargetLength < 1) throw new ArgumentException($"max lengths must be positive; got {MaxSourceLength}, {MaxTargetLength}");
         if (LabelSmoothing < 0 || LabelSmoothing >= 1) throw new ArgumentException($"label smoothing must be in [0, 1); got {LabelSmoothing}");
+        if (WordDropout < 0 || WordDropout >= 1) throw new ArgumentException($"word dropout must be in [0, 1); got {WordDropout}");
     }
 }
