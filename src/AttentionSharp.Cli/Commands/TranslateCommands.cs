@@ -38,7 +38,7 @@ public static class TranslateCommands
         new OptionSpec("ff", "N", "256", "transformer: feed-forward inner size").Ints(1),
         new("post-norm", null, null, "transformer: layer norm after each residual sum (the paper's) instead of before"),
         new OptionSpec("positions", "KIND", "sinusoidal", "transformer: sinusoidal or learned position embeddings").OneOf("sinusoidal", "learned"),
-        new("share-embeddings", null, null, "transformer: tie the output layer to the target embedding"),
+        new("share-embeddings", null, null, "tie the output layer to the target embedding (Press & Wolf 2017; recurrent archs through a projection to the embedding size)"),
         new OptionSpec("train-max", "N", "0", "corpus tasks: train on at most N pairs, a fixed hash-ordered subset of the training part (0 = all)").Ints(0),
         new OptionSpec("dev-max", "N", "0", "corpus tasks: validate on at most N dev pairs, a fixed hash-ordered subset (0 = all; the test part is never cut)").Ints(0),
         new("test-on-train", null, null, "dev and test are the training part itself: the pipeline check (a model must nearly reproduce its training pairs)"),

@@ -99,7 +99,7 @@ public sealed class TranslateCliTests : IDisposable
         File.WriteAllLines(train, lines);
         string[] args = ["translate", "train", "--task", "tsv", "--train", train, "--arch", arch, "--cell", cell, "--vocab", "word", "--min-count", "1",
             "--embedding", "8", "--hidden", "8", "--model-dim", "8", "--heads", "2", "--layers", "1", "--ff", "16",
-            "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress", "--word-dropout", "0.2", .. (bucket ? new[] { "--bucket" } : [])];
+            "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress", "--word-dropout", "0.2", .. (bucket ? new[] { "--bucket", "--share-embeddings" } : [])];
         var (code, err) = Run(args);
         Assert.True(code == 0, err);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;

@@ -19,7 +19,9 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
     readonly Embedding target_embedding;
     readonly BiRnnEncoder encoder;
     readonly RnnDecoder decoder;
-    readonly Linear generator;
+    readonly Linear? generator;
+    readonly Linear? output_projection;
+    readonly Parameter? output_bias;
     readonly Dropout dropout;
 
     /// <summary>Builds the model of <paramref name="options"/> (build it outside any dispose scope).</summary>
@@ -37,7 +39,12 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
             Seq2SeqArch.Bahdanau => new BahdanauDecoder(e, 2 * h, hd),
             _ => new LuongDecoder(Variant.Name(options.Arch)["luong-".Length..], e, 2 * h, hd, options.Window, options.MaxSourceLength),
         };
-        generator = Layers.Linear(hd, options.TargetVocab);
+        if (options.ShareEmbeddings)
+        {
+            if (hd != e) output_projection = Layers.Linear(hd, e, hasBias: false);
+            output_bias = nn.Parameter(torch.zeros(Layers.Sized("output bias", options.TargetVocab)));
+        }
+        else generator = Layers.Linear(hd, options.TargetVocab);
         dropout = nn.Dropout(options.Dropout);
         RegisterComponents();
     }
@@ -94,7 +101,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
             if (needWeights && step.Weights is not null) weights.Add(step.Weights);
         }
         var features = dropout.forward(torch.stack(outputs, 1));                  // (B, T, Hd)
-        return (generator.forward(features), weights.Count > 0 ? torch.stack(weights, 1) : null); // (B, T, V), (B, T, S)
+        return (Generate(features), weights.Count > 0 ? torch.stack(weights, 1) : null); // (B, T, V), (B, T, S)
     }
 
     /// <inheritdoc />
@@ -102,8 +109,15 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
     {
         var s = state as Seq2SeqState ?? throw new ArgumentException($"state must be a {nameof(Seq2SeqState)}; got {state.GetType().Name}");
         var step = decoder.Step(target_embedding.forward(previous), s);          // (N, Hd)
-        return new DecoderStep(generator.forward(step.Output).log_softmax(-1), step.Weights, step.State); // (N, V)
+        return new DecoderStep(Generate(step.Output).log_softmax(-1), step.Weights, step.State); // (N, V)
     }
+
+    /// <summary>Logits <c>(..., V)</c> of decoder outputs <c>(..., Hd)</c>: the output layer, or the target embedding's table when tied.</summary>
+    Tensor Generate(Tensor output) =>
+        generator?.forward(output) ?? nn.functional.linear(output_projection?.forward(output) ?? output, target_embedding.weight!, output_bias!);
+
+    /// <summary>The output layer's weight <c>(V, Hd)</c>, or with <see cref="Seq2SeqOptions.ShareEmbeddings"/> the target embedding's table <c>(V, E)</c>.</summary>
+    public Tensor OutputWeight => generator?.weight ?? target_embedding.weight!;
 
     /// <summary>Decodes source ids <c>(B, S)</c>: greedy when <paramref name="beam"/> is 1 (<paramref name="forceBeamSearch"/> runs the beam code even then).</summary>
     public List<Hypothesis> Decode(Tensor source, Tensor mask, int beam = 1, double alpha = 1.0, int? maxLength = null, bool forceBeamSearch = false, bool allowUnknown = false)

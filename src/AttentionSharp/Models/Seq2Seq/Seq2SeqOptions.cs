@@ -37,6 +37,8 @@ public enum Seq2SeqArch
 /// <param name="MaxTargetLength">Longest output decoded (symbols, EOS included).</param>
 /// <param name="LabelSmoothing">Label smoothing of the training loss.</param>
 /// <param name="EncoderCell">Encoder RNN: GRU (null, the default, also means GRU, so older checkpoints keep their options; stored as <c>gru</c>) or LSTM (stored as <c>lstm</c>).</param>
+/// <param name="ShareEmbeddings">Tie the output layer to the target embedding (Press &amp; Wolf 2017; Inan et al. 2017): <c>logits = (P o_t) E^T + b</c>,
+/// with a projection <c>P</c> from the decoder's <c>2 * Hidden</c> units to the embedding size when they differ; not written when false.</param>
 /// <param name="WordDropout">Word dropout (<see cref="Sequence.WordDropout"/>): in training, each source word and each decoder input word (not <c>&lt;s&gt;</c>) is read as <c>&lt;unk&gt;</c> with this probability; not written when 0, so older checkpoints keep their identity.</param>
 public sealed record Seq2SeqOptions(
     Seq2SeqArch Arch = Seq2SeqArch.Bahdanau, int SourceVocab = 0, int TargetVocab = 0, int Embedding = 64, int Hidden = 128, double Dropout = 0.1,
@@ -44,7 +46,9 @@ public sealed record Seq2SeqOptions(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     Sequence.RnnCell? EncoderCell = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
-    double WordDropout = 0)
+    double WordDropout = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    bool ShareEmbeddings = false)
 {
     /// <summary>The encoder's cell.</summary>
     public Sequence.RnnCell Cell => EncoderCell ?? Sequence.RnnCell.Gru;

@@ -57,7 +57,7 @@ public sealed record TranslateRun(TranslationTaskSpec Data, Seq2SeqOptions? Mode
 /// <param name="FeedForward">Transformer: feed-forward inner size.</param>
 /// <param name="PostNorm">Transformer: layer norm after each residual sum (the paper's) instead of before.</param>
 /// <param name="Positions">Transformer: sinusoidal or learned position embeddings.</param>
-/// <param name="ShareEmbeddings">Transformer: tie the output layer to the target embedding.</param>
+/// <param name="ShareEmbeddings">Tie the output layer to the target embedding (recurrent: through a projection to the embedding size when it differs from the decoder's).</param>
 /// <param name="TrainMax">Corpus tasks (de-en, l10n-*, tsv): at most this many training pairs, a fixed hash-ordered subset (0: all).</param>
 /// <param name="DevMax">Corpus tasks: at most this many dev pairs (a fixed hash-ordered subset; 0: all); the test part is never cut.</param>
 /// <param name="TestOnTrain">Dev and test are the training part (the memorisation check of the pipeline).</param>
@@ -161,7 +161,7 @@ public sealed record TranslateTrainSpec(
             return new TranslateRun(data, null, t);
         }
         var net = new Seq2SeqOptions(Variant.Parse<Seq2SeqArch>(Arch, nameof(Arch)), sourceVocab, targetVocab, Embedding, Hidden, Dropout, Window, maxLen, maxLen + 1, LabelSmoothing,
-            EncoderCell: Cell == RnnCell.Gru ? null : Cell, WordDropout: WordDropout);
+            EncoderCell: Cell == RnnCell.Gru ? null : Cell, WordDropout: WordDropout, ShareEmbeddings: ShareEmbeddings);
         net.Validate();
         return new TranslateRun(data, net);
     }

@@ -100,4 +100,49 @@ public class Seq2SeqModelTests
         var names = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 9, 9, Embedding: 4, Hidden: 3, EncoderCell: RnnCell.Lstm)).named_parameters().ToDictionary(p => p.name, p => p.parameter.shape[0]);
         Assert.Equal(4 * 3, names["encoder.forward_rnn.weight_ih_l0"]);   // an LSTM's four gates
     }
+
+    [Theory]
+    [InlineData(6, 3)]     // decoder 2 x 3 = 6 units = embedding: no projection
+    [InlineData(4, 3)]     // 6 decoder units, embedding 4: a projection P (4 x 6)
+    public void TiedOutputUsesTheTargetEmbeddingAndEqualsTheWrittenOutFormula(int embedding, int hidden)
+    {
+        torch.manual_seed(2);
+        var tied = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 10, 11, Embedding: embedding, Hidden: hidden, Dropout: 0, ShareEmbeddings: true));
+        torch.manual_seed(2);
+        var untied = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 10, 11, Embedding: embedding, Hidden: hidden, Dropout: 0));
+        var names = tied.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.DoesNotContain("generator.weight", names.Keys);
+        Assert.Equal(2 * hidden != embedding, names.ContainsKey("output_projection.weight"));
+        long projection = 2 * hidden != embedding ? embedding * 2 * hidden : 0;
+        Assert.Equal(untied.parameters().Sum(p => p.numel()) - 11L * 2 * hidden + projection, tied.parameters().Sum(p => p.numel()));
+        Assert.Equal(new long[] { 11, embedding }, tied.OutputWeight.shape);
+
+        // logits = (P o) E^T + b, from the decoder outputs o recomputed step by step
+        var src = torch.tensor(new long[] { 4, 5, 6, 7, 8, 0 }, [2, 3]);
+        var mask = src.ne(0);
+        var tgtIn = torch.tensor(new long[] { Vocabulary.Bos, 5, 6, Vocabulary.Bos, 7, 8 }, [2, 3]);
+        tied.eval();
+        using (torch.no_grad())
+        {
+            var logits = tied.Logits(src, mask, tgtIn);
+            var state = tied.Encode(src, mask);
+            var e = names["target_embedding.weight"];
+            for (int t = 0; t < 3; t++)
+            {
+                var step = tied.Decoder.Step(e.index_select(0, tgtIn.select(1, t)), state);
+                state = step.State;
+                var o = step.Output;
+                if (names.TryGetValue("output_projection.weight", out var p)) o = o.matmul(p.t());
+                var want = o.matmul(e.t()) + names["output_bias"];
+                Assert.True(logits.select(1, t).allclose(want, 1e-5, 1e-6), $"step {t}");
+            }
+        }
+
+        // the output layer trains the embedding rows of words that are never decoder inputs
+        tied.train();
+        tied.Logits(src, mask, tgtIn).log_softmax(-1).select(2, 9).sum().backward();
+        Assert.True(names["target_embedding.weight"].grad!.select(0, 9).abs().sum().item<float>() > 0);
+        using (torch.no_grad()) names["target_embedding.weight"].zero_();
+        Assert.Equal(0f, tied.OutputWeight.abs().sum().item<float>());      // one table, not a copy
+    }
 }
