@@ -31,6 +31,7 @@ public static class TranslateCommands
         new OptionSpec("dropout", "X", "0.1", "dropout on embeddings and decoder outputs").Numbers(0, 0.99),
         new OptionSpec("window", "N", "5", "local-m, local-p: half-width D of the window").Ints(1),
         new OptionSpec("label-smoothing", "X", "0", "label smoothing of the training loss (0.1 in Vaswani et al.)").Numbers(0, 0.99),
+        new OptionSpec("encoder-layers", "N", "1", "recurrent archs: stacked bidirectional encoder layers, --dropout between them").Ints(1, 16),
         new OptionSpec("word-dropout", "X", "0", "in training, read each source word and decoder input word as <unk> with this probability (both families)").Numbers(0, 0.99),
         new OptionSpec("model-dim", "N", "128", "transformer: d_model").Ints(2),
         new OptionSpec("heads", "N", "4", "transformer: attention heads").Ints(1),
@@ -104,7 +105,7 @@ public static class TranslateCommands
             Embedding: a.Int("embedding"), Hidden: a.Int("hidden"), Cell: cell, Dropout: a.Double("dropout"), Window: a.Int("window"),
             LabelSmoothing: a.Double("label-smoothing"), ModelDim: a.Int("model-dim"), Heads: a.Int("heads"), Layers: a.Int("layers"),
             FeedForward: a.Int("ff"), PostNorm: a.Flag("post-norm"), Positions: a.Choice("positions"),
-            ShareEmbeddings: a.Flag("share-embeddings"), TrainMax: a.Int("train-max"), TestOnTrain: a.Flag("test-on-train"), DevBleuSentences: a.Int("dev-bleu"), DevMax: a.Int("dev-max"), WordDropout: a.Double("word-dropout"));
+            ShareEmbeddings: a.Flag("share-embeddings"), TrainMax: a.Int("train-max"), TestOnTrain: a.Flag("test-on-train"), DevBleuSentences: a.Int("dev-bleu"), DevMax: a.Int("dev-max"), WordDropout: a.Double("word-dropout"), EncoderLayers: a.Int("encoder-layers"));
     }
 
     /// <summary>Generated tasks: the training pairs, from --pairs or its older name --dates (not both).</summary>

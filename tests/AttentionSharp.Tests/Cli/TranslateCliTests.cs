@@ -42,6 +42,7 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Contains("--train-max and --test-on-train are for corpus tasks; --task reverse", Run("translate", "train", "--task", "reverse", "--test-on-train").Err);
         Assert.Contains("--monitor bleu needs dev scores: set DevBleuSentences (--dev-bleu N) above 0", Run("translate", "train", "--monitor", "bleu", "--dev-bleu", "0", "--out", Path.Combine(Path.GetTempPath(), "attn-never-" + Guid.NewGuid())).Err);
         Assert.Contains("--warmup-steps must be in 0..", Run("translate", "train", "--warmup-steps", "-3").Err);
+        Assert.Contains("--encoder-layers applies to the recurrent architectures", Run("translate", "train", "--arch", "transformer", "--encoder-layers", "2").Err);
         Assert.Contains("--word-dropout must be in [0, 0.99]; got 1", Run("translate", "train", "--word-dropout", "1").Err);
     }
 
@@ -99,13 +100,14 @@ public sealed class TranslateCliTests : IDisposable
         File.WriteAllLines(train, lines);
         string[] args = ["translate", "train", "--task", "tsv", "--train", train, "--arch", arch, "--cell", cell, "--vocab", "word", "--min-count", "1",
             "--embedding", "8", "--hidden", "8", "--model-dim", "8", "--heads", "2", "--layers", "1", "--ff", "16",
-            "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress", "--word-dropout", "0.2", .. (bucket ? new[] { "--bucket", "--share-embeddings" } : [])];
+            "--epochs", "1", "--batch-size", "32", "--out", run, "--no-progress", "--word-dropout", "0.2", .. (bucket ? new[] { "--bucket", "--share-embeddings", "--encoder-layers", "2" } : [])];
         var (code, err) = Run(args);
         Assert.True(code == 0, err);
         var result = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!;
         Assert.Equal(arch, result["arch"]!.GetValue<string>());
         Assert.Equal(bucket ? "true" : "false", result["bucket"]!.GetValue<string>());
         Assert.Equal(0.2, result["word_dropout"]!.GetValue<double>());
+        Assert.Equal(bucket ? 2 : null, result["encoder_layers"]?.GetValue<int>());
         Assert.Equal(arch == "transformer" ? "-" : cell, result["cell"]!.GetValue<string>());
         Assert.Equal("none", result["extra_pairs"]!.GetValue<string>());
         Assert.Equal(0, result["extra_train"]!.GetValue<int>());

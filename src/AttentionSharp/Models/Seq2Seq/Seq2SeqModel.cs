@@ -18,6 +18,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
     readonly Embedding source_embedding;
     readonly Embedding target_embedding;
     readonly BiRnnEncoder encoder;
+    readonly ModuleList<BiRnnEncoder> upper_encoders = new();
     readonly RnnDecoder decoder;
     readonly Linear? generator;
     readonly Linear? output_projection;
@@ -33,6 +34,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
         source_embedding = Layers.Embedding(options.SourceVocab, e, padding_idx: Vocabulary.Pad);
         target_embedding = Layers.Embedding(options.TargetVocab, e, padding_idx: Vocabulary.Pad);
         encoder = new BiRnnEncoder(e, h, options.Cell);
+        for (int l = 1; l < options.Layers; l++) upper_encoders.Add(new BiRnnEncoder(2 * h, h, options.Cell));
         decoder = options.Arch switch
         {
             Seq2SeqArch.None => new PlainDecoder(e, 2 * h, hd),
@@ -79,6 +81,7 @@ public sealed class Seq2SeqModel : nn.Module<Tensor, Tensor, Tensor, Tensor>, II
             throw new ArgumentException($"source may have at most {Options.MaxSourceLength} symbols; got {source.shape[1]}");
         var embedded = dropout.forward(source_embedding.forward(WordDropout.Apply(source, Options.WordDropout, training, Vocabulary.Unk, Vocabulary.Pad))); // (B, S, E)
         var enc = encoder.Encode(embedded, mask);
+        foreach (var upper in upper_encoders) enc = upper.Encode(dropout.forward(enc.Annotations), mask);   // (B, S, 2H), dropout between layers
         var memory = new EncoderMemory(enc.Annotations, decoder.PrepareKeys(enc.Annotations), mask, enc.Final);
         return decoder.Start(memory);
     }

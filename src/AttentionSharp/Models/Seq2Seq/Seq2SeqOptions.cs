@@ -39,6 +39,8 @@ public enum Seq2SeqArch
 /// <param name="EncoderCell">Encoder RNN: GRU (null, the default, also means GRU, so older checkpoints keep their options; stored as <c>gru</c>) or LSTM (stored as <c>lstm</c>).</param>
 /// <param name="ShareEmbeddings">Tie the output layer to the target embedding (Press &amp; Wolf 2017; Inan et al. 2017): <c>logits = (P o_t) E^T + b</c>,
 /// with a projection <c>P</c> from the decoder's <c>2 * Hidden</c> units to the embedding size when they differ; not written when false.</param>
+/// <param name="EncoderLayers">Stacked bidirectional encoder layers, each reading the annotations of the one below through dropout
+/// (<see cref="Dropout"/>, as Zaremba et al. 2014 and Luong et al. 2015 drop between layers); null (1, the default) is not written.</param>
 /// <param name="WordDropout">Word dropout (<see cref="Sequence.WordDropout"/>): in training, each source word and each decoder input word (not <c>&lt;s&gt;</c>) is read as <c>&lt;unk&gt;</c> with this probability; not written when 0, so older checkpoints keep their identity.</param>
 public sealed record Seq2SeqOptions(
     Seq2SeqArch Arch = Seq2SeqArch.Bahdanau, int SourceVocab = 0, int TargetVocab = 0, int Embedding = 64, int Hidden = 128, double Dropout = 0.1,
@@ -48,8 +50,13 @@ public sealed record Seq2SeqOptions(
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     double WordDropout = 0,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
-    bool ShareEmbeddings = false)
+    bool ShareEmbeddings = false,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    int? EncoderLayers = null)
 {
+    /// <summary>Stacked bidirectional encoder layers (<see cref="EncoderLayers"/>, null meaning 1).</summary>
+    public int Layers => EncoderLayers ?? 1;
+
     /// <summary>The encoder's cell.</summary>
     public Sequence.RnnCell Cell => EncoderCell ?? Sequence.RnnCell.Gru;
 
@@ -71,5 +78,6 @@ public sealed record Seq2SeqOptions(
         Variant.Check(Cell, nameof(EncoderCell));
         if (LabelSmoothing < 0 || LabelSmoothing >= 1) throw new ArgumentException($"label smoothing must be in [0, 1); got {LabelSmoothing}");
         if (WordDropout < 0 || WordDropout >= 1) throw new ArgumentException($"word dropout must be in [0, 1); got {WordDropout}");
+        if (Layers is < 1 or > 16) throw new ArgumentException($"encoder layers must be in 1..16; got {Layers}");
     }
 }

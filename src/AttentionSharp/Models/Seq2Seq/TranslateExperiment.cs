@@ -62,6 +62,7 @@ public sealed record TranslateRun(TranslationTaskSpec Data, Seq2SeqOptions? Mode
 /// <param name="DevMax">Corpus tasks: at most this many dev pairs (a fixed hash-ordered subset; 0: all); the test part is never cut.</param>
 /// <param name="TestOnTrain">Dev and test are the training part (the memorisation check of the pipeline).</param>
 /// <param name="DevBleuSentences">Sentences of the dev part decoded greedily after every epoch for <c>dev_bleu</c>/<c>dev_chrf</c> (0: none; needed to monitor bleu or chrf).</param>
+/// <param name="EncoderLayers">Recurrent: stacked bidirectional encoder layers, dropout between them.</param>
 /// <param name="WordDropout">Both families: in training, each source word and decoder input word is read as <c>&lt;unk&gt;</c> with this probability (<see cref="Sequence.WordDropout"/>).</param>
 public sealed record TranslateTrainSpec(
     string Arch = "bahdanau", string Task = "dates", string? TrainFile = null, string? DevFile = null, string? TestFile = null,
@@ -69,7 +70,7 @@ public sealed record TranslateTrainSpec(
     int MinCount = 2, int MaxVocab = 8000, int? MaxLen = null, int Pairs = 20000, int? DataSeed = null,
     int Embedding = 64, int Hidden = 128, RnnCell Cell = RnnCell.Gru, double Dropout = 0.1, int Window = 5, double LabelSmoothing = 0,
     int ModelDim = 128, int Heads = 4, int Layers = 2, int FeedForward = 256, bool PostNorm = false, string Positions = "sinusoidal",
-    bool ShareEmbeddings = false, int TrainMax = 0, bool TestOnTrain = false, int DevBleuSentences = 0, int DevMax = 0, double WordDropout = 0)
+    bool ShareEmbeddings = false, int TrainMax = 0, bool TestOnTrain = false, int DevBleuSentences = 0, int DevMax = 0, double WordDropout = 0, int EncoderLayers = 1)
 {
     /// <summary>The architectures: the recurrent ones of <see cref="Seq2SeqOptions.Architectures"/> and transformer.</summary>
     public static readonly string[] Architectures = [.. Seq2SeqOptions.Architectures, "transformer"];
@@ -118,6 +119,8 @@ public sealed record TranslateTrainSpec(
         if (MaxLen < 1) throw new ArgumentException($"MaxLen must be >= 1; got {MaxLen}");
         if (Dropout is < 0 or > 0.99) throw new ArgumentException($"Dropout must be in [0, 0.99]; got {Dropout}");
         if (LabelSmoothing is < 0 or > 0.99) throw new ArgumentException($"LabelSmoothing must be in [0, 0.99]; got {LabelSmoothing}");
+        if (EncoderLayers is < 1 or > 16) throw new ArgumentException($"EncoderLayers must be in 1..16; got {EncoderLayers}");
+        if (Arch == "transformer" && EncoderLayers != 1) throw new ArgumentException("EncoderLayers applies to the recurrent architectures; the Transformer has Layers");
         if (WordDropout is < 0 or > 0.99) throw new ArgumentException($"WordDropout must be in [0, 0.99]; got {WordDropout}");
         if (Positions is not ("sinusoidal" or "learned")) throw new ArgumentException($"Positions must be sinusoidal or learned; got '{Positions}'");
         foreach (var (name, value) in new[] { ("Embedding", Embedding), ("Hidden", Hidden), ("Window", Window), ("ModelDim", ModelDim), ("Heads", Heads), ("Layers", Layers), ("FeedForward", FeedForward) })
@@ -161,7 +164,8 @@ public sealed record TranslateTrainSpec(
             return new TranslateRun(data, null, t);
         }
         var net = new Seq2SeqOptions(Variant.Parse<Seq2SeqArch>(Arch, nameof(Arch)), sourceVocab, targetVocab, Embedding, Hidden, Dropout, Window, maxLen, maxLen + 1, LabelSmoothing,
-            EncoderCell: Cell == RnnCell.Gru ? null : Cell, WordDropout: WordDropout, ShareEmbeddings: ShareEmbeddings);
+            EncoderCell: Cell == RnnCell.Gru ? null : Cell, WordDropout: WordDropout, ShareEmbeddings: ShareEmbeddings,
+            EncoderLayers: EncoderLayers == 1 ? null : EncoderLayers);
         net.Validate();
         return new TranslateRun(data, net);
     }
@@ -307,6 +311,7 @@ public static class TranslateExperiment
             .Add("parameters", model.Module.parameters().Sum(p => p.numel()))
             .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
         if (spec.WordDropout > 0) result.Add("word_dropout", spec.WordDropout);
+        if (spec.EncoderLayers > 1) result.Add("encoder_layers", spec.EncoderLayers);
         AddBleuByLength(result, test, eval.Outputs, srcVocab, "test_");
         AddRetrieval(result, corpus.Train, test, srcVocab, "test_");
         result.Save(Path.Combine(outDir, "result.json"));

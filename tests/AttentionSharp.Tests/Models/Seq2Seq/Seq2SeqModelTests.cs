@@ -145,4 +145,32 @@ public class Seq2SeqModelTests
         using (torch.no_grad()) names["target_embedding.weight"].zero_();
         Assert.Equal(0f, tied.OutputWeight.abs().sum().item<float>());      // one table, not a copy
     }
+
+    [Fact]
+    public void StackedEncoderLayersReadTheAnnotationsBelow()
+    {
+        torch.manual_seed(5);
+        var one = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 10, 10, Embedding: 4, Hidden: 3, Dropout: 0.3));
+        torch.manual_seed(5);
+        var two = new Seq2SeqModel(new Seq2SeqOptions(Seq2SeqArch.Bahdanau, 10, 10, Embedding: 4, Hidden: 3, Dropout: 0.3, EncoderLayers: 2));
+        var names = two.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.Equal(3 * 3, names["upper_encoders.0.forward_rnn.weight_ih_l0"].shape[0]);   // a GRU's three gates over 3 units
+        Assert.Equal(2 * 3, names["upper_encoders.0.forward_rnn.weight_ih_l0"].shape[1]);   // reading both directions of the layer below
+        Assert.DoesNotContain(one.named_parameters(), p => p.name.StartsWith("upper_encoders", StringComparison.Ordinal));
+
+        // the written-out stack: layer 1 as in the one-layer model (same first parameters), layer 2 a BiRnnEncoder(2H, H) with the upper weights
+        var upper = new BiRnnEncoder(6, 3);
+        using (torch.no_grad())
+            foreach (var (name, p) in upper.named_parameters()) p.copy_(names["upper_encoders.0." + name]);
+        var src = torch.tensor(new long[] { 4, 5, 6, 7, 8, 0 }, [2, 3]);
+        var mask = src.ne(0);
+        one.eval(); two.eval(); upper.eval();
+        using var _ = torch.no_grad();
+        var below = one.Encode(src, mask).Memory;
+        var want = upper.Encode(below.Annotations, mask);
+        var got = two.Encode(src, mask).Memory;
+        Assert.True(got.Annotations.allclose(want.Annotations, 1e-5, 1e-6));
+        Assert.True(got.Final.allclose(want.Final, 1e-5, 1e-6));
+        Assert.Contains("encoder layers must be in 1..16; got 0", Assert.Throws<ArgumentException>(() => new Seq2SeqOptions(SourceVocab: 9, TargetVocab: 9, EncoderLayers: 0).Validate()).Message);
+    }
 }
