@@ -66,7 +66,7 @@ public static class TranslateCommands
     public static Verb[] Verbs { get; } =
     [
         new(["translate", "train"], "train a translator (no attention, Bahdanau, Luong or Transformer) until dev chrF stops improving, then score its test set (BLEU, chrF, retrieval baseline)",
-            [.. ModelOptions, .. SharedOptions.Train(epochs: 40, batchSize: 64, lr: 2e-3, monitor: "chrf", threads: "1", schedule: "plateau", plateau: 1, gamma: 0.5, patience: 3)], null, Train),
+            [.. ModelOptions, .. SharedOptions.Train(epochs: 40, batchSize: 64, lr: 2e-3, monitor: "chrf", threads: "1", schedule: "plateau", plateau: 1, gamma: 0.5, patience: 3, clip: 1)], null, Train),
         new(["translate", "eval"], "score a translation checkpoint on its test set: BLEU (plain and smoothed, overall and by source length), chrF, exact match, the retrieval baseline, sentences/s",
             [.. UseOptions, new OptionSpec("split", "NAME", "test", "test or dev").OneOf("test", "dev"), new OptionSpec("limit", "N", "0", "score only the first N sentences (0 = all)").Ints(0),
              new OptionSpec("errors", "N", "0", "print the first N outputs that differ from the reference").Ints(0),
