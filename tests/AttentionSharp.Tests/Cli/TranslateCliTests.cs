@@ -108,6 +108,7 @@ public sealed class TranslateCliTests : IDisposable
         Assert.Equal(bucket ? "true" : "false", result["bucket"]!.GetValue<string>());
         Assert.Equal(0.2, result["word_dropout"]!.GetValue<double>());
         Assert.Equal(bucket ? 2 : null, result["encoder_layers"]?.GetValue<int>());
+        Assert.Equal(bucket ? "true" : null, result["share_embeddings"]?.GetValue<string>());
         Assert.Equal(arch == "transformer" ? "-" : cell, result["cell"]!.GetValue<string>());
         Assert.Equal("none", result["extra_pairs"]!.GetValue<string>());
         Assert.Equal(0, result["extra_train"]!.GetValue<int>());

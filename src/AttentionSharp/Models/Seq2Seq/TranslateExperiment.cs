@@ -312,6 +312,7 @@ public static class TranslateExperiment
             .Add("checkpoint", Path.Combine(outDir, Checkpoint.BestFile));
         if (spec.WordDropout > 0) result.Add("word_dropout", spec.WordDropout);
         if (spec.EncoderLayers > 1) result.Add("encoder_layers", spec.EncoderLayers);
+        if (spec.ShareEmbeddings) result.Add("share_embeddings", "true");
         AddBleuByLength(result, test, eval.Outputs, srcVocab, "test_");
         AddRetrieval(result, corpus.Train, test, srcVocab, "test_");
         result.Save(Path.Combine(outDir, "result.json"));
