@@ -26,7 +26,7 @@ public sealed class BytePairEncoding
     public const string Continuation = "@@";
 
     /// <summary>The unknown-word symbol, kept as one word.</summary>
-    public const string UnknownSymbol = "<unk>";
+    public const string UnknownSymbol = Vocabulary.UnknownText;
 
     readonly List<(string Left, string Right)> _merges;
     readonly Dictionary<(string, string), int> _rank;

@@ -32,7 +32,9 @@ public sealed class Vocabulary
 
     /// <summary><see cref="NeverEmitted"/>, or <see cref="NeverEmittedKeepingUnknown"/> when <paramref name="allowUnknown"/>.</summary>
     public static int[] Banned(bool allowUnknown) => allowUnknown ? NeverEmittedKeepingUnknown : NeverEmitted;
-    static readonly string[] Specials = ["<pad>", "<unk>", "<s>", "</s>"];
+    /// <summary>The text of the unknown symbol <see cref="Unk"/>.</summary>
+    public const string UnknownText = "<unk>";
+    static readonly string[] Specials = ["<pad>", UnknownText, "<s>", "</s>"];
 
     readonly SymbolTable _table;
 

@@ -82,13 +82,9 @@ public sealed class Translator(ITranslationModel Model, Vocabulary SourceVocab, 
                     var text = sentences[start + i];
                     var h = hyps[i];
                     var weights = h.Weights?.Select(row => row.Take(chunk[i].Length).ToArray()).ToArray();
-                    string output = TargetVocab.Decode(h.Tokens);
-                    int replaced = 0;
-                    if (UnknownWords != null)
-                    {
-                        (var symbols, replaced) = UnknownWords.Replace(SourceVocab.Split(text.Trim()), TargetVocab.Symbols(h.Tokens), weights!);
-                        output = TargetVocab.Join(symbols);
-                    }
+                    var (symbols, replaced) = UnknownWords == null ? (TargetVocab.Symbols(h.Tokens), 0)
+                        : UnknownWords.Replace(SourceVocab.Split(text.Trim()), TargetVocab.Symbols(h.Tokens), weights!);
+                    string output = TargetVocab.Join(symbols);
                     results.Add(new Translation(text, chunk[i].Select(id => SourceVocab[id]).ToList(), output,
                         h.Tokens.Select(id => TargetVocab[id]).ToList(), weights, SourceVocab.Unknown(text.Trim()), replaced));
                 }

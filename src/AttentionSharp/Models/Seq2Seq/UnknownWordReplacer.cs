@@ -51,7 +51,7 @@ public sealed class UnknownWordReplacer
         int replaced = 0;
         for (int t = 0; t < output.Count; t++)
         {
-            if (output[t] != UnknownSymbol) { symbols.Add(output[t]); continue; }
+            if (output[t] != Vocabulary.UnknownText) { symbols.Add(output[t]); continue; }
             if (source.Count == 0) throw new ArgumentException("an <unk> cannot be replaced without source symbols");
             if (t >= weights.Count) throw new ArgumentException($"output symbol {t} is <unk> but there are attention rows for only {weights.Count} output symbols");
             var row = weights[t];
@@ -66,9 +66,6 @@ public sealed class UnknownWordReplacer
         }
         return (symbols, replaced);
     }
-
-    /// <summary>The unknown symbol's text.</summary>
-    public const string UnknownSymbol = "<unk>";
 
     /// <summary>
     /// A word dictionary from <paramref name="pairs"/> (source word or phrase, its translation): entries whose source is one
