@@ -20,6 +20,7 @@ public static class ClassifyCommands
         new OptionSpec("fold", "N", "0", "run only fold N (1-based; 0 = every fold)").Ints(0, maxOption: "folds"),
         new OptionSpec("train-fraction", "X", "1", "use this share of each fold's training part (stratified by --seed; smaller shares are subsets of larger ones): learning curves").Numbers(1e-9, 1),
         new OptionSpec("valid-fraction", "X", "0.1", "fraction of each training part held out (stratified) to pick the epoch that is tested; 0 = test the final epoch").Numbers(0, 0.5),
+        new("refit", null, null, "after the validation part has chosen the number of epochs, train a fresh model on the whole training part (validation included) for that many epochs at the same rates, and keep and test that one"),
     ];
 
     static readonly OptionSpec[] ModelOptions =
@@ -106,7 +107,8 @@ public static class ClassifyCommands
         var net = NetOptions(a);
         int folds = a.Int("folds");
         var spec = new TextClassificationTrainSpec(task, a.String("train"), a.String("test"), a.Required("label-column"), a.Required("text-column"),
-            folds, a.Int("fold"), a.Double("valid-fraction"), net, TrainFraction: a.Double("train-fraction"));
+            folds, a.Int("fold"), a.Double("valid-fraction"), net, TrainFraction: a.Double("train-fraction"), Refit: a.Flag("refit"));
+        if (spec.Refit && !(spec.ValidFraction > 0)) throw new UsageException("--refit needs --valid-fraction above 0: the validation part chooses the number of epochs");
         SharedOptions.Device(a); // a bad --device is reported before the run folder is named, as always
         var trainer = SharedOptions.Trainer(a, SharedOptions.OutDir(a, $"classify-{task}-{Variant.Name(net.Model)}"));
         trainer.Validate();

@@ -15,6 +15,12 @@ public enum ScheduleKind
     /// the base (Keras' <c>ReduceLROnPlateau</c>, PyTorch's <c>ReduceLROnPlateau</c>); the cuts are kept in the trainer state.
     /// </summary>
     Plateau,
+    /// <summary>
+    /// The base rate times <see cref="LearningRateSchedule.Factors"/>[epoch - 1] (the last factor beyond the list): replays the
+    /// rates another run used, e.g. a refit on all training data for the epochs a plateau-scheduled selection run chose
+    /// (set by code; not a command-line schedule).
+    /// </summary>
+    Replay,
 }
 
 /// <summary>
@@ -27,10 +33,20 @@ public enum ScheduleKind
 /// <param name="Gamma">Step and plateau schedules: decay factor.</param>
 /// <param name="MinFactor">Cosine schedule: final rate as a fraction of the base; plateau schedule: the floor.</param>
 /// <param name="PlateauEpochs">Plateau schedule: epochs without improvement before each cut.</param>
+/// <param name="Factors">Replay schedule: each epoch's rate as a multiple of the base rate (1-based epoch e uses element e - 1).</param>
 public sealed record LearningRateSchedule(
     ScheduleKind Kind = ScheduleKind.Constant, int WarmupEpochs = 0, int StepEpochs = 10, double Gamma = 0.1, double MinFactor = 0.01,
-    int PlateauEpochs = 5)
+    int PlateauEpochs = 5, IReadOnlyList<double>? Factors = null)
 {
+    /// <summary>A schedule that gives 1-based epoch e the rate <paramref name="rates"/>[e - 1] for the base rate <paramref name="baseRate"/>.</summary>
+    public static LearningRateSchedule ReplayOf(IReadOnlyList<double> rates, double baseRate)
+    {
+        if (!(baseRate > 0)) throw new ArgumentException($"the base rate must be > 0; got {baseRate}");
+        var schedule = new LearningRateSchedule(ScheduleKind.Replay, Factors: rates.Select(r => r / baseRate).ToArray());
+        schedule.Validate();
+        return schedule;
+    }
+
     /// <summary>
     /// The rate for 1-based <paramref name="epoch"/> of <paramref name="epochs"/>, after <paramref name="cuts"/> plateau cuts
     /// (ignored by the other kinds).
@@ -46,6 +62,7 @@ public sealed record LearningRateSchedule(
             ScheduleKind.Step => baseRate * Math.Pow(Gamma, (e - 1) / Math.Max(1, StepEpochs)),
             ScheduleKind.Cosine => baseRate * (MinFactor + (1 - MinFactor) * 0.5 * (1 + Math.Cos(Math.PI * (e - 1) / Math.Max(1, n - 1)))),
             ScheduleKind.Plateau => baseRate * Math.Max(MinFactor, Math.Pow(Gamma, cuts)),
+            ScheduleKind.Replay => baseRate * Factors![Math.Min(e, Factors.Count) - 1],
             _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
         };
     }
@@ -65,6 +82,10 @@ public sealed record LearningRateSchedule(
         if (!(Gamma > 0 && Gamma < 1)) throw new ArgumentException($"Gamma must be in (0, 1); got {Gamma}");
         if (!(MinFactor >= 0 && MinFactor <= 1)) throw new ArgumentException($"MinFactor must be in [0, 1]; got {MinFactor}");
         if (PlateauEpochs < 1) throw new ArgumentException($"PlateauEpochs must be >= 1; got {PlateauEpochs}");
+        if (Kind == ScheduleKind.Replay && (Factors == null || Factors.Count == 0))
+            throw new ArgumentException("the replay schedule needs Factors: one rate factor per epoch");
+        if (Factors != null && Factors.Any(f => !(f > 0 && double.IsFinite(f))))
+            throw new ArgumentException($"Factors must be finite and > 0; got {string.Join(", ", Factors)}");
     }
 
     /// <summary>The schedule names, as <see cref="ParseKind"/> reads them.</summary>

@@ -14,6 +14,10 @@ public class ClassifyCommandsTests
         Assert.Contains("--task must be one of polarity-docs, polarity-sentences, spam, csv; got 'imdb'", err);
         Assert.Contains("--model must be one of attn, mean, max, last, han; got 'cnn'", Run("classify", "train", "--model", "cnn").Err);
         Assert.Contains("--task csv needs --train FILE", Run("classify", "train", "--task", "csv", "--out", Path.Combine(Path.GetTempPath(), "nope-textcls")).Err);
+        var refit = Run("classify", "train", "--refit", "--valid-fraction", "0", "--out", Path.Combine(Path.GetTempPath(), "nope-textcls-refit"));
+        Assert.Equal(2, refit.Code);
+        Assert.Contains("--refit needs --valid-fraction above 0", refit.Err);
+        Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "nope-textcls-refit")));
         Assert.Contains("needs the text to classify", Run("classify", "predict", "--checkpoint", "x.ckpt").Err);
         Assert.Contains("does not exist", Run("classify", "predict", "--checkpoint", "/nonexistent/x.ckpt", "good film").Err);
     }

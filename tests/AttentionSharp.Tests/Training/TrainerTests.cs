@@ -438,6 +438,13 @@ public class TrainerTests
         Assert.Equal(new[] { 1.0, 1.0, 0.5, 0.5, 0.25 }, Enumerable.Range(1, 5).Select(e => step.RateAt(1.0, e, 5)));
         var warm = new LearningRateSchedule(WarmupEpochs: 3);
         Assert.Equal(new[] { 0.25, 0.5, 0.75, 1.0 }, Enumerable.Range(1, 4).Select(e => warm.RateAt(1.0, e, 10)));
+        // Replay: the recorded rates epoch by epoch, the last one beyond the list, whatever base rate the run has.
+        var replay = LearningRateSchedule.ReplayOf([0.004, 0.004, 0.001], baseRate: 0.004);
+        var replayed = Enumerable.Range(1, 5).Select(e => replay.RateAt(0.004, e, 5)).ToArray();
+        Assert.Equal(new[] { 0.004, 0.004, 0.001, 0.001, 0.001 }.Select(r => Math.Round(r, 12)), replayed.Select(r => Math.Round(r, 12)));
+        Assert.Equal(0.5, replay.RateAt(2.0, 3, 5), 12);
+        Assert.Contains("needs Factors", Assert.Throws<ArgumentException>(() => new LearningRateSchedule(ScheduleKind.Replay).Validate()).Message);
+        Assert.Contains("Factors must be finite and > 0", Assert.Throws<ArgumentException>(() => LearningRateSchedule.ReplayOf([0.1, 0], 0.1)).Message);
         Assert.Throws<ArgumentException>(() => LearningRateSchedule.ParseKind("exp"));
     }
 

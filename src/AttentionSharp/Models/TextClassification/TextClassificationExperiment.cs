@@ -19,8 +19,10 @@ namespace AttentionSharp.Models.TextClassification;
 /// <param name="TestedEpoch">The epoch whose weights were tested (the best on validation, or the last).</param>
 /// <param name="PretrainedWords">Vocabulary words whose embedding row was initialised from pretrained vectors (0 without).</param>
 /// <param name="PretrainSeconds">Wall time of obtaining the pretrained vectors (training them, or reading the cache), not in <paramref name="TrainSeconds"/>.</param>
+/// <param name="SelectedAccuracy">With a refit: test accuracy of the model that chose the epochs (trained without the validation part); else null.</param>
+/// <param name="RefitEpochs">With a refit: the epochs the refit model trained (0 without).</param>
 public sealed record FoldResult(int Fold, double Accuracy, double TrainSeconds, int TrainCount, int TestCount, int Epochs, int VocabularySize, int TestedEpoch,
-    int PretrainedWords = 0, double PretrainSeconds = 0);
+    int PretrainedWords = 0, double PretrainSeconds = 0, double? SelectedAccuracy = null, int RefitEpochs = 0);
 
 /// <summary>
 /// Embedding initialisation from skip-gram vectors (negative sampling) trained on unlabelled text of the embedding's size
@@ -60,10 +62,12 @@ public sealed record TextPretrainSpec(string Text = "auto", int Epochs = 5, int 
 /// <param name="Pretrained">Skip-gram initialisation of the embedding (null: at random).</param>
 /// <param name="TrainFraction">Share of each fold's training part used (stratified, by the trainer's seed; smaller shares are subsets
 /// of larger ones), for learning curves; 1: all of it. The test part is never reduced.</param>
+/// <param name="Refit">Once the validation part has chosen the number of epochs, train a fresh model on the whole training part
+/// (validation included) for that many epochs at the same rates, and test that one (see <see cref="TextClassificationExperiment.TrainAndTest"/>).</param>
 public sealed record TextClassificationTrainSpec(
     string Task = TextTasks.PolaritySentences, string? TrainFile = null, string? TestFile = null, string LabelColumn = "label", string TextColumn = "text",
     int Folds = 10, int Fold = 0, double ValidFraction = 0.1, TextClassifierOptions? Net = null, TextPretrainSpec? Pretrained = null,
-    double TrainFraction = 1)
+    double TrainFraction = 1, bool Refit = false)
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first property out of range or combined wrongly.</summary>
     public void Validate()
@@ -75,6 +79,7 @@ public sealed record TextClassificationTrainSpec(
         if (Fold < 0 || Fold > Folds) throw new ArgumentException($"Fold must be in 0..{Folds}; got {Fold}");
         if (ValidFraction is < 0 or > 0.5) throw new ArgumentException($"ValidFraction must be in [0, 0.5]; got {ValidFraction}");
         if (!(TrainFraction > 0 && TrainFraction <= 1)) throw new ArgumentException($"TrainFraction must be in (0, 1]; got {TrainFraction}");
+        if (Refit && !(ValidFraction > 0)) throw new ArgumentException("Refit needs a validation part (ValidFraction > 0) to choose the number of epochs");
         ((Net ?? new TextClassifierOptions()) with { VocabularySize = 3, Classes = 2 }).Validate();
         Pretrained?.Sources(Task);
     }
@@ -120,14 +125,14 @@ public static class TextClassificationExperiment
         var results = new List<FoldResult>();
         string? firstCheckpoint = null;
         var baseRun = new TextClassificationRun(spec.Task, spec.Folds, -1, trainer.Seed, Full(spec.TrainFile), Full(spec.TestFile), spec.LabelColumn, spec.TextColumn,
-            net, spec.ValidFraction, TrainFraction: spec.TrainFraction);
+            net, spec.ValidFraction, TrainFraction: spec.TrainFraction, Refit: spec.Refit);
         if (separateTest != null)
         {
             var (r, _) = TrainAndTest(corpus.Subset(SubsampleTraining(corpus, Enumerable.Range(0, corpus.Count).ToArray(), spec.TrainFraction, trainer.Seed)),
                 separateTest, baseRun, trainer, context.Device, context.Progress, pretrained);
             results.Add(r);
-            firstCheckpoint = Path.Combine(outDir, Checkpoint.BestFile);
-            log.WriteLine($"test: accuracy {100 * r.Accuracy:0.00}% on {r.TestCount} texts (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training)");
+            firstCheckpoint = Path.Combine(outDir, spec.Refit ? TextClassifierBundle.RefitFolder : "", Checkpoint.BestFile);
+            log.WriteLine($"test: accuracy {100 * r.Accuracy:0.00}% on {r.TestCount} texts ({Tested(r)}; {r.TrainSeconds:0} s training)");
         }
         else
         {
@@ -142,8 +147,8 @@ public static class TextClassificationExperiment
                 var (r, _) = TrainAndTest(corpus.Subset(trainIdx), corpus.Subset(testIdx), baseRun with { Fold = f }, trainer with { OutDir = foldDir }, context.Device,
                     context.Progress, pretrained);
                 results.Add(r);
-                firstCheckpoint ??= Path.Combine(foldDir, Checkpoint.BestFile);
-                log.WriteLine($"fold {f + 1}/{spec.Folds}: accuracy {100 * r.Accuracy:0.00}% (epoch {r.TestedEpoch} of {r.Epochs}; {r.TrainSeconds:0} s training, vocabulary {r.VocabularySize}{(pretrained != null ? $", {r.PretrainedWords} pretrained" : "")})");
+                firstCheckpoint ??= Path.Combine(foldDir, spec.Refit ? TextClassifierBundle.RefitFolder : "", Checkpoint.BestFile);
+                log.WriteLine($"fold {f + 1}/{spec.Folds}: accuracy {100 * r.Accuracy:0.00}% ({Tested(r)}; {r.TrainSeconds:0} s training, vocabulary {r.VocabularySize}{(pretrained != null ? $", {r.PretrainedWords} pretrained" : "")})");
             }
         }
         var (mean, std) = MeanStd(results.Select(r => r.Accuracy).ToList());
@@ -157,6 +162,14 @@ public static class TextClassificationExperiment
             .Add("pretrained", pretrained == null ? "none" : "skipgram")
             .Add("word_dropout", net.WordDropout).Add("freeze_embedding", net.FreezeEmbedding).Add("pretrained_vocab", net.ExtendVocabulary)
             .Add("folds_accuracy", string.Join(",", results.Select(r => (100 * r.Accuracy).ToString("0.00", CultureInfo.InvariantCulture))))
+            .Add("refit", spec.Refit);
+        if (spec.Refit)
+        {
+            var (selectedMean, selectedStd) = MeanStd(results.Select(r => r.SelectedAccuracy!.Value).ToList());
+            result.Add("accuracy_mean_selected", new Percent(100 * selectedMean)).Add("accuracy_std_selected", new Percent(100 * selectedStd))
+                .Add("folds_accuracy_selected", string.Join(",", results.Select(r => (100 * r.SelectedAccuracy!.Value).ToString("0.00", CultureInfo.InvariantCulture))));
+        }
+        result
             .Add("train_seconds_mean", Math.Round(results.Average(r => r.TrainSeconds), 1))
             .Add("pretrain_seconds_mean", Math.Round(results.Average(r => r.PretrainSeconds), 1))
             .Add("seconds", Math.Round(clock.Elapsed.TotalSeconds))
@@ -164,6 +177,11 @@ public static class TextClassificationExperiment
         result.Save(Path.Combine(outDir, "result.json"));
         return result;
     }
+
+    /// <summary>Which weights were tested, for the log: the chosen epoch, and with a refit the refit model trained for that many epochs.</summary>
+    static string Tested(FoldResult r) => r.SelectedAccuracy is double selected
+        ? $"refit on {r.TrainCount} texts for the {r.RefitEpochs} epochs chosen; the choosing model, epoch {r.TestedEpoch} of {r.Epochs}: {100 * selected:0.00}%"
+        : $"epoch {r.TestedEpoch} of {r.Epochs}";
 
     static string? Full(string? file) => file == null ? null : Path.GetFullPath(file);
 
@@ -257,17 +275,23 @@ public static class TextClassificationExperiment
     /// trainer's epochs, and measures accuracy on <paramref name="test"/>. With <see cref="TextClassificationRun.ValidFraction"/>
     /// above 0 that fraction of <paramref name="train"/> (stratified, by the run's seed) is held out as a validation part
     /// that never trains the model or its vocabulary; the epoch with the best validation metric (the trainer's monitor)
-    /// is the one tested. Without it the final epoch's weights are tested. With an <see cref="TrainerOptions.OutDir"/>
-    /// the trainer writes its checkpoints there (they carry the vocabulary and class names); without one, a temporary
-    /// folder holds the best checkpoint and is removed afterwards. With <paramref name="pretrained"/>, the embedding is
-    /// initialised (<see cref="PretrainedEmbedding"/>) from the vectors it returns for the training texts that remain
-    /// after the validation part is held out (it may ignore them); the test texts are never passed to it.
+    /// is the one tested. Without it the final epoch's weights are tested. With <see cref="TextClassificationRun.Refit"/>
+    /// a second fresh model (same seed) is then trained on the whole of <paramref name="train"/>, validation part included,
+    /// for the chosen number of epochs at the rates the first run used in them, and that model is tested (the first
+    /// model's accuracy is reported beside it). With an <see cref="TrainerOptions.OutDir"/>
+    /// the trainer writes its checkpoints there (they carry the vocabulary and class names; the refit model's in
+    /// <see cref="TextClassifierBundle.RefitFolder"/>); without one, a temporary folder holds them and is removed afterwards. With
+    /// <paramref name="pretrained"/>, the embedding is initialised (<see cref="PretrainedEmbedding"/>) from the vectors it
+    /// returns for the texts the model trains on (it may ignore them); the test texts are never passed to it.
     /// </summary>
     public static (FoldResult Result, TextClassifierBundle Bundle) TrainAndTest(TextCorpus train, TextCorpus test, TextClassificationRun run,
         TrainerOptions trainer, Device device, ITrainingProgress progress, Func<IReadOnlyList<string>, WordVectors>? pretrained = null)
     {
         if (!train.ClassNames.SequenceEqual(test.ClassNames))
             throw new ArgumentException($"training and test classes differ: {string.Join(", ", train.ClassNames)} vs {string.Join(", ", test.ClassNames)}");
+        if (run.Refit && !(run.ValidFraction > 0))
+            throw new ArgumentException("Refit needs a validation part (ValidFraction > 0) to choose the number of epochs");
+        var whole = train;
         TextCorpus? valid = null;
         if (run.ValidFraction > 0)
         {
@@ -283,51 +307,114 @@ public static class TextClassificationExperiment
         }
         try
         {
-            if (trainer.OutDir != null) Directory.CreateDirectory(trainer.OutDir);
-            var pretrainClock = Stopwatch.StartNew();
-            var vectors = pretrained?.Invoke(train.Texts);
-            double pretrainSeconds = pretrainClock.Elapsed.TotalSeconds;
-            if (vectors != null)
-            {
-                if (vectors.Dimension != run.Net.Embedding)
-                    throw new ArgumentException($"pretrained vectors have dimension {vectors.Dimension} but the embedding is {run.Net.Embedding}; train them with the embedding's size");
-                run = run with { Pretrained = vectors.Description };
-            }
-            var clock = Stopwatch.StartNew();
-            var vocabulary = TextEncoder.BuildVocabulary(train.Texts, run.Net);
-            if (vectors != null && run.Net.ExtendVocabulary) vocabulary = vocabulary.Extend(vectors.Words, run.Net.MaxVocabulary);
-            var net = run.Net with { VocabularySize = vocabulary.Count, Classes = train.ClassNames.Count };
-            run = run with { Net = net };
-            var encoder = new TextEncoder(vocabulary, net);
-            var trainSet = new EncodedTextSet(encoder.EncodeAll(train.Texts), train.Labels, net.Hierarchical, device);
-            var validSet = valid == null ? null : new EncodedTextSet(encoder.EncodeAll(valid.Texts), valid.Labels, net.Hierarchical, device);
-            var testSet = new EncodedTextSet(encoder.EncodeAll(test.Texts), test.Labels, net.Hierarchical, device);
+            var chosen = Fit(train, valid, run, trainer, device, progress, pretrained);
+            double accuracy = Accuracy(chosen, test, device, trainer.BatchSize);
+            var state = chosen.Summary.State;
+            int testedEpoch = valid != null ? state.BestEpoch : state.Epoch;
+            var result = new FoldResult(run.Fold, accuracy, chosen.Seconds, train.Count, test.Count, state.Epoch, chosen.Bundle.Vocabulary.Count, testedEpoch,
+                chosen.PretrainedWords, chosen.PretrainSeconds);
+            if (!run.Refit) return (result, chosen.Bundle);
 
-            torch.manual_seed(trainer.Seed);
-            var classifier = TextClassifiers.Create(net);
-            int pretrainedWords = vectors == null ? 0 : PretrainedEmbedding.Initialise(classifier.WordEmbedding, vocabulary, vectors);
-            if (vectors != null) progress.Message($"embedding: {pretrainedWords} of {vocabulary.Count - 2} vocabulary words initialised from {vectors.Description}");
-            classifier.Module.to(device);
-            var task = new TextClassificationTask(classifier);
-            var identity = TextClassifierBundle.Identity(run, vocabulary, train.ClassNames);
-            var summary = new Trainer<TextBatch>(trainer).Fit(task, identity, trainSet, validSet, progress);
-            if (validSet != null)
+            var rates = SelectionRates(chosen.Summary, trainer.OutDir!, testedEpoch);
+            var refitTrainer = trainer with
             {
-                Checkpoint.Load(Path.Combine(trainer.OutDir!, Checkpoint.BestFile), identity.Kind, classifier.Module);
-                progress.Message($"testing the best epoch on validation {trainer.Monitor}: epoch {summary.State.BestEpoch} of {summary.State.Epoch}");
-            }
-            double seconds = clock.Elapsed.TotalSeconds;
-            var metrics = Trainer<TextBatch>.Evaluate(task, testSet, Math.Max(trainer.BatchSize, 64));
-            classifier.Module.eval();
-            int testedEpoch = validSet != null ? summary.State.BestEpoch : summary.State.Epoch;
-            var result = new FoldResult(run.Fold, 1 - metrics["error"], seconds, train.Count, test.Count, summary.State.Epoch, vocabulary.Count, testedEpoch,
-                pretrainedWords, pretrainSeconds);
-            return (result, new TextClassifierBundle(classifier, vocabulary, train.ClassNames, run));
+                OutDir = Path.Combine(trainer.OutDir!, TextClassifierBundle.RefitFolder), Epochs = testedEpoch, Patience = 0, GraceEpochs = 0, MinDelta = 0,
+                Schedule = LearningRateSchedule.ReplayOf(rates, trainer.LearningRate), Resume = false,
+            };
+            progress.Message($"refit: a fresh model on all {whole.Count} training texts (the {valid!.Count} validation texts included) for the " +
+                             $"{testedEpoch} epochs chosen, at the rates used in them ({string.Join(", ", rates.Select(r => r.ToString("g3", CultureInfo.InvariantCulture)))})");
+            var refit = Fit(whole, null, run, refitTrainer, device, progress, pretrained);
+            // The folder's best checkpoint is the model tested: the refit's final epoch.
+            File.Copy(Path.Combine(refitTrainer.OutDir!, Checkpoint.LastFile), Path.Combine(refitTrainer.OutDir!, Checkpoint.BestFile), overwrite: true);
+            double refitAccuracy = Accuracy(refit, test, device, trainer.BatchSize);
+            return (result with
+            {
+                Accuracy = refitAccuracy, SelectedAccuracy = accuracy, RefitEpochs = testedEpoch, TrainCount = whole.Count,
+                TrainSeconds = chosen.Seconds + refit.Seconds, VocabularySize = refit.Bundle.Vocabulary.Count, PretrainedWords = refit.PretrainedWords,
+                PretrainSeconds = chosen.PretrainSeconds + refit.PretrainSeconds,
+            }, refit.Bundle);
         }
         finally
         {
             if (tempDir != null) try { Directory.Delete(tempDir, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>One trained model: its bundle (weights of the tested epoch loaded), the trainer's summary and timings.</summary>
+    sealed record FittedClassifier(TextClassifierBundle Bundle, TrainingSummary Summary, double Seconds, int PretrainedWords, double PretrainSeconds);
+
+    /// <summary>
+    /// Builds the vocabulary on <paramref name="train"/>, initialises a fresh model (trainer's seed; pretrained vectors of the
+    /// training texts when given) and trains it; with <paramref name="valid"/> the best epoch's weights are loaded back.
+    /// </summary>
+    static FittedClassifier Fit(TextCorpus train, TextCorpus? valid, TextClassificationRun run, TrainerOptions trainer, Device device,
+        ITrainingProgress progress, Func<IReadOnlyList<string>, WordVectors>? pretrained)
+    {
+        if (trainer.OutDir != null) Directory.CreateDirectory(trainer.OutDir);
+        var pretrainClock = Stopwatch.StartNew();
+        var vectors = pretrained?.Invoke(train.Texts);
+        double pretrainSeconds = pretrainClock.Elapsed.TotalSeconds;
+        if (vectors != null)
+        {
+            if (vectors.Dimension != run.Net.Embedding)
+                throw new ArgumentException($"pretrained vectors have dimension {vectors.Dimension} but the embedding is {run.Net.Embedding}; train them with the embedding's size");
+            run = run with { Pretrained = vectors.Description };
+        }
+        var clock = Stopwatch.StartNew();
+        var vocabulary = TextEncoder.BuildVocabulary(train.Texts, run.Net);
+        if (vectors != null && run.Net.ExtendVocabulary) vocabulary = vocabulary.Extend(vectors.Words, run.Net.MaxVocabulary);
+        var net = run.Net with { VocabularySize = vocabulary.Count, Classes = train.ClassNames.Count };
+        run = run with { Net = net };
+        var encoder = new TextEncoder(vocabulary, net);
+        var trainSet = new EncodedTextSet(encoder.EncodeAll(train.Texts), train.Labels, net.Hierarchical, device);
+        var validSet = valid == null ? null : new EncodedTextSet(encoder.EncodeAll(valid.Texts), valid.Labels, net.Hierarchical, device);
+
+        torch.manual_seed(trainer.Seed);
+        var classifier = TextClassifiers.Create(net);
+        int pretrainedWords = vectors == null ? 0 : PretrainedEmbedding.Initialise(classifier.WordEmbedding, vocabulary, vectors);
+        if (vectors != null) progress.Message($"embedding: {pretrainedWords} of {vocabulary.Count - 2} vocabulary words initialised from {vectors.Description}");
+        classifier.Module.to(device);
+        var identity = TextClassifierBundle.Identity(run, vocabulary, train.ClassNames);
+        var summary = new Trainer<TextBatch>(trainer).Fit(new TextClassificationTask(classifier), identity, trainSet, validSet, progress);
+        if (validSet != null)
+        {
+            Checkpoint.Load(Path.Combine(trainer.OutDir!, Checkpoint.BestFile), identity.Kind, classifier.Module);
+            progress.Message($"testing the best epoch on validation {trainer.Monitor}: epoch {summary.State.BestEpoch} of {summary.State.Epoch}");
+        }
+        return new FittedClassifier(new TextClassifierBundle(classifier, vocabulary, train.ClassNames, run), summary, clock.Elapsed.TotalSeconds, pretrainedWords, pretrainSeconds);
+    }
+
+    /// <summary>Test accuracy of a fitted model on <paramref name="test"/>, encoded with the model's own vocabulary.</summary>
+    static double Accuracy(FittedClassifier fitted, TextCorpus test, Device device, int batchSize)
+    {
+        var bundle = fitted.Bundle;
+        var testSet = new EncodedTextSet(bundle.Encoder.EncodeAll(test.Texts), test.Labels, bundle.Classifier.Options.Hierarchical, device);
+        var metrics = Trainer<TextBatch>.Evaluate(new TextClassificationTask(bundle.Classifier), testSet, Math.Max(batchSize, 64));
+        bundle.Classifier.Module.eval();
+        return 1 - metrics["error"];
+    }
+
+    /// <summary>
+    /// The learning rates of epochs 1..<paramref name="epochs"/> of a finished run: from its summary when this process ran
+    /// them all, else from the run folder's metrics log (a resumed run).
+    /// </summary>
+    static double[] SelectionRates(TrainingSummary summary, string outDir, int epochs)
+    {
+        var byEpoch = new Dictionary<int, double>();
+        if (summary.ResumedFrom > 0)
+        {
+            string log = Path.Combine(outDir, Trainer<TextBatch>.MetricsFile);
+            foreach (var line in File.ReadLines(log).Where(l => l.Trim().Length > 0))
+            {
+                var o = System.Text.Json.Nodes.JsonNode.Parse(line)!;
+                byEpoch[(int)o["epoch"]!] = (double)o["lr"]!;
+            }
+        }
+        foreach (var r in summary.History) byEpoch[r.Epoch] = r.LearningRate;
+        var missing = Enumerable.Range(1, epochs).Where(e => !byEpoch.ContainsKey(e)).ToList();
+        if (missing.Count > 0)
+            throw new InvalidOperationException($"refit: the learning rate of epoch(s) {string.Join(", ", missing)} is not recorded in {outDir}");
+        return Enumerable.Range(1, epochs).Select(e => byEpoch[e]).ToArray();
     }
 
     /// <summary>

@@ -22,8 +22,11 @@ namespace AttentionSharp.Models.TextClassification;
 /// <param name="Pretrained">How the word embeddings were initialised: null = at random, else the description of the
 /// pretrained vectors (settings and training text).</param>
 /// <param name="TrainFraction">Share of the fold's training part trained on (a stratified subset; 1 = all of it).</param>
+/// <param name="Refit">After the validation part chose the number of epochs, a fresh model was trained on the whole training part
+/// (validation included) for that many epochs and is the one kept and tested (needs <paramref name="ValidFraction"/> above 0).</param>
 public sealed record TextClassificationRun(string Task, int Folds, int Fold, long Seed, string? TrainFile, string? TestFile,
-    string LabelColumn, string TextColumn, TextClassifierOptions Net, double ValidFraction = 0, string? Pretrained = null, double TrainFraction = 1);
+    string LabelColumn, string TextColumn, TextClassifierOptions Net, double ValidFraction = 0, string? Pretrained = null, double TrainFraction = 1,
+    bool Refit = false);
 
 /// <summary>The prediction for one text: class probabilities, the tokens the model read and what it attended to.</summary>
 /// <param name="ClassNames">Class names.</param>
@@ -108,14 +111,22 @@ public sealed class TextClassifierBundle
         return new TextClassifierBundle(classifier, vocabulary, classes, run);
     }
 
-    /// <summary>A checkpoint file as given; a run folder resolves to its best checkpoint, or to its first fold's (<c>fold-01</c>) when it holds folds.</summary>
+    /// <summary>
+    /// A checkpoint file as given; a run folder resolves to its best checkpoint, or to its first fold's (<c>fold-01</c>) when it
+    /// holds folds; where that folder has a refit model (<see cref="RefitFolder"/>), to the refit model's.
+    /// </summary>
     public static string ResolvePath(string path)
     {
         if (!Directory.Exists(path)) return path;
         bool hasOwn = File.Exists(Path.Combine(path, Checkpoint.BestFile)) || File.Exists(Path.Combine(path, Checkpoint.LastFile));
         var firstFold = Directory.GetDirectories(path, "fold-*").Order(StringComparer.Ordinal).FirstOrDefault();
-        return Checkpoint.ResolveRunFolder(hasOwn || firstFold == null ? path : firstFold);
+        string folder = hasOwn || firstFold == null ? path : firstFold;
+        string refit = Path.Combine(folder, RefitFolder);
+        return Checkpoint.ResolveRunFolder(File.Exists(Path.Combine(refit, Checkpoint.BestFile)) ? refit : folder);
     }
+
+    /// <summary>Sub-folder of a run (or fold) folder holding the refit model of <see cref="TextClassificationRun.Refit"/>, the one a folder resolves to.</summary>
+    public const string RefitFolder = "refit";
 
     /// <summary>Classifies one text and returns the probabilities and attention weights; throws <see cref="ArgumentException"/> for a text with no words.</summary>
     public TextPrediction Predict(string text)
