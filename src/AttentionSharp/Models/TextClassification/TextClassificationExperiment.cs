@@ -307,7 +307,7 @@ public static class TextClassificationExperiment
         }
         try
         {
-            var chosen = Fit(train, valid, run, trainer, device, progress, pretrained);
+            var chosen = Fit(train, valid, run with { Refit = false }, trainer, device, progress, pretrained);   // its checkpoint is not the refit model
             double accuracy = Accuracy(chosen, test, device, trainer.BatchSize);
             var state = chosen.Summary.State;
             int testedEpoch = valid != null ? state.BestEpoch : state.Epoch;

@@ -108,6 +108,7 @@ public class TextClassificationExperimentTests
             // What the folder resolves to is the refit model, trained on all 80 texts with the fold's test part untouched.
             var bundle = TextClassifierBundle.Load(run);
             Assert.True(bundle.Run.Refit);
+            Assert.False(TextClassifierBundle.Load(Path.Combine(fold, Checkpoint.BestFile)).Run.Refit);   // the choosing model's checkpoint says it is not
             var eval = TextClassificationExperiment.Evaluate(new TextClassificationEvalSpec(run), context).Items.ToDictionary(kv => kv.Key, kv => kv.Value);
             Assert.Equal(trained["accuracy_mean"], eval["test_accuracy"]);
             Assert.Equal(40, eval["examples"]);
