@@ -6,6 +6,8 @@ namespace AttentionSharp.Tests.Models.TextClassification;
 
 public class TextClassificationExperimentTests
 {
+    static readonly TextClassifierOptions TinyNet = new(Embedding: 8, Hidden: 8, AttentionDim: 8, MinCount: 1);
+
     /// <summary>A CSV of 120 short texts whose class is told by one word ("superb" / "awful") among filler words.</summary>
     static string WriteCorpus(string dir)
     {
@@ -31,8 +33,7 @@ public class TextClassificationExperimentTests
         string csv = WriteCorpus(dir);
         string text = ExperimentHarness.Quiet(dir, context =>
         {
-            var net = new TextClassifierOptions(Embedding: 8, Hidden: 8, AttentionDim: 8, MinCount: 1);
-            var spec = new TextClassificationTrainSpec(Task: "csv", TrainFile: csv, Folds: 3, Fold: 2, Net: net);
+            var spec = new TextClassificationTrainSpec(Task: "csv", TrainFile: csv, Folds: 3, Fold: 2, Net: TinyNet);
             var trainer = new TrainerOptions { Epochs = 2, BatchSize = 16, LearningRate = 0.01, OutDir = run, Monitor = "loss" };
             var trained = TextClassificationExperiment.Train(spec, trainer, context).Items.ToDictionary(kv => kv.Key, kv => kv.Value);
             Assert.Equal("csv", trained["task"]);
@@ -82,8 +83,7 @@ public class TextClassificationExperimentTests
         string csv = WriteCorpus(dir);
         string text = ExperimentHarness.Quiet(dir, context =>
         {
-            var net = new TextClassifierOptions(Embedding: 8, Hidden: 8, AttentionDim: 8, MinCount: 1);
-            var spec = new TextClassificationTrainSpec(Task: "csv", TrainFile: csv, Folds: 3, Fold: 1, ValidFraction: 0.25, Net: net, Refit: true);
+            var spec = new TextClassificationTrainSpec(Task: "csv", TrainFile: csv, Folds: 3, Fold: 1, ValidFraction: 0.25, Net: TinyNet, Refit: true);
             // A rate that falls every epoch, so each replayed epoch has its own rate.
             var trainer = new TrainerOptions
             {
