@@ -180,7 +180,7 @@ public static class TextClassificationExperiment
 
     /// <summary>Which weights were tested, for the log: the chosen epoch, and with a refit the refit model trained for that many epochs.</summary>
     static string Tested(FoldResult r) => r.SelectedAccuracy is double selected
-        ? $"refit on {r.TrainCount} texts for the {r.RefitEpochs} epochs chosen; the choosing model, epoch {r.TestedEpoch} of {r.Epochs}: {100 * selected:0.00}%"
+        ? $"refit on {r.TrainCount} texts for the {r.RefitEpochs} epoch{(r.RefitEpochs == 1 ? "" : "s")} chosen; the choosing model, epoch {r.TestedEpoch} of {r.Epochs}: {100 * selected:0.00}%"
         : $"epoch {r.TestedEpoch} of {r.Epochs}";
 
     static string? Full(string? file) => file == null ? null : Path.GetFullPath(file);
@@ -316,10 +316,13 @@ public static class TextClassificationExperiment
             if (!run.Refit) return (result, chosen.Bundle);
 
             var rates = SelectionRates(chosen.Summary, trainer.OutDir!, testedEpoch);
+            string refitDir = Path.Combine(trainer.OutDir!, TextClassifierBundle.RefitFolder);
             var refitTrainer = trainer with
             {
-                OutDir = Path.Combine(trainer.OutDir!, TextClassifierBundle.RefitFolder), Epochs = testedEpoch, Patience = 0, GraceEpochs = 0, MinDelta = 0,
-                Schedule = LearningRateSchedule.ReplayOf(rates, trainer.LearningRate), Resume = false,
+                OutDir = refitDir, Epochs = testedEpoch, Patience = 0, GraceEpochs = 0, MinDelta = 0,
+                Schedule = LearningRateSchedule.ReplayOf(rates, trainer.LearningRate),
+                // A resumed run continues an interrupted refit, and starts one that had not begun.
+                Resume = trainer.Resume && File.Exists(Path.Combine(refitDir, Checkpoint.LastFile)),
             };
             progress.Message($"refit: a fresh model on all {whole.Count} training texts (the {valid!.Count} validation texts included) for the " +
                              $"{testedEpoch} epochs chosen, at the rates used in them ({string.Join(", ", rates.Select(r => r.ToString("g3", CultureInfo.InvariantCulture)))})");
