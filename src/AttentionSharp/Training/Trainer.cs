@@ -332,6 +332,26 @@ public sealed class Trainer<TBatch>(TrainerOptions options)
         File.AppendAllText(Path.Combine(Options.OutDir!, MetricsFile), o.ToJsonString() + "\n");
     }
 
+    /// <summary>
+    /// The learning rate of each epoch that the metrics log of run folder <paramref name="outDir"/> records (the whole run,
+    /// across resumes; a missing log or an unreadable line contributes nothing).
+    /// </summary>
+    public static IReadOnlyDictionary<int, double> LoggedRates(string outDir)
+    {
+        var rates = new Dictionary<int, double>();
+        string path = Path.Combine(outDir, MetricsFile);
+        if (!File.Exists(path)) return rates;
+        foreach (var line in File.ReadLines(path))
+        {
+            try
+            {
+                if (JsonNode.Parse(line) is JsonObject o && o["epoch"] is JsonNode e && o["lr"] is JsonNode lr) rates[e.GetValue<int>()] = lr.GetValue<double>();
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException) { }
+        }
+        return rates;
+    }
+
     /// <summary>On resume, drops log lines of epochs the checkpoint does not cover (a run killed between log and checkpoint).</summary>
     void TrimMetricsLog(int epoch)
     {

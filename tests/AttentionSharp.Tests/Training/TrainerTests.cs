@@ -480,6 +480,20 @@ public class TrainerTests
     }
 
     [Fact]
+    public void LoggedRatesReadEachEpochsRateFromTheMetricsLogAndSkipUnreadableLines()
+    {
+        string dir = Directory.CreateTempSubdirectory("attn-rates-").FullName;
+        Assert.Empty(Trainer<ImageBatch>.LoggedRates(dir));
+        File.WriteAllLines(Path.Combine(dir, Trainer<ImageBatch>.MetricsFile),
+            ["{\"epoch\":1,\"lr\":0.003,\"best\":true}", "{\"epoch\":2,\"lr\":0.0015}", "{\"epoch\":3,\"lr\":", "{\"epoch\":\"x\",\"lr\":1}", "{\"epoch\":4}"]);
+        var rates = Trainer<ImageBatch>.LoggedRates(dir);
+        Assert.Equal([1, 2], rates.Keys.Order());
+        Assert.Equal(0.003, rates[1]);
+        Assert.Equal(0.0015, rates[2]);
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void BadTrainerOptionsNameTheOption()
     {
         Assert.Contains("Epochs must be at least 1; got 0", Assert.Throws<ArgumentException>(() => new TrainerOptions { Epochs = 0 }.Validate()).Message);

@@ -325,7 +325,7 @@ public static class TextClassificationExperiment
                 Resume = trainer.Resume && File.Exists(Path.Combine(refitDir, Checkpoint.LastFile)),
             };
             progress.Message($"refit: a fresh model on all {whole.Count} training texts (the {valid!.Count} validation texts included) for the " +
-                             $"{testedEpoch} epochs chosen, at the rates used in them ({string.Join(", ", rates.Select(r => r.ToString("g3", CultureInfo.InvariantCulture)))})");
+                             $"{testedEpoch} epoch{(testedEpoch == 1 ? "" : "s")} chosen, at the rates used in them ({string.Join(", ", rates.Select(r => r.ToString("g3", CultureInfo.InvariantCulture)))})");
             var refit = Fit(whole, null, run, refitTrainer, device, progress, pretrained);
             // The folder's best checkpoint is the model tested: the refit's final epoch.
             File.Copy(Path.Combine(refitTrainer.OutDir!, Checkpoint.LastFile), Path.Combine(refitTrainer.OutDir!, Checkpoint.BestFile), overwrite: true);
@@ -403,16 +403,7 @@ public static class TextClassificationExperiment
     /// </summary>
     static double[] SelectionRates(TrainingSummary summary, string outDir, int epochs)
     {
-        var byEpoch = new Dictionary<int, double>();
-        if (summary.ResumedFrom > 0)
-        {
-            string log = Path.Combine(outDir, Trainer<TextBatch>.MetricsFile);
-            foreach (var line in File.ReadLines(log).Where(l => l.Trim().Length > 0))
-            {
-                var o = System.Text.Json.Nodes.JsonNode.Parse(line)!;
-                byEpoch[(int)o["epoch"]!] = (double)o["lr"]!;
-            }
-        }
+        var byEpoch = summary.ResumedFrom > 0 ? new Dictionary<int, double>(Trainer<TextBatch>.LoggedRates(outDir)) : [];
         foreach (var r in summary.History) byEpoch[r.Epoch] = r.LearningRate;
         var missing = Enumerable.Range(1, epochs).Where(e => !byEpoch.ContainsKey(e)).ToList();
         if (missing.Count > 0)
