@@ -328,7 +328,7 @@ public static class TextClassificationExperiment
                              $"{testedEpoch} epoch{(testedEpoch == 1 ? "" : "s")} chosen, at the rates used in them ({string.Join(", ", rates.Select(r => r.ToString("g3", CultureInfo.InvariantCulture)))})");
             var refit = Fit(whole, null, run, refitTrainer, device, progress, pretrained);
             // The folder's best checkpoint is the model tested: the refit's final epoch.
-            File.Copy(Path.Combine(refitTrainer.OutDir!, Checkpoint.LastFile), Path.Combine(refitTrainer.OutDir!, Checkpoint.BestFile), overwrite: true);
+            AtomicFile.Write(Path.Combine(refitDir, Checkpoint.BestFile), to => { using var from = File.OpenRead(Path.Combine(refitDir, Checkpoint.LastFile)); from.CopyTo(to); });
             double refitAccuracy = Accuracy(refit, test, device, trainer.BatchSize);
             return (result with
             {
